@@ -1,0 +1,94 @@
+// Tests for the pty helpers: raw byte transport, spawning on a pty, deadlines, hang-up.
+#include "core/pty/pty.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+
+namespace mptest::pty {
+namespace {
+
+absl::Time Soon() { return absl::Now() + absl::Seconds(5); }
+
+std::string ReadExactly(int fd, size_t size) {
+  std::string got;
+  while (got.size() < size) {
+    absl::StatusOr<std::string> chunk = ReadSome(fd, Soon());
+    if (!chunk.ok()) break;
+    got += *chunk;
+  }
+  return got;
+}
+
+TEST(PtyTest, PairCarriesBytesUntranslated) {
+  absl::StatusOr<PtyPair> pair = OpenPtyPair();
+  ASSERT_TRUE(pair.ok()) << pair.status();
+  EXPECT_EQ(pair->slave_path.rfind("/dev/pts/", 0), 0u) << pair->slave_path;
+  const std::string bytes("a\r\n\x03\x04\x01\xff\n", 8);
+  ASSERT_TRUE(WriteAll(pair->master.get(), bytes, Soon()).ok());
+  EXPECT_EQ(ReadExactly(pair->slave.get(), bytes.size()), bytes);
+  ASSERT_TRUE(WriteAll(pair->slave.get(), bytes, Soon()).ok());
+  EXPECT_EQ(ReadExactly(pair->master.get(), bytes.size()), bytes);
+}
+
+TEST(PtyTest, ReadSomeHonoursDeadline) {
+  absl::StatusOr<PtyPair> pair = OpenPtyPair();
+  ASSERT_TRUE(pair.ok());
+  absl::StatusOr<std::string> got =
+      ReadSome(pair->slave.get(), absl::Now() + absl::Milliseconds(20));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(got.status())) << got.status();
+}
+
+TEST(PtyTest, OpenTtyOpensTheSlaveByPath) {
+  absl::StatusOr<PtyPair> pair = OpenPtyPair();
+  ASSERT_TRUE(pair.ok());
+  absl::StatusOr<UniqueFd> tty = OpenTty(pair->slave_path, 115200);
+  ASSERT_TRUE(tty.ok()) << tty.status();
+  ASSERT_TRUE(WriteAll(tty->get(), "xyz", Soon()).ok());
+  EXPECT_EQ(ReadExactly(pair->master.get(), 3), "xyz");
+  EXPECT_FALSE(OpenTty("/nonexistent/tty").ok());
+}
+
+TEST(PtyTest, SpawnedCommandUsesThePtyAsConsole) {
+  absl::StatusOr<PtyProcess> proc = SpawnOnPty({"cat"});
+  ASSERT_TRUE(proc.ok()) << proc.status();
+  ASSERT_TRUE(WriteAll(proc->master.get(), "ping\n", Soon()).ok());
+  // Raw mode: no echo, so exactly what cat wrote comes back.
+  EXPECT_EQ(ReadExactly(proc->master.get(), 5), "ping\n");
+  kill(proc->pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(proc->pid, &status, 0), proc->pid);
+  EXPECT_TRUE(WIFSIGNALED(status));
+}
+
+TEST(PtyTest, ExitOfCommandIsSeenAsLineGone) {
+  absl::StatusOr<PtyProcess> proc = SpawnOnPty({"/bin/echo", "bye"});
+  ASSERT_TRUE(proc.ok()) << proc.status();
+  std::string got;
+  absl::Status end;
+  for (;;) {
+    absl::StatusOr<std::string> chunk = ReadSome(proc->master.get(), Soon());
+    if (!chunk.ok()) {
+      end = chunk.status();
+      break;
+    }
+    got += *chunk;
+  }
+  EXPECT_EQ(got, "bye\n");
+  EXPECT_TRUE(absl::IsUnavailable(end)) << end;
+  int status = 0;
+  ASSERT_EQ(waitpid(proc->pid, &status, 0), proc->pid);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(PtyTest, SpawnOfMissingProgramIsNotFound) {
+  absl::StatusOr<PtyProcess> proc = SpawnOnPty({"/nonexistent/program"});
+  EXPECT_TRUE(absl::IsNotFound(proc.status())) << proc.status();
+  EXPECT_NE(proc.status().message().find("/nonexistent/program"), std::string::npos);
+  EXPECT_TRUE(absl::IsInvalidArgument(SpawnOnPty({}).status()));
+}
+
+}  // namespace
+}  // namespace mptest::pty
