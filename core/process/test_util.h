@@ -1,0 +1,34 @@
+// Test helpers that inspect /proc: this process's children (live or zombie), its open
+// descriptors, and whether a pid still exists. Used to prove that nothing is leaked.
+#ifndef MPTEST_CORE_PROCESS_TEST_UTIL_H_
+#define MPTEST_CORE_PROCESS_TEST_UTIL_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace mptest::process::testing {
+
+// Pids whose parent is this process (any state, zombies included), from /proc/*/stat.
+std::vector<pid_t> ChildPids();
+
+// The descriptors open in this process, from /proc/self/fd (excluding the one used to list).
+std::set<int> OpenFds();
+
+// True while /proc/<pid> exists and the process is not a zombie.
+bool ProcessRunning(pid_t pid);
+
+// Polls `done` every millisecond until it returns true or `limit` passes. Returns done().
+bool WaitFor(const std::function<bool()>& done, absl::Duration limit = absl::Seconds(5));
+
+// Human-readable description of the fds in `fds` (their /proc/self/fd link targets).
+std::string DescribeFds(const std::set<int>& fds);
+
+}  // namespace mptest::process::testing
+
+#endif  // MPTEST_CORE_PROCESS_TEST_UTIL_H_
