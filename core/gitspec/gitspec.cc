@@ -1,14 +1,13 @@
 // Git spec parsing: see gitspec.h for the syntax.
 #include "core/gitspec/gitspec.h"
 
-#include <cstdint>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "core/gitspec/stable_hash.h"
 
 namespace mptest {
 namespace {
@@ -54,15 +53,6 @@ bool IsPositiveNumber(absl::string_view text) {
     if (!absl::ascii_isdigit(c)) return false;
   }
   return true;
-}
-
-uint64_t Fnv1a64(absl::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
 }
 
 }  // namespace
@@ -158,7 +148,7 @@ std::string GitSpecSlug(const GitSpec& spec) {
     readable.push_back(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' ? c : '_');
   }
   if (readable.empty() || readable[0] == '.') readable.insert(0, "repo");
-  return absl::StrFormat("%s-%016x", readable, Fnv1a64(FormatGitSpec(spec)));
+  return absl::StrFormat("%s-%016x", readable, StableHash64(FormatGitSpec(spec)));
 }
 
 }  // namespace mptest
