@@ -1,0 +1,121 @@
+// Crash-safe file writes: temp file + fsync + rename + directory fsync.
+#include "core/report/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace mptest::report {
+namespace {
+
+absl::Status ErrnoError(int error, absl::string_view what, absl::string_view path) {
+  std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(error));
+  if (error == ENOSPC || error == EFBIG || error == EDQUOT) {
+    absl::StrAppend(&message, " (the disk or the file size limit is full; ", path,
+                    " was left unchanged)");
+    return absl::ResourceExhaustedError(message);
+  }
+  return absl::InternalError(message);
+}
+
+std::string DirectoryOf(absl::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash == absl::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content) {
+  const std::string final_path(path);
+  const std::string temp_path = absl::StrCat(final_path, ".tmp-", getpid());
+  int fd = open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError(errno, "cannot create", temp_path);
+
+  auto fail = [&](int error, absl::string_view what) {
+    close(fd);
+    unlink(temp_path.c_str());
+    return ErrnoError(error, what, final_path);
+  };
+  size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(errno, "cannot write");
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0) return fail(errno, "cannot fsync");
+  if (close(fd) != 0) {
+    int error = errno;
+    unlink(temp_path.c_str());
+    return ErrnoError(error, "cannot close", final_path);
+  }
+  if (rename(temp_path.c_str(), final_path.c_str()) != 0) {
+    int error = errno;
+    unlink(temp_path.c_str());
+    return ErrnoError(error, "cannot rename into place", final_path);
+  }
+  // Make the rename itself durable; failing here leaves a complete file, so it is not an error.
+  int dir_fd = open(DirectoryOf(final_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    fsync(dir_fd);
+    close(dir_fd);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFile(absl::string_view path) {
+  const std::string file(path);
+  int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int error = errno;
+    std::string message = absl::StrCat("cannot open ", file, ": ", std::strerror(error));
+    return error == ENOENT ? absl::NotFoundError(message) : absl::InternalError(message);
+  }
+  std::string content;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int error = errno;
+      close(fd);
+      return absl::InternalError(absl::StrCat("cannot read ", file, ": ", std::strerror(error)));
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  return content;
+}
+
+absl::Status MakeDirectories(absl::string_view path) {
+  std::string partial;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == absl::string_view::npos) slash = path.size();
+    partial = std::string(path.substr(0, slash));
+    start = slash + 1;
+    if (partial.empty()) continue;
+    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+      return absl::InternalError(
+          absl::StrCat("cannot create directory ", partial, ": ", std::strerror(errno)));
+    }
+  }
+  struct stat info;
+  if (stat(std::string(path).c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " exists and is not a directory"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mptest::report

@@ -1,0 +1,28 @@
+// Crash-safe file writes: a reader sees either the old file or the complete new one, never a
+// partial one, even when the process is killed or the disk fills up in the middle.
+#ifndef MPTEST_CORE_REPORT_ATOMIC_FILE_H_
+#define MPTEST_CORE_REPORT_ATOMIC_FILE_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace mptest::report {
+
+// Writes `content` to "<path>.tmp-<pid>" in the same directory, fsyncs it, renames it over
+// `path` and fsyncs the directory. On any failure (ENOSPC, EFBIG, EACCES, ...) the temporary
+// file is removed, `path` is left as it was, and the error names `path` and the cause.
+// A process that wants EFBIG instead of being killed by SIGXFSZ must ignore SIGXFSZ.
+absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content);
+
+// Reads a whole file; the error names the file.
+absl::StatusOr<std::string> ReadFile(absl::string_view path);
+
+// mkdir -p with mode 0755; the error names the directory that could not be made.
+absl::Status MakeDirectories(absl::string_view path);
+
+}  // namespace mptest::report
+
+#endif  // MPTEST_CORE_REPORT_ATOMIC_FILE_H_

@@ -1,0 +1,78 @@
+// What the reports show, computed from the result model: the summary counts, the failures
+// matrices and the timeline bars. Shared by the Markdown, HTML, JUnit and console writers.
+#ifndef MPTEST_CORE_REPORT_RESULTS_MODEL_H_
+#define MPTEST_CORE_REPORT_RESULTS_MODEL_H_
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "core/proto/results.pb.h"
+
+namespace mptest::report {
+
+// The values of Outcome.outcome.
+inline constexpr absl::string_view kPassed = "passed";
+inline constexpr absl::string_view kFailed = "failed";
+inline constexpr absl::string_view kXfailed = "xfailed";
+inline constexpr absl::string_view kSkipped = "skipped";
+inline constexpr absl::string_view kErrored = "errored";
+bool IsKnownOutcome(absl::string_view outcome);
+
+// How one attempt ended as a whole.
+enum class GroupState { kRun, kSkipped, kErrored };
+GroupState StateOf(const proto::TestGroupResult& group);
+
+// The anchor's time format "%Y-%m-%d_%H-%M-%S%z" in UTC ("+0000"); "" for 0.
+std::string FormatAnchorTime(double unix_s);
+
+// Fills time_start/time_end from start_s/end_s where they are empty.
+void FillTimeStrings(proto::TestGroupResult* group);
+void FillTimeStrings(proto::CampaignContext* context);
+
+proto::Summary ComputeSummary(const proto::CampaignResults& results);
+
+// Sets `flaky` on every attempt of a testid in which some test file both failed (or errored)
+// and passed across that testid's attempts.
+void MarkFlaky(proto::CampaignResults* results);
+
+// One column of a failures matrix: a device (and role) a test group ran on.
+struct MatrixColumn {
+  std::string mcu;
+  std::string tentacle_variant;
+  std::string role;
+  std::string Title() const;  // "<tentacle_variant>[-<role>]"
+};
+
+// One cell entry: the verdict of one attempt.
+struct MatrixCell {
+  std::string attempt;  // "a", "b", ...
+  std::string outcome;
+  std::string directory_relative;  // the attempt's directory, for links
+};
+
+// The anchor's per-test-group "Failures" matrix: rows are test files that failed (or errored)
+// at least once, columns are devices, each cell lists every attempt's verdict.
+struct FailureMatrix {
+  std::string testgroup;
+  std::vector<MatrixColumn> columns;
+  std::vector<std::string> rows;
+  // (row index, column index) -> attempts in attempt order.
+  std::map<std::pair<size_t, size_t>, std::vector<MatrixCell>> cells;
+};
+
+// One matrix per test group label with failures, ordered by label.
+std::vector<FailureMatrix> BuildFailureMatrices(const proto::CampaignResults& results);
+
+// Bars for the timeline: every build (lane "build"), every attempt that has a start and an end
+// (on its tentacle's lane and on its reference's), plus context.timeline; sorted by start.
+std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& results);
+
+// "12.3 s", "4 min 05 s", "1 h 02 min".
+std::string FormatDuration(double seconds);
+
+}  // namespace mptest::report
+
+#endif  // MPTEST_CORE_REPORT_RESULTS_MODEL_H_
