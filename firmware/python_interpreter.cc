@@ -1,0 +1,133 @@
+// The virtual board's CPython process (see python_interpreter.h).
+#include "firmware/python_interpreter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "firmware/board_driver_py.h"
+
+namespace mptest::firmware {
+
+absl::Status PythonInterpreter::Start(const std::string& python, const VirtualImage& image) {
+  Stop();
+  int to_child[2], from_child[2];
+  if (pipe2(to_child, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
+  if (pipe2(from_child, O_CLOEXEC) != 0) {
+    close(to_child[0]);
+    close(to_child[1]);
+    return absl::InternalError("pipe2 failed");
+  }
+  std::vector<std::string> argv = {python,        "-I",           "-S",
+                                   "-c",          kBoardDriverPy, image.board,
+                                   image.variant, image.version,  image.date};
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    setpgid(0, 0);  // a Ctrl-C on the board's own terminal must not reach the interpreter
+    dup2(to_child[0], 0);
+    dup2(from_child[1], 3);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) dup2(devnull, 1);
+    for (int fd = 4; fd < 1024; ++fd) close(fd);
+    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(to_child[0]);
+  close(from_child[1]);
+  pid_ = pid;
+  commands_.reset(to_child[1]);
+  events_.reset(from_child[0]);
+  fcntl(events_.get(), F_SETFL, O_NONBLOCK);
+  partial_.clear();
+  return absl::OkStatus();
+}
+
+void PythonInterpreter::Stop() {
+  commands_.reset();
+  events_.reset();
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  pid_ = -1;
+}
+
+absl::Status PythonInterpreter::Send(char kind, absl::string_view payload) {
+  if (!commands_.valid()) return absl::FailedPreconditionError("interpreter not running");
+  uint32_t size = payload.size();
+  char header[5] = {kind, static_cast<char>(size & 0xff), static_cast<char>((size >> 8) & 0xff),
+                    static_cast<char>((size >> 16) & 0xff), static_cast<char>(size >> 24)};
+  std::string frame = absl::StrCat(absl::string_view(header, 5), payload);
+  // The pipe is blocking: the interpreter reads commands whenever it is idle.
+  return pty::WriteAll(commands_.get(), frame, absl::InfiniteFuture());
+}
+
+absl::Status PythonInterpreter::Execute(absl::string_view code, bool friendly) {
+  return Send(friendly ? 'S' : 'X', code);
+}
+
+absl::Status PythonInterpreter::SoftReset() { return Send('R', ""); }
+
+void PythonInterpreter::Interrupt() {
+  if (pid_ > 0) kill(pid_, SIGINT);
+}
+
+absl::Status PythonInterpreter::ReadEvents(std::vector<Event>* events) {
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = read(events_.get(), buffer, sizeof(buffer));
+    if (n > 0) {
+      partial_.append(buffer, n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    return absl::UnavailableError("the board's interpreter process ended");
+  }
+  while (partial_.size() >= 5) {
+    const unsigned char* h = reinterpret_cast<const unsigned char*>(partial_.data());
+    uint32_t size = h[1] | (h[2] << 8) | (h[3] << 16) | (static_cast<uint32_t>(h[4]) << 24);
+    if (partial_.size() < 5 + size) break;
+    Event event;
+    switch (partial_[0]) {
+      case 'O':
+        event.kind = Event::Kind::kStdout;
+        break;
+      case 'E':
+        event.kind = Event::Kind::kDone;
+        break;
+      case 'D':
+        event.kind = Event::Kind::kResetDone;
+        break;
+      case 'B':
+        event.kind = Event::Kind::kBooted;
+        break;
+      default:
+        return absl::InternalError(
+            absl::StrCat("bad frame type from interpreter: ", static_cast<int>(partial_[0])));
+    }
+    event.data = partial_.substr(5, size);
+    partial_.erase(0, 5 + size);
+    events->push_back(std::move(event));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mptest::firmware

@@ -1,0 +1,309 @@
+// The virtual board's event loop and fault injection (see virtual_board.h).
+#include "firmware/virtual_board.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace mptest::firmware {
+namespace {
+
+void Log(absl::string_view message) {
+  std::string line = absl::StrCat("virtual_board[", getpid(), "]: ", message, "\n");
+  ssize_t ignored = write(2, line.data(), line.size());
+  (void)ignored;
+}
+
+}  // namespace
+
+VirtualBoard::VirtualBoard(BoardOptions options)
+    : options_(std::move(options)), rng_(options_.faults.seed()) {}
+
+VirtualBoard::~VirtualBoard() {
+  interpreter_.Stop();
+  if (!options_.link_path.empty()) unlink(options_.link_path.c_str());
+}
+
+double VirtualBoard::Roll() { return (rng_() >> 11) * (1.0 / 9007199254740992.0); }
+
+bool VirtualBoard::OpenConsole() {
+  if (options_.stdio) {
+    in_fd_ = 0;
+    out_fd_ = 1;
+    if (isatty(0)) (void)pty::SetRawMode(0);
+    fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+    fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
+    return true;
+  }
+  absl::StatusOr<pty::PtyPair> pair = pty::OpenPtyPair();
+  if (!pair.ok()) {
+    Log(absl::StrCat("cannot open a pty: ", pair.status().ToString()));
+    return false;
+  }
+  master_ = std::move(pair->master);
+  slave_ = std::move(pair->slave);
+  fcntl(master_.get(), F_SETFL, O_NONBLOCK);
+  in_fd_ = out_fd_ = master_.get();
+  if (!options_.link_path.empty()) {
+    std::string temporary = absl::StrCat(options_.link_path, ".new");
+    unlink(temporary.c_str());
+    if (symlink(pair->slave_path.c_str(), temporary.c_str()) != 0 ||
+        rename(temporary.c_str(), options_.link_path.c_str()) != 0) {
+      Log(absl::StrCat("cannot link ", options_.link_path, " -> ", pair->slave_path, ": ",
+                       strerror(errno)));
+      return false;
+    }
+  }
+  // Machine-readable announcement (the first line matches /dev/pts/N, as qemu's does, so
+  // run-tests.py's execpty: target can use the board directly).
+  fprintf(stderr, "mptest-virtual-board: pty %s pid %d\n", pair->slave_path.c_str(), getpid());
+  fflush(stderr);
+  return true;
+}
+
+void VirtualBoard::Boot() {
+  interpreter_.Stop();
+  machine_.reset();
+  out_queue_.clear();
+  executions_ = 0;
+  state_ = State::kUnbootable;
+  absl::StatusOr<VirtualImage> image = ReadImageFile(options_.flash_path);
+  if (!image.ok()) {
+    Log(absl::StrCat("unbootable: ", image.status().ToString()));
+    return;
+  }
+  if (image->board != options_.board) {
+    Log(absl::StrCat("unbootable: the image in ", options_.flash_path, " is for board '",
+                     image->board, "', this board is '", options_.board, "'"));
+    return;
+  }
+  if (absl::Status status = interpreter_.Start(options_.python, *image); !status.ok()) {
+    Log(absl::StrCat("unbootable: ", status.ToString()));
+    return;
+  }
+  ReplOptions repl;
+  repl.banner = image->Banner();
+  repl.refuse_raw_mode = options_.faults.refuse_raw_mode();
+  repl.raw_paste = options_.raw_paste;
+  repl.raw_paste_window = options_.raw_paste_window;
+  machine_ = std::make_unique<ReplMachine>(this, repl);
+  state_ = State::kBooting;
+  boot_done_ = absl::Now() + absl::Seconds(options_.faults.boot_delay_s());
+  Log(absl::StrCat("booting ", image->version, " (", image->board,
+                   image->variant.empty() ? "" : "-", image->variant, ")"));
+}
+
+void VirtualBoard::DropLine() {
+  Log("fault: dropping the line");
+  interpreter_.Stop();
+  machine_.reset();
+  state_ = State::kDropped;
+  out_queue_.clear();
+  if (options_.stdio) {
+    close(0);
+    close(1);
+    _exit(3);
+  }
+  if (!options_.link_path.empty()) unlink(options_.link_path.c_str());
+  master_.reset();
+  slave_.reset();
+  in_fd_ = out_fd_ = -1;
+}
+
+void VirtualBoard::Emit(absl::string_view bytes) {
+  double garble = options_.faults.garble_fraction();
+  if (garble <= 0) {
+    out_queue_.append(bytes.data(), bytes.size());
+    return;
+  }
+  for (char c : bytes) {
+    if (Roll() < garble) c = static_cast<char>(c ^ (1 + rng_() % 255));
+    out_queue_.push_back(c);
+  }
+}
+
+void VirtualBoard::Execute(const std::string& code, bool friendly) {
+  ++executions_;
+  const proto::VirtualFaults& faults = options_.faults;
+  if (faults.hang_after_executions() > 0 && executions_ > faults.hang_after_executions()) {
+    Log(absl::StrCat("fault: hung at execution ", executions_));
+    state_ = State::kHung;
+    return;
+  }
+  if (faults.drop_line_probability() > 0 && Roll() < faults.drop_line_probability()) {
+    DropLine();
+    return;
+  }
+  reset_this_execution_ =
+      faults.reset_mid_output_probability() > 0 && Roll() < faults.reset_mid_output_probability();
+  held_stdout_.clear();
+  if (absl::Status status = interpreter_.Execute(code, friendly); !status.ok()) {
+    Log(absl::StrCat("interpreter gone: ", status.ToString()));
+    Boot();
+  }
+}
+
+void VirtualBoard::SoftReset() {
+  if (absl::Status status = interpreter_.SoftReset(); !status.ok()) {
+    Log(absl::StrCat("interpreter gone: ", status.ToString()));
+    Boot();
+  }
+}
+
+void VirtualBoard::Interrupt() {
+  if (state_ == State::kRunning) interpreter_.Interrupt();
+}
+
+void VirtualBoard::PumpInput() {
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = read(in_fd_, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0 && options_.stdio) {
+        Log("console closed");
+        _exit(0);
+      }
+      return;
+    }
+    // Input is lost while the board boots, hangs or cannot boot, as on real hardware.
+    if (state_ == State::kRunning && machine_) machine_->OnInput(absl::string_view(buffer, n));
+    if (state_ == State::kDropped) return;
+  }
+}
+
+void VirtualBoard::PumpInterpreter() {
+  std::vector<PythonInterpreter::Event> events;
+  absl::Status status = interpreter_.ReadEvents(&events);
+  for (const PythonInterpreter::Event& event : events) {
+    if (state_ != State::kRunning || !machine_) break;
+    switch (event.kind) {
+      case PythonInterpreter::Event::Kind::kStdout:
+        if (reset_this_execution_) {
+          held_stdout_ += event.data;
+        } else {
+          machine_->OnExecutionOutput(event.data);
+        }
+        break;
+      case PythonInterpreter::Event::Kind::kDone:
+        if (reset_this_execution_) {
+          reset_this_execution_ = false;
+          machine_->OnExecutionOutput(held_stdout_.substr(0, held_stdout_.size() / 2));
+          Log("fault: reset in the middle of output");
+          std::string partial = std::move(out_queue_);
+          Boot();
+          out_queue_ = std::move(partial);
+          return;
+        }
+        machine_->OnExecutionDone(event.data);
+        break;
+      case PythonInterpreter::Event::Kind::kResetDone:
+        machine_->OnSoftResetDone();
+        break;
+      case PythonInterpreter::Event::Kind::kBooted:
+        break;
+    }
+  }
+  if (!status.ok() && state_ != State::kDropped) {
+    Log(absl::StrCat("the interpreter ended (", status.message(), "): hard reset"));
+    Boot();
+  }
+}
+
+void VirtualBoard::PumpOutput() {
+  if (out_queue_.empty() || out_fd_ < 0) return;
+  size_t allowed = out_queue_.size();
+  int rate = options_.faults.line_bytes_per_second();
+  absl::Time now = absl::Now();
+  if (rate > 0) {
+    if (pace_start_ == absl::InfinitePast() || now - pace_start_ > absl::Seconds(1)) {
+      pace_start_ = now;
+      paced_bytes_ = 0;
+    }
+    int64_t budget = static_cast<int64_t>(absl::ToDoubleSeconds(now - pace_start_) * rate) + 1;
+    allowed = std::min<int64_t>(allowed, std::max<int64_t>(0, budget - paced_bytes_));
+    if (allowed == 0) return;
+  }
+  ssize_t n = write(out_fd_, out_queue_.data(), allowed);
+  if (n > 0) {
+    out_queue_.erase(0, n);
+    paced_bytes_ += n;
+  }
+}
+
+int VirtualBoard::PollTimeoutMs() const {
+  absl::Time now = absl::Now();
+  absl::Duration wait = absl::Seconds(1);
+  if (state_ == State::kBooting) wait = std::min(wait, boot_done_ - now);
+  if (!out_queue_.empty() && options_.faults.line_bytes_per_second() > 0) {
+    wait = std::min(wait, absl::Milliseconds(2));
+  }
+  return std::max<int64_t>(0, absl::ToInt64Milliseconds(absl::Ceil(wait, absl::Milliseconds(1))));
+}
+
+int VirtualBoard::Run() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigaddset(&mask, sig);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  pty::UniqueFd signals(signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (!OpenConsole()) return 2;
+  Boot();
+  for (;;) {
+    if (state_ == State::kBooting && absl::Now() >= boot_done_) {
+      state_ = State::kRunning;
+      machine_->Boot();
+    }
+    pollfd fds[4];
+    int count = 0;
+    fds[count++] = {signals.get(), POLLIN, 0};
+    int console_index = -1, interpreter_index = -1;
+    if (in_fd_ >= 0) {
+      console_index = count;
+      short events = POLLIN;
+      if (!out_queue_.empty() && in_fd_ == out_fd_) events |= POLLOUT;
+      fds[count++] = {in_fd_, events, 0};
+    }
+    if (out_fd_ >= 0 && out_fd_ != in_fd_ && !out_queue_.empty()) {
+      fds[count++] = {out_fd_, POLLOUT, 0};
+    }
+    if (interpreter_.event_fd() >= 0 && state_ != State::kHung) {
+      interpreter_index = count;
+      fds[count++] = {interpreter_.event_fd(), POLLIN, 0};
+    }
+    int ready = poll(fds, count, PollTimeoutMs());
+    if (ready < 0 && errno != EINTR) {
+      Log(absl::StrCat("poll: ", strerror(errno)));
+      return 2;
+    }
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(signals.get(), &info, sizeof(info)) == sizeof(info)) {
+        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+          Log("stopping");
+          return 0;
+        }
+        if (info.ssi_signo == SIGHUP) {
+          Log("power cycle");
+          if (state_ == State::kDropped && !OpenConsole()) return 2;
+          Boot();
+        }
+      }
+    }
+    if (interpreter_index >= 0 && fds[interpreter_index].revents) PumpInterpreter();
+    if (console_index >= 0 && in_fd_ >= 0 && (fds[console_index].revents & POLLIN)) PumpInput();
+    PumpOutput();
+  }
+}
+
+}  // namespace mptest::firmware
