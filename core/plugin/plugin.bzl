@@ -1,0 +1,81 @@
+"""mptest_plugin: builds an mptest plugin shared library.
+
+    load("//core/plugin:plugin.bzl", "mptest_plugin")
+
+    mptest_plugin(
+        name = "my_board",
+        srcs = ["my_board_plugin.cc"],
+        deps = [":my_board_driver"],
+    )
+
+produces `libmy_board.so` (and a filegroup `my_board` naming it) with:
+  - only `mptest_plugin_entry` exported (a version script plus -fvisibility=hidden);
+  - the generated code of //core/proto left OUT: the plugin is compiled against those headers,
+    and its references resolve at load time against the one copy in the mptest process
+    (//core/plugin:loader exports it). Linking a second copy would make protobuf abort with
+    "File already exists in database" as soon as the plugin is loaded;
+  - libprotobuf, Abseil and glog linked dynamically (they are Debian's shared libraries), so the
+    process holds one copy of each.
+
+Other deps are linked statically into the plugin. They must not define ABSL_FLAGs or register
+their own copy of a proto that another plugin also links.
+"""
+
+def _is_core_proto(label):
+    return label.workspace_name == "" and label.package == "core/proto"
+
+def _plugin_deps_impl(ctx):
+    merged = cc_common.merge_cc_infos(cc_infos = [dep[CcInfo] for dep in ctx.attr.deps])
+    kept = [
+        linker_input
+        for linker_input in merged.linking_context.linker_inputs.to_list()
+        if not _is_core_proto(linker_input.owner)
+    ]
+    return [CcInfo(
+        compilation_context = merged.compilation_context,
+        linking_context = cc_common.create_linking_context(linker_inputs = depset(kept)),
+    )]
+
+# The deps of a plugin with the core's generated protobuf code removed from the link (the
+# headers stay available).
+plugin_deps = rule(
+    implementation = _plugin_deps_impl,
+    attrs = {"deps": attr.label_list(providers = [CcInfo])},
+)
+
+def mptest_plugin(name, srcs, deps = [], copts = [], visibility = None, testonly = False, **kwargs):
+    """Builds lib<name>.so, an mptest plugin, and a filegroup <name> for it.
+
+    Args:
+      name: the target name; the library is lib<name>.so.
+      srcs: C++ (or C) sources; one of them uses MPTEST_PLUGIN (or defines mptest_plugin_entry).
+      deps: cc_library deps; //core/api:plugin_sdk is added.
+      copts: extra compiler options.
+      visibility: of both targets.
+      testonly: as usual.
+      **kwargs: passed to the cc_binary.
+    """
+    plugin_deps(
+        name = name + "_deps",
+        deps = deps + ["//core/api:plugin_sdk"],
+        testonly = testonly,
+        visibility = ["//visibility:private"],
+    )
+    native.cc_binary(
+        name = "lib%s.so" % name,
+        srcs = srcs,
+        deps = [":%s_deps" % name],
+        copts = copts + ["-fvisibility=hidden"],
+        linkshared = True,
+        linkopts = ["-Wl,--version-script=$(location //core/plugin:plugin.lds)"],
+        additional_linker_inputs = ["//core/plugin:plugin.lds"],
+        testonly = testonly,
+        visibility = visibility,
+        **kwargs
+    )
+    native.filegroup(
+        name = name,
+        srcs = [":lib%s.so" % name],
+        testonly = testonly,
+        visibility = visibility,
+    )
