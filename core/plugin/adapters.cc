@@ -1,0 +1,130 @@
+// Host-side adapters from the C plugin ABI to the C++ interfaces: see adapters.h.
+#include "core/plugin/adapters.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/message_lite.h"
+
+namespace mptest::plugin {
+namespace {
+
+using PluginFunction = mptest_plugin_status (*)(const char*, size_t, mptest_plugin_output*);
+
+void AppendToString(void* host_context, const char* data, size_t size) {
+  static_cast<std::string*>(host_context)->append(data, size);
+}
+
+absl::StatusCode ToStatusCode(mptest_plugin_status code) {
+  if (code > 0 && code <= static_cast<int>(absl::StatusCode::kUnauthenticated)) {
+    return static_cast<absl::StatusCode>(code);
+  }
+  return absl::StatusCode::kUnknown;
+}
+
+// Calls `function` with the serialized request. On success parses the output into `response`
+// (when not null).
+absl::Status CallPlugin(const LoadedPlugin& plugin, const char* method, PluginFunction function,
+                        const google::protobuf::MessageLite& request,
+                        google::protobuf::MessageLite* response) {
+  const std::string bytes = request.SerializeAsString();
+  std::string output;
+  mptest_plugin_output out{&output, &AppendToString};
+  mptest_plugin_status code = function(bytes.data(), bytes.size(), &out);
+  if (code != MPTEST_PLUGIN_OK) {
+    return absl::Status(ToStatusCode(code),
+                        absl::StrCat("plugin '", plugin.name(), "' (", plugin.path(), ") ", method,
+                                     ": ", output.empty() ? "no message" : output));
+  }
+  if (response != nullptr && !response->ParseFromString(output)) {
+    return absl::InternalError(
+        absl::StrCat("plugin '", plugin.name(), "' (", plugin.path(), ") ", method, " returned ",
+                     output.size(), " bytes that are not a valid ", response->GetTypeName()));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Response>
+absl::StatusOr<Response> CallForResponse(const LoadedPlugin& plugin, const char* method,
+                                         PluginFunction function,
+                                         const google::protobuf::MessageLite& request) {
+  Response response;
+  absl::Status status = CallPlugin(plugin, method, function, request, &response);
+  if (!status.ok()) return status;
+  return response;
+}
+
+class BuilderAdapter : public Builder {
+ public:
+  explicit BuilderAdapter(std::shared_ptr<const LoadedPlugin> plugin)
+      : plugin_(std::move(plugin)), table_(*plugin_->descriptor().builder) {}
+
+  absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override {
+    return CallForResponse<proto::Firmware>(*plugin_, "Build", table_.build, request);
+  }
+
+ private:
+  std::shared_ptr<const LoadedPlugin> plugin_;
+  const mptest_plugin_builder& table_;
+};
+
+class BoardDriverAdapter : public BoardDriver {
+ public:
+  explicit BoardDriverAdapter(std::shared_ptr<const LoadedPlugin> plugin)
+      : plugin_(std::move(plugin)), table_(*plugin_->descriptor().board_driver) {}
+
+  absl::StatusOr<proto::DiscoverResponse> Discover(const proto::DiscoverRequest& request) override {
+    return CallForResponse<proto::DiscoverResponse>(*plugin_, "Discover", table_.discover, request);
+  }
+  absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) override {
+    return CallForResponse<proto::Tentacle>(*plugin_, "Start", table_.start, tentacle);
+  }
+  absl::Status PowerCycle(const proto::Tentacle& tentacle) override {
+    return CallPlugin(*plugin_, "PowerCycle", table_.power_cycle, tentacle, nullptr);
+  }
+  absl::Status Flash(const proto::FlashRequest& request) override {
+    return CallPlugin(*plugin_, "Flash", table_.flash, request, nullptr);
+  }
+  absl::Status Stop(const proto::Tentacle& tentacle) override {
+    return CallPlugin(*plugin_, "Stop", table_.stop, tentacle, nullptr);
+  }
+
+ private:
+  std::shared_ptr<const LoadedPlugin> plugin_;
+  const mptest_plugin_board_driver& table_;
+};
+
+class HarnessAdapter : public Harness {
+ public:
+  explicit HarnessAdapter(std::shared_ptr<const LoadedPlugin> plugin)
+      : plugin_(std::move(plugin)), table_(*plugin_->descriptor().harness) {}
+
+  absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest& request) override {
+    return CallForResponse<proto::HarnessResult>(*plugin_, "Run", table_.run, request);
+  }
+
+ private:
+  std::shared_ptr<const LoadedPlugin> plugin_;
+  const mptest_plugin_harness& table_;
+};
+
+}  // namespace
+
+std::unique_ptr<Builder> NewBuilderAdapter(std::shared_ptr<const LoadedPlugin> plugin) {
+  if (plugin == nullptr || plugin->descriptor().builder == nullptr) return nullptr;
+  return std::make_unique<BuilderAdapter>(std::move(plugin));
+}
+
+std::unique_ptr<BoardDriver> NewBoardDriverAdapter(std::shared_ptr<const LoadedPlugin> plugin) {
+  if (plugin == nullptr || plugin->descriptor().board_driver == nullptr) return nullptr;
+  return std::make_unique<BoardDriverAdapter>(std::move(plugin));
+}
+
+std::unique_ptr<Harness> NewHarnessAdapter(std::shared_ptr<const LoadedPlugin> plugin) {
+  if (plugin == nullptr || plugin->descriptor().harness == nullptr) return nullptr;
+  return std::make_unique<HarnessAdapter>(std::move(plugin));
+}
+
+}  // namespace mptest::plugin
