@@ -1,0 +1,38 @@
+// SendEvent: how a child (or an inline call) sends a typed event to the parent's EventBus.
+// In a pcall child each event is written to the channel at once (one write per event), so an
+// event sent just before the child crashes still arrives. core/process installs the sender in
+// each child; user code only calls SendEvent.
+#ifndef MPTEST_CORE_BUS_EVENT_SENDER_H_
+#define MPTEST_CORE_BUS_EVENT_SENDER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "core/bus/event_bus.h"
+#include "core/proto/events.pb.h"
+
+namespace mptest::bus {
+
+// Fills in source, call_index, sequence and pid, then sends. FailedPrecondition when called
+// outside a pcall child or inline call; Unavailable if the parent has gone away.
+// Thread-safe.
+absl::Status SendEvent(proto::Event event);
+
+// True inside a pcall child or inline call.
+bool HasEventSender();
+
+// Where SendEvent goes. Installed by core/process.
+struct SenderContext {
+  int fd = -1;                     // the child's channel to the parent, or
+  EventBus* inline_bus = nullptr;  // the caller's bus for inline calls
+  std::string source;
+  int call_index = 0;
+};
+// Installs `context` for this process (replacing any previous one, including a lock inherited
+// through fork) and restarts sequence numbers at 1.
+void InstallEventSender(SenderContext context);
+void RemoveEventSender();
+
+}  // namespace mptest::bus
+
+#endif  // MPTEST_CORE_BUS_EVENT_SENDER_H_

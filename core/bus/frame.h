@@ -1,0 +1,68 @@
+// Length-prefixed frames: a 4-byte little-endian payload length, then the payload. The framing
+// of every parent<->child channel (events, results, spawn requests). FrameReader decodes a
+// byte stream incrementally from a non-blocking descriptor and turns a malformed stream
+// (oversized frame, truncated frame at end of stream) into an error for that channel only.
+#ifndef MPTEST_CORE_BUS_FRAME_H_
+#define MPTEST_CORE_BUS_FRAME_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace mptest::bus {
+
+inline constexpr size_t kFrameHeaderSize = 4;
+// Events are small; results may be large (a 256 MiB result must arrive intact).
+inline constexpr size_t kDefaultMaxEventFrame = size_t{16} << 20;
+inline constexpr size_t kMaxFrameLimit = size_t{1} << 31;
+
+// The first payload byte of a child-to-parent frame says what the rest is.
+inline constexpr char kEventTag = 'E';    // a serialized mptest.proto.Event
+inline constexpr char kResultTag = 'R';   // the target's result, codec bytes
+inline constexpr char kFailureTag = 'F';  // a serialized mptest.proto.ChildFailure
+
+// Appends header + payload to `out`.
+void AppendFrame(absl::string_view payload, std::string* out);
+
+// Writes one frame (header and payload, and an optional one-byte tag that starts the payload)
+// to a blocking descriptor, retrying on EINTR and short writes. Errors name the descriptor.
+absl::Status WriteFrame(int fd, absl::string_view payload);
+absl::Status WriteTaggedFrame(int fd, char tag, absl::string_view body);
+
+class FrameReader {
+ public:
+  // `max_frame_size` bounds one payload; larger announced lengths are an error.
+  explicit FrameReader(size_t max_frame_size = kDefaultMaxEventFrame);
+
+  // Adds raw bytes from the stream.
+  void Feed(const char* data, size_t size);
+
+  // Reads what is available from `fd` (non-blocking or ready) into the buffer. Returns false at
+  // end of stream; an error on a read failure other than EAGAIN/EINTR.
+  absl::StatusOr<bool> ReadFrom(int fd);
+
+  // The next complete frame's payload, std::nullopt if more bytes are needed, or an error if
+  // the stream is malformed (announced length over the maximum). After an error the reader
+  // stays failed.
+  absl::StatusOr<std::optional<std::string>> Next();
+
+  // Call at end of stream: an error if a partial frame is pending ("truncated frame").
+  absl::Status Finish() const;
+
+  size_t buffered() const { return buffer_.size() - consumed_; }
+
+ private:
+  size_t max_frame_size_;
+  std::string buffer_;
+  size_t consumed_ = 0;
+  absl::Status error_;
+};
+
+}  // namespace mptest::bus
+
+#endif  // MPTEST_CORE_BUS_FRAME_H_

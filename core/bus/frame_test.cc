@@ -1,0 +1,109 @@
+// Tests for length-prefixed frames and the incremental FrameReader.
+#include "core/bus/frame.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mptest::bus {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(FrameTest, HeaderIsLittleEndianLength) {
+  std::string out;
+  AppendFrame("abc", &out);
+  EXPECT_EQ(out, std::string("\x03\x00\x00\x00"
+                             "abc",
+                             7));
+}
+
+TEST(FrameReaderTest, ReassemblesFramesFedByteByByte) {
+  std::string stream;
+  AppendFrame("first", &stream);
+  AppendFrame("", &stream);
+  AppendFrame(std::string(1000, 'x'), &stream);
+  FrameReader reader;
+  std::vector<std::string> frames;
+  for (char c : stream) {
+    reader.Feed(&c, 1);
+    for (;;) {
+      auto next = reader.Next();
+      ASSERT_TRUE(next.ok()) << next.status();
+      if (!next->has_value()) break;
+      frames.push_back(**next);
+    }
+  }
+  EXPECT_EQ(frames, (std::vector<std::string>{"first", "", std::string(1000, 'x')}));
+  EXPECT_TRUE(reader.Finish().ok());
+}
+
+TEST(FrameReaderTest, OversizedFrameIsAnErrorThatSticks) {
+  FrameReader reader(/*max_frame_size=*/10);
+  std::string stream;
+  AppendFrame(std::string(11, 'x'), &stream);
+  reader.Feed(stream.data(), stream.size());
+  auto next = reader.Next();
+  ASSERT_FALSE(next.ok());
+  EXPECT_THAT(next.status().message(), HasSubstr("11 bytes"));
+  EXPECT_THAT(next.status().message(), HasSubstr("maximum of 10"));
+  EXPECT_FALSE(reader.Next().ok());
+  EXPECT_FALSE(reader.Finish().ok());
+}
+
+TEST(FrameReaderTest, TruncatedStreamIsReportedAtFinish) {
+  FrameReader reader;
+  std::string stream;
+  AppendFrame("hello", &stream);
+  reader.Feed(stream.data(), stream.size() - 2);
+  auto next = reader.Next();
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(next->has_value());
+  EXPECT_THAT(reader.Finish().message(), HasSubstr("3 of 5 payload bytes"));
+  FrameReader header_only;
+  header_only.Feed("\x05\x00", 2);
+  EXPECT_THAT(header_only.Finish().message(), HasSubstr("inside a header"));
+}
+
+TEST(FrameReaderTest, ReadsLargeFramesFromAPipeWhileTheWriterWrites) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  const std::string big((1 << 20) + 1, 'b');
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    bool ok = WriteTaggedFrame(fds[1], kResultTag, big).ok() && WriteFrame(fds[1], "tail").ok();
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  FrameReader reader(size_t{2} << 20);
+  std::vector<std::string> frames;
+  for (;;) {
+    auto more = reader.ReadFrom(fds[0]);
+    ASSERT_TRUE(more.ok());
+    for (;;) {
+      auto next = reader.Next();
+      ASSERT_TRUE(next.ok());
+      if (!next->has_value()) break;
+      frames.push_back(std::move(**next));
+    }
+    if (!*more) break;
+    usleep(100);
+  }
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(status, 0);
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0], std::string(1, kResultTag) + big);
+  EXPECT_EQ(frames[1], "tail");
+  EXPECT_TRUE(reader.Finish().ok());
+}
+
+}  // namespace
+}  // namespace mptest::bus
