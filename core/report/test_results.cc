@@ -19,7 +19,7 @@ proto::TestGroupResult Group(const std::string& label, const std::string& tentac
   group.set_tentacle(tentacle);
   group.set_board(board);
   group.set_variant(variant);
-  group.set_tentacle_mcu(board == "PYBV11" ? "stm32" : "rp2");
+  group.set_tentacle_mcu(board == "PYBV11" ? "stm32" : board == "ESP32_GENERIC" ? "esp32" : "rp2");
   group.set_commandline("run-tests.py --test-instance=port:/dev/pts/3");
   group.set_start_s(kCampaignStart + start);
   group.set_end_s(kCampaignStart + end);

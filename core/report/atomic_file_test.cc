@@ -1,0 +1,103 @@
+// Tests of the crash-safe file writes, including a full disk (a file size limit in a child).
+#include "core/report/atomic_file.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace mptest::report {
+namespace {
+
+std::string TestDir(const std::string& name) {
+  std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  EXPECT_TRUE(MakeDirectories(dir).ok());
+  return dir;
+}
+
+std::vector<std::string> ListDirectory(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* handle = opendir(dir.c_str());
+  while (dirent* entry = readdir(handle)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(handle);
+  return names;
+}
+
+TEST(AtomicFileTest, WritesAndReplaces) {
+  const std::string dir = TestDir("replace");
+  const std::string path = dir + "/report.md";
+  ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "second, longer").ok());
+  EXPECT_EQ(*ReadFile(path), "second, longer");
+  EXPECT_EQ(ListDirectory(dir), std::vector<std::string>{"report.md"});
+}
+
+TEST(AtomicFileTest, MissingDirectoryIsAnErrorNamingTheFile) {
+  absl::Status status = WriteFileAtomically("/nonexistent-mptest-dir/results.json", "{}");
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("/nonexistent-mptest-dir/results.json"), std::string::npos)
+      << status;
+}
+
+TEST(AtomicFileTest, ReadMissingFileIsNotFound) {
+  absl::StatusOr<std::string> content = ReadFile("/nonexistent-mptest-dir/context.json");
+  EXPECT_TRUE(absl::IsNotFound(content.status())) << content.status();
+}
+
+TEST(AtomicFileTest, MakeDirectoriesRefusesAFile) {
+  const std::string dir = TestDir("mkdir");
+  ASSERT_TRUE(WriteFileAtomically(dir + "/file", "x").ok());
+  EXPECT_FALSE(MakeDirectories(dir + "/file").ok());
+  EXPECT_TRUE(MakeDirectories(dir + "/a/b/c").ok());
+}
+
+// The disk fills up: a file size limit of 4 KiB in a forked child, which tries to replace a
+// small complete file with a 64 KiB one. The child reports the error message through a pipe.
+TEST(AtomicFileTest, FullDiskLeavesOldFileAndNoTemporary) {
+  const std::string dir = TestDir("full");
+  const std::string path = dir + "/results.json";
+  ASSERT_TRUE(WriteFileAtomically(path, "{\"complete\": true}").ok());
+
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(pipe_fds[0]);
+    signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of death, as mptest's main does
+    struct rlimit limit = {4096, 4096};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    absl::Status status = WriteFileAtomically(path, std::string(65536, 'x'));
+    std::string message(status.message());
+    if (status.ok()) message = "OK";
+    (void)!write(pipe_fds[1], message.data(), message.size());
+    _exit(absl::IsResourceExhausted(status) ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  std::string message;
+  char buffer[512];
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) message.append(buffer, n);
+  close(pipe_fds[0]);
+  int wait_status = 0;
+  ASSERT_EQ(waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFEXITED(wait_status));
+  EXPECT_EQ(WEXITSTATUS(wait_status), 0) << message;
+  EXPECT_NE(message.find(path), std::string::npos) << message;
+  EXPECT_NE(message.find("File too large"), std::string::npos) << message;
+  EXPECT_EQ(*ReadFile(path), "{\"complete\": true}");
+  EXPECT_EQ(ListDirectory(dir), std::vector<std::string>{"results.json"});
+}
+
+}  // namespace
+}  // namespace mptest::report

@@ -1,0 +1,111 @@
+// Tests of the junit.xml, report.md and report.html renderers and the SVG timeline.
+#include <string>
+
+#include "core/report/html_report.h"
+#include "core/report/junit.h"
+#include "core/report/markdown_report.h"
+#include "core/report/test_results.h"
+#include "core/report/timeline_svg.h"
+#include "gtest/gtest.h"
+
+namespace mptest::report {
+namespace {
+
+using testing::SampleResults;
+
+int Count(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST(JunitTest, OneSuitePerAttemptOneCasePerTest) {
+  std::string xml = RenderJunit(SampleResults());
+  EXPECT_EQ(Count(xml, "<testsuite "), 6);
+  // 13 tests plus one case each for the errored and the skipped attempt.
+  EXPECT_EQ(Count(xml, "<testcase "), 15);
+  EXPECT_NE(xml.find("<testsuites name=\"virtual-lab\" tests=\"15\" failures=\"2\" errors=\"2\" "
+                     "skipped=\"5\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("message=\"output mismatch &lt;expected&gt; &amp; &quot;got&quot;\""),
+            std::string::npos);
+  EXPECT_NE(xml.find("<skipped type=\"xfail\" message=\"expected failure: known: issue #123\"/>"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<error message=\"board did not answer after flashing (timeout 60 s)\"/>"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<property name=\"flaky\" value=\"false\"/>"), std::string::npos);
+}
+
+TEST(JunitTest, HostileTextStaysWellFormed) {
+  proto::CampaignResults results = SampleResults();
+  results.mutable_groups(0)->mutable_outcomes(0)->set_name("]]><!-- \x01\xff");
+  std::string xml = RenderJunit(results);
+  EXPECT_EQ(xml.find("]]>"), std::string::npos);
+  EXPECT_EQ(xml.find('\x01'), std::string::npos);
+  EXPECT_EQ(xml.find("<!--"), std::string::npos);
+}
+
+TEST(MarkdownTest, SummaryMatrixAndGroupTables) {
+  std::string md = RenderMarkdown(SampleResults());
+  EXPECT_NE(md.find("| 4 | 1 | 1 | 6 | 2 | 2 | 2 | 1 | 13 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Failures: RUN-TESTS_STANDARD"), std::string::npos);
+  EXPECT_NE(md.find("[a: failed](RUN-TESTS_STANDARD@5f2c-RPI_PICO2-RISCV,a)<br>"
+                    "[b: passed](RUN-TESTS_STANDARD@5f2c-RPI_PICO2-RISCV,b)"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("## Errored groups"), std::string::npos);
+  EXPECT_NE(md.find("board did not answer after flashing"), std::string::npos);
+  EXPECT_NE(md.find("[log](RUN-TESTS_NET_INET@5f2c-RPI_PICO2-RISCV,a/logger_20_info.log)"),
+            std::string::npos);
+  EXPECT_NE(md.find("## Skipped groups"), std::string::npos);
+  EXPECT_NE(md.find("firmware build failed"), std::string::npos);
+  EXPECT_NE(md.find("| ESP32_GENERIC | 8.0 s | no | make failed: exit code 2 |"), std::string::npos)
+      << md;
+}
+
+TEST(HtmlTest, SelfContainedWithSummaryMatrixAndTimeline) {
+  std::string html = RenderHtml(SampleResults());
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\" id=\"tests-failed\">2</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\" id=\"tests-total\">13</td>"), std::string::npos);
+  EXPECT_NE(html.find("<table class=\"matrix\" id=\"failures-1\">"), std::string::npos);
+  EXPECT_NE(html.find("<div class=\"failed\"><a href=\"RUN-TESTS_STANDARD@5f2c-RPI_PICO2-RISCV,a\">"
+                      "a: failed</a></div>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<table id=\"errored\">"), std::string::npos);
+  EXPECT_NE(html.find("<table id=\"skipped\">"), std::string::npos);
+  EXPECT_NE(html.find("<svg id=\"timeline\""), std::string::npos);
+  EXPECT_EQ(Count(html, "<rect "), 10);
+}
+
+TEST(TimelineSvgTest, LanesBuildFirstAndBarsScaled) {
+  std::vector<proto::TimelineEntry> bars(2);
+  bars[0].set_lane("tentacle-b");
+  bars[0].set_start_s(100);
+  bars[0].set_end_s(110);
+  bars[0].set_kind("test");
+  bars[1].set_lane("build");
+  bars[1].set_start_s(105);
+  bars[1].set_end_s(110);
+  bars[1].set_kind("build");
+  bars[1].set_label("<BOARD>");
+  std::string svg = RenderTimelineSvg(bars);
+  // Lane 0 is "build" (y = 24 + 3), lane 1 the tentacle (y = 46 + 3); 900 px for 10 s.
+  EXPECT_NE(svg.find("<rect class=\"bar test\" x=\"180.0\" y=\"49.0\" width=\"900.0\""),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<rect class=\"bar build\" x=\"630.0\" y=\"27.0\" width=\"450.0\""),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("build: &lt;BOARD&gt;"), std::string::npos);
+  EXPECT_EQ(RenderTimelineSvg({}), "");
+}
+
+}  // namespace
+}  // namespace mptest::report

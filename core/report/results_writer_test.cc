@@ -1,0 +1,274 @@
+// Tests of ResultsWriter and RebuildReports: incremental writes, a rebuild from disk, a run
+// killed in the middle, bad input, and a full disk.
+#include "core/report/results_writer.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/report/atomic_file.h"
+#include "core/report/json_io.h"
+#include "core/report/test_results.h"
+#include "gtest/gtest.h"
+
+namespace mptest::report {
+namespace {
+
+using testing::SampleContext;
+using testing::SampleResults;
+
+std::string NewDir(const std::string& name) {
+  std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+  EXPECT_TRUE(MakeDirectories(dir).ok());
+  return dir;
+}
+
+// Copies a fixture tree from the runfiles (read-only symlinks) into a writable directory.
+void CopyTree(const std::string& from, const std::string& to) {
+  ASSERT_TRUE(MakeDirectories(to).ok());
+  DIR* handle = opendir(from.c_str());
+  ASSERT_NE(handle, nullptr) << from;
+  while (dirent* entry = readdir(handle)) {
+    std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat info;
+    ASSERT_EQ(stat((from + "/" + name).c_str(), &info), 0);
+    if (S_ISDIR(info.st_mode)) {
+      CopyTree(from + "/" + name, to + "/" + name);
+    } else {
+      ASSERT_TRUE(WriteFileAtomically(to + "/" + name, *ReadFile(from + "/" + name)).ok());
+    }
+  }
+  closedir(handle);
+}
+
+std::string Fixture(const std::string& name) {
+  std::string dir = NewDir("fixture-" + name);
+  CopyTree(absl::StrCat(std::getenv("TEST_SRCDIR"), "/mptest/testdata/results/", name), dir);
+  return dir;
+}
+
+proto::CampaignResults ReadResultsJson(const std::string& dir) {
+  proto::CampaignResults results;
+  absl::StatusOr<std::string> json = ReadFile(dir + "/results.json");
+  EXPECT_TRUE(json.ok()) << json.status();
+  EXPECT_TRUE(JsonToMessage(json.value_or(""), "results.json", &results).ok());
+  return results;
+}
+
+TEST(ResultsWriterTest, CreateWritesUnfinishedContextAndEmptyReports) {
+  const std::string dir = NewDir("create");
+  auto writer = ResultsWriter::Create(dir, SampleContext());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  proto::CampaignContext context;
+  ASSERT_TRUE(JsonToMessage(*ReadFile(dir + "/context.json"), "context.json", &context).ok());
+  EXPECT_EQ(context.error(), kNeverFinished);
+  EXPECT_EQ(context.time_start(), "2026-11-23_02-00-00+0000");
+  for (const char* name : {"results.json", "junit.xml", "report.md", "report.html"}) {
+    EXPECT_TRUE(ReadFile(dir + "/" + name).ok()) << name;
+  }
+  EXPECT_FALSE(ResultsWriter::Create(dir + "/missing", SampleContext()).ok());
+}
+
+TEST(ResultsWriterTest, GroupsAppearAsTheyArriveAndRebuildMatches) {
+  const std::string dir = NewDir("incremental");
+  proto::CampaignResults sample = SampleResults();
+  proto::CampaignContext context = sample.context();
+  context.clear_builds();
+  auto writer = ResultsWriter::Create(dir, context);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  for (const proto::FirmwareBuild& build : sample.context().builds()) {
+    ASSERT_TRUE((*writer)->AddBuild(build).ok());
+  }
+  int added = 0;
+  for (const proto::TestGroupResult& group : sample.groups()) {
+    ASSERT_TRUE((*writer)->StartGroup(group).ok());
+    const std::string group_file =
+        dir + "/" + group.directory_relative() + "/context_testgroup.json";
+    proto::TestGroupResult started;
+    ASSERT_TRUE(JsonToMessage(*ReadFile(group_file), group_file, &started).ok());
+    EXPECT_EQ(started.msg_error(),
+              group.msg_error().empty() ? std::string(kNeverFinished) : group.msg_error());
+    ASSERT_TRUE((*writer)->AddGroup(group).ok());
+    ++added;
+    EXPECT_EQ(ReadResultsJson(dir).groups_size(), added);
+    EXPECT_TRUE(absl::StrContains(*ReadFile(dir + "/report.html"), group.directory_relative()));
+    EXPECT_TRUE(ReadFile(dir + "/" + group.directory_relative() + "/testresults.txt").ok());
+  }
+  ASSERT_TRUE((*writer)->Finish("").ok());
+  proto::CampaignResults written = ReadResultsJson(dir);
+  EXPECT_EQ(written.context().error(), "");
+  EXPECT_EQ(written.summary().tests_total(), 13);
+  EXPECT_EQ(written.summary().groups_errored(), 1);
+  EXPECT_NE(written.context().time_end(), "");
+
+  const std::string before = *ReadFile(dir + "/results.json");
+  const std::string junit_before = *ReadFile(dir + "/junit.xml");
+  const std::string html_before = *ReadFile(dir + "/report.html");
+  ASSERT_TRUE(RebuildReports(dir).ok());
+  EXPECT_EQ(*ReadFile(dir + "/results.json"), before);
+  EXPECT_EQ(*ReadFile(dir + "/junit.xml"), junit_before);
+  EXPECT_EQ(*ReadFile(dir + "/report.html"), html_before);
+}
+
+TEST(ResultsWriterTest, TestResultsTxtOfTheHarnessIsKept) {
+  const std::string dir = NewDir("keep-txt");
+  auto writer = ResultsWriter::Create(dir, SampleContext());
+  ASSERT_TRUE(writer.ok());
+  proto::TestGroupResult group = SampleResults().groups(1);
+  ASSERT_TRUE((*writer)->StartGroup(group).ok());
+  const std::string txt = dir + "/" + group.directory_relative() + "/testresults.txt";
+  ASSERT_TRUE(WriteFileAtomically(txt, "raw harness output\n").ok());
+  ASSERT_TRUE((*writer)->AddGroup(group).ok());
+  EXPECT_EQ(*ReadFile(txt), "raw harness output\n");
+}
+
+TEST(ResultsWriterTest, RejectsEscapingDirectoriesAndUnknownOutcomes) {
+  const std::string dir = NewDir("reject");
+  auto writer = ResultsWriter::Create(dir, SampleContext());
+  ASSERT_TRUE(writer.ok());
+  proto::TestGroupResult group = SampleResults().groups(1);
+  for (const char* bad : {"../outside,a", "/abs,a", "", "a//b", "a/./b"}) {
+    group.set_directory_relative(bad);
+    absl::Status status = (*writer)->AddGroup(group);
+    EXPECT_TRUE(absl::IsInvalidArgument(status)) << bad << ": " << status;
+  }
+  group = SampleResults().groups(1);
+  group.mutable_outcomes(0)->set_outcome("PASS");
+  absl::Status status = (*writer)->AddGroup(group);
+  EXPECT_TRUE(absl::StrContains(status.message(), "has outcome \"PASS\"")) << status;
+}
+
+TEST(RebuildReportsTest, KilledRunKeepsWhatWasOnDisk) {
+  const std::string dir = Fixture("killed_run");
+  ASSERT_TRUE(RebuildReports(dir).ok()) << RebuildReports(dir);
+  proto::CampaignResults results = ReadResultsJson(dir);
+  EXPECT_EQ(results.context().error(), kNeverFinished);
+  ASSERT_EQ(results.groups_size(), 2);
+  // The killed attempt: its error stays, its harness's verdicts are shown.
+  const proto::TestGroupResult& killed = results.groups(0);
+  EXPECT_EQ(killed.directory_relative(), "RUN-TESTS_STANDARD@2d2d-PYBV11,a");
+  EXPECT_EQ(killed.msg_error(), kNeverFinished);
+  ASSERT_EQ(killed.outcomes_size(), 2);
+  EXPECT_EQ(killed.outcomes(1).outcome(), "skipped");
+  EXPECT_EQ(results.summary().groups_errored(), 1);
+  EXPECT_EQ(results.summary().groups_run(), 1);
+  EXPECT_EQ(results.summary().tests_failed(), 1);
+  const std::string html = *ReadFile(dir + "/report.html");
+  EXPECT_TRUE(absl::StrContains(html, "Campaign error: Test never finished..."));
+  EXPECT_TRUE(absl::StrContains(html, "basics/int_big.py"));
+  EXPECT_TRUE(ReadFile(dir + "/junit.xml").ok());
+}
+
+TEST(RebuildReportsTest, BadInputNamesTheFile) {
+  absl::Status status = RebuildReports(Fixture("bad_outcome"));
+  EXPECT_TRUE(absl::StrContains(status.message(),
+                                "RUN-TESTS_STANDARD@x,a/context_testgroup.json: test "
+                                "\"basics/andor.py\" has outcome \"exploded\""))
+      << status;
+  status = RebuildReports(NewDir("not-results"));
+  EXPECT_TRUE(absl::StrContains(status.message(), "is not an mptest results directory")) << status;
+}
+
+// A runner killed with SIGKILL while it writes: every file on disk is complete, and the report
+// can be rebuilt from them.
+TEST(RebuildReportsTest, RunnerKilledWhileWriting) {
+  const std::string dir = NewDir("sigkill");
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto writer = ResultsWriter::Create(dir, SampleContext());
+    if (!writer.ok()) _exit(1);
+    proto::TestGroupResult group = SampleResults().groups(2);
+    for (int i = 0;; ++i) {
+      group.set_directory_relative(absl::StrCat("RUN-TESTS_STANDARD@5f2c-RPI_PICO2,", i));
+      group.set_attempt(absl::StrCat(i));
+      if (!(*writer)->StartGroup(group).ok() || !(*writer)->AddGroup(group).ok()) _exit(2);
+    }
+  }
+  // Kill it once it has written at least 20 attempts (or after 20 s at most).
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  int seen = 0;
+  while (absl::Now() < deadline && seen < 20) {
+    absl::StatusOr<std::string> json = ReadFile(dir + "/results.json");
+    proto::CampaignResults results;
+    if (json.ok() && JsonToMessage(*json, "results.json", &results).ok()) {
+      seen = results.groups_size();
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the writer exited early with " << WEXITSTATUS(status);
+  ASSERT_GE(seen, 20);
+
+  proto::CampaignResults partial = ReadResultsJson(dir);
+  EXPECT_GE(partial.groups_size(), 20);
+  ASSERT_TRUE(RebuildReports(dir).ok()) << RebuildReports(dir);
+  proto::CampaignResults rebuilt = ReadResultsJson(dir);
+  EXPECT_GE(rebuilt.groups_size(), partial.groups_size());
+  EXPECT_EQ(rebuilt.context().error(), kNeverFinished);
+}
+
+// The disk fills up (a 64 KiB file size limit in a child): the error names the file and the
+// reports written before stay complete.
+TEST(ResultsWriterTest, FullDiskIsAClearErrorAndLeavesCompleteFiles) {
+  const std::string dir = NewDir("full-disk");
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(pipe_fds[0]);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {64 * 1024, 64 * 1024};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    auto writer = ResultsWriter::Create(dir, SampleContext());
+    if (!writer.ok()) _exit(1);
+    proto::TestGroupResult group = SampleResults().groups(2);
+    absl::Status status;
+    for (int i = 0; status.ok() && i < 10000; ++i) {
+      group.set_directory_relative(absl::StrCat("RUN-TESTS_STANDARD@5f2c-RPI_PICO2,", i));
+      status = (*writer)->AddGroup(group);
+    }
+    std::string message(status.message());
+    (void)!write(pipe_fds[1], message.data(), message.size());
+    _exit(absl::IsResourceExhausted(status) ? 0 : 3);
+  }
+  close(pipe_fds[1]);
+  std::string message;
+  char buffer[1024];
+  ssize_t n;
+  while ((n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) message.append(buffer, n);
+  close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << message;
+  EXPECT_TRUE(absl::StrContains(message, dir + "/")) << message;
+  EXPECT_TRUE(absl::StrContains(message, "File too large")) << message;
+  EXPECT_TRUE(absl::StrContains(message, "was left unchanged")) << message;
+
+  proto::CampaignResults partial = ReadResultsJson(dir);
+  EXPECT_GT(partial.groups_size(), 0);
+  EXPECT_TRUE(absl::EndsWith(*ReadFile(dir + "/report.html"), "</html>\n"));
+  EXPECT_TRUE(absl::EndsWith(*ReadFile(dir + "/junit.xml"), "</testsuites>\n"));
+  DIR* handle = opendir(dir.c_str());
+  while (dirent* entry = readdir(handle)) {
+    EXPECT_FALSE(absl::StrContains(entry->d_name, ".tmp-")) << entry->d_name;
+  }
+  closedir(handle);
+}
+
+}  // namespace
+}  // namespace mptest::report
