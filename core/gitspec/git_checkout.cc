@@ -1,10 +1,6 @@
 // Checking out git specs into a cache directory; see git_checkout.h.
 #include "core/gitspec/git_checkout.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/gitspec/file_lock.h"
 #include "core/gitspec/stable_hash.h"
 #include "core/process/subprocess.h"
 
@@ -21,31 +18,6 @@ namespace mptest {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Holds an exclusive flock on a lock file for its lifetime.
-class FileLock {
- public:
-  static absl::StatusOr<FileLock> Acquire(const std::string& path) {
-    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return absl::InternalError(absl::StrCat("cannot open lock file ", path));
-    while (flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        close(fd);
-        return absl::InternalError(absl::StrCat("cannot lock ", path));
-      }
-    }
-    return FileLock(fd);
-  }
-  FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileLock& operator=(FileLock&&) = delete;
-  ~FileLock() {
-    if (fd_ >= 0) close(fd_);  // closing releases the lock
-  }
-
- private:
-  explicit FileLock(int fd) : fd_(fd) {}
-  int fd_;
-};
 
 void AppendToLog(const std::string& log_path, absl::string_view text) {
   if (log_path.empty()) return;
