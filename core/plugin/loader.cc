@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "core/plugin/abi_check.h"
+#include "core/plugin/elf_check.h"
 #include "core/version.h"
 #include "glog/logging.h"
 
@@ -94,6 +95,7 @@ absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadPlugin(const std::string
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": a plugin path must contain a '/' (use ./", path, ")"));
   }
+  if (absl::Status elf = CheckElfSharedObject(path); !elf.ok()) return elf;
   LoadedLibraries& libraries = Libraries();
   std::lock_guard<std::mutex> lock(libraries.mutex);
   dlerror();
