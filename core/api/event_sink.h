@@ -1,0 +1,24 @@
+// EventSink: what the scheduler tells the world while a campaign runs (console, reports).
+#ifndef MPTEST_CORE_API_EVENT_SINK_H_
+#define MPTEST_CORE_API_EVENT_SINK_H_
+
+#include "core/proto/campaign.pb.h"
+
+namespace mptest {
+
+// Called from the scheduler's loop in the parent process, one call at a time, in order. An
+// implementation must not block for long: the loop supervises children meanwhile.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void CampaignStarted(const proto::CampaignInfo& /*info*/) {}
+  virtual void BuildStarted(const proto::BuildRecord& /*build*/) {}
+  virtual void BuildFinished(const proto::BuildRecord& /*build*/) {}
+  virtual void RunStarted(const proto::RunStart& /*start*/) {}
+  virtual void RunFinished(const proto::TestRunRecord& /*record*/) {}
+  virtual void CampaignFinished(const proto::CampaignSummary& /*summary*/) {}
+};
+
+}  // namespace mptest
+
+#endif  // MPTEST_CORE_API_EVENT_SINK_H_

@@ -1,0 +1,291 @@
+// Campaign: the scheduler's main loop (see campaign.h).
+#include "core/sched/campaign.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/sched/config.h"
+#include "core/sched/record_io.h"
+#include "glog/logging.h"
+
+namespace mptest::sched {
+namespace {
+
+double Seconds(absl::Time time) { return absl::ToDoubleSeconds(time - absl::UnixEpoch()); }
+
+}  // namespace
+
+Campaign::Campaign(CampaignPlan plan, CampaignOptions options, PluginSource& plugins,
+                   Executor& executor, EventSink& sink)
+    : plan_(std::move(plan)),
+      options_(std::move(options)),
+      plugins_(plugins),
+      executor_(executor),
+      sink_(sink) {}
+
+absl::Status Campaign::BringUp() {
+  std::map<std::string, proto::Inventory> by_type;
+  for (const proto::InventoryEntry& entry : plan_.tentacles) {
+    *by_type[entry.type()].add_tentacles() = entry;
+  }
+  std::map<std::string, proto::Tentacle> found;
+  for (const auto& [type, inventory] : by_type) {
+    absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(type);
+    if (!driver.ok()) return driver.status();
+    proto::DiscoverRequest request;
+    *request.mutable_inventory() = inventory;
+    for (const auto& [name, board] : plan_.boards) *request.add_boards() = board;
+    request.set_state_dir(absl::StrCat(options_.test.results_dir, "/tentacles"));
+    if (absl::Status status = MakeDirs(request.state_dir()); !status.ok()) return status;
+    absl::StatusOr<proto::DiscoverResponse> response = (*driver)->Discover(request);
+    if (!response.ok()) {
+      return absl::Status(
+          response.status().code(),
+          absl::StrCat("tentacle type '", type, "': ", response.status().message()));
+    }
+    for (const proto::Tentacle& tentacle : response->tentacles()) {
+      found[tentacle.entry().label()] = tentacle;
+    }
+  }
+  for (const proto::InventoryEntry& entry : plan_.tentacles) {
+    auto it = found.find(entry.label());
+    if (it == found.end()) {
+      return absl::NotFoundError(absl::StrCat("tentacle ", entry.label(), ": its driver '",
+                                              entry.type(), "' did not find it"));
+    }
+    proto::Tentacle tentacle = it->second;
+    if (!tentacle.has_board()) *tentacle.mutable_board() = plan_.boards.at(entry.board());
+    absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(entry.type());
+    absl::StatusOr<proto::Tentacle> started = (*driver)->Start(tentacle);
+    if (started.ok()) {
+      tentacle = *started;
+    } else {
+      LOG(ERROR) << entry.label() << ": cannot start: " << started.status();
+      not_started_.push_back(entry.label());
+    }
+    tentacles_.push_back(tentacle);
+  }
+  return absl::OkStatus();
+}
+
+void Campaign::StopTentacles() {
+  for (const proto::Tentacle& tentacle : tentacles_) {
+    absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacle.entry().type());
+    if (driver.ok()) (void)(*driver)->Stop(tentacle);
+  }
+}
+
+void Campaign::Dropped(const TodoEntry& entry, const std::string& error,
+                       const std::string& skipped) {
+  const proto::TestRunSpec& spec = matrix_->specs()[entry.spec];
+  std::string serial4 = "----";
+  std::string label;
+  for (const TentacleSlot& slot : matrix_->tentacles()) {
+    if (slot.board == entry.board) {
+      serial4 = slot.serial4;
+      label = slot.label;
+      break;
+    }
+  }
+  proto::TestRunRecord record;
+  record.set_testid(MakeTestId(spec.label(), serial4, entry.board, entry.variant, entry.role));
+  record.set_label(spec.label());
+  record.set_board(entry.board);
+  record.set_variant(entry.variant);
+  record.set_role(entry.role);
+  record.set_error(error);
+  double now = Seconds(executor_.Now());
+  record.set_start_s(now);
+  record.set_end_s(now);
+  proto::TestGroupResult* group = record.add_attempts();
+  group->set_directory_relative(absl::StrCat(record.testid(), ",a"));
+  group->set_testgroup(spec.label());
+  group->set_testid(record.testid());
+  group->set_attempt("a");
+  group->set_board(entry.board);
+  group->set_variant(entry.variant);
+  group->set_tentacle(label);
+  group->set_tentacle_variant(entry.variant.empty() ? label
+                                                    : absl::StrCat(label, "-", entry.variant));
+  group->set_tentacle_variant_role(entry.role);
+  group->set_msg_error(error);
+  group->set_msg_skipped(skipped);
+  group->set_start_s(now);
+  group->set_end_s(now);
+  group->set_time_start(AnchorTime(executor_.Now()));
+  group->set_time_end(group->time_start());
+  std::string dir = absl::StrCat(options_.test.results_dir, "/", group->directory_relative());
+  if (MakeDirs(dir).ok()) (void)WriteJsonAtomically(dir + "/context_testgroup.json", *group);
+  HandleRecord(record);
+}
+
+void Campaign::HandleBuild(const proto::BuildRecord& build) {
+  builds_.push_back(build);
+  std::string name = BoardVariantName(build.board(), build.variant());
+  if (build.error().empty()) {
+    firmware_[name] = build.firmware();
+    matrix_->SetFirmwareReady(build.board(), build.variant());
+    std::string dir = absl::StrCat(options_.test.results_dir, "/mpbuild/", name);
+    if (MakeDirs(dir).ok()) {
+      (void)WriteFileAtomically(
+          dir + "/firmware.spec",
+          absl::StrCat("board_variant=", name, "\nmicropython_full_version_text=",
+                       build.firmware().version(), "\nfilename=", build.firmware().path(),
+                       "\nfrom_cache=", build.from_cache() ? "true" : "false", "\n"));
+    }
+  } else {
+    LOG(ERROR) << "firmware " << name << ": " << build.error();
+    for (const TodoEntry& entry : matrix_->DropFirmware(build.board(), build.variant())) {
+      Dropped(entry, absl::StrCat("firmware build for ", name, " failed: ", build.error()), "");
+    }
+  }
+  sink_.BuildFinished(build);
+}
+
+void Campaign::HandleRecord(const proto::TestRunRecord& record) {
+  records_.push_back(record);
+  sink_.RunFinished(record);
+}
+
+absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
+  start_ = executor_.Now();
+  if (absl::Status status = BringUp(); !status.ok()) {
+    StopTentacles();
+    return status;
+  }
+  std::vector<TentacleSlot> slots;
+  int reference = -1;
+  for (const proto::Tentacle& tentacle : tentacles_) {
+    TentacleSlot slot;
+    slot.label = tentacle.entry().label();
+    slot.serial4 = Serial4(tentacle.entry());
+    slot.board = tentacle.entry().board();
+    slot.variants = TentacleVariants(plan_.boards.at(slot.board), tentacle.entry());
+    if (slot.label == plan_.reference) reference = static_cast<int>(slots.size());
+    slots.push_back(std::move(slot));
+  }
+  std::map<std::string, std::vector<std::string>> features;
+  for (const auto& [name, board] : plan_.boards) {
+    features[name] = {board.features().begin(), board.features().end()};
+  }
+  matrix_ = std::make_unique<Matrix>(plan_.specs, std::move(slots), plan_.variants_by_board,
+                                     features, reference);
+  for (int i = 0; i < static_cast<int>(tentacles_.size()); ++i) {
+    if (std::find(not_started_.begin(), not_started_.end(), tentacles_[i].entry().label()) !=
+        not_started_.end()) {
+      matrix_->Quarantine(i);
+    }
+  }
+  FirmwareBartender firmware(options_.build, plugins_);
+  if (options_.flash_skip) {
+    for (const auto& [board, variants] : plan_.variants_by_board) {
+      for (const std::string& variant : variants) matrix_->SetFirmwareReady(board, variant);
+    }
+    if (reference >= 0) {
+      matrix_->SetFirmwareReady(matrix_->tentacles()[reference].board, matrix_->ReferenceVariant());
+    }
+  } else {
+    std::string reference_board = reference >= 0 ? matrix_->tentacles()[reference].board : "";
+    firmware.Plan(plan_.boards, plan_.variants_by_board, reference_board,
+                  matrix_->ReferenceVariant());
+  }
+  TestBartender tests(*matrix_, tentacles_, firmware_, plugins_, options_.test);
+
+  proto::CampaignInfo info;
+  info.set_results_dir(options_.test.results_dir);
+  info.set_total_runs(matrix_->total());
+  for (const proto::Tentacle& tentacle : tentacles_) info.add_tentacles(tentacle.entry().label());
+  for (const std::string& name : firmware.Planned()) info.add_builds(name);
+  info.set_time_start(AnchorTime(start_));
+  info.set_jobs(options_.test.jobs);
+  sink_.CampaignStarted(info);
+
+  while (true) {
+    int free = executor_.capacity() - executor_.running();
+    for (const proto::BuildRecord& build : firmware.StartBuilds(executor_, free)) {
+      HandleBuild(build);
+    }
+    free = executor_.capacity() - executor_.running();
+    for (const proto::RunStart& start : tests.StartRuns(executor_, free)) sink_.RunStarted(start);
+    if (executor_.running() == 0) {
+      if (!firmware.finished()) continue;  // cache hits freed slots: start more
+      for (const auto& [entry, reason] : matrix_->DropUnreachable()) {
+        bool quarantine = reason.find("quarantined") != std::string::npos;
+        Dropped(entry, quarantine ? reason : "", quarantine ? "" : reason);
+      }
+      // Nothing runs and nothing more can start (a reference without firmware, say).
+      for (const TodoEntry& entry : matrix_->DropAll()) {
+        Dropped(entry, "", "no tentacle and firmware combination could run it");
+      }
+      break;
+    }
+    for (const JobDone& done : executor_.Wait(options_.poll)) {
+      if (firmware.Owns(done.id)) {
+        HandleBuild(firmware.OnDone(done));
+      } else {
+        HandleRecord(tests.OnDone(done));
+      }
+    }
+  }
+  StopTentacles();
+  proto::CampaignSummary summary = Summarize();
+  for (const std::string& label : tests.quarantined()) summary.add_quarantined(label);
+  if (summary.quarantined_size() > 0 && summary.exit_code() == 0) summary.set_exit_code(3);
+  sink_.CampaignFinished(summary);
+  return summary;
+}
+
+proto::CampaignSummary Campaign::Summarize() const {
+  proto::CampaignSummary summary;
+  summary.set_results_dir(options_.test.results_dir);
+  bool errors = false;
+  bool failures = false;
+  for (const proto::BuildRecord& build : builds_) errors |= !build.error().empty();
+  for (const proto::TestRunRecord& record : records_) {
+    for (const proto::TestGroupResult& group : record.attempts()) {
+      if (!group.msg_error().empty()) {
+        summary.set_groups_errored(summary.groups_errored() + 1);
+      } else if (!group.msg_skipped().empty()) {
+        summary.set_groups_skipped(summary.groups_skipped() + 1);
+      } else {
+        summary.set_groups_run(summary.groups_run() + 1);
+      }
+      summary.set_test_executions(summary.test_executions() + group.outcomes_size());
+    }
+    errors |= !record.error().empty();
+    // The verdict of a test is its last attempt's.
+    if (record.attempts().empty()) continue;
+    const proto::TestGroupResult& last = record.attempts(record.attempts_size() - 1);
+    std::set<std::string> flaky_tests;
+    if (last.flaky()) {
+      std::map<std::string, std::set<std::string>> seen;
+      for (const proto::TestGroupResult& group : record.attempts()) {
+        for (const proto::Outcome& outcome : group.outcomes()) {
+          seen[outcome.name()].insert(outcome.outcome());
+        }
+      }
+      for (const auto& [name, verdicts] : seen) {
+        if (verdicts.count("passed") && verdicts.size() > 1) {
+          summary.add_flaky(absl::StrCat(record.label(), ": ", name, " on ",
+                                         BoardVariantName(record.board(), record.variant())));
+        }
+      }
+    }
+    for (const proto::Outcome& outcome : last.outcomes()) {
+      if (outcome.outcome() == "passed") summary.set_tests_passed(summary.tests_passed() + 1);
+      if (outcome.outcome() == "skipped") summary.set_tests_skipped(summary.tests_skipped() + 1);
+      if (outcome.outcome() == "xfailed") summary.set_tests_xfailed(summary.tests_xfailed() + 1);
+      if (outcome.outcome() == "failed") {
+        summary.set_tests_failed(summary.tests_failed() + 1);
+        failures = true;
+      }
+    }
+  }
+  summary.set_duration_s(absl::ToDoubleSeconds(executor_.Now() - start_));
+  summary.set_exit_code(errors ? 3 : failures ? 1 : 0);
+  return summary;
+}
+
+}  // namespace mptest::sched

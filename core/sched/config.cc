@@ -1,0 +1,191 @@
+// Textproto loading with file:line:column errors, and the lab's semantic checks.
+#include "core/sched/config.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/proto/campaign.pb.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace mptest::sched {
+namespace {
+
+// Collects the parser's first error as "<file>:<line>:<column>: <message>" (1-based).
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit FirstErrorCollector(std::string file) : file_(std::move(file)) {}
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (error_.empty()) error_ = absl::StrCat(file_, ":", line + 1, ":", column + 1, ": ", message);
+  }
+  void AddWarning(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string file_;
+  std::string error_;
+};
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the file"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+absl::Status ParseTextProto(const std::string& name, const std::string& text,
+                            google::protobuf::Message* message) {
+  FirstErrorCollector errors(name);
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text, message)) {
+    return absl::InvalidArgumentError(
+        errors.error().empty()
+            ? absl::StrCat(name, ": not a valid ", message->GetTypeName(), " textproto")
+            : errors.error());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadTextProto(const std::string& path, google::protobuf::Message* message) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ParseTextProto(path, *text, message);
+}
+
+absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(const std::string& dir) {
+  DIR* handle = opendir(dir.c_str());
+  if (handle == nullptr) return absl::NotFoundError(absl::StrCat(dir, ": no boards directory"));
+  std::vector<std::string> files;
+  while (dirent* entry = readdir(handle)) {
+    std::string name = entry->d_name;
+    if (absl::EndsWith(name, ".textproto")) files.push_back(name);
+  }
+  closedir(handle);
+  std::sort(files.begin(), files.end());
+  std::map<std::string, proto::BoardDefinition> boards;
+  for (const std::string& file : files) {
+    std::string path = absl::StrCat(dir, "/", file);
+    proto::BoardDefinition board;
+    if (absl::Status status = LoadTextProto(path, &board); !status.ok()) return status;
+    std::string stem = file.substr(0, file.size() - std::string(".textproto").size());
+    if (board.name() != stem) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": field name: '", board.name(),
+                                                     "' must equal the file name '", stem, "'"));
+    }
+    if (board.port().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": field port: must be set"));
+    }
+    if (board.variants().empty()) board.add_variants("");
+    std::set<std::string> seen;
+    for (const std::string& variant : board.variants()) {
+      if (!seen.insert(variant).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": field variants: '", variant, "' is listed twice"));
+      }
+    }
+    boards.emplace(board.name(), std::move(board));
+  }
+  if (boards.empty()) return absl::NotFoundError(absl::StrCat(dir, ": no *.textproto boards"));
+  return boards;
+}
+
+absl::StatusOr<std::vector<proto::TestRunSpec>> LoadSpecs(const std::string& path) {
+  proto::TestRunSpecList list;
+  if (absl::Status status = LoadTextProto(path, &list); !status.ok()) return status;
+  return std::vector<proto::TestRunSpec>(list.spec().begin(), list.spec().end());
+}
+
+absl::StatusOr<LabConfig> LoadLab(const std::string& boards_dir, const std::string& inventory,
+                                  const std::string& specs) {
+  LabConfig lab;
+  absl::StatusOr<std::map<std::string, proto::BoardDefinition>> boards = LoadBoards(boards_dir);
+  if (!boards.ok()) return boards.status();
+  lab.boards = *std::move(boards);
+  if (absl::Status status = LoadTextProto(inventory, &lab.inventory); !status.ok()) return status;
+  lab.inventory_path = inventory;
+  absl::StatusOr<std::vector<proto::TestRunSpec>> spec_list = LoadSpecs(specs);
+  if (!spec_list.ok()) return spec_list.status();
+  lab.specs = *std::move(spec_list);
+  if (absl::Status status = CheckLab(lab, specs); !status.ok()) return status;
+  return lab;
+}
+
+absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
+  const std::string& inv = lab.inventory_path;
+  std::set<std::string> labels;
+  for (int i = 0; i < lab.inventory.tentacles_size(); ++i) {
+    const proto::InventoryEntry& entry = lab.inventory.tentacles(i);
+    std::string where = absl::StrCat(inv, ": tentacles[", i, "]");
+    if (entry.label().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ".label: must be set"));
+    }
+    where = absl::StrCat(inv, ": tentacle '", entry.label(), "'");
+    if (!labels.insert(entry.label()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": field label: duplicate label"));
+    }
+    if (entry.type().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": field type: must be set"));
+    }
+    auto board = lab.boards.find(entry.board());
+    if (board == lab.boards.end()) {
+      std::vector<std::string> known;
+      for (const auto& [name, unused] : lab.boards) known.push_back(name);
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": field board: unknown board '", entry.board(),
+                       "' (known: ", absl::StrJoin(known, ", "), ")"));
+    }
+    for (const std::string& variant : entry.variants()) {
+      const auto& variants = board->second.variants();
+      if (std::find(variants.begin(), variants.end(), variant) == variants.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ": field variants: board ", entry.board(), " has no variant '", variant, "'"));
+      }
+    }
+  }
+  std::set<std::string> spec_labels;
+  for (int i = 0; i < static_cast<int>(lab.specs.size()); ++i) {
+    const proto::TestRunSpec& spec = lab.specs[i];
+    std::string where = absl::StrCat(specs_path, ": spec[", i, "] '", spec.label(), "'");
+    if (spec.label().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": field label: must be set"));
+    }
+    if (!spec_labels.insert(spec.label()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": field label: duplicate label"));
+    }
+    if (spec.harness().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": field harness: must be set"));
+    }
+    if (spec.fut().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": field fut: must be set"));
+    }
+    if (spec.timeout_s() <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": field timeout_s: must be > 0, got ", spec.timeout_s()));
+    }
+    if (spec.tentacles() != 0 && spec.tentacles() != 1 && spec.tentacles() != 2) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": field tentacles: must be 1 or 2 (DUT + reference), got ", spec.tentacles()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> TentacleVariants(const proto::BoardDefinition& board,
+                                          const proto::InventoryEntry& entry) {
+  if (entry.variants().empty()) return {board.variants().begin(), board.variants().end()};
+  return {entry.variants().begin(), entry.variants().end()};
+}
+
+}  // namespace mptest::sched

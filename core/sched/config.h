@@ -1,0 +1,61 @@
+// Loading and checking the campaign's configuration: board definitions, the tentacle inventory
+// and the test kinds (TestRunSpecs), all textprotos. Errors name the file, line and field.
+#ifndef MPTEST_CORE_SCHED_CONFIG_H_
+#define MPTEST_CORE_SCHED_CONFIG_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/proto/board.pb.h"
+#include "core/proto/tentacle.pb.h"
+#include "google/protobuf/message.h"
+
+namespace mptest::sched {
+
+// The test kinds file: a list of TestRunSpecs.
+struct SpecList {
+  std::vector<proto::TestRunSpec> specs;
+};
+
+// Everything a campaign is configured with, checked for consistency.
+struct LabConfig {
+  std::map<std::string, proto::BoardDefinition> boards;  // by name
+  proto::Inventory inventory;
+  std::vector<proto::TestRunSpec> specs;
+  std::string inventory_path;
+};
+
+// Parses `path` as a textproto of `message`'s type. Errors read
+// "<path>:<line>:<column>: <parser message>" and are InvalidArgument; a missing file is NotFound.
+absl::Status LoadTextProto(const std::string& path, google::protobuf::Message* message);
+
+// Parses textproto text; `name` stands for the file in error messages.
+absl::Status ParseTextProto(const std::string& name, const std::string& text,
+                            google::protobuf::Message* message);
+
+// Loads every boards/*.textproto in `dir` (one BoardDefinition each). Duplicate names, a file
+// whose name does not match the board's name, and empty ports are errors naming the file.
+absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(const std::string& dir);
+
+// Loads a file of `spec { ... }` entries (TestRunSpecList).
+absl::StatusOr<std::vector<proto::TestRunSpec>> LoadSpecs(const std::string& path);
+
+// Loads the three parts and runs CheckLab.
+absl::StatusOr<LabConfig> LoadLab(const std::string& boards_dir, const std::string& inventory,
+                                  const std::string& specs);
+
+// Semantic checks: unknown board, duplicate tentacle label, unknown variant restriction,
+// duplicate spec label, bad tentacle count, empty harness, non-positive timeout. Errors name
+// the file and the offending entry's field.
+absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path);
+
+// The variants a tentacle can run: the board's, restricted by the entry's `variants`.
+std::vector<std::string> TentacleVariants(const proto::BoardDefinition& board,
+                                          const proto::InventoryEntry& entry);
+
+}  // namespace mptest::sched
+
+#endif  // MPTEST_CORE_SCHED_CONFIG_H_

@@ -1,0 +1,55 @@
+// Executor: how the scheduler runs its jobs (firmware builds, test runs): each in a supervised
+// child process with a deadline, inline for a debugger, or on a simulated clock for tests and
+// benchmarks. The scheduler's loop only starts jobs and waits for them to end.
+#ifndef MPTEST_CORE_SCHED_EXECUTOR_H_
+#define MPTEST_CORE_SCHED_EXECUTOR_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace mptest::sched {
+
+struct JobSpec {
+  std::string name;  // the test id or BOARD-VARIANT, for messages
+  // The job's hard limit, counted from its start.
+  absl::Duration deadline = absl::InfiniteDuration();
+  // Runs in the child (or inline). Returns the job's result, serialized.
+  std::function<std::string()> work;
+  // Runs in the parent when the deadline expires, before the job is killed: power the boards
+  // off so that nothing keeps using them (the anchor's "dying gasp").
+  std::function<void()> before_kill;
+};
+
+struct JobDone {
+  enum class Status { kOk, kCrashed, kTimedOut };
+  int id = 0;
+  Status status = Status::kOk;
+  std::string payload;  // work()'s result when kOk
+  std::string detail;   // why the job crashed ("killed by SIGSEGV", "exited 3 without a result")
+  absl::Time start;
+  absl::Time end;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Starts the job; returns its id.
+  virtual int Start(JobSpec job) = 0;
+  // Jobs started and not yet returned by Wait.
+  virtual int running() const = 0;
+  // How many jobs may run at once (1 for inline execution).
+  virtual int capacity() const = 0;
+  // Waits until at least one job ended, or `max_wait` passed, and returns those that ended.
+  // A job that crashes is returned as soon as its process is gone.
+  virtual std::vector<JobDone> Wait(absl::Duration max_wait) = 0;
+  // The executor's clock (simulated for SimulatedExecutor).
+  virtual absl::Time Now() const = 0;
+};
+
+}  // namespace mptest::sched
+
+#endif  // MPTEST_CORE_SCHED_EXECUTOR_H_

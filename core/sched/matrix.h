@@ -1,0 +1,133 @@
+// The test matrix: spec x board x variant x role, handed out lazily to free tentacles whose
+// firmware is built, in the anchor's order (priority, boards with many variants first, runs that
+// avoid reflashing, then test id). Two-tentacle specs take a DUT and the reference tentacle
+// together; a tentacle is never its own reference.
+#ifndef MPTEST_CORE_SCHED_MATRIX_H_
+#define MPTEST_CORE_SCHED_MATRIX_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/proto/board.pb.h"
+#include "core/proto/tentacle.pb.h"
+
+namespace mptest::sched {
+
+inline constexpr char kRoleInstance0[] = "instance0";
+inline constexpr char kRoleInstance1[] = "instance1";
+
+// A tentacle as the matrix tracks it.
+struct TentacleSlot {
+  std::string label;
+  std::string serial4;  // short id used in test ids
+  std::string board;
+  std::vector<std::string> variants;  // variants this tentacle may run
+  std::string flashed_variant;  // what it was last flashed with in this campaign ("" = unknown)
+  bool flashed_known = false;
+  bool busy = false;
+  bool quarantined = false;
+};
+
+// One cell of the matrix still to do.
+struct TodoEntry {
+  int spec = 0;
+  std::string board;
+  std::string variant;
+  std::string role;  // "" for one-tentacle specs, instance0 / instance1 otherwise
+};
+
+// A run the matrix handed out: the entry and the tentacles it reserved (role order).
+struct PlannedRun {
+  TodoEntry entry;
+  std::vector<int> tentacles;  // [dut] or, for two-tentacle specs, [instance0, instance1]
+  int dut = -1;
+  int reference = -1;
+  std::string testid;  // without the attempt letter
+  bool firmware_already_flashed = false;
+};
+
+// The short serial of a tentacle: the last 4 characters of its USB serial, else its label up to
+// the first '-'.
+std::string Serial4(const proto::InventoryEntry& entry);
+
+// <LABEL>@<serial4>-<BOARD>[-<VARIANT>][-<role>]
+std::string MakeTestId(const std::string& label, const std::string& serial4,
+                       const std::string& board, const std::string& variant,
+                       const std::string& role);
+
+class Matrix {
+ public:
+  // `tentacles`: the selected tentacles; `reference`: index of the reference tentacle in it or
+  // -1; `variants_by_board`: the variants to test per board (after --only-board filtering).
+  // Specs with tentacles == 2 get instance0 and instance1 entries; they are only expanded when
+  // a reference tentacle exists.
+  Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
+         std::map<std::string, std::vector<std::string>> variants_by_board,
+         std::map<std::string, std::vector<std::string>> features_by_board, int reference);
+
+  // Firmware for board/variant can be flashed now.
+  void SetFirmwareReady(const std::string& board, const std::string& variant);
+  bool FirmwareReady(const std::string& board, const std::string& variant) const;
+
+  // The best run that can start now, reserved (its entry removed, its tentacles busy), or
+  // nothing.
+  std::optional<PlannedRun> Next();
+
+  // The run ended: its tentacles are free again. `firmware_known`: the run ended cleanly, so
+  // the DUT holds the run's variant and the reference its variant; otherwise both are unknown.
+  void Release(const PlannedRun& run, bool firmware_known);
+
+  // Takes the tentacle out of the campaign (it must not be busy).
+  void Quarantine(int tentacle);
+
+  // Removes and returns every entry that needs board/variant firmware (as DUT or, when the
+  // board is the reference tentacle's, as reference): its build failed.
+  std::vector<TodoEntry> DropFirmware(const std::string& board, const std::string& variant);
+
+  // Removes and returns entries no tentacle can ever run (board without a usable tentacle, a
+  // two-tentacle spec whose only tentacle of the board is the reference).
+  std::vector<std::pair<TodoEntry, std::string>> DropUnreachable();
+
+  // Removes and returns everything left.
+  std::vector<TodoEntry> DropAll();
+
+  int total() const { return total_; }
+  int remaining() const { return remaining_; }
+  const std::vector<proto::TestRunSpec>& specs() const { return specs_; }
+  const std::vector<TentacleSlot>& tentacles() const { return tentacles_; }
+  int reference() const { return reference_; }
+  std::string ReferenceVariant() const;
+
+ private:
+  // Order inside a board-variant group: priority (high first), then label, then role.
+  struct EntryOrder {
+    const std::vector<proto::TestRunSpec>* specs;
+    bool operator()(const TodoEntry& a, const TodoEntry& b) const;
+  };
+  using Group = std::set<TodoEntry, EntryOrder>;
+  using GroupKey = std::pair<std::string, std::string>;  // board, variant
+
+  // Best DUT for a group among free tentacles, or -1. Sets *flashed.
+  int PickDut(const std::string& board, const std::string& variant, bool needs_reference,
+              bool* flashed) const;
+  bool ReferenceAvailable() const;
+  int VariantCount(const std::string& board) const;
+
+  std::vector<proto::TestRunSpec> specs_;
+  std::vector<TentacleSlot> tentacles_;
+  std::map<std::string, std::vector<std::string>> variants_by_board_;
+  std::map<std::string, std::vector<int>> tentacles_by_board_;
+  int reference_ = -1;
+  std::map<GroupKey, Group> groups_;
+  std::set<GroupKey> ready_;
+  int total_ = 0;
+  int remaining_ = 0;
+};
+
+}  // namespace mptest::sched
+
+#endif  // MPTEST_CORE_SCHED_MATRIX_H_

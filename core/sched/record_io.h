@@ -1,0 +1,35 @@
+// Reading and writing the scheduler's JSON files (context_testgroup.json) crash-safely, and the
+// anchor's time format.
+#ifndef MPTEST_CORE_SCHED_RECORD_IO_H_
+#define MPTEST_CORE_SCHED_RECORD_IO_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+
+namespace mptest::sched {
+
+inline constexpr char kNeverFinished[] = "Test never finished...";
+
+// Writes the message as JSON (proto field names, every field) to path via a temporary file and
+// rename, so that a reader never sees half a file.
+absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf::Message& message);
+
+// Reads a JSON file into message; unknown fields are ignored. Errors name the file.
+absl::Status ReadJson(const std::string& path, google::protobuf::Message* message);
+
+// Writes text to path via a temporary file and rename.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+// "%Y-%m-%d_%H-%M-%S%z" in local time, the anchor's format.
+std::string AnchorTime(absl::Time time);
+
+// mkdir -p.
+absl::Status MakeDirs(const std::string& path);
+
+}  // namespace mptest::sched
+
+#endif  // MPTEST_CORE_SCHED_RECORD_IO_H_

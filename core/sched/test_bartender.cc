@@ -1,0 +1,184 @@
+// TestBartender: starting, supervising and collecting test runs (see test_bartender.h).
+#include "core/sched/test_bartender.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "core/sched/firmware_bartender.h"
+#include "core/sched/record_io.h"
+#include "glog/logging.h"
+
+namespace mptest::sched {
+namespace {
+
+double Seconds(absl::Time time) { return absl::ToDoubleSeconds(time - absl::UnixEpoch()); }
+
+}  // namespace
+
+TestBartender::TestBartender(Matrix& matrix, std::vector<proto::Tentacle>& tentacles,
+                             const std::map<std::string, proto::Firmware>& firmware,
+                             PluginSource& plugins, TestBartenderOptions options)
+    : matrix_(matrix),
+      tentacles_(tentacles),
+      firmware_(firmware),
+      plugins_(plugins),
+      options_(std::move(options)) {}
+
+absl::Duration TestBartender::Deadline(const proto::TestRunSpec& spec) const {
+  return (options_.run.count + options_.run.max_retries) * absl::Seconds(spec.timeout_s()) +
+         options_.margin;
+}
+
+TestRunInput TestBartender::MakeInput(const PlannedRun& run) const {
+  TestRunInput input;
+  input.spec = matrix_.specs()[run.entry.spec];
+  input.testid = run.testid;
+  input.role = run.entry.role;
+  for (int i = 0; i < static_cast<int>(run.tentacles.size()); ++i) {
+    int slot = run.tentacles[i];
+    input.tentacles.push_back(tentacles_[slot]);
+    if (slot == run.dut) input.dut = i;
+    const std::string& board = matrix_.tentacles()[slot].board;
+    std::string variant = slot == run.dut ? run.entry.variant : matrix_.ReferenceVariant();
+    auto it = firmware_.find(BoardVariantName(board, variant));
+    proto::Firmware firmware;
+    if (it != firmware_.end()) {
+      firmware = it->second;
+    } else {
+      firmware.set_board(board);
+      firmware.set_variant(variant);  // --flash_skip: whatever the board holds
+    }
+    input.firmware.push_back(firmware);
+  }
+  input.results_dir = options_.results_dir;
+  input.tests_dir = options_.tests_dir;
+  input.options = options_.run;
+  input.xfail = options_.xfail;
+  return input;
+}
+
+std::vector<proto::RunStart> TestBartender::StartRuns(Executor& executor, int free_slots) {
+  std::vector<proto::RunStart> started;
+  while (free_slots > 0 && (options_.jobs <= 0 || running() < options_.jobs)) {
+    std::optional<PlannedRun> run = matrix_.Next();
+    if (!run) break;
+    --free_slots;
+    Running entry{*run, MakeInput(*run)};
+    JobSpec job;
+    job.name = run->testid;
+    job.deadline = Deadline(entry.input.spec);
+    job.work = [this, input = entry.input, &executor]() {
+      return RunTestRun(input, plugins_, [&executor] { return executor.Now(); })
+          .SerializeAsString();
+    };
+    PlannedRun planned = *run;
+    job.before_kill = [this, planned] { PowerOff(planned); };
+    proto::RunStart start;
+    start.set_testid(run->testid);
+    for (int slot : run->tentacles) start.add_tentacles(matrix_.tentacles()[slot].label);
+    start.set_start_s(Seconds(executor.Now()));
+    start.set_needs_flash(!run->firmware_already_flashed && !options_.run.flash_skip);
+    int id = executor.Start(std::move(job));
+    running_.emplace(id, std::move(entry));
+    started.push_back(start);
+  }
+  return started;
+}
+
+void TestBartender::PowerOff(const PlannedRun& run) {
+  for (int slot : run.tentacles) {
+    absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacles_[slot].entry().type());
+    if (!driver.ok()) continue;
+    if (absl::Status status = (*driver)->Stop(tentacles_[slot]); !status.ok()) {
+      LOG(WARNING) << tentacles_[slot].entry().label() << ": power off failed: " << status;
+    }
+  }
+}
+
+void TestBartender::Restart(const PlannedRun& run) {
+  for (int slot : run.tentacles) {
+    absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacles_[slot].entry().type());
+    absl::StatusOr<proto::Tentacle> restarted =
+        driver.ok() ? (*driver)->Start(tentacles_[slot]) : driver.status();
+    if (restarted.ok()) {
+      tentacles_[slot] = *restarted;
+    } else {
+      LOG(ERROR) << tentacles_[slot].entry().label()
+                 << ": cannot bring the board back: " << restarted.status();
+      failures_in_a_row_[slot] = options_.quarantine_after;  // quarantined below
+    }
+  }
+}
+
+proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDone& done) const {
+  proto::TestRunRecord record;
+  const TestRunInput& input = running.input;
+  record.set_testid(input.testid);
+  record.set_label(input.spec.label());
+  record.set_role(input.role);
+  record.set_board(input.tentacles[input.dut].board().name());
+  record.set_variant(input.firmware[input.dut].variant());
+  for (const proto::Tentacle& tentacle : input.tentacles) {
+    record.add_tentacles(tentacle.entry().label());
+  }
+  record.set_start_s(Seconds(done.start));
+  record.set_end_s(Seconds(done.end));
+  record.set_error(done.detail);
+  // Every attempt the child started is on disk; the unfinished one gets the cause.
+  for (int attempt = 0;; ++attempt) {
+    proto::TestGroupResult group = DescribeAttempt(input, attempt);
+    std::string path =
+        absl::StrCat(input.results_dir, "/", group.directory_relative(), "/context_testgroup.json");
+    struct stat info;
+    bool missing = stat(path.c_str(), &info) != 0;
+    if (missing && attempt > 0) break;
+    if (missing) {
+      group.set_start_s(Seconds(done.start));  // died before its first attempt began
+      (void)MakeDirs(absl::StrCat(input.results_dir, "/", group.directory_relative()));
+    } else if (absl::Status status = ReadJson(path, &group); !status.ok()) {
+      LOG(ERROR) << status;
+    }
+    if (missing || group.msg_error() == kNeverFinished) {
+      group.set_msg_error(done.detail);
+      group.set_end_s(Seconds(done.end));
+      group.set_time_end(AnchorTime(done.end));
+      if (absl::Status status = WriteJsonAtomically(path, group); !status.ok())
+        LOG(ERROR) << status;
+    }
+    *record.add_attempts() = group;
+  }
+  MarkFlaky(&record);
+  return record;
+}
+
+void TestBartender::CountFailure(int tentacle, bool failed) {
+  if (!failed) {
+    failures_in_a_row_[tentacle] = 0;
+    return;
+  }
+  if (++failures_in_a_row_[tentacle] >= options_.quarantine_after &&
+      !matrix_.tentacles()[tentacle].quarantined) {
+    matrix_.Quarantine(tentacle);
+    quarantined_.push_back(matrix_.tentacles()[tentacle].label);
+    LOG(WARNING) << matrix_.tentacles()[tentacle].label << ": quarantined after "
+                 << failures_in_a_row_[tentacle] << " infrastructure failures in a row";
+  }
+}
+
+proto::TestRunRecord TestBartender::OnDone(const JobDone& done) {
+  auto it = running_.find(done.id);
+  CHECK(it != running_.end());
+  Running running = std::move(it->second);
+  running_.erase(it);
+  proto::TestRunRecord record;
+  if (done.status != JobDone::Status::kOk || !record.ParseFromString(done.payload)) {
+    record = Recover(running, done);
+  }
+  if (done.status == JobDone::Status::kTimedOut) Restart(running.run);
+  bool failed = !record.error().empty();
+  matrix_.Release(running.run, !failed);
+  for (int slot : running.run.tentacles) CountFailure(slot, failed);
+  return record;
+}
+
+}  // namespace mptest::sched

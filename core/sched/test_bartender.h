@@ -1,0 +1,71 @@
+// TestBartender: starts a test run as soon as its firmware is ready and its tentacles are free,
+// up to --jobs, each as a job with the deadline (count + retries) x timeout + margin; powers the
+// boards off before a runaway is killed and brings them back; recovers the records of a child
+// that crashed; quarantines a tentacle after N infrastructure failures in a row.
+#ifndef MPTEST_CORE_SCHED_TEST_BARTENDER_H_
+#define MPTEST_CORE_SCHED_TEST_BARTENDER_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/proto/campaign.pb.h"
+#include "core/sched/executor.h"
+#include "core/sched/matrix.h"
+#include "core/sched/plugins.h"
+#include "core/sched/test_run.h"
+
+namespace mptest::sched {
+
+struct TestBartenderOptions {
+  int jobs = 6;              // 0 = unlimited
+  int quarantine_after = 3;  // infrastructure failures in a row
+  absl::Duration margin = absl::Seconds(60);
+  TestRunOptions run;
+  std::string results_dir;
+  std::string tests_dir;
+  const Xfail* xfail = nullptr;
+};
+
+class TestBartender {
+ public:
+  // `tentacles` are in the matrix's slot order and are updated when a board is restarted.
+  TestBartender(Matrix& matrix, std::vector<proto::Tentacle>& tentacles,
+                const std::map<std::string, proto::Firmware>& firmware, PluginSource& plugins,
+                TestBartenderOptions options);
+
+  // Starts runs while --jobs and `free_slots` allow.
+  std::vector<proto::RunStart> StartRuns(Executor& executor, int free_slots);
+  bool Owns(int job_id) const { return running_.count(job_id) > 0; }
+  // A run's job ended: its record (recovered from disk when the child crashed or timed out).
+  proto::TestRunRecord OnDone(const JobDone& done);
+
+  int running() const { return static_cast<int>(running_.size()); }
+  const std::vector<std::string>& quarantined() const { return quarantined_; }
+  // The job deadline of a spec: (count + retries) x timeout + margin.
+  absl::Duration Deadline(const proto::TestRunSpec& spec) const;
+
+ private:
+  struct Running {
+    PlannedRun run;
+    TestRunInput input;
+  };
+  TestRunInput MakeInput(const PlannedRun& run) const;
+  proto::TestRunRecord Recover(const Running& running, const JobDone& done) const;
+  void PowerOff(const PlannedRun& run);
+  void Restart(const PlannedRun& run);
+  void CountFailure(int tentacle, bool failed);
+
+  Matrix& matrix_;
+  std::vector<proto::Tentacle>& tentacles_;
+  const std::map<std::string, proto::Firmware>& firmware_;
+  PluginSource& plugins_;
+  TestBartenderOptions options_;
+  std::map<int, Running> running_;
+  std::map<int, int> failures_in_a_row_;  // by tentacle slot
+  std::vector<std::string> quarantined_;
+};
+
+}  // namespace mptest::sched
+
+#endif  // MPTEST_CORE_SCHED_TEST_BARTENDER_H_

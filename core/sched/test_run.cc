@@ -1,0 +1,209 @@
+// One test run in its child: flashing, attempts, retries (see test_run.h).
+#include "core/sched/test_run.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/sched/record_io.h"
+#include "glog/logging.h"
+
+namespace mptest::sched {
+namespace {
+
+double Seconds(absl::Time time) { return absl::ToDoubleSeconds(time - absl::UnixEpoch()); }
+
+// "<serial4>-<BOARD>[-<VARIANT>]" of a tentacle running `variant`.
+std::string TentacleVariant(const proto::Tentacle& tentacle, const std::string& variant) {
+  std::string name = tentacle.entry().label();
+  return variant.empty() ? name : absl::StrCat(name, "-", variant);
+}
+
+// Flashes one tentacle unless it already runs the firmware; verifies afterwards.
+absl::Status PrepareTentacle(const proto::Tentacle& tentacle, const proto::Firmware& firmware,
+                             const TestRunOptions& options, const std::string& log_path,
+                             PluginSource& plugins, bool* flashed) {
+  *flashed = false;
+  if (options.flash_skip) return absl::OkStatus();
+  absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(tentacle.entry().type());
+  if (!driver.ok()) return driver.status();
+  absl::StatusOr<std::string> before = plugins.ReadVersion(tentacle);
+  if (!options.flash_force && before.ok() && *before == firmware.version()) {
+    return absl::OkStatus();
+  }
+  proto::FlashRequest request;
+  *request.mutable_tentacle() = tentacle;
+  *request.mutable_firmware() = firmware;
+  request.set_log_path(log_path);
+  if (absl::Status status = (*driver)->Flash(request); !status.ok()) {
+    return absl::Status(status.code(), absl::StrCat("flashing ", tentacle.entry().label(),
+                                                    " failed: ", status.message()));
+  }
+  *flashed = true;
+  absl::StatusOr<std::string> after = plugins.ReadVersion(tentacle);
+  if (after.ok() && *after != firmware.version()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "version mismatch after flashing ", tentacle.entry().label(), ": the board reports '",
+        *after, "', the firmware is '", firmware.version(), "'"));
+  }
+  if (!after.ok() && !absl::IsUnimplemented(after.status())) {
+    return absl::UnavailableError(absl::StrCat(
+        tentacle.entry().label(), " does not answer after flashing: ", after.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+std::string MapVerdict(const std::string& harness_outcome) {
+  if (harness_outcome == "pass") return "passed";
+  if (harness_outcome == "fail") return "failed";
+  if (harness_outcome == "skip" || harness_outcome == "ignored") return "skipped";
+  return harness_outcome;  // already in the core's words
+}
+
+}  // namespace
+
+std::string AttemptLetter(int index) {
+  std::string letters;
+  do {
+    letters.insert(letters.begin(), static_cast<char>('a' + index % 26));
+    index = index / 26 - 1;
+  } while (index >= 0);
+  return letters;
+}
+
+proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt) {
+  proto::TestGroupResult group;
+  const proto::Tentacle& dut = input.tentacles[input.dut];
+  const std::string& variant = input.firmware.empty() ? "" : input.firmware[input.dut].variant();
+  std::string letter = AttemptLetter(attempt);
+  group.set_directory_relative(absl::StrCat(input.testid, ",", letter));
+  group.set_testgroup(input.spec.label());
+  group.set_testid(input.testid);
+  group.set_attempt(letter);
+  group.set_tentacle_variant(TentacleVariant(dut, variant));
+  group.set_tentacle_variant_role(input.role);
+  group.set_tentacle_mcu(dut.board().port());
+  group.set_board(dut.board().name());
+  group.set_variant(variant);
+  group.set_tentacle(dut.entry().label());
+  group.set_commandline(
+      absl::StrCat(input.spec.harness(), " ", absl::StrJoin(input.spec.args(), " ")));
+  for (int i = 0; i < static_cast<int>(input.tentacles.size()); ++i) {
+    if (i == input.dut) continue;
+    const std::string& ref_variant = input.firmware.empty() ? "" : input.firmware[i].variant();
+    group.set_tentacle_reference(TentacleVariant(input.tentacles[i], ref_variant));
+    group.set_tentacle_reference_name(input.tentacles[i].entry().label());
+  }
+  return group;
+}
+
+void MarkFlaky(proto::TestRunRecord* record) {
+  std::map<std::string, std::set<std::string>> verdicts;
+  for (const proto::TestGroupResult& attempt : record->attempts()) {
+    for (const proto::Outcome& outcome : attempt.outcomes()) {
+      verdicts[outcome.name()].insert(outcome.outcome());
+    }
+  }
+  bool flaky = false;
+  for (const auto& [name, seen] : verdicts) {
+    if (seen.count("passed") && (seen.count("failed") || seen.count("xfailed"))) flaky = true;
+  }
+  if (!flaky) return;
+  for (proto::TestGroupResult& attempt : *record->mutable_attempts()) attempt.set_flaky(true);
+}
+
+proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins,
+                                const std::function<absl::Time()>& now) {
+  proto::TestRunRecord record;
+  record.set_testid(input.testid);
+  record.set_label(input.spec.label());
+  record.set_role(input.role);
+  const proto::Tentacle& dut = input.tentacles[input.dut];
+  record.set_board(dut.board().name());
+  record.set_variant(input.firmware.empty() ? "" : input.firmware[input.dut].variant());
+  for (const proto::Tentacle& tentacle : input.tentacles) {
+    record.add_tentacles(tentacle.entry().label());
+  }
+  record.set_start_s(Seconds(now()));
+  int successes = 0;
+  int errors = 0;
+  bool prepared = false;
+  for (int attempt = 0;; ++attempt) {
+    proto::TestGroupResult group = DescribeAttempt(input, attempt);
+    std::string dir = absl::StrCat(input.results_dir, "/", group.directory_relative());
+    group.set_start_s(Seconds(now()));
+    group.set_time_start(AnchorTime(now()));
+    group.set_msg_error(kNeverFinished);
+    group.set_log_output(absl::StrCat(group.directory_relative(), "/testresults.txt"));
+    absl::Status status = MakeDirs(dir);
+    if (status.ok()) status = WriteJsonAtomically(dir + "/context_testgroup.json", group);
+    group.clear_msg_error();
+    // Flash on the first attempt, and again after an infrastructure error.
+    for (int i = 0; status.ok() && !prepared && i < static_cast<int>(input.tentacles.size()); ++i) {
+      bool flashed = false;
+      status = PrepareTentacle(input.tentacles[i], input.firmware[i], input.options,
+                               dir + "/flashing_stdout.txt", plugins, &flashed);
+      if (flashed && i == input.dut) record.set_flashed(true);
+    }
+    if (status.ok()) prepared = true;
+    absl::StatusOr<Harness*> harness = plugins.GetHarness(input.spec.harness());
+    if (status.ok() && !harness.ok()) status = harness.status();
+    if (status.ok()) {
+      proto::HarnessRequest request;
+      *request.mutable_spec() = input.spec;
+      for (const proto::Tentacle& tentacle : input.tentacles) *request.add_tentacles() = tentacle;
+      if (!input.firmware.empty()) *request.mutable_firmware() = input.firmware[input.dut];
+      request.set_tests_dir(input.tests_dir);
+      request.set_result_dir(dir);
+      request.set_timeout_s(input.spec.timeout_s());
+      absl::StatusOr<proto::HarnessResult> result = (*harness)->Run(request);
+      if (result.ok()) {
+        for (const proto::TestOutcome& outcome : result->outcomes()) {
+          proto::Outcome* out = group.add_outcomes();
+          out->set_name(outcome.name());
+          out->set_outcome(MapVerdict(outcome.outcome()));
+          out->set_text(outcome.reason());
+          out->set_duration_s(outcome.duration_s());
+          if (out->outcome() == "failed" && input.xfail != nullptr &&
+              input.xfail->Expected(input.spec.label(), outcome.name(), record.board(),
+                                    record.variant())) {
+            out->set_outcome("xfailed");
+          }
+        }
+      } else if (absl::IsFailedPrecondition(result.status())) {
+        group.set_msg_skipped(std::string(result.status().message()));
+      } else {
+        status = result.status();
+      }
+    }
+    if (!status.ok()) {
+      group.set_msg_error(std::string(status.message()));
+      prepared = false;
+    }
+    group.set_end_s(Seconds(now()));
+    group.set_time_end(AnchorTime(now()));
+    if (absl::Status written = WriteJsonAtomically(dir + "/context_testgroup.json", group);
+        !written.ok()) {
+      LOG(ERROR) << written;
+    }
+    *record.add_attempts() = group;
+    if (!status.ok()) {
+      record.set_error(group.msg_error());
+      if (++errors > input.options.max_retries) break;
+      continue;
+    }
+    record.clear_error();
+    if (!group.msg_skipped().empty()) break;
+    ++successes;
+    int failed = 0;
+    for (const proto::Outcome& outcome : group.outcomes()) failed += outcome.outcome() == "failed";
+    if (failed == 0 && successes == 1) break;  // no failure: assume it is not flaky
+    if (successes >= input.options.count) break;
+  }
+  MarkFlaky(&record);
+  record.set_end_s(Seconds(now()));
+  return record;
+}
+
+}  // namespace mptest::sched

@@ -1,0 +1,54 @@
+// One test run, as its supervised child executes it: for each attempt (<testid>,a / ,b / ...)
+// flash the tentacles whose firmware differs, verify the version, run the harness, and record
+// the verdicts in context_testgroup.json. Repeats as the anchor does: a clean first attempt
+// ends the run; failures repeat it up to `count` successful attempts; infrastructure errors are
+// retried at most `max_retries` times.
+#ifndef MPTEST_CORE_SCHED_TEST_RUN_H_
+#define MPTEST_CORE_SCHED_TEST_RUN_H_
+
+#include <string>
+#include <vector>
+
+#include "core/proto/campaign.pb.h"
+#include "core/proto/tentacle.pb.h"
+#include "core/sched/plugins.h"
+#include "core/sched/xfail.h"
+
+namespace mptest::sched {
+
+struct TestRunOptions {
+  int count = 1;
+  int max_retries = 2;
+  bool flash_force = false;
+  bool flash_skip = false;
+};
+
+struct TestRunInput {
+  proto::TestRunSpec spec;
+  std::string testid;                      // without the attempt letter
+  std::string role;                        // "" or instance0 / instance1
+  std::vector<proto::Tentacle> tentacles;  // role order
+  int dut = 0;                             // index of the DUT in `tentacles`
+  std::vector<proto::Firmware> firmware;   // per tentacle; empty path with flash_skip
+  std::string results_dir;
+  std::string tests_dir;
+  TestRunOptions options;
+  const Xfail* xfail = nullptr;
+};
+
+// "a", "b", ... "z", "aa", ...
+std::string AttemptLetter(int index);
+
+// Runs the test run; never throws. Infrastructure problems end up in the attempts' msg_error.
+proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins,
+                                const std::function<absl::Time()>& now);
+
+// The TestGroupResult fields that describe the run, not the attempt's outcome.
+proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt);
+
+// Marks tests that failed in one attempt and passed in another as flaky (all attempts).
+void MarkFlaky(proto::TestRunRecord* record);
+
+}  // namespace mptest::sched
+
+#endif  // MPTEST_CORE_SCHED_TEST_RUN_H_

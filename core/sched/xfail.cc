@@ -1,0 +1,60 @@
+// The xfail file (see xfail.h).
+#include "core/sched/xfail.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace mptest::sched {
+
+absl::StatusOr<Xfail> Xfail::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the xfail file"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return Parse(buffer.str(), path);
+}
+
+absl::StatusOr<Xfail> Xfail::Parse(const std::string& json, const std::string& file_name) {
+  google::protobuf::Struct root;
+  if (auto status = google::protobuf::util::JsonStringToMessage(json, &root); !status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ": not a JSON object: ", status.message().as_string()));
+  }
+  Xfail xfail;
+  for (const auto& [group, tests] : root.fields()) {
+    if (!tests.has_struct_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          file_name, ": \"", group, "\": expected {\"<test file>\": [\"BOARD-VARIANT\", ...]}"));
+    }
+    for (const auto& [test, boards] : tests.struct_value().fields()) {
+      if (!boards.has_list_value()) {
+        return absl::InvalidArgumentError(absl::StrCat(file_name, ": \"", group, "\".\"", test,
+                                                       "\": expected a list of board names"));
+      }
+      auto& set = xfail.entries_[{group, test}];
+      for (const auto& board : boards.list_value().values()) {
+        if (!board.has_string_value()) {
+          return absl::InvalidArgumentError(absl::StrCat(file_name, ": \"", group, "\".\"", test,
+                                                         "\": board names must be strings"));
+        }
+        set.insert(board.string_value());
+      }
+    }
+  }
+  return xfail;
+}
+
+bool Xfail::Expected(const std::string& group, const std::string& test, const std::string& board,
+                     const std::string& variant) const {
+  auto it = entries_.find({group, test});
+  if (it == entries_.end()) return false;
+  const std::set<std::string>& boards = it->second;
+  std::string board_variant = variant.empty() ? board : absl::StrCat(board, "-", variant);
+  return boards.count("*") > 0 || boards.count(board) > 0 || boards.count(board_variant) > 0;
+}
+
+}  // namespace mptest::sched
