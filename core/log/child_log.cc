@@ -1,0 +1,81 @@
+// Per-child glog files and their merge into the parent log; see child_log.h.
+#include "core/log/child_log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+
+namespace mptest::log {
+namespace {
+
+// Writes each message to one descriptor with a single write(2).
+class FileSink : public google::LogSink {
+ public:
+  explicit FileSink(int fd) : fd_(fd) {}
+  void send(google::LogSeverity severity, const char* /*full_filename*/, const char* base_filename,
+            int line, const google::LogMessageTime& time, const char* message,
+            size_t message_len) override {
+    std::string text = ToString(severity, base_filename, line, time, message, message_len);
+    text.push_back('\n');
+    const char* p = text.data();
+    size_t left = text.size();
+    while (left > 0) {
+      ssize_t n = write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+std::string ChildLogPath(absl::string_view dir, absl::string_view task, pid_t pid) {
+  return absl::StrCat(dir, "/", task, ":pid-", pid);
+}
+
+std::string DefaultLogDir() {
+  if (!FLAGS_log_dir.empty()) return FLAGS_log_dir;
+  for (const char* var : {"TEST_TMPDIR", "TMPDIR"}) {
+    const char* value = getenv(var);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return "/tmp";
+}
+
+absl::Status RedirectToChildLog(const std::string& path) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::Status(absl::ErrnoToStatusCode(errno),
+                        absl::StrCat("cannot create child log '", path, "': ", strerror(errno)));
+  }
+  for (int severity = 0; severity < google::NUM_SEVERITIES; ++severity) {
+    google::SetLogDestination(severity, "");  // stop writing into the parent's files
+  }
+  google::AddLogSink(new FileSink(fd));  // lives as long as the process
+  return absl::OkStatus();
+}
+
+void MergeChildLog(const std::string& path) {
+  LOG(INFO) << ">>>> Begin child log " << path;
+  std::ifstream in(path);
+  if (!in) {
+    LOG(INFO) << "(child log " << path << " is missing: the child may have died before logging)";
+  }
+  std::string line;
+  while (std::getline(in, line)) LOG(INFO) << line;
+  LOG(INFO) << "<<<< End child log " << path;
+}
+
+}  // namespace mptest::log

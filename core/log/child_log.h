@@ -1,0 +1,37 @@
+// Per-process logs, as pyATS's TaskLogHandler: each pcall child sends its glog output to its
+// own file, <dir>/<task>:pid-<pid>, and after join the parent copies each child's file into its
+// own log between ">>>> Begin child log <path>" and "<<<< End child log <path>" lines.
+#ifndef MPTEST_CORE_LOG_CHILD_LOG_H_
+#define MPTEST_CORE_LOG_CHILD_LOG_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace mptest::log {
+
+// "<dir>/<task>:pid-<pid>".
+std::string ChildLogPath(absl::string_view dir, absl::string_view task, pid_t pid);
+
+// Where child logs go when the caller names no directory: --log_dir if set, else
+// $TEST_TMPDIR, else $TMPDIR, else /tmp.
+std::string DefaultLogDir();
+
+// In a child: from now on this process's glog messages (every severity) are written to `path`
+// (created, appended, one write per message so nothing is lost if the child crashes) and no
+// longer to the log files inherited from the parent. Messages still go to stderr if the parent
+// configured that. Call once per process, early.
+absl::Status RedirectToChildLog(const std::string& path);
+
+// In the parent: copies the child log at `path` into this process's log (LOG(INFO)), one
+// record per line, between the Begin and End marker lines. A missing file is reported inside
+// the markers, not as an error of the caller.
+void MergeChildLog(const std::string& path);
+
+}  // namespace mptest::log
+
+#endif  // MPTEST_CORE_LOG_CHILD_LOG_H_
