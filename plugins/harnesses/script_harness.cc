@@ -1,0 +1,248 @@
+// The run-tests.py family of harnesses; see script_harness.h.
+#include "plugins/harnesses/script_harness.h"
+
+#include <fnmatch.h>
+#include <glob.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "core/process/subprocess.h"
+#include "plugins/harnesses/results_json.h"
+
+namespace mptest::harnesses {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsPattern(absl::string_view arg) {
+  return !absl::StartsWith(arg, "-") && arg.find_first_of("*?[") != absl::string_view::npos;
+}
+
+// Expands the spec's glob patterns in tests_dir; "!pattern" removes earlier matches.
+absl::StatusOr<std::vector<std::string>> ExpandArgs(const proto::TestRunSpec& spec,
+                                                    const std::string& tests_dir) {
+  std::vector<std::string> out;
+  for (const std::string& arg : spec.args()) {
+    if (absl::StartsWith(arg, "!")) {
+      const std::string pattern = arg.substr(1);
+      out.erase(std::remove_if(out.begin(), out.end(),
+                               [&](const std::string& file) {
+                                 return fnmatch(pattern.c_str(), file.c_str(), FNM_PATHNAME) == 0;
+                               }),
+                out.end());
+      continue;
+    }
+    if (!IsPattern(arg)) {
+      out.push_back(arg);
+      continue;
+    }
+    glob_t matches{};
+    const std::string full = (fs::path(tests_dir) / arg).string();
+    const int status = glob(full.c_str(), 0, nullptr, &matches);
+    if (status != 0 && status != GLOB_NOMATCH) {
+      globfree(&matches);
+      return absl::InternalError(
+          absl::StrCat("spec ", spec.label(), ": cannot expand '", arg, "' in ", tests_dir));
+    }
+    std::vector<std::string> files;
+    for (size_t i = 0; i < matches.gl_pathc; ++i) {
+      files.push_back(fs::path(matches.gl_pathv[i]).lexically_relative(tests_dir).string());
+    }
+    globfree(&matches);
+    if (files.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("spec ", spec.label(), ": '", arg, "' matches no test file in ", tests_dir));
+    }
+    std::sort(files.begin(), files.end());
+    out.insert(out.end(), files.begin(), files.end());
+  }
+  return out;
+}
+
+std::string FileTail(const std::string& path, int lines) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<std::string> all = absl::StrSplit(text.str(), '\n', absl::SkipEmpty());
+  const size_t start = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
+  return absl::StrJoin(all.begin() + start, all.end(), "\n");
+}
+
+// Older runners leave failed tests' .exp/.out in <tests>/results; keep them with the run.
+void KeepFailureFiles(const std::vector<proto::TestOutcome>& outcomes, const std::string& tests_dir,
+                      const std::string& result_dir) {
+  for (const proto::TestOutcome& test : outcomes) {
+    if (test.outcome() != "fail") continue;
+    const std::string base = absl::StrReplaceAll(test.name(), {{"/", "_"}});
+    for (const char* suffix : {".exp", ".out"}) {
+      const fs::path kept = fs::path(result_dir) / (base + suffix);
+      const fs::path old = fs::path(tests_dir) / "results" / (base + suffix);
+      std::error_code error;
+      if (!fs::exists(kept, error) && fs::exists(old, error)) fs::copy_file(old, kept, error);
+    }
+  }
+}
+
+}  // namespace
+
+const char* RunnerPluginName(RunnerKind kind) {
+  switch (kind) {
+    case RunnerKind::kRunTests:
+      return "run_tests";
+    case RunnerKind::kRunMultitests:
+      return "run_multitests";
+    case RunnerKind::kRunPerfbench:
+      return "run_perfbench";
+    case RunnerKind::kRunNatmodtests:
+      return "run_natmodtests";
+  }
+  return "";
+}
+
+const char* RunnerScript(RunnerKind kind) {
+  switch (kind) {
+    case RunnerKind::kRunTests:
+      return "run-tests.py";
+    case RunnerKind::kRunMultitests:
+      return "run-multitests.py";
+    case RunnerKind::kRunPerfbench:
+      return "run-perfbench.py";
+    case RunnerKind::kRunNatmodtests:
+      return "run-natmodtests.py";
+  }
+  return "";
+}
+
+std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
+  if (tentacle.entry().type() == "execpty") {
+    std::vector<std::string> command;
+    for (const std::string& arg : tentacle.entry().command()) {
+      command.push_back(absl::StrReplaceAll(arg, {{"{firmware}", firmware.path()}}));
+    }
+    return absl::StrCat("execpty:", absl::StrJoin(command, " "));
+  }
+  return absl::StrCat("port:", tentacle.console());
+}
+
+absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
+                                                const proto::HarnessRequest& request,
+                                                const ScriptHarnessOptions& options) {
+  const std::string& label = request.spec().label();
+  const int needed = kind == RunnerKind::kRunMultitests ? 2 : 1;
+  if (request.tentacles_size() < needed) {
+    return absl::InvalidArgumentError(absl::StrCat("spec ", label, ": ", RunnerPluginName(kind),
+                                                   " needs ", needed, " tentacle(s), got ",
+                                                   request.tentacles_size()));
+  }
+  if (request.result_dir().empty() || request.tests_dir().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("spec ", label, ": the request needs tests_dir and result_dir"));
+  }
+  const fs::path script = fs::path(request.tests_dir()) / RunnerScript(kind);
+  if (!fs::exists(script)) {
+    return absl::NotFoundError(absl::StrCat("spec ", label, ": ", script.string(),
+                                            " does not exist (expected a micropython tests/ "
+                                            "directory)"));
+  }
+  absl::StatusOr<std::vector<std::string>> args = ExpandArgs(request.spec(), request.tests_dir());
+  if (!args.ok()) return args.status();
+
+  RunnerCommand command;
+  command.cwd = request.tests_dir();
+  command.argv = {options.python, RunnerScript(kind)};
+  for (int i = 0; i < needed; ++i) {
+    command.argv.push_back(
+        absl::StrCat("--test-instance=", TestInstance(request.tentacles(i), request.firmware())));
+  }
+  command.argv.push_back(
+      absl::StrCat("--result-dir=", fs::absolute(request.result_dir()).string()));
+  if (kind == RunnerKind::kRunPerfbench) {
+    const auto& perf = request.tentacles(0).board().perftest_args();
+    if (perf.empty()) {
+      command.argv.insert(command.argv.end(), {"100", "100"});
+    } else {
+      command.argv.insert(command.argv.end(), perf.begin(), perf.end());
+    }
+  }
+  command.argv.insert(command.argv.end(), args->begin(), args->end());
+
+  command.env = {{"PYTHONUNBUFFERED", "1"},
+                 {"MICROPY_TEST_TIMEOUT", options.default_test_timeout_s}};
+  const bool via_mpy = std::find(args->begin(), args->end(), "--via-mpy") != args->end();
+  if (via_mpy && !request.firmware().mpy_cross().empty()) {
+    command.env["MICROPY_MPYCROSS"] = request.firmware().mpy_cross();
+  }
+  for (const auto& [name, value] : request.spec().env()) command.env[name] = value;
+  return command;
+}
+
+ScriptHarness::ScriptHarness(RunnerKind kind, ScriptHarnessOptions options)
+    : kind_(kind), options_(std::move(options)) {}
+
+absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequest& request) {
+  absl::StatusOr<RunnerCommand> planned = PlanRunnerCommand(kind_, request, options_);
+  if (!planned.ok()) return planned.status();
+  std::error_code error;
+  fs::create_directories(request.result_dir(), error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", request.result_dir(), ": ", error.message()));
+  }
+  const fs::path result_dir = fs::absolute(request.result_dir());
+  const std::string output_path = (result_dir / "testresults.txt").string();
+  {
+    std::ofstream header(result_dir / "command.txt");
+    header << "cd " << planned->cwd << "\n";
+    for (const auto& [name, value] : planned->env)
+      header << "export " << name << "=" << value << "\n";
+    header << absl::StrJoin(planned->argv, " ") << "\n";
+  }
+
+  process::CommandOptions command;
+  command.argv = planned->argv;
+  command.cwd = planned->cwd;
+  command.env_set = planned->env;
+  command.stdout_path = output_path;
+  const double timeout_s =
+      request.timeout_s() > 0 ? request.timeout_s() : request.spec().timeout_s();
+  if (timeout_s > 0) command.timeout = absl::Seconds(timeout_s);
+  const absl::Time start = absl::Now();
+  absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
+  if (!result.ok()) return result.status();
+  {
+    std::ofstream footer(output_path, std::ios::app);
+    footer << "\n"
+           << RunnerScript(kind_) << " " << result->Describe() << ", duration "
+           << absl::FormatDuration(absl::Now() - start) << "\n";
+  }
+  const std::string name =
+      absl::StrCat(RunnerScript(kind_), " (spec ", request.spec().label(), ")");
+  if (result->timed_out) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(name, " ", result->Describe(), "; output: ", output_path));
+  }
+  const std::string results_json = (result_dir / "_results.json").string();
+  absl::StatusOr<std::vector<proto::TestOutcome>> outcomes = ReadResultsJson(results_json);
+  if (!outcomes.ok()) {
+    // The exit status is not trusted either way: no verdicts without _results.json.
+    return absl::UnavailableError(absl::StrCat(
+        name, " ", result->Describe(), " and left no usable _results.json (",
+        outcomes.status().message(), "); output: ", output_path, "\n", FileTail(output_path, 15)));
+  }
+  KeepFailureFiles(*outcomes, request.tests_dir(), result_dir.string());
+  proto::HarnessResult harness_result;
+  for (proto::TestOutcome& outcome : *outcomes) *harness_result.add_outcomes() = std::move(outcome);
+  harness_result.set_results_json(results_json);
+  return harness_result;
+}
+
+}  // namespace mptest::harnesses

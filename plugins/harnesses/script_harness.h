@@ -1,0 +1,63 @@
+// ScriptHarness: the harnesses that run one of MicroPython's own test runners from the tests
+// directory and read the verdicts from the _results.json it writes (never from its exit status
+// alone): run_tests (run-tests.py), run_multitests (run-multitests.py, two tentacles as
+// instance0 and instance1), run_perfbench (run-perfbench.py N M) and run_natmodtests
+// (run-natmodtests.py). The runner's output goes to <result_dir>/testresults.txt, the command
+// line and environment to <result_dir>/command.txt; failed tests' .exp/.out stay in result_dir.
+#ifndef MPTEST_PLUGINS_HARNESSES_SCRIPT_HARNESS_H_
+#define MPTEST_PLUGINS_HARNESSES_SCRIPT_HARNESS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/api/harness.h"
+#include "core/proto/tentacle.pb.h"
+
+namespace mptest::harnesses {
+
+enum class RunnerKind { kRunTests, kRunMultitests, kRunPerfbench, kRunNatmodtests };
+
+// "run_tests", "run_multitests", "run_perfbench", "run_natmodtests": the plugin names.
+const char* RunnerPluginName(RunnerKind kind);
+// "run-tests.py", ...: the script in the tests directory.
+const char* RunnerScript(RunnerKind kind);
+
+struct ScriptHarnessOptions {
+  // Debian's python3 has python3-serial, which run-tests.py needs for port: targets.
+  std::string python = "/usr/bin/python3";
+  std::string default_test_timeout_s = "60";  // MICROPY_TEST_TIMEOUT unless the spec sets it
+};
+
+// How run-tests.py reaches a tentacle: "port:<console>", or for command-on-pty tentacles
+// (entry.type "execpty") "execpty:<command>" with {firmware} replaced by the firmware path.
+std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware);
+
+struct RunnerCommand {
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;
+  std::string cwd;
+};
+
+// The command for a request, without running anything. Arguments of the spec that contain
+// '*', '?' or '[' are glob patterns expanded in the tests directory (sorted); an argument
+// "!<pattern>" removes the matching files from those expanded so far (the anchor's
+// "multi_bluetooth/*.py minus stress_deepsleep_reconnect.py").
+absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
+                                                const proto::HarnessRequest& request,
+                                                const ScriptHarnessOptions& options);
+
+class ScriptHarness : public Harness {
+ public:
+  explicit ScriptHarness(RunnerKind kind, ScriptHarnessOptions options = {});
+  absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest& request) override;
+
+ private:
+  RunnerKind kind_;
+  ScriptHarnessOptions options_;
+};
+
+}  // namespace mptest::harnesses
+
+#endif  // MPTEST_PLUGINS_HARNESSES_SCRIPT_HARNESS_H_

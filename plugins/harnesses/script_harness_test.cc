@@ -1,0 +1,213 @@
+// Tests of the run-tests.py family of harnesses against the fake runners in
+// testdata/fake_micropython/tests: command lines, environment, verdicts from _results.json
+// (whatever the exit status says), missing results, timeouts, globs, two-tentacle runs.
+#include "plugins/harnesses/script_harness.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "core/gitspec/test_repo.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mptest::harnesses {
+namespace {
+
+namespace fs = std::filesystem;
+using ::mptest::testing::NewTempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+proto::Tentacle Tentacle(const std::string& console) {
+  proto::Tentacle tentacle;
+  tentacle.set_console(console);
+  tentacle.mutable_entry()->set_type("virtual");
+  tentacle.mutable_board()->set_name("VIRTUAL");
+  return tentacle;
+}
+
+class ScriptHarnessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tests_dir_ = NewTempDir("micropython") + "/tests";
+    fs::copy("testdata/fake_micropython/tests", tests_dir_, fs::copy_options::recursive);
+  }
+
+  proto::HarnessRequest Request(const std::string& label) {
+    proto::HarnessRequest request;
+    request.mutable_spec()->set_label(label);
+    *request.add_tentacles() = Tentacle("/dev/ttyFAKE0");
+    request.set_tests_dir(tests_dir_);
+    request.set_result_dir(NewTempDir("results"));
+    request.set_timeout_s(60);
+    return request;
+  }
+
+  std::string Invocation(const proto::HarnessRequest& request) {
+    return ReadFile(fs::path(request.result_dir()) / "fake_invocation.json");
+  }
+
+  std::string tests_dir_;
+};
+
+std::vector<std::string> Verdicts(const proto::HarnessResult& result) {
+  std::vector<std::string> out;
+  for (const proto::TestOutcome& test : result.outcomes()) {
+    out.push_back(test.name() + "=" + test.outcome());
+  }
+  return out;
+}
+
+TEST_F(ScriptHarnessTest, RunTestsReadsVerdictsAndKeepsFailures) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  ScriptHarness harness(RunnerKind::kRunTests);
+  absl::StatusOr<proto::HarnessResult> result = harness.Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ElementsAre("basics/add.py=pass", "basics/andor.py=pass",
+                                             "basics/broken.py=fail", "basics/skipped.py=skip"));
+  EXPECT_EQ(result->results_json(), request.result_dir() + "/_results.json");
+  EXPECT_TRUE(fs::exists(request.result_dir() + "/basics_broken.py.exp"));
+  EXPECT_TRUE(fs::exists(request.result_dir() + "/basics_broken.py.out"));
+  const std::string invocation = Invocation(request);
+  EXPECT_THAT(invocation, HasSubstr("\"--test-instance=port:/dev/ttyFAKE0\""));
+  EXPECT_THAT(invocation, HasSubstr("\"--result-dir=" + request.result_dir() + "\""));
+  EXPECT_THAT(invocation, HasSubstr("\"MICROPY_TEST_TIMEOUT\": \"60\""));
+  EXPECT_THAT(invocation, HasSubstr("\"PYTHONUNBUFFERED\": \"1\""));
+  EXPECT_THAT(invocation, HasSubstr("\"MICROPY_MPYCROSS\": null"));
+  EXPECT_THAT(ReadFile(request.result_dir() + "/testresults.txt"),
+              HasSubstr("4 tests performed, 1 failed"));
+  EXPECT_THAT(ReadFile(request.result_dir() + "/command.txt"), HasSubstr("run-tests.py"));
+}
+
+TEST_F(ScriptHarnessTest, ExitStatusIsNotTrusted) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  request.mutable_spec()->add_args("--fake-exit=0");
+  absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ::testing::Contains("basics/broken.py=fail"));
+
+  proto::HarnessRequest missing = Request("RUN-TESTS_STANDARD");
+  missing.mutable_spec()->add_args("--fake-no-results");
+  missing.mutable_spec()->add_args("--fake-exit=0");
+  absl::StatusOr<proto::HarnessResult> none = ScriptHarness(RunnerKind::kRunTests).Run(missing);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(none.status().message(), HasSubstr("exited 0 and left no usable _results.json"));
+  EXPECT_THAT(none.status().message(), HasSubstr("4 tests performed"));
+}
+
+TEST_F(ScriptHarnessTest, ViaMpyGetsTheBuildsMpyCrossAndSpecEnvWins) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD_VIA_MPY");
+  request.mutable_spec()->add_args("--via-mpy");
+  (*request.mutable_spec()->mutable_env())["MICROPY_TEST_TIMEOUT"] = "7";
+  const std::string mpy_cross = NewTempDir("build") + "/mpy-cross";
+  {
+    std::ofstream script(mpy_cross);
+    script << "#!/bin/sh\necho fake-mpy-cross-from-the-build\n";
+  }
+  fs::permissions(mpy_cross, fs::perms::owner_all);
+  request.mutable_firmware()->set_mpy_cross(mpy_cross);
+  absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const std::string invocation = Invocation(request);
+  EXPECT_THAT(invocation, HasSubstr("\"MICROPY_MPYCROSS\": \"" + mpy_cross + "\""));
+  EXPECT_THAT(invocation, HasSubstr("fake-mpy-cross-from-the-build"));
+  EXPECT_THAT(invocation, HasSubstr("\"MICROPY_TEST_TIMEOUT\": \"7\""));
+}
+
+TEST_F(ScriptHarnessTest, ExecptyTentacleUsesExecpty) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  proto::Tentacle* tentacle = request.mutable_tentacles(0);
+  tentacle->mutable_entry()->set_type("execpty");
+  tentacle->mutable_entry()->add_command("qemu-system-arm");
+  tentacle->mutable_entry()->add_command("-kernel");
+  tentacle->mutable_entry()->add_command("{firmware}");
+  request.mutable_firmware()->set_path("/fw/firmware.elf");
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
+            "execpty:qemu-system-arm -kernel /fw/firmware.elf");
+  absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Invocation(request),
+              HasSubstr("--test-instance=execpty:qemu-system-arm -kernel /fw/firmware.elf"));
+}
+
+TEST_F(ScriptHarnessTest, TimeoutIsAnError) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  request.mutable_spec()->add_args("--fake-sleep=30");
+  request.set_timeout_s(0.5);
+  absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(result.status().message(), HasSubstr("RUN-TESTS_STANDARD"));
+}
+
+TEST_F(ScriptHarnessTest, MultitestsNeedTwoTentaclesAndExpandGlobs) {
+  proto::HarnessRequest request = Request("RUN-MULTITESTS_MULTINET");
+  request.mutable_spec()->add_args("multi_net/*.py");
+  request.mutable_spec()->add_args("!multi_net/udp_*.py");
+  ScriptHarness harness(RunnerKind::kRunMultitests);
+  absl::StatusOr<proto::HarnessResult> one = harness.Run(request);
+  ASSERT_FALSE(one.ok());
+  EXPECT_THAT(one.status().message(), HasSubstr("needs 2 tentacle(s), got 1"));
+
+  *request.add_tentacles() = Tentacle("/dev/ttyFAKE1");
+  absl::StatusOr<proto::HarnessResult> result = harness.Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ElementsAre("multi_net/tcp_fake.py=pass"));
+  const std::string invocation = Invocation(request);
+  EXPECT_THAT(invocation, HasSubstr("run-multitests.py"));
+  EXPECT_THAT(invocation, HasSubstr("port:/dev/ttyFAKE0"));
+  EXPECT_THAT(invocation, HasSubstr("port:/dev/ttyFAKE1"));
+  EXPECT_THAT(invocation, Not(HasSubstr("udp_fake")));
+
+  proto::HarnessRequest nothing = Request("RUN-MULTITESTS_MULTINET");
+  *nothing.add_tentacles() = Tentacle("/dev/ttyFAKE1");
+  nothing.mutable_spec()->add_args("multi_nothing/*.py");
+  EXPECT_THAT(harness.Run(nothing).status().message(), HasSubstr("matches no test file"));
+}
+
+TEST_F(ScriptHarnessTest, PerfbenchTakesNAndMFromTheBoard) {
+  proto::HarnessRequest request = Request("RUN-PERFBENCH");
+  ScriptHarness harness(RunnerKind::kRunPerfbench);
+  absl::StatusOr<RunnerCommand> defaults =
+      PlanRunnerCommand(RunnerKind::kRunPerfbench, request, {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_THAT(defaults->argv, ::testing::IsSupersetOf({"100"}));
+  request.mutable_tentacles(0)->mutable_board()->add_perftest_args("48");
+  request.mutable_tentacles(0)->mutable_board()->add_perftest_args("20");
+  absl::StatusOr<proto::HarnessResult> result = harness.Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ElementsAre("perf_bench/bm_fake.py=pass"));
+  EXPECT_THAT(Invocation(request), HasSubstr("\"48\",\n  \"20\""));
+}
+
+TEST_F(ScriptHarnessTest, NatmodtestsRunTheGivenFiles) {
+  proto::HarnessRequest request = Request("RUN-NATMODTESTS");
+  request.mutable_spec()->add_args("extmod/re*.py");
+  absl::StatusOr<proto::HarnessResult> result =
+      ScriptHarness(RunnerKind::kRunNatmodtests).Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ElementsAre("extmod/re1.py=pass"));
+  EXPECT_THAT(Invocation(request), HasSubstr("run-natmodtests.py"));
+}
+
+TEST_F(ScriptHarnessTest, MissingRunnerIsAnError) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  request.set_tests_dir(NewTempDir("empty"));
+  absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
+  ASSERT_FALSE(result.ok());
+  EXPECT_THAT(result.status().message(), HasSubstr("run-tests.py does not exist"));
+}
+
+}  // namespace
+}  // namespace mptest::harnesses

@@ -1,0 +1,2 @@
+# fake: fail
+print("x")

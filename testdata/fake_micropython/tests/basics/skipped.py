@@ -1,0 +1,2 @@
+# fake: skip
+print("SKIP")

@@ -1,0 +1,2 @@
+def instance0():
+    print("0")
