@@ -1,0 +1,296 @@
+// The campaign end to end on fakes: every executor, build failures, crashes, runaways,
+// retries, --count and flakiness, xfail, quarantine, the build cache.
+#include "core/sched/campaign.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "core/sched/fork_executor.h"
+#include "core/sched/inline_executor.h"
+#include "core/sched/simulated_executor.h"
+#include "core/sched/testing/fakes.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mptest::sched {
+namespace {
+
+using testing::FakePlugins;
+using testing::HarnessScript;
+using ::testing::HasSubstr;
+
+class CountingSink : public EventSink {
+ public:
+  int started = 0;
+  int finished = 0;
+  int builds = 0;
+  void RunStarted(const proto::RunStart&) override { ++started; }
+  void RunFinished(const proto::TestRunRecord&) override { ++finished; }
+  void BuildFinished(const proto::BuildRecord&) override { ++builds; }
+};
+
+HarnessScript Script(const std::string& match) {
+  HarnessScript script;
+  script.match = match;
+  return script;
+}
+
+std::string FreshDir(const std::string& name) {
+  static int counter = 0;
+  std::string dir =
+      std::string(getenv("TEST_TMPDIR")) + "/" + name + "-" + std::to_string(++counter);
+  mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+proto::TestRunSpec Spec(const std::string& label, int tentacles = 1, double timeout = 5) {
+  proto::TestRunSpec spec;
+  spec.set_label(label);
+  spec.set_fut("MCU_ONLY");
+  spec.set_harness("fake");
+  spec.set_tentacles(tentacles);
+  spec.set_timeout_s(timeout);
+  return spec;
+}
+
+// Boards A (two variants), B, REF; tentacles 000a-A, 000b-B, 000r-REF.
+CampaignPlan Lab(std::vector<proto::TestRunSpec> specs) {
+  CampaignPlan plan;
+  for (const char* name : {"A", "B", "REF"}) {
+    proto::BoardDefinition board;
+    board.set_name(name);
+    board.set_port("virtual");
+    board.add_variants("");
+    if (std::string(name) == "A") board.add_variants("THREAD");
+    board.add_features("MCU_ONLY");
+    plan.boards[name] = board;
+    proto::InventoryEntry entry;
+    entry.set_label(absl::StrCat("000", absl::AsciiStrToLower(name).substr(0, 1), "-", name));
+    entry.set_type("fake");
+    entry.set_board(name);
+    plan.tentacles.push_back(entry);
+    plan.variants_by_board[name] = {board.variants().begin(), board.variants().end()};
+  }
+  plan.variants_by_board.erase("REF");
+  plan.reference = "000r-REF";
+  plan.specs = std::move(specs);
+  return plan;
+}
+
+CampaignOptions Options(const std::string& results) {
+  CampaignOptions options;
+  options.build.source = "/src";
+  options.build.results_dir = results;
+  options.build.build_jobs = 2;
+  options.test.jobs = 4;
+  options.test.results_dir = results;
+  options.test.margin = absl::Milliseconds(300);
+  options.poll = absl::Milliseconds(20);
+  return options;
+}
+
+TEST(CampaignTest, SimulatedRunsEveryCellAndPasses) {
+  FakePlugins plugins;
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(10); });
+  CountingSink sink;
+  std::string results = FreshDir("sim");
+  Campaign campaign(Lab({Spec("RUN-ONE"), Spec("RUN-MULTI", 2)}), Options(results), plugins,
+                    executor, sink);
+  absl::StatusOr<proto::CampaignSummary> summary = campaign.Run();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  // RUN-ONE: A, A-THREAD, B = 3; RUN-MULTI: (A, A-THREAD, B) x 2 roles = 6.
+  EXPECT_EQ(sink.started, 9);
+  EXPECT_EQ(sink.finished, 9);
+  EXPECT_EQ(sink.builds, 4);  // REF, A, A-THREAD, B
+  EXPECT_EQ(summary->exit_code(), 0);
+  EXPECT_EQ(summary->tests_passed(), 9);
+  struct stat info;
+  EXPECT_EQ(stat((results + "/RUN-ONE@000a-A-THREAD,a/context_testgroup.json").c_str(), &info), 0);
+  EXPECT_EQ(stat((results + "/mpbuild/A-THREAD/firmware.spec").c_str(), &info), 0);
+}
+
+TEST(CampaignTest, FailedBuildErrorsOnlyItsBoard) {
+  FakePlugins plugins;
+  plugins.builder.fail = {"B"};
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir("buildfail")), plugins, executor,
+                    sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  EXPECT_EQ(summary->tests_passed(), 2);  // A and A-THREAD still ran
+  int errored = 0;
+  for (const auto& record : campaign.records()) {
+    if (!record.error().empty()) {
+      ++errored;
+      EXPECT_EQ(record.board(), "B");
+      EXPECT_THAT(record.error(), HasSubstr("firmware build for B failed"));
+    }
+  }
+  EXPECT_EQ(errored, 1);
+}
+
+TEST(CampaignTest, ForkedCrashIsNoticedAtOnceAndRecorded) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].crash = true;
+  ForkExecutor executor(6);
+  CountingSink sink;
+  std::string results = FreshDir("crash");
+  // A long timeout: the crash must not wait for the deadline.
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/600)}), Options(results), plugins, executor,
+                    sink);
+  absl::Time start = absl::Now();
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  EXPECT_EQ(summary->exit_code(), 3);
+  bool found = false;
+  for (const auto& record : campaign.records()) {
+    if (record.board() != "B") continue;
+    found = true;
+    EXPECT_THAT(record.error(), HasSubstr("killed by SIGABRT"));
+    ASSERT_GE(record.attempts_size(), 1);
+    EXPECT_THAT(record.attempts(0).msg_error(), HasSubstr("SIGABRT"));
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(CampaignTest, ForkedRunawayIsKilledAtItsDeadline) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].hang = true;
+  ForkExecutor executor(6, absl::Milliseconds(200));
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("hang"));
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/0.2)}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  EXPECT_EQ(summary->tests_passed(), 2);
+  for (const auto& record : campaign.records()) {
+    if (record.board() == "B") {
+      EXPECT_THAT(record.error(), HasSubstr("timed out"));
+    }
+  }
+}
+
+TEST(CampaignTest, InlineRunawayStillHasADeadline) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].hang = true;
+  InlineExecutor executor(absl::Milliseconds(100));
+  CountingSink sink;
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, 0.2)}), Options(FreshDir("inline")), plugins, executor,
+                    sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  EXPECT_EQ(summary->tests_passed(), 2);
+}
+
+TEST(CampaignTest, InfrastructureErrorsRetryTwiceThenQuarantine) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].error = "board unreachable";
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("retry"));
+  options.test.quarantine_after = 1;
+  Campaign campaign(Lab({Spec("RUN-ONE"), Spec("RUN-TWO")}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  ASSERT_EQ(summary->quarantined_size(), 1);
+  EXPECT_EQ(summary->quarantined(0), "000b-B");
+  int b_records = 0;
+  for (const auto& record : campaign.records()) {
+    if (record.board() != "B") continue;
+    ++b_records;
+    if (record.attempts_size() == 3) {
+      EXPECT_EQ(record.attempts(2).directory_relative(), record.testid() + ",c");
+    } else {  // the second spec never ran: the tentacle was quarantined
+      EXPECT_THAT(record.error(), HasSubstr("quarantined"));
+    }
+  }
+  EXPECT_EQ(b_records, 2);
+}
+
+TEST(CampaignTest, CountRepeatsFailedGroupsAndNamesFlakyTests) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].fail_first_attempts = 1;
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("count"));
+  options.test.run.count = 3;
+  Campaign campaign(Lab({Spec("RUN-ONE")}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  ASSERT_EQ(summary->flaky_size(), 1);
+  EXPECT_EQ(summary->flaky(0), "RUN-ONE: basics/a.py on B");
+  for (const auto& record : campaign.records()) {
+    EXPECT_EQ(record.attempts_size(), record.board() == "B" ? 3 : 1) << record.testid();
+  }
+}
+
+TEST(CampaignTest, XfailTurnsKnownFailuresIntoExpected) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].outcomes = {{"basics/a.py", "fail"}};
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  absl::StatusOr<Xfail> xfail = Xfail::Parse(R"({"RUN-ONE": {"basics/a.py": ["B"]}})", "x.json");
+  ASSERT_TRUE(xfail.ok());
+  CampaignOptions options = Options(FreshDir("xfail"));
+  options.test.xfail = &*xfail;
+  Campaign campaign(Lab({Spec("RUN-ONE")}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->tests_xfailed(), 1);
+  EXPECT_EQ(summary->exit_code(), 0);
+}
+
+TEST(CampaignTest, SecondCampaignTakesFirmwareFromCacheAndSkipsFlashing) {
+  FakePlugins plugins;
+  std::string cache = FreshDir("cache");
+  for (int round = 0; round < 2; ++round) {
+    SimulatedExecutor executor(
+        8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+    CountingSink sink;
+    CampaignOptions options = Options(FreshDir("cached"));
+    options.build.cache_dir = cache;
+    options.build.source_revision = "git:abc+clean";
+    Campaign campaign(Lab({Spec("RUN-ONE")}), options, plugins, executor, sink);
+    ASSERT_TRUE(campaign.Run().ok());
+    for (const auto& build : campaign.builds()) {
+      EXPECT_EQ(build.from_cache(), round == 1) << build.board();
+    }
+  }
+}
+
+TEST(CampaignTest, FlashOnlyWhenTheBoardReportsAnotherVersion) {
+  FakePlugins plugins;
+  std::string results = FreshDir("flash");
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  CampaignPlan plan = Lab({Spec("RUN-ONE"), Spec("RUN-TWO")});
+  plan.variants_by_board = {{"B", {""}}};
+  plan.reference.clear();
+  Campaign campaign(plan, Options(results), plugins, executor, sink);
+  ASSERT_TRUE(campaign.Run().ok());
+  ASSERT_EQ(campaign.records().size(), 2u);
+  EXPECT_TRUE(campaign.records()[0].flashed());
+  EXPECT_FALSE(campaign.records()[1].flashed());  // already runs that version
+}
+
+}  // namespace
+}  // namespace mptest::sched

@@ -1,0 +1,108 @@
+// Configuration loading: parse errors name file, line and column; semantic errors name the
+// file, the entry and the field.
+#include "core/sched/config.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mptest::sched {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Write(const std::string& name, const std::string& text) {
+  std::string path = std::string(getenv("TEST_TMPDIR")) + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(ConfigTest, ParseErrorNamesFileLineAndColumn) {
+  proto::Inventory inventory;
+  absl::Status status =
+      ParseTextProto("inv.textproto", "name: \"lab\"\ntentacles {\n  labl: \"x\"\n}\n", &inventory);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("inv.textproto:3:"));
+  EXPECT_THAT(status.message(), HasSubstr("labl"));
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  proto::Inventory inventory;
+  EXPECT_EQ(LoadTextProto("/nonexistent/x.textproto", &inventory).code(),
+            absl::StatusCode::kNotFound);
+}
+
+LabConfig SmallLab() {
+  LabConfig lab;
+  proto::BoardDefinition board;
+  board.set_name("B1");
+  board.set_port("virtual");
+  board.add_variants("");
+  board.add_variants("THREAD");
+  lab.boards["B1"] = board;
+  lab.inventory_path = "inv.textproto";
+  proto::InventoryEntry* entry = lab.inventory.add_tentacles();
+  entry->set_label("aaaa-B1");
+  entry->set_type("fake");
+  entry->set_board("B1");
+  proto::TestRunSpec spec;
+  spec.set_label("RUN-X");
+  spec.set_fut("MCU_ONLY");
+  spec.set_harness("native");
+  spec.set_timeout_s(10);
+  lab.specs.push_back(spec);
+  return lab;
+}
+
+TEST(ConfigTest, GoodLabPasses) { EXPECT_TRUE(CheckLab(SmallLab(), "specs.textproto").ok()); }
+
+TEST(ConfigTest, UnknownBoardNamesTentacleAndField) {
+  LabConfig lab = SmallLab();
+  lab.inventory.mutable_tentacles(0)->set_board("NOPE");
+  absl::Status status = CheckLab(lab, "specs.textproto");
+  EXPECT_THAT(status.message(), HasSubstr("inv.textproto: tentacle 'aaaa-B1': field board"));
+  EXPECT_THAT(status.message(), HasSubstr("unknown board 'NOPE'"));
+}
+
+TEST(ConfigTest, DuplicateLabelIsRefused) {
+  LabConfig lab = SmallLab();
+  *lab.inventory.add_tentacles() = lab.inventory.tentacles(0);
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("field label: duplicate label"));
+}
+
+TEST(ConfigTest, UnknownVariantIsRefused) {
+  LabConfig lab = SmallLab();
+  lab.inventory.mutable_tentacles(0)->add_variants("RISCV");
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("field variants: board B1 has no variant"));
+}
+
+TEST(ConfigTest, BadSpecFieldsAreNamed) {
+  LabConfig lab = SmallLab();
+  lab.specs[0].set_timeout_s(0);
+  EXPECT_THAT(CheckLab(lab, "specs.textproto").message(),
+              HasSubstr("specs.textproto: spec[0] 'RUN-X': field timeout_s"));
+  lab = SmallLab();
+  lab.specs[0].set_tentacles(3);
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("field tentacles: must be 1 or 2"));
+  lab = SmallLab();
+  lab.specs.push_back(lab.specs[0]);
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("duplicate label"));
+}
+
+TEST(ConfigTest, LoadBoardsChecksFileNameAndPort) {
+  std::string dir = std::string(getenv("TEST_TMPDIR")) + "/boards";
+  mkdir(dir.c_str(), 0755);
+  Write("boards/GOOD.textproto", "name: \"GOOD\"\nport: \"virtual\"\n");
+  auto boards = LoadBoards(dir);
+  ASSERT_TRUE(boards.ok()) << boards.status();
+  EXPECT_EQ(boards->at("GOOD").variants_size(), 1);  // the default variant ""
+  Write("boards/BAD.textproto", "name: \"OTHER\"\nport: \"virtual\"\n");
+  EXPECT_THAT(LoadBoards(dir).status().message(),
+              HasSubstr("boards/BAD.textproto: field name: 'OTHER' must equal the file name"));
+}
+
+}  // namespace
+}  // namespace mptest::sched

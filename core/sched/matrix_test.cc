@@ -1,0 +1,139 @@
+// The matrix: expansion, the anchor's ordering, reference handling and dropping.
+#include "core/sched/matrix.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mptest::sched {
+namespace {
+
+proto::TestRunSpec Spec(const std::string& label, int priority, int tentacles = 1) {
+  proto::TestRunSpec spec;
+  spec.set_label(label);
+  spec.set_fut("MCU_ONLY");
+  spec.set_priority(priority);
+  spec.set_tentacles(tentacles);
+  spec.set_timeout_s(10);
+  return spec;
+}
+
+TentacleSlot Slot(const std::string& serial, const std::string& board,
+                  std::vector<std::string> variants) {
+  TentacleSlot slot;
+  slot.label = serial + "-" + board;
+  slot.serial4 = serial;
+  slot.board = board;
+  slot.variants = std::move(variants);
+  return slot;
+}
+
+TEST(MatrixTest, TestIdFormat) {
+  EXPECT_EQ(MakeTestId("RUN-TESTS_STANDARD", "2731", "RPI_PICO2", "RISCV", ""),
+            "RUN-TESTS_STANDARD@2731-RPI_PICO2-RISCV");
+  EXPECT_EQ(MakeTestId("RUN-MULTITESTS_MULTINET", "1830", "LOLIN_C3_MINI", "", "instance0"),
+            "RUN-MULTITESTS_MULTINET@1830-LOLIN_C3_MINI-instance0");
+  proto::InventoryEntry entry;
+  entry.set_usb_serial("e46340474b4c2731");
+  EXPECT_EQ(Serial4(entry), "2731");
+  entry.clear_usb_serial();
+  entry.set_label("5f2c-RPI_PICO2");
+  EXPECT_EQ(Serial4(entry), "5f2c");
+}
+
+TEST(MatrixTest, OrderIsPriorityThenManyVariantsThenFlashedThenId) {
+  Matrix matrix({Spec("RUN-A", 0), Spec("RUN-FLASH_FORMAT", 10)},
+                {Slot("1111", "ONE", {""}), Slot("2222", "TWO", {"", "V"})},
+                {{"ONE", {""}}, {"TWO", {"", "V"}}}, {{"ONE", {"MCU_ONLY"}}, {"TWO", {"MCU_ONLY"}}},
+                -1);
+  EXPECT_EQ(matrix.total(), 6);
+  matrix.SetFirmwareReady("ONE", "");
+  matrix.SetFirmwareReady("TWO", "");
+  matrix.SetFirmwareReady("TWO", "V");
+  std::optional<PlannedRun> first = matrix.Next();
+  ASSERT_TRUE(first);
+  // Priority 10 first, and the board with two variants before the one with one.
+  EXPECT_EQ(first->testid, "RUN-FLASH_FORMAT@2222-TWO");
+  std::optional<PlannedRun> second = matrix.Next();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->testid, "RUN-FLASH_FORMAT@1111-ONE");
+  EXPECT_FALSE(matrix.Next());  // both tentacles busy
+  matrix.Release(*first, /*firmware_known=*/true);
+  // TWO holds variant "": the run that avoids reflashing comes before RUN-FLASH_FORMAT...-V.
+  std::optional<PlannedRun> third = matrix.Next();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->testid, "RUN-FLASH_FORMAT@2222-TWO-V");  // priority still wins
+  matrix.Release(*third, true);
+  std::optional<PlannedRun> fourth = matrix.Next();
+  ASSERT_TRUE(fourth);
+  EXPECT_EQ(fourth->testid, "RUN-A@2222-TWO-V");  // flashed with V: no reflash
+  EXPECT_TRUE(fourth->firmware_already_flashed);
+}
+
+TEST(MatrixTest, WaitsForFirmware) {
+  Matrix matrix({Spec("RUN-A", 0)}, {Slot("1111", "ONE", {""})}, {{"ONE", {""}}},
+                {{"ONE", {"MCU_ONLY"}}}, -1);
+  EXPECT_FALSE(matrix.Next());
+  matrix.SetFirmwareReady("ONE", "");
+  EXPECT_TRUE(matrix.Next());
+  EXPECT_EQ(matrix.remaining(), 0);
+}
+
+TEST(MatrixTest, TwoTentacleSpecReservesBothAndNeverUsesReferenceAsDut) {
+  Matrix matrix({Spec("RUN-MULTI", 0, 2)}, {Slot("0001", "REF", {""}), Slot("0002", "DUT", {""})},
+                {{"REF", {""}}, {"DUT", {""}}}, {{"REF", {"MCU_ONLY"}}, {"DUT", {"MCU_ONLY"}}},
+                /*reference=*/0);
+  EXPECT_EQ(matrix.total(), 4);  // 2 boards x 2 roles
+  matrix.SetFirmwareReady("REF", "");
+  matrix.SetFirmwareReady("DUT", "");
+  std::optional<PlannedRun> run = matrix.Next();
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->testid, "RUN-MULTI@0002-DUT-instance0");
+  EXPECT_EQ(run->tentacles, (std::vector<int>{1, 0}));
+  EXPECT_EQ(run->reference, 0);
+  EXPECT_FALSE(matrix.Next());  // both busy
+  matrix.Release(*run, true);
+  run = matrix.Next();
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->testid, "RUN-MULTI@0002-DUT-instance1");
+  EXPECT_EQ(run->tentacles, (std::vector<int>{0, 1}));
+  matrix.Release(*run, true);
+  EXPECT_FALSE(matrix.Next());  // REF entries: the reference cannot be its own reference
+  auto dropped = matrix.DropUnreachable();
+  EXPECT_EQ(dropped.size(), 2u);
+  EXPECT_THAT(dropped[0].second, ::testing::HasSubstr("other than the reference"));
+  EXPECT_EQ(matrix.remaining(), 0);
+}
+
+TEST(MatrixTest, TwoTentaclesOfOneBoardRunVariantsInParallelNotTwice) {
+  Matrix matrix({Spec("RUN-A", 0)},
+                {Slot("0001", "P2", {"", "RISCV"}), Slot("0002", "P2", {"", "RISCV"})},
+                {{"P2", {"", "RISCV"}}}, {{"P2", {"MCU_ONLY"}}}, -1);
+  EXPECT_EQ(matrix.total(), 2);
+  matrix.SetFirmwareReady("P2", "");
+  matrix.SetFirmwareReady("P2", "RISCV");
+  EXPECT_TRUE(matrix.Next());
+  EXPECT_TRUE(matrix.Next());
+  EXPECT_FALSE(matrix.Next());
+}
+
+TEST(MatrixTest, FailedFirmwareDropsOnlyThatBoardVariant) {
+  Matrix matrix({Spec("RUN-A", 0), Spec("RUN-B", 0)},
+                {Slot("0001", "ONE", {""}), Slot("0002", "TWO", {""})},
+                {{"ONE", {""}}, {"TWO", {""}}}, {{"ONE", {"MCU_ONLY"}}, {"TWO", {"MCU_ONLY"}}}, -1);
+  EXPECT_EQ(matrix.DropFirmware("ONE", "").size(), 2u);
+  EXPECT_EQ(matrix.remaining(), 2);
+}
+
+TEST(MatrixTest, QuarantinedBoardBecomesUnreachable) {
+  Matrix matrix({Spec("RUN-A", 0)}, {Slot("0001", "ONE", {""})}, {{"ONE", {""}}},
+                {{"ONE", {"MCU_ONLY"}}}, -1);
+  matrix.Quarantine(0);
+  matrix.SetFirmwareReady("ONE", "");
+  EXPECT_FALSE(matrix.Next());
+  auto dropped = matrix.DropUnreachable();
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_THAT(dropped[0].second, ::testing::HasSubstr("quarantined"));
+}
+
+}  // namespace
+}  // namespace mptest::sched
