@@ -177,7 +177,8 @@ void ReplMachine::RawByte(char c) {
           return;
         }
         if (options_.raw_paste == RawPasteSupport::kRefused) {
-          host_->Emit(absl::string_view("R\x00", 2));
+          // pyexec.c prints the raw prompt again after answering.
+          host_->Emit(absl::string_view("R\x00>", 3));
           return;
         }
       }

@@ -1,0 +1,172 @@
+// Starting and stopping virtual boards (see launcher.h).
+#include "firmware/launcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+
+namespace mptest::firmware {
+namespace {
+
+std::string LogTail(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string text = content.str();
+  if (text.size() > 800) text = text.substr(text.size() - 800);
+  return text;
+}
+
+// Reaps pid if it is our child; true when it has exited.
+bool ReapIfChild(pid_t pid) {
+  int status;
+  pid_t got = waitpid(pid, &status, WNOHANG);
+  return got == pid;
+}
+
+}  // namespace
+
+bool ProcessAlive(pid_t pid) {
+  if (pid <= 0) return false;
+  if (ReapIfChild(pid)) return false;
+  if (kill(pid, 0) != 0) return false;
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t close_paren = content.rfind(')');
+  return close_paren == std::string::npos || content.size() < close_paren + 3 ||
+         content[close_paren + 2] != 'Z';
+}
+
+absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {
+  if (options.link_path.empty()) return absl::InvalidArgumentError("LaunchBoard: no link_path");
+  if (access(options.binary.c_str(), X_OK) != 0) {
+    return absl::NotFoundError(absl::StrCat("virtual board binary ", options.binary,
+                                            " is not executable: ", strerror(errno)));
+  }
+  std::string faults;
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  printer.PrintToString(options.faults, &faults);
+  std::vector<std::string> argv = {options.binary, absl::StrCat("--board=", options.board),
+                                   absl::StrCat("--flash=", options.flash_path),
+                                   absl::StrCat("--link=", options.link_path),
+                                   absl::StrCat("--faults=", faults)};
+  argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  unlink(options.link_path.c_str());
+
+  int report[2];  // detached: the grandchild's pid comes back through this pipe
+  if (pipe2(report, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
+  if (pid == 0) {
+    close(report[0]);
+    if (options.detach) {
+      setsid();
+      pid_t grandchild = fork();
+      if (grandchild != 0) {
+        ssize_t ignored = write(report[1], &grandchild, sizeof(grandchild));
+        (void)ignored;
+        _exit(grandchild > 0 ? 0 : 127);
+      }
+    } else {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(127);
+      setpgid(0, 0);
+    }
+    int devnull = open("/dev/null", O_RDWR);
+    int log = open(options.log_path.empty() ? "/dev/null" : options.log_path.c_str(),
+                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(log >= 0 ? log : devnull, 2);
+    for (int fd = 3; fd < 1024; ++fd) close(fd);
+    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(report[1]);
+  LaunchedBoard launched;
+  launched.pid = pid;
+  if (options.detach) {
+    pid_t grandchild = -1;
+    ssize_t n;
+    do {
+      n = read(report[0], &grandchild, sizeof(grandchild));
+    } while (n < 0 && errno == EINTR);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    if (n != sizeof(grandchild) || grandchild <= 0) {
+      close(report[0]);
+      return absl::InternalError("could not start a detached virtual board");
+    }
+    launched.pid = grandchild;
+  }
+  close(report[0]);
+  absl::Time deadline = absl::Now() + options.start_timeout;
+  struct stat info;
+  while (lstat(options.link_path.c_str(), &info) != 0) {
+    if (!ProcessAlive(launched.pid)) {
+      return absl::InternalError(absl::StrCat("virtual board ", options.binary,
+                                              " exited during start; its log:\n",
+                                              LogTail(options.log_path)));
+    }
+    if (absl::Now() > deadline) {
+      (void)StopBoard(launched.pid);
+      return absl::DeadlineExceededError(absl::StrCat(
+          "virtual board did not create ", options.link_path, " within ",
+          absl::FormatDuration(options.start_timeout), "; its log:\n", LogTail(options.log_path)));
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  launched.console = options.link_path;
+  return launched;
+}
+
+absl::Status PowerCycleBoard(pid_t pid) {
+  if (!ProcessAlive(pid)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("virtual board pid ", pid, " is not running"));
+  }
+  if (kill(pid, SIGHUP) != 0) {
+    return absl::InternalError(absl::StrCat("kill(", pid, ", SIGHUP): ", strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StopBoard(pid_t pid, absl::Duration grace) {
+  if (!ProcessAlive(pid)) return absl::OkStatus();
+  kill(pid, SIGTERM);
+  absl::Time kill_at = absl::Now() + grace;
+  bool killed = false;
+  while (ProcessAlive(pid)) {
+    if (!killed && absl::Now() > kill_at) {
+      kill(pid, SIGKILL);
+      killed = true;
+    }
+    if (killed && absl::Now() > kill_at + absl::Seconds(5)) {
+      return absl::InternalError(absl::StrCat("virtual board pid ", pid, " survives SIGKILL"));
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mptest::firmware

@@ -1,0 +1,53 @@
+// Starts and stops virtual_board processes: used by the virtual board driver (detached boards
+// that outlive the caller) and by tests (boards that die with the test).
+#ifndef MPTEST_FIRMWARE_LAUNCHER_H_
+#define MPTEST_FIRMWARE_LAUNCHER_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/proto/board.pb.h"
+
+namespace mptest::firmware {
+
+struct LaunchOptions {
+  std::string binary;      // the virtual_board executable
+  std::string board;       // --board
+  std::string flash_path;  // --flash
+  std::string link_path;   // --link: the console path clients open (required)
+  std::string log_path;    // the board's stderr (appended)
+  proto::VirtualFaults faults;
+  std::vector<std::string> extra_args;  // e.g. --raw_paste=refused
+  // Detached boards run in their own session, reparented to init, and outlive the caller;
+  // attached ones get SIGKILL when the calling thread ends and must be reaped by StopBoard.
+  bool detach = false;
+  absl::Duration start_timeout = absl::Seconds(10);
+};
+
+struct LaunchedBoard {
+  pid_t pid = -1;
+  std::string console;  // = link_path, once the board created it
+};
+
+// Starts the board and waits until its console link exists. Errors name the binary and
+// include the end of the board's log.
+absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options);
+
+// SIGHUP: the board re-reads its flash and reboots.
+absl::Status PowerCycleBoard(pid_t pid);
+
+// SIGTERM, then SIGKILL after `grace`; waits until the process is gone (reaping it when it is
+// our child). OK when it is already gone.
+absl::Status StopBoard(pid_t pid, absl::Duration grace = absl::Seconds(2));
+
+// True while a process with this pid exists and is not a zombie.
+bool ProcessAlive(pid_t pid);
+
+}  // namespace mptest::firmware
+
+#endif  // MPTEST_FIRMWARE_LAUNCHER_H_

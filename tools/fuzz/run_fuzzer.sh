@@ -1,0 +1,51 @@
+#!/bin/bash
+# Runs an mptest fuzz target under libFuzzer (clang++ -fsanitize=fuzzer,address) for a time.
+#   tools/fuzz/run_fuzzer.sh NAME SECONDS [extra libFuzzer flags...]
+# NAME is the corpus directory's name: testdata/fuzz/NAME/ holds the corpus, and the target is
+# the mptest_fuzz_test whose corpus is //testdata/fuzz/NAME:corpus. The target's own sources
+# and its dependencies' sources inside this repository are compiled with clang; system
+# libraries (absl, protobuf) are linked through pkg-config. New interesting inputs go to a
+# temporary directory (printed at the end): copy the useful ones into testdata/fuzz/NAME/.
+set -euo pipefail
+
+if [[ $# -lt 2 ]]; then
+  echo "usage: $0 NAME SECONDS [libFuzzer flags...]" >&2
+  exit 2
+fi
+name="$1"
+seconds="$2"
+shift 2
+cd "$(dirname "$0")/../.."
+corpus="testdata/fuzz/${name}"
+if [[ ! -d "${corpus}" ]]; then
+  echo "run_fuzzer: no corpus directory ${corpus}" >&2
+  exit 2
+fi
+bazel="${BAZEL:-bazel}"
+target="$("${bazel}" query --noshow_progress \
+  "attr(tags, mptest_fuzz, rdeps(//..., //${corpus}:corpus, 1))" 2>/dev/null | head -1)"
+if [[ -z "${target}" ]]; then
+  echo "run_fuzzer: no mptest_fuzz_test uses //${corpus}:corpus" >&2
+  exit 2
+fi
+echo "run_fuzzer: target ${target}"
+# Generated sources (protobuf) must exist before they can be compiled.
+"${bazel}" build --noshow_progress "${target}" >/dev/null 2>&1 || true
+label_to_path() { sed -e 's|^//||' -e 's|:|/|'; }
+sources="$("${bazel}" query --noshow_progress \
+  "kind('source file', deps(${target})) except //tools/fuzz:fuzz_corpus_main.cc" 2>/dev/null |
+  grep '^//' | grep -E '\.(cc|cpp)$' | label_to_path || true)"
+generated="$("${bazel}" query --noshow_progress "kind('generated file', deps(${target}))" \
+  2>/dev/null | grep '^//' | grep -E '\.pb\.cc$' | label_to_path | sed 's|^|bazel-bin/|' || true)"
+workdir="$(mktemp -d /tmp/mptest-fuzz-${name}.XXXXXX)"
+binary="${workdir}/${name}_fuzzer"
+libs="$(pkg-config --libs absl_strings absl_str_format absl_status absl_statusor absl_time \
+  absl_synchronization protobuf 2>/dev/null || true)"
+echo "run_fuzzer: compiling $(echo ${sources} ${generated} | wc -w) files with clang++"
+# shellcheck disable=SC2086
+clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibazel-bin \
+  ${sources} ${generated} ${libs} -o "${binary}"
+mkdir -p "${workdir}/new"
+echo "run_fuzzer: fuzzing for ${seconds}s; new inputs in ${workdir}/new"
+"${binary}" -max_total_time="${seconds}" -print_final_stats=1 "$@" "${workdir}/new" "${corpus}"
+echo "run_fuzzer: done; new inputs: $(ls "${workdir}/new" | wc -l) in ${workdir}/new"
