@@ -183,14 +183,16 @@ void ReporterServer::Serve() {
               absl::StrCat("refused a connection from pid ", peer.pid, " uid ", peer.uid,
                            " (only uid ", options_.expected_uid, " may report)");
           LOG(WARNING) << "reporter: " << reason << "; disconnected";
+          {
+            absl::MutexLock lock(&mutex_);  // counted before the peer can hear of it
+            ++refused_peers_;
+          }
           // Tell the peer why before hanging up (best effort: it may not wait for it).
           proto::ReporterReply refusal;
           refusal.set_error(reason);
           refusal.set_refused(true);
           const std::string frame = EncodeFrame(refusal);
           (void)!send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-          absl::MutexLock lock(&mutex_);
-          ++refused_peers_;
           close(fd);
           continue;
         }
