@@ -31,9 +31,14 @@ def _plugin_deps_impl(ctx):
         for linker_input in merged.linking_context.linker_inputs.to_list()
         if not _is_core_proto(linker_input.owner)
     ]
+    # Topological order keeps dependents before their dependencies on the link line; with the
+    # default order a static library could come before the one that needs it, leaving its
+    # symbols undefined in the plugin (found only by dlopen).
     return [CcInfo(
         compilation_context = merged.compilation_context,
-        linking_context = cc_common.create_linking_context(linker_inputs = depset(kept)),
+        linking_context = cc_common.create_linking_context(
+            linker_inputs = depset(kept, order = "topological"),
+        ),
     )]
 
 # The deps of a plugin with the core's generated protobuf code removed from the link (the
