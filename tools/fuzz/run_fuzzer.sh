@@ -47,5 +47,7 @@ clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibazel-bin \
   ${sources} ${generated} ${libs} -o "${binary}"
 mkdir -p "${workdir}/new"
 echo "run_fuzzer: fuzzing for ${seconds}s; new inputs in ${workdir}/new"
-"${binary}" -max_total_time="${seconds}" -print_final_stats=1 "$@" "${workdir}/new" "${corpus}"
+"${binary}" -max_total_time="${seconds}" -print_final_stats=1 \
+  -artifact_prefix="${workdir}/" "$@" "${workdir}/new" "${corpus}"
+echo "run_fuzzer: crashes (if any) are ${workdir}/crash-*"
 echo "run_fuzzer: done; new inputs: $(ls "${workdir}/new" | wc -l) in ${workdir}/new"

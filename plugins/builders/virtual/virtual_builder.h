@@ -1,0 +1,30 @@
+// The virtual builder: "builds" firmware for virtual boards (port "virtual") by writing a
+// firmware image (firmware/image.h) whose version is derived from the source and build args, so
+// different sources give different versions, and the same source the same one.
+#ifndef MPTEST_PLUGINS_BUILDERS_VIRTUAL_VIRTUAL_BUILDER_H_
+#define MPTEST_PLUGINS_BUILDERS_VIRTUAL_VIRTUAL_BUILDER_H_
+
+#include <string>
+
+#include "core/api/builder.h"
+
+namespace mptest::builders {
+
+// The MicroPython release virtual images claim to be.
+inline constexpr char kVirtualBaseVersion[] = "v1.29.0";
+
+class VirtualBuilder : public Builder {
+ public:
+  // Writes <output_dir>/<board>[-<variant>].vimg and build.log. With a cache_dir, an image for
+  // the same (source, board, variant, args) is reused from <cache_dir>/virtual/.
+  // Errors: InvalidArgument for a board that is not virtual, an unknown variant or a missing
+  // output_dir; other codes when files cannot be written (the message names the path).
+  absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override;
+
+  // The version an image built from this request reports: v1.29.0-virtual-<8 hex digits>.
+  static std::string VersionFor(const proto::BuildRequest& request);
+};
+
+}  // namespace mptest::builders
+
+#endif  // MPTEST_PLUGINS_BUILDERS_VIRTUAL_VIRTUAL_BUILDER_H_

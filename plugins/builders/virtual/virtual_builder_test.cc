@@ -1,0 +1,83 @@
+// Tests for the virtual builder: images boot-check, versions follow the inputs, cache, errors.
+#include "plugins/builders/virtual/virtual_builder.h"
+
+#include <stdlib.h>
+
+#include "absl/strings/str_cat.h"
+#include "firmware/image.h"
+#include "gtest/gtest.h"
+
+namespace mptest::builders {
+namespace {
+
+proto::BuildRequest Request(const std::string& dir) {
+  proto::BuildRequest request;
+  request.set_source("/src/micropython@abc");
+  request.mutable_board()->set_name("VIRTUAL");
+  request.mutable_board()->set_port("virtual");
+  request.mutable_board()->add_variants("");
+  request.mutable_board()->add_variants("SPIRAM");
+  request.set_variant("SPIRAM");
+  request.set_output_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/", dir));
+  return request;
+}
+
+TEST(VirtualBuilderTest, WritesABootableImageWithItsVersion) {
+  VirtualBuilder builder;
+  absl::StatusOr<proto::Firmware> firmware = builder.Build(Request("out1"));
+  ASSERT_TRUE(firmware.ok()) << firmware.status();
+  EXPECT_EQ(firmware->kind(), "vimg");
+  EXPECT_FALSE(firmware->from_cache());
+  absl::StatusOr<firmware::VirtualImage> image = firmware::ReadImageFile(firmware->path());
+  ASSERT_TRUE(image.ok()) << image.status();
+  EXPECT_EQ(image->board, "VIRTUAL");
+  EXPECT_EQ(image->variant, "SPIRAM");
+  EXPECT_EQ(image->version, firmware->version());
+  EXPECT_EQ(firmware->version().rfind("v1.29.0-virtual-", 0), 0u) << firmware->version();
+}
+
+TEST(VirtualBuilderTest, VersionFollowsTheInputs) {
+  proto::BuildRequest a = Request("x");
+  proto::BuildRequest b = Request("x");
+  EXPECT_EQ(VirtualBuilder::VersionFor(a), VirtualBuilder::VersionFor(b));
+  b.set_source("/src/micropython@def");
+  EXPECT_NE(VirtualBuilder::VersionFor(a), VirtualBuilder::VersionFor(b));
+  b = a;
+  b.add_args("CFLAGS_EXTRA=-DX");
+  EXPECT_NE(VirtualBuilder::VersionFor(a), VirtualBuilder::VersionFor(b));
+}
+
+TEST(VirtualBuilderTest, SecondBuildComesFromTheCache) {
+  VirtualBuilder builder;
+  proto::BuildRequest request = Request("out2");
+  request.set_cache_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/cache"));
+  absl::StatusOr<proto::Firmware> first = builder.Build(request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->from_cache());
+  request.set_output_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/out3"));
+  absl::StatusOr<proto::Firmware> second = builder.Build(request);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_TRUE(second->from_cache());
+  EXPECT_EQ(second->version(), first->version());
+  EXPECT_TRUE(firmware::ReadImageFile(second->path()).ok());
+}
+
+TEST(VirtualBuilderTest, RejectsOtherBoardsAndVariants) {
+  VirtualBuilder builder;
+  proto::BuildRequest request = Request("out4");
+  request.mutable_board()->set_port("rp2");
+  absl::Status port = builder.Build(request).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(port)) << port;
+  EXPECT_NE(port.message().find("VIRTUAL"), std::string::npos);
+  request = Request("out4");
+  request.set_variant("NOPE");
+  absl::Status variant = builder.Build(request).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(variant)) << variant;
+  EXPECT_NE(variant.message().find("NOPE"), std::string::npos);
+  request = Request("");
+  request.clear_output_dir();
+  EXPECT_TRUE(absl::IsInvalidArgument(builder.Build(request).status()));
+}
+
+}  // namespace
+}  // namespace mptest::builders
