@@ -84,3 +84,30 @@ def mptest_plugin(name, srcs, deps = [], copts = [], visibility = None, testonly
         testonly = testonly,
         visibility = visibility,
     )
+
+def _runfiles_path(ctx, file):
+    if file.short_path.startswith("../"):
+        return file.short_path[3:]
+    return ctx.workspace_name + "/" + file.short_path
+
+def _mptest_plugin_set_impl(ctx):
+    libraries = []
+    for plugin in ctx.attr.plugins:
+        libraries += [f for f in plugin[DefaultInfo].files.to_list() if f.basename.endswith(".so")]
+    manifest = ctx.actions.declare_file(ctx.label.name + ".txt")
+    ctx.actions.write(manifest, "\n".join(
+        ["# mptest plugins shipped with the binary: runfiles paths, one per line."] +
+        [_runfiles_path(ctx, f) for f in libraries],
+    ) + "\n")
+    return [DefaultInfo(
+        files = depset([manifest]),
+        runfiles = ctx.runfiles(files = [manifest] + libraries),
+    )]
+
+# A set of plugins shipped in a binary's runfiles: <name>.txt lists them (runfiles paths) and the
+# libraries come along as runfiles. //plugins:builtin_plugins is the set mptest loads by default
+# (core/plugin/flags.h: kBuiltinPluginManifest); a binary gets it with data = [that label].
+mptest_plugin_set = rule(
+    implementation = _mptest_plugin_set_impl,
+    attrs = {"plugins": attr.label_list(allow_files = [".so"])},
+)

@@ -51,8 +51,7 @@ absl::StatusOr<std::vector<std::string>> ListPluginFiles(const std::string& dir)
   return files;
 }
 
-absl::StatusOr<std::vector<std::string>> ReadPluginManifest(const std::string& manifest_path,
-                                                            const std::string& runfiles_dir) {
+absl::StatusOr<std::vector<std::string>> ReadPluginManifest(const std::string& manifest_path) {
   std::ifstream in(manifest_path);
   if (!in) {
     return absl::NotFoundError(
@@ -63,7 +62,7 @@ absl::StatusOr<std::vector<std::string>> ReadPluginManifest(const std::string& m
   while (std::getline(in, line)) {
     absl::string_view entry = absl::StripAsciiWhitespace(line);
     if (entry.empty() || absl::StartsWith(entry, "#")) continue;
-    files.push_back(absl::StrCat(runfiles_dir, "/", entry));
+    files.emplace_back(entry);
   }
   return files;
 }

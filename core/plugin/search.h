@@ -22,10 +22,9 @@ absl::Status CheckNotWorldWritable(const std::string& path, absl::string_view wh
 // world-writable. Errors name the directory and the cause.
 absl::StatusOr<std::vector<std::string>> ListPluginFiles(const std::string& dir);
 
-// Reads a built-in plugin manifest (written by mptest_plugin_set in plugin.bzl): one
-// runfiles-relative path per line; returns them joined to `runfiles_dir`.
-absl::StatusOr<std::vector<std::string>> ReadPluginManifest(const std::string& manifest_path,
-                                                            const std::string& runfiles_dir);
+// Reads a built-in plugin manifest (written by mptest_plugin_set in plugin.bzl): one runfiles
+// path ("mptest/plugins/boards/virtual/libvirtual.so") per line, '#' comments.
+absl::StatusOr<std::vector<std::string>> ReadPluginManifest(const std::string& manifest_path);
 
 // Splits a colon-separated path list, dropping empty elements.
 std::vector<std::string> SplitPathList(absl::string_view list);
