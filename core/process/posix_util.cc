@@ -63,6 +63,17 @@ int WaitPidRetry(pid_t pid) {
   return status;
 }
 
+void KillAndReapGroup(pid_t pgid, int limit_ms) {
+  for (int waited_ms = 0;; ++waited_ms) {
+    if (kill(-pgid, SIGKILL) != 0 && errno == ESRCH) return;  // nobody left, not even zombies
+    int status = 0;
+    while (waitpid(-pgid, &status, WNOHANG) > 0) {
+    }
+    if (waited_ms >= limit_ms) return;
+    usleep(1000);
+  }
+}
+
 bool WriteAll(int fd, const void* data, size_t size) {
   const char* p = static_cast<const char*>(data);
   while (size > 0) {

@@ -56,6 +56,12 @@ void CloexecFrom(int first);
 // Reaps `pid`, retrying on EINTR. Returns the wait status, or -1 with errno set.
 int WaitPidRetry(pid_t pid);
 
+// Ends what is left of process group `pgid` after its leader has been reaped: SIGKILL to the
+// group, then reaps every member that is (or, through the child subreaper, becomes) this
+// process's child, until the group is gone or `limit` passes. Members that are not our
+// children are only signalled.
+void KillAndReapGroup(pid_t pgid, int limit_ms);
+
 // Writes all of `size` bytes, retrying on EINTR and short writes. Blocking descriptors only.
 bool WriteAll(int fd, const void* data, size_t size);
 

@@ -296,6 +296,7 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
   }
   int status = WaitPidRetry(pid);
   if (status < 0) return ErrnoStatus("RunCommand: waitpid", errno);
+  KillAndReapGroup(pid, 1000);  // members re-parented to us if this process is a subreaper
   DecodeWaitStatus(status, &result);
   return result;
 }

@@ -1,0 +1,42 @@
+// The child side of pcall: running a target in a forked or spawned child and reporting its
+// result or exception on the channel, the registry of targets a spawned child can run, and the
+// early hook a binary that uses the spawn context calls at the top of main().
+#ifndef MPTEST_CORE_PROCESS_CHILD_RUNNER_H_
+#define MPTEST_CORE_PROCESS_CHILD_RUNNER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace mptest::process {
+
+// Environment variable naming the channel descriptor of a spawned child.
+inline constexpr char kSpawnChannelEnv[] = "MPTEST_SPAWN_CHANNEL_FD";
+// The descriptor number a spawned child finds its channel on.
+inline constexpr int kSpawnChannelFd = 3;
+// Largest frame on a channel: a result may be this big (a 256 MiB result must pass).
+inline constexpr size_t kMaxChannelFrame = size_t{1} << 30;
+
+// Runs `target` (which returns the encoded result or throws) and writes a result frame or a
+// failure frame to `channel_fd`. Returns the exit code the child should _exit with: 0 after a
+// result, 1 after an exception, 2 if the channel could not be written.
+int RunTargetAndReport(int channel_fd, const std::function<std::string()>& target);
+
+// A target a spawned child can run: decodes the argument tuple, calls, encodes the result.
+using SpawnInvoker = std::string (*)(absl::string_view encoded_args);
+
+// Registers `invoker` under `name` and the function's address. Called by
+// MPTEST_REGISTER_TARGET (pcall.h) during static initialization. Returns true.
+bool RegisterSpawnTarget(const char* name, const void* function, SpawnInvoker invoker);
+// The registered name of a function, or "" if it was not registered.
+std::string SpawnTargetName(const void* function);
+
+// Call first thing in main() of any binary that runs pcall with the spawn context (the gtest
+// main //core/process:spawn_gtest_main does). In a spawned child it runs the requested target
+// and exits; everywhere else it returns at once.
+void RunSpawnedChildIfRequested();
+
+}  // namespace mptest::process
+
+#endif  // MPTEST_CORE_PROCESS_CHILD_RUNNER_H_

@@ -1,0 +1,756 @@
+// The pcall engine: starting children, the epoll supervision loop, inline calls. See
+// supervisor.h for the contract and the choice of context.
+#include "core/process/supervisor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "core/bus/event_sender.h"
+#include "core/bus/frame.h"
+#include "core/log/child_log.h"
+#include "core/process/child_runner.h"
+#include "core/process/exception_info.h"
+#include "core/process/posix_util.h"
+#include "core/process/subprocess.h"
+#include "glog/logging.h"
+
+extern char** environ;
+
+namespace mptest::process {
+namespace {
+
+std::atomic<Context> g_default_context{Context::kFork};
+
+// How long a finished child's channel may stay open (held by a grandchild that left the
+// process group) before the parent stops waiting for end of stream.
+constexpr absl::Duration kDrainAfterExit = absl::Seconds(1);
+constexpr uint64_t kInterruptKey = ~uint64_t{0};
+
+// ---- Interrupt handling: SIGINT/SIGTERM while some Join is waiting. ----
+std::atomic<int> g_interrupt_count{0};
+std::atomic<int> g_interrupt_signal{0};
+std::atomic<int> g_interrupt_fd{-1};
+std::mutex g_interrupt_mu;
+int g_interrupt_users = 0;
+struct sigaction g_old_sigint, g_old_sigterm;
+
+void OnInterrupt(int signal_number) {
+  int saved_errno = errno;
+  g_interrupt_signal.store(signal_number);
+  g_interrupt_count.fetch_add(1);
+  uint64_t one = 1;
+  ssize_t ignored = write(g_interrupt_fd.load(), &one, sizeof(one));
+  (void)ignored;
+  errno = saved_errno;
+}
+
+// Installs the handlers while at least one Join waits; returns the eventfd to watch.
+int AcquireInterruptHandlers() {
+  std::lock_guard<std::mutex> lock(g_interrupt_mu);
+  if (g_interrupt_fd.load() < 0) g_interrupt_fd.store(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (g_interrupt_users++ == 0) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = OnInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &g_old_sigint);
+    sigaction(SIGTERM, &action, &g_old_sigterm);
+  }
+  return g_interrupt_fd.load();
+}
+
+void ReleaseInterruptHandlers() {
+  std::lock_guard<std::mutex> lock(g_interrupt_mu);
+  if (--g_interrupt_users == 0) {
+    sigaction(SIGINT, &g_old_sigint, nullptr);
+    sigaction(SIGTERM, &g_old_sigterm, nullptr);
+  }
+}
+
+void BecomeSubreaperOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { prctl(PR_SET_CHILD_SUBREAPER, 1); });
+}
+
+std::vector<std::string> ReadCmdline() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> argv;
+  std::string arg;
+  while (std::getline(in, arg, '\0')) argv.push_back(arg);
+  if (argv.empty()) argv.push_back("/proc/self/exe");
+  return argv;
+}
+
+std::vector<char*> Pointers(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+absl::Status SendAll(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("sending the spawn request", errno);
+    }
+    sent += static_cast<size_t>(n);
+  }
+  return absl::OkStatus();
+}
+
+int MillisUntil(absl::Time wake, absl::Time now) {
+  if (wake == absl::InfiniteFuture()) return -1;
+  if (wake <= now) return 0;
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(wake - now) + 1, 60000));
+}
+
+}  // namespace
+
+struct Supervisor::Child {
+  int index = 0;
+  enum class State { kPending, kRunning, kDone } state = State::kPending;
+  pid_t pid = 0;
+  UniqueFd pidfd, channel;
+  bus::FrameReader reader{kMaxChannelFrame};
+  std::string log_path;
+  absl::Time started;
+  absl::Time deadline = absl::InfiniteFuture();
+  absl::Time kill_at = absl::InfiniteFuture();
+  absl::Time drain_until = absl::InfiniteFuture();
+  bool exited = false;
+  bool timed_out = false;
+  std::string timeout_detail;
+  bool cancelled = false;
+  std::string cancel_reason;
+  std::optional<std::string> result;
+  std::optional<proto::ChildFailure> failure;
+  absl::Status channel_error;  // malformed frames: the child's fault
+  absl::Status truncated;      // stream ended inside a frame (the child died mid-write)
+};
+
+std::string ContextName(Context context) {
+  switch (context) {
+    case Context::kFork:
+      return "fork";
+    case Context::kSpawn:
+      return "spawn";
+    case Context::kInline:
+      return "inline";
+  }
+  return "unknown";
+}
+
+absl::StatusOr<Context> ParseContext(absl::string_view name) {
+  if (name == "fork") return Context::kFork;
+  if (name == "spawn") return Context::kSpawn;
+  if (name == "inline") return Context::kInline;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown pcall context '", name, "': expected fork, spawn or inline"));
+}
+
+void SetDefaultContext(Context context) { g_default_context.store(context); }
+Context DefaultContext() { return g_default_context.load(); }
+
+Supervisor::Supervisor(std::vector<CallSpec> calls, PcallOptions options)
+    : calls_(std::move(calls)),
+      options_(std::move(options)),
+      context_(options_.context.value_or(DefaultContext())) {
+  if (options_.log_dir.empty()) options_.log_dir = log::DefaultLogDir();
+  for (size_t i = 0; i < calls_.size(); ++i) {
+    children_.push_back(std::make_unique<Child>());
+    children_.back()->index = static_cast<int>(i);
+  }
+  outcomes_.resize(calls_.size());
+}
+
+Supervisor::~Supervisor() {
+  for (auto& child : children_) {
+    if (child->state != Child::State::kRunning) continue;
+    Signal(*child, SIGKILL);
+    WaitPidRetry(child->pid);
+    KillAndReapGroup(child->pid, 1000);
+  }
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+}
+
+absl::Status Supervisor::Start() {
+  if (started_) return absl::FailedPreconditionError("Pcall::start() called twice");
+  if (context_ == Context::kSpawn) {
+    for (const CallSpec& call : calls_) {
+      if (call.spawn_target.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("target '", call.target,
+                         "' cannot run in the spawn context: it is not registered. "
+                         "Add MPTEST_REGISTER_TARGET(",
+                         call.target,
+                         ") at namespace scope, and call "
+                         "RunSpawnedChildIfRequested() first in main()"));
+      }
+    }
+  }
+  started_ = true;
+  if (context_ == Context::kInline) return RunInline();
+  BecomeSubreaperOnce();
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return ErrnoStatus("pcall: epoll_create1", errno);
+  if (context_ == Context::kSpawn) {
+    spawn_argv_ = ReadCmdline();
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+      if (strncmp(*entry, kSpawnChannelEnv, strlen(kSpawnChannelEnv)) != 0) {
+        spawn_env_.push_back(*entry);
+      }
+    }
+    spawn_env_.push_back(absl::StrCat(kSpawnChannelEnv, "=", kSpawnChannelFd));
+  }
+  LaunchPending();
+  return absl::OkStatus();
+}
+
+std::vector<int> Supervisor::SupervisorFds() const {
+  std::vector<int> fds = {epoll_fd_, g_interrupt_fd.load()};
+  for (const auto& child : children_) {
+    if (child->channel.valid()) fds.push_back(child->channel.get());
+    if (child->pidfd.valid()) fds.push_back(child->pidfd.get());
+  }
+  return fds;
+}
+
+void Supervisor::CancelPending(const std::string& reason) {
+  for (auto& child : children_) {
+    if (child->state != Child::State::kPending) continue;
+    child->state = Child::State::kDone;
+    proto::ChildError& error = outcomes_[child->index].error.error;
+    error.set_kind(proto::ChildError::CANCELLED);
+    error.set_target(calls_[child->index].target);
+    error.set_call_index(child->index);
+    error.set_detail(absl::StrCat("not started: ", reason));
+  }
+}
+
+void Supervisor::LaunchPending() {
+  int running = 0;
+  for (const auto& child : children_) running += child->state == Child::State::kRunning;
+  for (auto& child : children_) {
+    if (stopping_) break;
+    if (options_.max_workers > 0 && running >= options_.max_workers) break;
+    if (child->state != Child::State::kPending) continue;
+    absl::Status status = Launch(*child);
+    if (!status.ok()) {
+      child->state = Child::State::kDone;
+      CallOutcome& outcome = outcomes_[child->index];
+      outcome.error.error.set_kind(proto::ChildError::START_FAILED);
+      outcome.error.error.set_target(calls_[child->index].target);
+      outcome.error.error.set_call_index(child->index);
+      outcome.error.error.set_detail(std::string(status.message()));
+      continue;
+    }
+    ++running;
+  }
+}
+
+absl::Status Supervisor::Launch(Child& child) {
+  const CallSpec& call = calls_[child.index];
+  UniqueFd parent_end, child_end;
+  if (context_ == Context::kSpawn) {
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+      return ErrnoStatus("pcall: socketpair", errno);
+    }
+    parent_end.reset(fds[0]);
+    child_end.reset(fds[1]);
+  } else {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pcall: pipe2", errno);
+    parent_end.reset(fds[0]);
+    child_end.reset(fds[1]);
+    fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups; the default size also works
+  }
+  // Everything the child needs is prepared before fork.
+  std::vector<int> close_in_child = SupervisorFds();
+  close_in_child.push_back(parent_end.get());
+  std::vector<char*> argv, envp;
+  if (context_ == Context::kSpawn) {
+    argv = Pointers(spawn_argv_);
+    envp = Pointers(spawn_env_);
+  }
+  const pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) return ErrnoStatus("pcall: fork", errno);
+  if (pid == 0) {
+    PrepareForkedChild(parent);
+    for (int fd : close_in_child) {
+      if (fd >= 0) close(fd);
+    }
+    if (context_ == Context::kSpawn) {
+      // Async-signal-safe only, until execve.
+      int fd = child_end.get();
+      if (fd == kSpawnChannelFd) {
+        fcntl(fd, F_SETFD, 0);
+      } else if (dup2(fd, kSpawnChannelFd) < 0) {
+        _exit(127);
+      }
+      CloexecFrom(kSpawnChannelFd + 1);
+      execve("/proc/self/exe", argv.data(), envp.data());
+      _exit(127);
+    }
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) {
+      dup2(devnull, STDIN_FILENO);
+      close(devnull);
+    }
+    bus::InstallEventSender({child_end.get(), nullptr, call.target, child.index});
+    EnableThrowSiteCapture();
+    if (options_.child_logs) {
+      log::RedirectToChildLog(log::ChildLogPath(options_.log_dir, options_.task, getpid()))
+          .IgnoreError();
+    }
+    int code = RunTargetAndReport(child_end.get(), call.run);
+    google::FlushLogFiles(google::GLOG_INFO);
+    _exit(code);
+  }
+  setpgid(pid, pid);  // also here, so the group exists before we might signal it
+  child_end.reset();
+  child.pid = pid;
+  child.state = Child::State::kRunning;
+  child.started = absl::Now();
+  child.deadline = child.started + options_.timeout;
+  child.channel = std::move(parent_end);
+  if (options_.child_logs) {
+    child.log_path = log::ChildLogPath(options_.log_dir, options_.task, pid);
+  }
+  absl::StatusOr<UniqueFd> pidfd = PidfdOpen(pid);
+  if (!pidfd.ok()) {
+    kill(-pid, SIGKILL);
+    WaitPidRetry(pid);
+    child.state = Child::State::kDone;
+    return pidfd.status();
+  }
+  child.pidfd = std::move(*pidfd);
+  if (context_ == Context::kSpawn) {
+    proto::SpawnRequest request;
+    request.set_target(call.spawn_target);
+    request.set_args(call.encode_args());
+    request.set_call_index(child.index);
+    if (options_.child_logs) request.set_log_dir(options_.log_dir);
+    request.set_task(options_.task);
+    std::string frame;
+    bus::AppendFrame(request.SerializeAsString(), &frame);
+    // A child that dies before reading is reported from its exit status, so a failed send is
+    // not an error of its own.
+    SendAll(child.channel.get(), frame).IgnoreError();
+  }
+  fcntl(child.channel.get(), F_SETFL, O_NONBLOCK);
+  struct epoll_event event;
+  memset(&event, 0, sizeof(event));
+  event.events = EPOLLIN;
+  event.data.u64 = static_cast<uint64_t>(child.index) * 2;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, child.pidfd.get(), &event);
+  event.data.u64 = static_cast<uint64_t>(child.index) * 2 + 1;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, child.channel.get(), &event);
+  if (options_.child_logs) {
+    LOG(INFO) << "Forked process " << pid << " started, log: " << child.log_path;
+  }
+  return absl::OkStatus();
+}
+
+void Supervisor::Signal(Child& child, int signal_number) {
+  // Only while the leader is unreaped: until then its pid (the group id) cannot be reused.
+  if (child.state == Child::State::kRunning) kill(-child.pid, signal_number);
+}
+
+void Supervisor::CloseChannel(Child& child) {
+  if (!child.channel.valid()) return;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, child.channel.get(), nullptr);
+  child.channel.reset();
+}
+
+void Supervisor::ReadChannel(Child& child) {
+  while (child.channel.valid()) {
+    absl::StatusOr<bool> more = child.reader.ReadFrom(child.channel.get());
+    for (;;) {
+      absl::StatusOr<std::optional<std::string>> frame = child.reader.Next();
+      if (!frame.ok()) {
+        child.channel_error = frame.status();
+        CloseChannel(child);
+        Signal(child, SIGKILL);
+        return;
+      }
+      if (!frame->has_value()) break;
+      HandleFrame(child, std::move(**frame));
+      if (!child.channel.valid()) return;
+    }
+    if (!more.ok() || !*more) {
+      child.truncated = child.reader.Finish();
+      CloseChannel(child);
+      return;
+    }
+    // ReadFrom stops when the descriptor is drained; come back when epoll says so.
+    return;
+  }
+}
+
+void Supervisor::HandleFrame(Child& child, std::string frame) {
+  const char tag = frame.empty() ? '\0' : frame[0];
+  absl::string_view body = absl::string_view(frame).substr(frame.empty() ? 0 : 1);
+  switch (tag) {
+    case bus::kEventTag:
+      if (options_.bus != nullptr) {
+        absl::Status status = options_.bus->PublishSerialized(body);
+        if (!status.ok()) {
+          child.channel_error = status;
+          CloseChannel(child);
+          Signal(child, SIGKILL);
+        }
+      }
+      return;
+    case bus::kResultTag:
+      frame.erase(0, 1);
+      child.result = std::move(frame);
+      return;
+    case bus::kFailureTag: {
+      proto::ChildFailure failure;
+      if (failure.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+        child.failure = std::move(failure);
+        return;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  child.channel_error = absl::DataLossError(
+      absl::StrCat("malformed channel: a frame of ", frame.size(), " bytes with unknown tag ",
+                   static_cast<int>(static_cast<unsigned char>(tag))));
+  CloseChannel(child);
+  Signal(child, SIGKILL);
+}
+
+void Supervisor::OnLeaderExited(Child& child, absl::Time now) {
+  child.exited = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, child.pidfd.get(), nullptr);
+  // The target is done; whatever it left running in its group goes now, which also releases
+  // the channel so the rest of it can be drained.
+  Signal(child, SIGKILL);
+  child.drain_until = now + kDrainAfterExit;
+}
+
+void Supervisor::Finish(Child& child) {
+  CloseChannel(child);
+  const int status = WaitPidRetry(child.pid);
+  child.state = Child::State::kDone;
+  KillAndReapGroup(child.pid, 1000);
+  child.pidfd.reset();
+
+  CallOutcome& outcome = outcomes_[child.index];
+  outcome.pid = child.pid;
+  outcome.log_path = child.log_path;
+  proto::ChildError& error = outcome.error.error;
+  error.set_pid(child.pid);
+  error.set_target(calls_[child.index].target);
+  error.set_call_index(child.index);
+  error.set_log_path(child.log_path);
+  const bool signaled = status >= 0 && WIFSIGNALED(status);
+  if (!child.channel_error.ok()) {
+    error.set_kind(proto::ChildError::CHANNEL);
+    error.set_detail(std::string(child.channel_error.message()));
+  } else if (child.result.has_value()) {
+    outcome.ok = true;
+    outcome.encoded_result = std::move(*child.result);
+  } else if (child.failure.has_value()) {
+    error.set_kind(proto::ChildError::EXCEPTION);
+    *error.mutable_exception() = std::move(*child.failure);
+  } else if (child.timed_out) {
+    error.set_kind(proto::ChildError::TIMED_OUT);
+    error.set_detail(child.timeout_detail);
+  } else if (child.cancelled) {
+    error.set_kind(proto::ChildError::CANCELLED);
+    error.set_detail(child.cancel_reason);
+  } else if (signaled) {
+    error.set_kind(proto::ChildError::SIGNALED);
+    error.set_signal(WTERMSIG(status));
+    error.set_core_dumped(WCOREDUMP(status));
+  } else {
+    error.set_kind(proto::ChildError::EXITED);
+    error.set_exit_code(status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    if (!child.truncated.ok()) error.set_detail(std::string(child.truncated.message()));
+  }
+  if (signaled && (child.timed_out || child.cancelled)) {
+    error.set_signal(WTERMSIG(status));
+    error.set_core_dumped(WCOREDUMP(status));
+  }
+  PublishExit(child);
+  if (!outcome.ok && options_.stop_on_first_failure && !child.cancelled && !stopping_) {
+    stopping_ = true;
+    const std::string reason = absl::StrCat("stopped after ", outcome.error.Summary());
+    for (auto& other : children_) Cancel(*other, reason, false);
+    CancelPending(reason);
+  }
+}
+
+void Supervisor::PublishExit(const Child& child) {
+  if (options_.bus == nullptr) return;
+  proto::Event event;
+  event.mutable_exit()->set_logfile(child.log_path);
+  event.mutable_exit()->set_success(outcomes_[child.index].ok);
+  event.set_source(calls_[child.index].target);
+  event.set_call_index(child.index);
+  event.set_pid(child.pid);
+  options_.bus->Publish(event);
+}
+
+void Supervisor::Cancel(Child& child, const std::string& reason, bool at_once) {
+  if (child.state != Child::State::kRunning || child.exited) return;
+  if (!child.cancelled && !child.timed_out) {
+    child.cancelled = true;
+    child.cancel_reason = reason;
+  }
+  Signal(child, at_once ? SIGKILL : SIGTERM);
+  const absl::Time kill_at = at_once ? absl::InfiniteFuture() : absl::Now() + options_.kill_grace;
+  child.kill_at = std::min(child.kill_at, kill_at);
+}
+
+void Supervisor::Terminate() {
+  for (auto& child : children_) Cancel(*child, "terminated by Pcall::terminate()", false);
+}
+
+std::vector<pid_t> Supervisor::Pids() const {
+  std::vector<pid_t> pids;
+  for (const auto& child : children_) {
+    if (child->pid > 0) pids.push_back(child->pid);
+  }
+  return pids;
+}
+
+std::vector<pid_t> Supervisor::Living() const {
+  std::vector<pid_t> pids;
+  for (const auto& child : children_) {
+    if (child->state != Child::State::kRunning || child->exited) continue;
+    struct pollfd fd = {child->pidfd.get(), POLLIN, 0};
+    if (poll(&fd, 1, 0) == 0) pids.push_back(child->pid);
+  }
+  return pids;
+}
+
+absl::Status Supervisor::Join(absl::Duration timeout) {
+  if (!started_) return absl::FailedPreconditionError("Pcall::join() called before start()");
+  if (joined_) return join_status_;
+  if (context_ != Context::kInline) {
+    int interrupt_fd = -1;
+    if (options_.handle_interrupts) {
+      interrupt_fd = AcquireInterruptHandlers();
+      interrupts_seen_ = g_interrupt_count.load();
+      struct epoll_event event;
+      memset(&event, 0, sizeof(event));
+      event.events = EPOLLIN | EPOLLET;
+      event.data.u64 = kInterruptKey;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupt_fd, &event);
+    }
+    absl::Status loop = Loop(absl::Now() + timeout);
+    if (options_.handle_interrupts) {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, interrupt_fd, nullptr);
+      ReleaseInterruptHandlers();
+    }
+    if (!loop.ok()) {
+      joined_ = true;
+      join_status_ = loop;
+      return join_status_;
+    }
+    if (options_.child_logs && !killed_at_once_) {
+      for (const auto& child : children_) {
+        if (!child->log_path.empty()) log::MergeChildLog(child->log_path);
+      }
+    }
+  }
+  joined_ = true;
+  join_status_ = FinalStatus();
+  return join_status_;
+}
+
+absl::Status Supervisor::Loop(absl::Time join_deadline) {
+  bool join_expired = false;
+  for (;;) {
+    bool all_done = true;
+    for (const auto& child : children_) all_done &= child->state == Child::State::kDone;
+    if (all_done) return absl::OkStatus();
+
+    absl::Time now = absl::Now();
+    const int interrupts = g_interrupt_count.load();
+    if (options_.handle_interrupts && interrupts > interrupts_seen_) {
+      const int signal_number = g_interrupt_signal.load();
+      const bool second = interrupted_ || interrupts - interrupts_seen_ > 1;
+      interrupts_seen_ = interrupts;
+      interrupted_ = true;
+      stopping_ = true;
+      killed_at_once_ |= second && signal_number == SIGINT;
+      const std::string reason = absl::StrCat("interrupted by ", SignalName(signal_number));
+      for (auto& child : children_) Cancel(*child, reason, killed_at_once_);
+      CancelPending(reason);
+    }
+    if (!join_expired && now >= join_deadline) {
+      join_expired = true;
+      stopping_ = true;
+      for (auto& child : children_) {
+        if (child->state != Child::State::kRunning || child->exited) continue;
+        child->timed_out = true;
+        child->timeout_detail = "was still running at the join deadline and was terminated";
+        timed_out_.push_back(absl::StrCat("call ", child->index, " of '",
+                                          calls_[child->index].target, "' (pid ", child->pid, ")"));
+        Cancel(*child, "", false);
+      }
+      CancelPending("the join deadline passed");
+    }
+    for (auto& child : children_) {
+      if (child->state != Child::State::kRunning) continue;
+      if (!child->exited && !child->timed_out && !child->cancelled && now >= child->deadline) {
+        child->timed_out = true;
+        child->timeout_detail = absl::StrCat(
+            "timed out after ", absl::FormatDuration(options_.timeout), " and was terminated");
+        timed_out_.push_back(absl::StrCat("call ", child->index, " of '",
+                                          calls_[child->index].target, "' (pid ", child->pid, ")"));
+        Signal(*child, SIGTERM);
+        child->kill_at = now + options_.kill_grace;
+      }
+      if (!child->exited && now >= child->kill_at) {
+        Signal(*child, SIGKILL);
+        child->kill_at = absl::InfiniteFuture();
+      }
+      if (child->exited && child->channel.valid() && now >= child->drain_until) {
+        CloseChannel(*child);
+      }
+      if (child->exited && !child->channel.valid()) {
+        Finish(*child);
+        LaunchPending();
+      }
+    }
+    all_done = true;
+    absl::Time wake = join_expired ? absl::InfiniteFuture() : join_deadline;
+    for (const auto& child : children_) {
+      if (child->state != Child::State::kRunning) continue;
+      all_done = false;
+      if (!child->exited && !child->timed_out && !child->cancelled) {
+        wake = std::min(wake, child->deadline);
+      }
+      if (!child->exited) wake = std::min(wake, child->kill_at);
+      if (child->exited) wake = std::min(wake, child->drain_until);
+    }
+    if (all_done) continue;  // the top of the loop returns (or launches nothing more)
+
+    struct epoll_event events[64];
+    int ready = epoll_wait(epoll_fd_, events, 64, MillisUntil(wake, absl::Now()));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("pcall: epoll_wait", errno);
+    }
+    now = absl::Now();
+    for (int i = 0; i < ready; ++i) {
+      const uint64_t key = events[i].data.u64;
+      if (key == kInterruptKey) continue;  // handled at the top of the loop
+      Child& child = *children_[key / 2];
+      if (child.state != Child::State::kRunning) continue;
+      if (key % 2 == 1) {
+        ReadChannel(child);
+      } else if (!child.exited) {
+        if (child.channel.valid()) ReadChannel(child);
+        OnLeaderExited(child, now);
+      }
+    }
+  }
+}
+
+absl::Status Supervisor::FinalStatus() const {
+  if (interrupted_) {
+    return absl::CancelledError(
+        absl::StrCat("pcall interrupted by ", SignalName(g_interrupt_signal.load()),
+                     killed_at_once_ ? ": children killed at once (second SIGINT)"
+                                     : ": children terminated; their events and logs were kept"));
+  }
+  if (!timed_out_.empty()) {
+    absl::Status status = absl::DeadlineExceededError(
+        absl::StrCat("pcall timed out; children still alive at the deadline were terminated: ",
+                     absl::StrJoin(timed_out_, ", ")));
+    for (const CallOutcome& outcome : outcomes_) {
+      if (outcome.error.error.kind() == proto::ChildError::TIMED_OUT) {
+        status.SetPayload(kChildErrorPayloadUrl,
+                          absl::Cord(outcome.error.error.SerializeAsString()));
+        break;
+      }
+    }
+    return status;
+  }
+  for (const CallOutcome& outcome : outcomes_) {
+    if (!outcome.ok && outcome.error.error.kind() != proto::ChildError::CANCELLED) {
+      return outcome.error.ToStatus();
+    }
+  }
+  for (const CallOutcome& outcome : outcomes_) {
+    if (!outcome.ok) return outcome.error.ToStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Supervisor::RunInline() {
+  bus::EventBus dropped;
+  bus::EventBus* bus = options_.bus != nullptr ? options_.bus : &dropped;
+  EnableThrowSiteCapture();
+  for (auto& child_ptr : children_) {
+    Child& child = *child_ptr;
+    CallOutcome& outcome = outcomes_[child.index];
+    proto::ChildError& error = outcome.error.error;
+    error.set_target(calls_[child.index].target);
+    error.set_call_index(child.index);
+    error.set_pid(getpid());
+    outcome.pid = getpid();
+    child.state = Child::State::kDone;
+    if (stopping_) {
+      error.set_kind(proto::ChildError::CANCELLED);
+      error.set_detail("not started: stopped after an earlier call failed");
+      continue;
+    }
+    bus::InstallEventSender({-1, bus, calls_[child.index].target, child.index});
+    const absl::Time start = absl::Now();
+    try {
+      outcome.encoded_result = calls_[child.index].run();
+      outcome.ok = true;
+    } catch (...) {
+      error.set_kind(proto::ChildError::EXCEPTION);
+      *error.mutable_exception() = DescribeCurrentException();
+    }
+    bus::RemoveEventSender();
+    const absl::Duration ran = absl::Now() - start;
+    if (ran > options_.timeout) {
+      outcome.ok = false;
+      outcome.encoded_result.clear();
+      error.set_kind(proto::ChildError::TIMED_OUT);
+      error.set_detail(absl::StrCat("ran for ", absl::FormatDuration(ran), ", over its timeout of ",
+                                    absl::FormatDuration(options_.timeout),
+                                    " (inline calls cannot be interrupted; result discarded)"));
+      timed_out_.push_back(
+          absl::StrCat("call ", child.index, " of '", calls_[child.index].target, "' (inline)"));
+    }
+    PublishExit(child);
+    if (!outcome.ok && options_.stop_on_first_failure) stopping_ = true;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mptest::process

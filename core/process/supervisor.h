@@ -1,0 +1,160 @@
+// Supervisor: the untyped engine under Pcall. It starts one child per call (fork or spawn
+// context) or runs the calls in the caller (inline context), and supervises every child from
+// one epoll loop over pidfds and channels: it drains each channel while waiting, dispatches
+// events, enforces timeouts (SIGTERM to the child's process group, grace, SIGKILL), ends
+// grandchildren, reaps with EINTR-safe loops, and merges the children's logs after join.
+//
+// Which context is safe when:
+//  - fork (the default, as pyATS): the child is a copy of the caller and runs the target
+//    directly, so targets may use anything the caller set up (open ports, parsed
+//    configuration) and arguments need not be copied. Safe only while the caller has ONE
+//    thread: after fork a child inherits every lock another thread held (glog's, malloc's),
+//    and the first LOG or allocation in the child can deadlock (pcall_fork_safety_test shows
+//    it). Use it from single-threaded programs (mptest's scheduler forks before starting
+//    threads).
+//  - spawn: fork + exec of /proc/self/exe, which runs a target registered with
+//    MPTEST_REGISTER_TARGET by name; arguments and results go through the codec over the
+//    channel. Between fork and exec the child only makes async-signal-safe calls, so it is
+//    safe from a multithreaded caller. The binary must call RunSpawnedChildIfRequested()
+//    first thing in main() (//core/process:spawn_gtest_main does it for tests). Recommended
+//    whenever the caller may have threads.
+//  - inline: no processes: each call runs in the caller, one after another, with the same
+//    results, errors and events (mptest's --nomultiprocessing; use it under a debugger).
+//    Deadlines are enforced where an in-process call allows: a call is never interrupted, but
+//    when it returns after its timeout its result is discarded and it is reported as
+//    TIMED_OUT, and Join(timeout) reports calls that ran past the join deadline the same way.
+//    Crashes (abort, SIGSEGV, _exit) end the caller: that is what a debugger session wants.
+#ifndef MPTEST_CORE_PROCESS_SUPERVISOR_H_
+#define MPTEST_CORE_PROCESS_SUPERVISOR_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "core/bus/event_bus.h"
+#include "core/process/child_error.h"
+
+namespace mptest::process {
+
+enum class Context { kFork, kSpawn, kInline };
+
+// "fork", "spawn", "inline".
+std::string ContextName(Context context);
+absl::StatusOr<Context> ParseContext(absl::string_view name);
+
+// The context pcall uses when PcallOptions::context is unset. kFork unless changed (mptest's
+// --nomultiprocessing sets kInline). Thread-safe.
+void SetDefaultContext(Context context);
+Context DefaultContext();
+
+struct PcallOptions {
+  std::optional<Context> context;  // unset = DefaultContext()
+  // Maximum runtime of each child, from its start (pyATS's `timeout`).
+  absl::Duration timeout = absl::InfiniteDuration();
+  // Between SIGTERM and SIGKILL when a child is terminated.
+  absl::Duration kill_grace = absl::Seconds(2);
+  // At most this many children at once; the rest wait in call order. 0 = one child per call,
+  // all at once (pyATS).
+  int max_workers = 0;
+  // Default (false): wait for every call, then report the first failure in call order. True:
+  // on the first failure, terminate the running children and start no more.
+  bool stop_on_first_failure = false;
+  // Each child logs (glog) to <log_dir>/<task>:pid-<pid>; after join the parent's log gets
+  // each child's log between Begin/End lines, in call order. Empty log_dir = DefaultLogDir().
+  bool child_logs = true;
+  std::string log_dir;
+  std::string task = "pcall";
+  // Events children send (SendEvent) are published here, per child in the order sent; the
+  // supervisor adds an Exit event (logfile, success) for each finished call. nullptr = the
+  // events are read and dropped.
+  bus::EventBus* bus = nullptr;
+  // While Join waits, SIGINT/SIGTERM terminate the children gracefully (kill_grace) and Join
+  // returns CANCELLED after collecting what they sent; a second SIGINT SIGKILLs them at once.
+  bool handle_interrupts = true;
+};
+
+// One call, type-erased by Pcall.
+struct CallSpec {
+  std::string target;                // the name errors, logs and events use
+  std::function<std::string()> run;  // fork/inline: runs the target here, returns codec bytes
+  std::string spawn_target;          // spawn: the registered name ("" = not registered)
+  std::function<std::string()> encode_args;  // spawn: codec bytes of the argument tuple
+};
+
+struct CallOutcome {
+  bool ok = false;
+  std::string encoded_result;  // when ok
+  ChildProcessError error;     // when !ok
+  pid_t pid = 0;               // 0 if never started; the caller's pid for inline calls
+  std::string log_path;
+};
+
+class Supervisor {
+ public:
+  Supervisor(std::vector<CallSpec> calls, PcallOptions options);
+  // Kills (SIGKILL) and reaps any child still running: a Supervisor never leaks a process.
+  ~Supervisor();
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  // Starts the children (fork/spawn; up to max_workers), or runs every call (inline).
+  // InvalidArgument if a spawn target is not registered; FailedPrecondition if called twice.
+  absl::Status Start();
+  // Waits until every call has finished or `timeout` passes; on timeout the running children
+  // are terminated (SIGTERM, grace, SIGKILL) and DEADLINE_EXCEEDED names those still alive.
+  // Returns OK, or the first failure in call order (a Status carrying a ChildProcessError),
+  // or CANCELLED after an interrupt. Calling it again returns the same status.
+  absl::Status Join(absl::Duration timeout = absl::InfiniteDuration());
+  // SIGTERM to every running child's process group (SIGKILL follows after kill_grace once
+  // Join runs). The calls are reported as CANCELLED.
+  void Terminate();
+
+  std::vector<pid_t> Pids() const;    // every child started so far, in call order
+  std::vector<pid_t> Living() const;  // those that have not exited
+  bool joined() const { return joined_; }
+  size_t size() const { return calls_.size(); }
+  const std::vector<CallOutcome>& outcomes() const { return outcomes_; }
+
+ private:
+  struct Child;
+  absl::Status RunInline();
+  absl::Status Launch(Child& child);
+  absl::Status Loop(absl::Time join_deadline);
+  void LaunchPending();
+  void CancelPending(const std::string& reason);
+  void ReadChannel(Child& child);
+  void HandleFrame(Child& child, std::string frame);
+  void OnLeaderExited(Child& child, absl::Time now);
+  void Finish(Child& child);
+  void Cancel(Child& child, const std::string& reason, bool at_once);
+  void Signal(Child& child, int signal_number);
+  void CloseChannel(Child& child);
+  void PublishExit(const Child& child);
+  absl::Status FinalStatus() const;
+  std::vector<int> SupervisorFds() const;
+
+  std::vector<CallSpec> calls_;
+  PcallOptions options_;
+  Context context_;
+  std::vector<std::unique_ptr<Child>> children_;
+  std::vector<CallOutcome> outcomes_;
+  std::vector<std::string> spawn_argv_, spawn_env_;
+  int epoll_fd_ = -1;
+  bool started_ = false, joined_ = false, stopping_ = false;
+  int interrupts_seen_ = 0;
+  bool interrupted_ = false, killed_at_once_ = false;
+  std::vector<std::string> timed_out_;  // descriptions of the children alive at a deadline
+  absl::Status join_status_;
+};
+
+}  // namespace mptest::process
+
+#endif  // MPTEST_CORE_PROCESS_SUPERVISOR_H_
