@@ -1,4 +1,8 @@
-// mptest: runs MicroPython's test suites on many boards at once. This is the command line entry.
+// mptest: runs MicroPython's test suites on many boards at once. This is the command line entry:
+// commands test (default), list-tests, list-tentacles, flash, report, plugins.
+#include <stdlib.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,13 +12,292 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/gitspec/gitspec.h"
+#include "core/report/results_writer.h"
+#include "core/sched/campaign.h"
+#include "core/sched/config.h"
+#include "core/sched/fork_executor.h"
+#include "core/sched/inline_executor.h"
 #include "core/version.h"
 #include "glog/logging.h"
+#include "tools/cli/builtin_plugins.h"
+#include "tools/cli/results_dir.h"
+#include "tools/cli/selection.h"
+#include "tools/cli/sinks.h"
+
+ABSL_FLAG(std::vector<std::string>, only_board, {},
+          "BOARD, BOARD-VARIANT or BOARD- (default variant); repeatable");
+ABSL_FLAG(std::vector<std::string>, skip_board, {},
+          "boards to leave out (same forms as --only-board)");
+ABSL_FLAG(std::vector<std::string>, only_test, {}, "test kinds to run: LABEL or one LABEL:args");
+ABSL_FLAG(std::vector<std::string>, skip_test, {}, "test kinds to leave out");
+ABSL_FLAG(std::vector<std::string>, only_fut, {},
+          "features under test to run (MCU_ONLY, WLAN, ...)");
+ABSL_FLAG(std::vector<std::string>, skip_fut, {}, "features under test to leave out");
+ABSL_FLAG(std::vector<std::string>, only_tag, {}, "tentacle tags, key=v1,v2 (all must match)");
+ABSL_FLAG(std::string, reference_board, "",
+          "reference board of two-tentacle tests (default: the tentacle tagged reference=true, "
+          "else RPI_PICO_W)");
+ABSL_FLAG(int, count, 1, "repeat groups that had failures up to N times (flakiness)");
+ABSL_FLAG(int, jobs, 6, "test runs at once (0 = unlimited)");
+ABSL_FLAG(int, build_jobs, 2, "firmware builds at once");
+ABSL_FLAG(bool, flash_force, false, "flash even if the board already runs the firmware");
+ABSL_FLAG(bool, flash_skip, false, "never build or flash: test what the boards run");
+ABSL_FLAG(
+    std::string, firmware_build, "",
+    "firmware source: a directory or a git spec url[~PR][@ref] (default: the built-in lab's)");
+ABSL_FLAG(std::string, micropython_tests, "",
+          "the tests: a directory (default: the built-in suite)");
+ABSL_FLAG(std::string, testresults, "", "results directory (default: ./testresults)");
+ABSL_FLAG(std::string, inventory, "",
+          "tentacle inventory textproto (default: the built-in virtual lab)");
+ABSL_FLAG(std::string, boards, "",
+          "directory of board definitions (default: the built-in boards/)");
+ABSL_FLAG(std::string, specs, "", "test kinds textproto (default: the built-in lab's)");
+ABSL_FLAG(std::string, xfail, "", "xfail JSON file: {group: {test: [BOARD-VARIANT, ...]}}");
+ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cache/mptest)");
+ABSL_FLAG(
+    bool, multiprocessing, true,
+    "run each build and test in its own process (--nomultiprocessing: inline, for a debugger)");
+ABSL_FLAG(int, quarantine_after, 3, "infrastructure failures in a row that take a tentacle out");
 
 namespace {
 
-std::string VersionString() {
-  return absl::StrCat("mptest ", mptest::kVersion, "\n");
+constexpr int kExitUsage = 2;
+
+std::string VersionString() { return absl::StrCat("mptest ", mptest::kVersion, "\n"); }
+
+// Accept the anchor's --only-board spelling as well as --only_board.
+std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::string>* storage) {
+  storage->reserve(argc);
+  std::vector<char*> out;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i > 0 && arg.rfind("--", 0) == 0) {
+      size_t end = arg.find('=');
+      for (size_t j = 2; j < std::min(end, arg.size()); ++j) {
+        if (arg[j] == '-') arg[j] = '_';
+      }
+    }
+    storage->push_back(arg);
+  }
+  for (std::string& arg : *storage) out.push_back(arg.data());
+  return out;
+}
+
+// A path the user gave, relative to where they ran `bazel run` from.
+std::string UserPath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  const char* cwd = getenv("BUILD_WORKING_DIRECTORY");
+  return cwd ? absl::StrCat(cwd, "/", path) : path;
+}
+
+// A file shipped in mptest's runfiles.
+std::string Runfile(const std::string& argv0, const std::string& path) {
+  for (std::string root : {std::string(getenv("RUNFILES_DIR") ? getenv("RUNFILES_DIR") : ""),
+                           argv0 + ".runfiles", std::string(".")}) {
+    if (root.empty()) continue;
+    std::string candidate = root == "." ? path : absl::StrCat(root, "/mptest/", path);
+    if (access(candidate.c_str(), R_OK) == 0) return candidate;
+  }
+  return path;
+}
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "mptest: %s\n", message.c_str());
+  return code;
+}
+
+struct Loaded {
+  mptest::sched::LabConfig lab;
+  std::string tests_dir;
+  std::string source;
+};
+
+absl::StatusOr<Loaded> LoadConfig(const std::string& argv0) {
+  Loaded loaded;
+  bool builtin = absl::GetFlag(FLAGS_inventory).empty();
+  std::string inventory = builtin ? Runfile(argv0, "testdata/inventories/virtual_lab.textproto")
+                                  : UserPath(absl::GetFlag(FLAGS_inventory));
+  std::string boards = absl::GetFlag(FLAGS_boards).empty() ? Runfile(argv0, "boards")
+                                                           : UserPath(absl::GetFlag(FLAGS_boards));
+  std::string specs = !absl::GetFlag(FLAGS_specs).empty()
+                          ? UserPath(absl::GetFlag(FLAGS_specs))
+                          : Runfile(argv0, builtin ? "testdata/specs/virtual_lab.textproto"
+                                                   : "testdata/specs/micropython.textproto");
+  absl::StatusOr<mptest::sched::LabConfig> lab = mptest::sched::LoadLab(boards, inventory, specs);
+  if (!lab.ok()) return lab.status();
+  loaded.lab = *std::move(lab);
+  loaded.tests_dir = absl::GetFlag(FLAGS_micropython_tests).empty()
+                         ? Runfile(argv0, "testdata/suite")
+                         : UserPath(absl::GetFlag(FLAGS_micropython_tests));
+  if (access(loaded.tests_dir.c_str(), R_OK) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--micropython_tests: ", loaded.tests_dir, " is not a readable directory"));
+  }
+  std::string source = absl::GetFlag(FLAGS_firmware_build);
+  if (source.empty()) {
+    loaded.source = Runfile(argv0, "boards");  // the virtual builder derives images from these
+  } else {
+    absl::StatusOr<mptest::GitSpec> spec = mptest::ParseGitSpec(source);
+    if (!spec.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--firmware_build: ", spec.status().message()));
+    }
+    loaded.source = spec->local_directory ? UserPath(source) : source;
+    if (spec->local_directory && access(loaded.source.c_str(), R_OK) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--firmware_build: ", loaded.source, " is not a readable directory"));
+    }
+  }
+  return loaded;
+}
+
+absl::Status CheckNumbers() {
+  if (absl::GetFlag(FLAGS_count) < 1) return absl::InvalidArgumentError("--count: must be >= 1");
+  if (absl::GetFlag(FLAGS_jobs) < 0) return absl::InvalidArgumentError("--jobs: must be >= 0");
+  if (absl::GetFlag(FLAGS_build_jobs) < 1) {
+    return absl::InvalidArgumentError("--build_jobs: must be >= 1");
+  }
+  if (absl::GetFlag(FLAGS_flash_force) && absl::GetFlag(FLAGS_flash_skip)) {
+    return absl::InvalidArgumentError("--flash_skip: cannot be combined with --flash_force");
+  }
+  if (absl::GetFlag(FLAGS_quarantine_after) < 1) {
+    return absl::InvalidArgumentError("--quarantine_after: must be >= 1");
+  }
+  return absl::OkStatus();
+}
+
+mptest::cli::Filters FiltersFromFlags() {
+  mptest::cli::Filters filters;
+  filters.only_board = absl::GetFlag(FLAGS_only_board);
+  filters.skip_board = absl::GetFlag(FLAGS_skip_board);
+  filters.only_test = absl::GetFlag(FLAGS_only_test);
+  filters.skip_test = absl::GetFlag(FLAGS_skip_test);
+  filters.only_fut = absl::GetFlag(FLAGS_only_fut);
+  filters.skip_fut = absl::GetFlag(FLAGS_skip_fut);
+  filters.only_tag = absl::GetFlag(FLAGS_only_tag);
+  filters.reference_board = absl::GetFlag(FLAGS_reference_board);
+  return filters;
+}
+
+int ListTests(const Loaded& loaded) {
+  for (const mptest::proto::TestRunSpec& spec : loaded.lab.specs) {
+    std::printf("%-34s fut=%-16s harness=%-16s timeout=%gs priority=%d tentacles=%d args=[%s]\n",
+                spec.label().c_str(), spec.fut().c_str(), spec.harness().c_str(), spec.timeout_s(),
+                spec.priority(), spec.tentacles() == 0 ? 1 : spec.tentacles(),
+                absl::StrJoin(spec.args(), " ").c_str());
+    if (!spec.help().empty()) std::printf("    %s\n", spec.help().c_str());
+  }
+  return 0;
+}
+
+int ListTentacles(const Loaded& loaded) {
+  for (const mptest::proto::InventoryEntry& entry : loaded.lab.inventory.tentacles()) {
+    const mptest::proto::BoardDefinition& board = loaded.lab.boards.at(entry.board());
+    std::vector<std::string> tags;
+    for (const auto& [key, value] : entry.tags()) tags.push_back(absl::StrCat(key, "=", value));
+    std::printf("%-22s type=%-8s board=%-16s port=%-8s variants=[%s] features=[%s] tags=[%s]\n",
+                entry.label().c_str(), entry.type().c_str(), entry.board().c_str(),
+                board.port().c_str(),
+                absl::StrJoin(mptest::sched::TentacleVariants(board, entry), ",",
+                              [](std::string* out, const std::string& v) {
+                                out->append(v.empty() ? "(default)" : v);
+                              })
+                    .c_str(),
+                absl::StrJoin(board.features(), ",").c_str(), absl::StrJoin(tags, ",").c_str());
+  }
+  return 0;
+}
+
+int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char** argv) {
+  absl::StatusOr<mptest::sched::CampaignPlan> plan =
+      mptest::cli::SelectPlan(loaded.lab, FiltersFromFlags());
+  if (!plan.ok()) return Fail(kExitUsage, std::string(plan.status().message()));
+  if (command == "flash") {
+    plan->specs.clear();  // build and flash only: one FLASH kind per board
+    mptest::proto::TestRunSpec flash;
+    flash.set_label("FLASH");
+    flash.set_fut("MCU_ONLY");
+    flash.set_harness("flash_only");
+    flash.set_timeout_s(60);
+    plan->specs.push_back(flash);
+  }
+  std::unique_ptr<mptest::sched::Xfail> xfail;
+  if (!absl::GetFlag(FLAGS_xfail).empty()) {
+    absl::StatusOr<mptest::sched::Xfail> parsed =
+        mptest::sched::Xfail::Load(UserPath(absl::GetFlag(FLAGS_xfail)));
+    if (!parsed.ok()) return Fail(kExitUsage, absl::StrCat("--xfail: ", parsed.status().message()));
+    xfail = std::make_unique<mptest::sched::Xfail>(*std::move(parsed));
+  }
+  std::string lock_dir = absl::StrCat("/tmp/mptest-", getuid());
+  absl::StatusOr<mptest::cli::CampaignLock> lock =
+      mptest::cli::CampaignLock::Acquire(loaded.lab.inventory_path, lock_dir);
+  if (!lock.ok()) return Fail(kExitUsage, std::string(lock.status().message()));
+  std::string results = absl::GetFlag(FLAGS_testresults).empty()
+                            ? UserPath("testresults")
+                            : UserPath(absl::GetFlag(FLAGS_testresults));
+  absl::StatusOr<std::string> moved = mptest::cli::PrepareResultsDir(results);
+  if (!moved.ok()) return Fail(kExitUsage, std::string(moved.status().message()));
+  if (!moved->empty())
+    std::printf("mptest: the previous results were moved to %s\n", moved->c_str());
+
+  mptest::sched::CampaignOptions options;
+  options.flash_skip = absl::GetFlag(FLAGS_flash_skip);
+  options.build.source = loaded.source;
+  options.build.source_revision = mptest::sched::SourceRevision(loaded.source);
+  std::string cache = absl::GetFlag(FLAGS_build_cache);
+  if (cache.empty()) {
+    const char* xdg = getenv("XDG_CACHE_HOME");
+    const char* home = getenv("HOME");
+    cache = xdg ? absl::StrCat(xdg, "/mptest") : home ? absl::StrCat(home, "/.cache/mptest") : "";
+  }
+  options.build.cache_dir = UserPath(cache);
+  options.build.results_dir = results;
+  options.build.build_jobs = absl::GetFlag(FLAGS_build_jobs);
+  options.test.jobs = absl::GetFlag(FLAGS_jobs);
+  options.test.quarantine_after = absl::GetFlag(FLAGS_quarantine_after);
+  options.test.results_dir = results;
+  options.test.tests_dir = loaded.tests_dir;
+  options.test.xfail = xfail.get();
+  options.test.run.count = absl::GetFlag(FLAGS_count);
+  options.test.run.flash_force = absl::GetFlag(FLAGS_flash_force) || command == "flash";
+  options.test.run.flash_skip = absl::GetFlag(FLAGS_flash_skip);
+
+  mptest::proto::CampaignContext context;
+  context.set_ref_firmware(loaded.source);
+  context.set_ref_tests(loaded.tests_dir);
+  std::vector<std::string> args(argv, argv + argc);
+  context.set_commandline(absl::StrJoin(args, " "));
+  char host[256] = "host";
+  gethostname(host, sizeof(host) - 1);
+  context.set_trigger(getenv("CI") ? "github ci pipeline"
+                                   : absl::StrCat("manually started from ", host));
+  context.set_testbed_name(loaded.lab.inventory.name());
+  context.set_mptest_version(mptest::kVersion);
+  context.set_start_s(absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()));
+  if (xfail) context.set_xfail_file(absl::GetFlag(FLAGS_xfail));
+  absl::StatusOr<std::unique_ptr<mptest::report::ResultsWriter>> writer =
+      mptest::report::ResultsWriter::Create(results, context);
+  if (!writer.ok()) return Fail(3, std::string(writer.status().message()));
+  mptest::cli::ConsoleSink console;
+  mptest::cli::ReportSink report(*std::move(writer));
+  mptest::cli::TeeSink sink({&report, &console});
+
+  mptest::cli::BuiltinPlugins plugins;
+  std::unique_ptr<mptest::sched::Executor> executor;
+  if (absl::GetFlag(FLAGS_multiprocessing)) {
+    int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
+    executor = std::make_unique<mptest::sched::ForkExecutor>(jobs + options.build.build_jobs);
+  } else {
+    executor = std::make_unique<mptest::sched::InlineExecutor>();
+  }
+  for (const std::string& note : plugins.Notes()) std::printf("mptest: %s\n", note.c_str());
+  mptest::sched::Campaign campaign(*std::move(plan), options, plugins, *executor, sink);
+  absl::StatusOr<mptest::proto::CampaignSummary> summary = campaign.Run();
+  if (!summary.ok()) return Fail(3, std::string(summary.status().message()));
+  return summary->exit_code();
 }
 
 }  // namespace
@@ -31,14 +314,50 @@ int main(int argc, char** argv) {
       "runs MicroPython's test suites on many boards at once.\n"
       "\n"
       "usage: mptest [COMMAND] [--flags]\n"
+      "commands: test (default), list-tests, list-tentacles, flash, report, plugins\n"
       "  --version   print the version and exit\n"
-      "  --help      print this help and the flags\n");
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+      "  --help      print this help and the flags\n"
+      "With no arguments mptest runs a campaign on its built-in virtual lab.\n"
+      "Exit: 0 all passed, 1 test failures, 2 usage or configuration error, 3 infrastructure "
+      "errors.");
+  std::vector<std::string> storage;
+  std::vector<char*> normalized = NormalizeFlagNames(argc, argv, &storage);
+  std::vector<char*> args =
+      absl::ParseCommandLine(static_cast<int>(normalized.size()), normalized.data());
+  FLAGS_logtostderr = false;
+  FLAGS_minloglevel = 1;
   google::InitGoogleLogging(argv[0]);
-  if (args.size() > 1) {
-    std::fprintf(stderr, "mptest: unknown command '%s' (try --help)\n", args[1]);
-    return 2;
+  std::string command = args.size() > 1 ? args[1] : "test";
+  if (args.size() > 2) return Fail(kExitUsage, absl::StrCat("unexpected argument '", args[2], "'"));
+  const std::vector<std::string> commands = {"test",  "list-tests", "list-tentacles",
+                                             "flash", "report",     "plugins"};
+  if (std::find(commands.begin(), commands.end(), command) == commands.end()) {
+    return Fail(kExitUsage, absl::StrCat("unknown command '", command, "' (try --help)"));
   }
-  std::printf("mptest %s: nothing to run yet.\n", mptest::kVersion);
-  return 0;
+  if (command == "report") {
+    std::string results = absl::GetFlag(FLAGS_testresults).empty()
+                              ? UserPath("testresults")
+                              : UserPath(absl::GetFlag(FLAGS_testresults));
+    if (absl::Status status = mptest::report::RebuildReports(results); !status.ok()) {
+      return Fail(kExitUsage, std::string(status.message()));
+    }
+    std::printf("mptest: report rebuilt: %s/report.html\n", results.c_str());
+    return 0;
+  }
+  if (command == "plugins") {
+    mptest::cli::BuiltinPlugins plugins;
+    for (const std::string& line : plugins.Describe()) std::printf("%s\n", line.c_str());
+    return 0;
+  }
+  if (absl::Status status = CheckNumbers(); !status.ok()) {
+    return Fail(kExitUsage, std::string(status.message()));
+  }
+  if (absl::Status status = mptest::cli::CheckFilters(FiltersFromFlags()); !status.ok()) {
+    return Fail(kExitUsage, std::string(status.message()));
+  }
+  absl::StatusOr<Loaded> loaded = LoadConfig(argv[0]);
+  if (!loaded.ok()) return Fail(kExitUsage, std::string(loaded.status().message()));
+  if (command == "list-tests") return ListTests(*loaded);
+  if (command == "list-tentacles") return ListTentacles(*loaded);
+  return RunCampaign(*loaded, command, argc, argv);
 }

@@ -1,0 +1,2 @@
+import struct
+print(struct.pack('<HI', 1, 2), struct.calcsize('<HI'))

@@ -1,0 +1,59 @@
+// What the CLI does with the campaign's events: plain console lines (until core/report's live
+// console lands) and the results directory's files through core/report's ResultsWriter.
+#ifndef MPTEST_TOOLS_CLI_SINKS_H_
+#define MPTEST_TOOLS_CLI_SINKS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/api/event_sink.h"
+#include "core/report/results_writer.h"
+
+namespace mptest::cli {
+
+// Prints one line per build and test run, and the summary table at the end.
+class ConsoleSink : public EventSink {
+ public:
+  void CampaignStarted(const proto::CampaignInfo& info) override;
+  void BuildFinished(const proto::BuildRecord& build) override;
+  void RunStarted(const proto::RunStart& start) override;
+  void RunFinished(const proto::TestRunRecord& record) override;
+  void CampaignFinished(const proto::CampaignSummary& summary) override;
+
+ private:
+  int total_ = 0;
+  int done_ = 0;
+  double start_s_ = 0;
+};
+
+// Feeds core/report's ResultsWriter.
+class ReportSink : public EventSink {
+ public:
+  explicit ReportSink(std::unique_ptr<report::ResultsWriter> writer) : writer_(std::move(writer)) {}
+  void BuildFinished(const proto::BuildRecord& build) override;
+  void RunFinished(const proto::TestRunRecord& record) override;
+  void CampaignFinished(const proto::CampaignSummary& summary) override;
+
+ private:
+  std::unique_ptr<report::ResultsWriter> writer_;
+};
+
+// Forwards to several sinks in order.
+class TeeSink : public EventSink {
+ public:
+  explicit TeeSink(std::vector<EventSink*> sinks) : sinks_(std::move(sinks)) {}
+  void CampaignStarted(const proto::CampaignInfo& info) override;
+  void BuildStarted(const proto::BuildRecord& build) override;
+  void BuildFinished(const proto::BuildRecord& build) override;
+  void RunStarted(const proto::RunStart& start) override;
+  void RunFinished(const proto::TestRunRecord& record) override;
+  void CampaignFinished(const proto::CampaignSummary& summary) override;
+
+ private:
+  std::vector<EventSink*> sinks_;
+};
+
+}  // namespace mptest::cli
+
+#endif  // MPTEST_TOOLS_CLI_SINKS_H_
