@@ -81,29 +81,37 @@ TEST(HtmlTest, SelfContainedWithSummaryMatrixAndTimeline) {
   EXPECT_NE(html.find("<table id=\"errored\">"), std::string::npos);
   EXPECT_NE(html.find("<table id=\"skipped\">"), std::string::npos);
   EXPECT_NE(html.find("<svg id=\"timeline\""), std::string::npos);
-  EXPECT_EQ(Count(html, "<rect "), 10);
+  EXPECT_EQ(Count(html, "<rect class=\"bar "), 10);
 }
 
 TEST(TimelineSvgTest, LanesBuildFirstAndBarsScaled) {
-  std::vector<proto::TimelineEntry> bars(2);
+  std::vector<proto::TimelineEntry> bars(3);
   bars[0].set_lane("tentacle-b");
   bars[0].set_start_s(100);
   bars[0].set_end_s(110);
   bars[0].set_kind("test");
+  bars[0].set_label("RUN-TESTS_STANDARD,a");
   bars[1].set_lane("build");
   bars[1].set_start_s(105);
   bars[1].set_end_s(110);
   bars[1].set_kind("build");
   bars[1].set_label("<BOARD>");
+  bars[2] = bars[1];  // a parallel build: a second row in the build lane
+  bars[2].set_start_s(106);
   std::string svg = RenderTimelineSvg(bars);
-  // Lane 0 is "build" (y = 24 + 3), lane 1 the tentacle (y = 46 + 3); 900 px for 10 s.
-  EXPECT_NE(svg.find("<rect class=\"bar test\" x=\"180.0\" y=\"49.0\" width=\"900.0\""),
-            std::string::npos)
-      << svg;
+  // Build lane rows at y = 24 + 3 and 46 + 3; the tentacle lane after the gap: 24 + 44 + 4 + 3.
+  // 900 px for 10 s.
   EXPECT_NE(svg.find("<rect class=\"bar build\" x=\"630.0\" y=\"27.0\" width=\"450.0\""),
             std::string::npos)
       << svg;
+  EXPECT_NE(svg.find("<rect class=\"bar build\" x=\"720.0\" y=\"49.0\" width=\"360.0\""),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<rect class=\"bar test\" x=\"180.0\" y=\"75.0\" width=\"900.0\""),
+            std::string::npos)
+      << svg;
   EXPECT_NE(svg.find("build: &lt;BOARD&gt;"), std::string::npos);
+  EXPECT_NE(svg.find(">RUN-TESTS_STANDARD,a</text>"), std::string::npos);
   EXPECT_EQ(RenderTimelineSvg({}), "");
 }
 

@@ -17,6 +17,11 @@ constexpr double kLabelWidth = 180;
 constexpr double kPlotWidth = 900;
 constexpr double kLaneHeight = 22;
 constexpr double kAxisHeight = 24;
+constexpr double kLaneGap = 4;
+constexpr std::pair<const char*, const char*> kLegend[] = {
+    {"build", "#3182bd"},  {"cached build", "#9ecae1"}, {"flash", "#8c6bb1"},
+    {"passed", "#5cb85c"}, {"failed", "#f0ad4e"},       {"errored", "#d9534f"},
+    {"skipped", "#bbbbbb"}};
 
 const char* Colour(const proto::TimelineEntry& bar) {
   const std::string& outcome = bar.outcome();
@@ -44,28 +49,45 @@ double TickStep(double span) {
 std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& bars) {
   if (bars.empty()) return "";
   // Lanes: "build" first, then tentacles in name order.
-  std::map<std::string, size_t> lane_index;
   std::vector<std::string> lanes;
-  bool has_build = false;
-  for (const proto::TimelineEntry& bar : bars) has_build |= bar.lane() == "build";
-  if (has_build) lanes.push_back("build");
-  std::vector<std::string> tentacles;
   double begin = bars.front().start_s(), end = bars.front().end_s();
   for (const proto::TimelineEntry& bar : bars) {
     begin = std::min(begin, bar.start_s());
     end = std::max(end, std::max(bar.end_s(), bar.start_s()));
-    if (bar.lane() != "build" &&
-        std::find(tentacles.begin(), tentacles.end(), bar.lane()) == tentacles.end()) {
-      tentacles.push_back(bar.lane());
+    if (std::find(lanes.begin(), lanes.end(), bar.lane()) == lanes.end()) {
+      lanes.push_back(bar.lane());
     }
   }
-  std::sort(tentacles.begin(), tentacles.end());
-  lanes.insert(lanes.end(), tentacles.begin(), tentacles.end());
-  for (size_t i = 0; i < lanes.size(); ++i) lane_index[lanes[i]] = i;
+  std::sort(lanes.begin(), lanes.end(), [](const std::string& a, const std::string& b) {
+    return std::make_pair(a != "build", a) < std::make_pair(b != "build", b);
+  });
+  // Bars that overlap in time within a lane (parallel builds) go to sub-rows: each bar takes
+  // the first sub-row that is free at its start.
+  std::map<std::string, std::vector<double>> row_ends;  // lane -> end of each sub-row
+  std::vector<size_t> row_of(bars.size());
+  std::vector<size_t> order(bars.size());
+  for (size_t i = 0; i < bars.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&bars](size_t a, size_t b) { return bars[a].start_s() < bars[b].start_s(); });
+  for (size_t i : order) {
+    std::vector<double>& ends = row_ends[bars[i].lane()];
+    size_t row = 0;
+    while (row < ends.size() && ends[row] > bars[i].start_s()) ++row;
+    if (row == ends.size()) ends.push_back(0);
+    ends[row] = std::max(bars[i].end_s(), bars[i].start_s());
+    row_of[i] = row;
+  }
+  std::map<std::string, double> lane_top;
+  double height = kAxisHeight;
+  for (const std::string& lane : lanes) {
+    lane_top[lane] = height;
+    height += kLaneHeight * static_cast<double>(row_ends[lane].size()) + kLaneGap;
+  }
+  const double legend_top = height + 6;
+  height = legend_top + kLaneHeight;
 
   const double span = std::max(end - begin, 1e-3);
   const double scale = kPlotWidth / span;
-  const double height = kAxisHeight + kLaneHeight * static_cast<double>(lanes.size());
   std::string svg = absl::StrFormat(
       "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
       "font-family=\"sans-serif\" font-size=\"11\">\n",
@@ -74,22 +96,22 @@ std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& bars) {
   const double step = TickStep(span);
   for (double t = 0; t <= span + 1e-9; t += step) {
     double x = kLabelWidth + t * scale;
-    absl::StrAppend(
-        &svg,
-        absl::StrFormat("<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" "
-                        "stroke=\"#dddddd\"/>"
-                        "<text x=\"%.1f\" y=\"14\" text-anchor=\"middle\">%s</text>\n",
-                        x, kAxisHeight - 4, x, height, x, XmlEscape(absl::StrFormat("%gs", t))));
+    absl::StrAppend(&svg,
+                    absl::StrFormat("<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" "
+                                    "stroke=\"#dddddd\"/>"
+                                    "<text x=\"%.1f\" y=\"14\" text-anchor=\"middle\">%s</text>\n",
+                                    x, kAxisHeight - 4, x, legend_top - 6, x,
+                                    XmlEscape(absl::StrFormat("%gs", t))));
   }
-  for (size_t i = 0; i < lanes.size(); ++i) {
+  for (const std::string& lane : lanes) {
     absl::StrAppend(&svg, absl::StrFormat("<text x=\"4\" y=\"%.1f\">%s</text>\n",
-                                          kAxisHeight + kLaneHeight * static_cast<double>(i) + 15,
-                                          XmlEscape(lanes[i])));
+                                          lane_top[lane] + 15, XmlEscape(lane)));
   }
-  for (const proto::TimelineEntry& bar : bars) {
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const proto::TimelineEntry& bar = bars[i];
     double x = kLabelWidth + (bar.start_s() - begin) * scale;
     double width = std::max(1.0, (bar.end_s() - bar.start_s()) * scale);
-    double y = kAxisHeight + kLaneHeight * static_cast<double>(lane_index[bar.lane()]) + 3;
+    double y = lane_top[bar.lane()] + kLaneHeight * static_cast<double>(row_of[i]) + 3;
     absl::StrAppend(
         &svg, absl::StrFormat(
                   "<rect class=\"bar %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" "
@@ -98,6 +120,23 @@ std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& bars) {
                   XmlEscape(bar.kind()), x, y, width, kLaneHeight - 6, Colour(bar),
                   XmlEscape(absl::StrCat(bar.lane(), ": ", bar.label(), " ", bar.outcome(), " (",
                                          FormatDuration(bar.end_s() - bar.start_s()), ")"))));
+    // The label inside the bar, cut to what fits (about 6 px per character).
+    const size_t fits = static_cast<size_t>(std::max(0.0, (width - 6) / 6));
+    if (fits >= 4 && !bar.label().empty()) {
+      std::string label = bar.label();
+      if (label.size() > fits) label = label.substr(0, fits - 1) + "~";
+      absl::StrAppend(
+          &svg, absl::StrFormat("<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">%s</text>\n", x + 3,
+                                y + 12, XmlEscape(label)));
+    }
+  }
+  // Legend.
+  double x = kLabelWidth;
+  for (const auto& [name, colour] : kLegend) {
+    absl::StrAppend(&svg, absl::StrFormat("<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" "
+                                          "fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\">%s</text>\n",
+                                          x, legend_top, colour, x + 16, legend_top + 10, name));
+    x += 95;
   }
   absl::StrAppend(&svg, "</svg>\n");
   return svg;
