@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The mptest binary answers --version and --help, and refuses an unknown command with exit 2.
+# The mptest binary answers --version and --help, refuses an unknown command, bad flags and bad
+# configuration files with exit 2 and a message naming the flag or the file and line, and lists
+# the built-in lab.
 set -u
 mptest="tools/mptest"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -11,4 +13,28 @@ grep -q "usage: mptest" "$TEST_TMPDIR/help" || fail "--help: $(cat "$TEST_TMPDIR
 rc=$?
 [[ $rc -eq 2 ]] || fail "unknown command exited $rc, want 2"
 grep -q "unknown command 'no-such-command'" "$TEST_TMPDIR/err" || fail "$(cat "$TEST_TMPDIR/err")"
+expect_usage() {  # expect_usage "<message part>" args...
+  local want="$1"; shift
+  "$mptest" "$@" >/dev/null 2>"$TEST_TMPDIR/err"
+  local rc=$?
+  [[ $rc -eq 2 ]] || fail "$* exited $rc, want 2: $(cat "$TEST_TMPDIR/err")"
+  grep -qF -- "$want" "$TEST_TMPDIR/err" || fail "$*: want '$want' in: $(cat "$TEST_TMPDIR/err")"
+}
+expect_usage "--only-board: unknown board 'NOPE'" --only-board=NOPE --testresults="$TEST_TMPDIR/r"
+expect_usage "--skip-board: cannot be combined with --only-board" --only-board=VIRTUAL_ESP --skip-board=VIRTUAL_STM
+expect_usage "--flash_skip: cannot be combined with --flash_force" --flash_force --flash_skip
+expect_usage "--only-test: unknown test 'RUN-NOPE'" --only-test=RUN-NOPE --testresults="$TEST_TMPDIR/r"
+expect_usage "--count: must be >= 1" --count=0
+expect_usage "--only-board: board VIRTUAL_ESP has no variant 'X'" --only-board=VIRTUAL_ESP-X --testresults="$TEST_TMPDIR/r"
+printf 'name: "bad"\ntentacles {\n  label: "a" typo: 1\n}\n' >"$TEST_TMPDIR/bad.textproto"
+expect_usage "bad.textproto:3:" --inventory="$TEST_TMPDIR/bad.textproto"
+printf 'name: "bad"\ntentacles { label: "a-X" type: "virtual" board: "NO_SUCH" }\n' >"$TEST_TMPDIR/unknown.textproto"
+expect_usage "tentacle 'a-X': field board: unknown board 'NO_SUCH'" --inventory="$TEST_TMPDIR/unknown.textproto"
+mkdir -p "$TEST_TMPDIR/foreign" && echo precious >"$TEST_TMPDIR/foreign/notes.txt"
+expect_usage "not an mptest results directory" --testresults="$TEST_TMPDIR/foreign" --only-test=RUN-FLASH_FORMAT
+[[ -f "$TEST_TMPDIR/foreign/notes.txt" ]] || fail "a foreign results directory was touched"
+"$mptest" list-tests >"$TEST_TMPDIR/tests" || fail "list-tests exited $?"
+grep -q "RUN-MULTITESTS_MULTINET .*tentacles=2" "$TEST_TMPDIR/tests" || fail "list-tests: $(cat "$TEST_TMPDIR/tests")"
+"$mptest" list-tentacles >"$TEST_TMPDIR/tentacles" || fail "list-tentacles exited $?"
+grep -q "1a01-VIRTUAL_PICO .*variants=\[(default),THREAD\]" "$TEST_TMPDIR/tentacles" || fail "list-tentacles: $(cat "$TEST_TMPDIR/tentacles")"
 echo PASS

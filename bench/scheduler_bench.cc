@@ -1,0 +1,131 @@
+// The scheduler at scale: the test matrix handing 10,000 test runs to 50 and 1,000 simulated
+// tentacles with random durations on a simulated clock. Reports the makespan against the lower
+// bound max(total work / tentacles, longest run) and against the tighter per-board bound
+// (a board's runs can only use that board's tentacles), the dispatch cost per run (Next +
+// Release, wall time) and the process's peak memory.
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <queue>
+#include <random>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "core/sched/matrix.h"
+
+namespace mptest::sched {
+namespace {
+
+double PeakRssMiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+// `tentacles` spread over `boards` board types with two variants each; specs chosen so that
+// specs x boards x 2 = `runs`.
+void BM_Scheduler(benchmark::State& state) {
+  const int tentacles = static_cast<int>(state.range(0));
+  const int boards = static_cast<int>(state.range(1));
+  const int runs = 10000;
+  const int specs_count = runs / (boards * 2);
+  std::vector<proto::TestRunSpec> specs;
+  for (int s = 0; s < specs_count; ++s) {
+    proto::TestRunSpec spec;
+    spec.set_label(absl::StrCat("RUN-", s));
+    spec.set_fut("MCU_ONLY");
+    spec.set_timeout_s(100);
+    specs.push_back(spec);
+  }
+  std::vector<TentacleSlot> slots;
+  std::map<std::string, std::vector<std::string>> variants, features;
+  for (int b = 0; b < boards; ++b) {
+    std::string board = absl::StrCat("BOARD", b);
+    variants[board] = {"", "V"};
+    features[board] = {"MCU_ONLY"};
+  }
+  for (int t = 0; t < tentacles; ++t) {
+    TentacleSlot slot;
+    slot.board = absl::StrCat("BOARD", t % boards);
+    slot.serial4 = absl::StrCat(10000 + t).substr(1);
+    slot.label = slot.serial4 + "-" + slot.board;
+    slot.variants = {"", "V"};
+    slots.push_back(slot);
+  }
+  double makespan = 0, bound = 0, board_bound = 0, dispatch_ns = 0;
+  for (auto _ : state) {
+    Matrix matrix(specs, slots, variants, features, -1);
+    for (int b = 0; b < boards; ++b) {
+      matrix.SetFirmwareReady(absl::StrCat("BOARD", b), "");
+      matrix.SetFirmwareReady(absl::StrCat("BOARD", b), "V");
+    }
+    std::mt19937_64 random(42);
+    std::uniform_real_distribution<double> duration(1.0, 100.0);
+    using Event = std::pair<double, int>;  // end time, index into planned
+    std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
+    std::vector<PlannedRun> planned;
+    std::map<std::string, double> work_by_board;
+    double now = 0, total = 0, longest = 0;
+    int64_t dispatched = 0;
+    auto start_runs = [&] {
+      auto begin = std::chrono::steady_clock::now();
+      std::vector<PlannedRun> batch;
+      while (std::optional<PlannedRun> run = matrix.Next()) batch.push_back(*std::move(run));
+      dispatch_ns +=
+          std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - begin)
+              .count();
+      for (PlannedRun& run : batch) {
+        double d = duration(random);
+        total += d;
+        longest = std::max(longest, d);
+        work_by_board[run.entry.board] += d;
+        events.emplace(now + d, static_cast<int>(planned.size()));
+        planned.push_back(std::move(run));
+        ++dispatched;
+      }
+    };
+    start_runs();
+    while (!events.empty()) {
+      auto [end, index] = events.top();
+      events.pop();
+      now = end;
+      auto begin = std::chrono::steady_clock::now();
+      matrix.Release(planned[index], true);
+      dispatch_ns +=
+          std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - begin)
+              .count();
+      start_runs();
+    }
+    if (dispatched != runs) state.SkipWithError("not every run was dispatched");
+    makespan = now;
+    bound = std::max(total / tentacles, longest);
+    int per_board = tentacles / boards;
+    board_bound = bound;
+    for (const auto& [board, work] : work_by_board) {
+      board_bound = std::max(board_bound, work / per_board);
+    }
+  }
+  state.counters["makespan_s"] = makespan;
+  state.counters["lower_bound_s"] = bound;
+  state.counters["over_bound_pct"] = 100.0 * (makespan / bound - 1.0);
+  state.counters["per_board_bound_s"] = board_bound;
+  state.counters["over_board_bound_pct"] = 100.0 * (makespan / board_bound - 1.0);
+  state.counters["dispatch_us_per_run"] =
+      dispatch_ns / 1000.0 / runs / static_cast<double>(state.iterations());
+  state.counters["peak_rss_MiB"] = PeakRssMiB();
+}
+
+BENCHMARK(BM_Scheduler)
+    ->Args({50, 10})
+    ->Args({1000, 50})
+    ->ArgNames({"tentacles", "boards"})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace mptest::sched
+
+BENCHMARK_MAIN();
