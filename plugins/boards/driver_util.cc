@@ -1,0 +1,135 @@
+// Helpers shared by the board drivers (see driver_util.h).
+#include "plugins/boards/driver_util.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace mptest::boards {
+
+namespace fs = std::filesystem;
+
+absl::StatusOr<std::vector<proto::Tentacle>> ResolveEntries(const proto::DiscoverRequest& request,
+                                                            const std::string& type) {
+  if (request.state_dir().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(type, " driver: DiscoverRequest.state_dir is empty"));
+  }
+  std::vector<proto::Tentacle> tentacles;
+  std::set<std::string> labels;
+  for (const proto::InventoryEntry& entry : request.inventory().tentacles()) {
+    if (entry.type() != type) continue;
+    if (entry.label().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(type, " tentacle with an empty label"));
+    }
+    if (!labels.insert(entry.label()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tentacle '", entry.label(), "' appears twice in the inventory"));
+    }
+    const proto::BoardDefinition* board = nullptr;
+    for (const proto::BoardDefinition& candidate : request.boards()) {
+      if (candidate.name() == entry.board()) board = &candidate;
+    }
+    if (board == nullptr) {
+      return absl::NotFoundError(absl::StrCat("tentacle '", entry.label(), "': board '",
+                                              entry.board(), "' has no board definition"));
+    }
+    proto::Tentacle tentacle;
+    *tentacle.mutable_entry() = entry;
+    *tentacle.mutable_board() = *board;
+    tentacle.set_state("off");
+    std::string dir = absl::StrCat(request.state_dir(), "/", entry.label());
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (error) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "tentacle '", entry.label(), "': cannot create ", dir, ": ", error.message()));
+    }
+    (*tentacle.mutable_runtime())["state_dir"] = dir;
+    tentacles.push_back(std::move(tentacle));
+  }
+  return tentacles;
+}
+
+absl::StatusOr<std::vector<std::string>> ExpandArgv(
+    const std::vector<std::string>& argv, const std::map<std::string, std::string>& values,
+    const std::string& what) {
+  std::vector<std::string> expanded;
+  for (const std::string& arg : argv) {
+    std::string out;
+    for (size_t i = 0; i < arg.size(); ++i) {
+      if (arg[i] != '{') {
+        out.push_back(arg[i]);
+        continue;
+      }
+      size_t close = arg.find('}', i);
+      if (close == std::string::npos) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, ": unmatched '{' in argument '", arg, "'"));
+      }
+      std::string name = arg.substr(i + 1, close - i - 1);
+      auto found = values.find(name);
+      if (found == values.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, ": unknown placeholder {", name, "} in argument '", arg, "'"));
+      }
+      out += found->second;
+      i = close;
+    }
+    expanded.push_back(std::move(out));
+  }
+  return expanded;
+}
+
+absl::StatusOr<std::string> RuntimeField(const proto::Tentacle& tentacle, const std::string& key) {
+  auto found = tentacle.runtime().find(key);
+  if (found == tentacle.runtime().end() || found->second.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("tentacle '", tentacle.entry().label(), "' has no runtime field '", key,
+                     "' (was it discovered and started by its driver?)"));
+  }
+  return found->second;
+}
+
+absl::StatusOr<pid_t> RuntimePid(const proto::Tentacle& tentacle, const std::string& key) {
+  absl::StatusOr<std::string> text = RuntimeField(tentacle, key);
+  if (!text.ok()) return text.status();
+  int pid = 0;
+  if (!absl::SimpleAtoi(*text, &pid) || pid <= 0) {
+    return absl::FailedPreconditionError(absl::StrCat("tentacle '", tentacle.entry().label(),
+                                                      "': runtime field '", key,
+                                                      "' is not a pid: '", *text, "'"));
+  }
+  return pid;
+}
+
+bool ProcessMatches(pid_t pid, const std::string& marker) {
+  if (pid <= 0 || kill(pid, 0) != 0) return false;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
+  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return cmdline.find(marker) != std::string::npos;
+}
+
+absl::Status CopyFileAtomically(const std::string& from, const std::string& to) {
+  std::error_code error;
+  std::string temporary = absl::StrCat(to, ".tmp");
+  fs::copy_file(from, temporary, fs::copy_options::overwrite_existing, error);
+  if (error) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot copy ", from, " to ", temporary, ": ", error.message()));
+  }
+  fs::rename(temporary, to, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", temporary, " to ", to, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mptest::boards

@@ -1,0 +1,78 @@
+// Tests for the board drivers' shared helpers.
+#include "plugins/boards/driver_util.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace mptest::boards {
+namespace {
+
+proto::DiscoverRequest Request() {
+  proto::DiscoverRequest request;
+  request.set_state_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/state"));
+  proto::BoardDefinition* board = request.add_boards();
+  board->set_name("VIRTUAL");
+  proto::InventoryEntry* a = request.mutable_inventory()->add_tentacles();
+  a->set_label("a");
+  a->set_type("virtual");
+  a->set_board("VIRTUAL");
+  proto::InventoryEntry* b = request.mutable_inventory()->add_tentacles();
+  b->set_label("b");
+  b->set_type("serial");
+  b->set_board("RPI_PICO2");
+  return request;
+}
+
+TEST(DriverUtilTest, ResolvesOnlyItsTypeAndMakesStateDirs) {
+  absl::StatusOr<std::vector<proto::Tentacle>> tentacles = ResolveEntries(Request(), "virtual");
+  ASSERT_TRUE(tentacles.ok()) << tentacles.status();
+  ASSERT_EQ(tentacles->size(), 1u);
+  EXPECT_EQ((*tentacles)[0].board().name(), "VIRTUAL");
+  EXPECT_EQ((*tentacles)[0].state(), "off");
+  EXPECT_TRUE(std::filesystem::is_directory((*tentacles)[0].runtime().at("state_dir")));
+}
+
+TEST(DriverUtilTest, ResolveErrorsNameTheLabel) {
+  absl::Status unknown = ResolveEntries(Request(), "serial").status();
+  EXPECT_TRUE(absl::IsNotFound(unknown)) << unknown;
+  EXPECT_NE(unknown.message().find("'b'"), std::string::npos) << unknown;
+  proto::DiscoverRequest twice = Request();
+  *twice.mutable_inventory()->add_tentacles() = twice.inventory().tentacles(0);
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveEntries(twice, "virtual").status()));
+  proto::DiscoverRequest no_dir = Request();
+  no_dir.clear_state_dir();
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveEntries(no_dir, "virtual").status()));
+}
+
+TEST(DriverUtilTest, ExpandArgvReplacesPlaceholdersWithinArguments) {
+  absl::StatusOr<std::vector<std::string>> argv =
+      ExpandArgv({"picotool", "load", "{firmware}", "--ser={serial}", "a b"},
+                 {{"firmware", "/fw/x y.uf2"}, {"serial", "E66"}}, "picotool");
+  ASSERT_TRUE(argv.ok()) << argv.status();
+  EXPECT_EQ(*argv,
+            (std::vector<std::string>{"picotool", "load", "/fw/x y.uf2", "--ser=E66", "a b"}));
+  absl::Status unknown = ExpandArgv({"{nope}"}, {}, "esptool").status();
+  EXPECT_TRUE(absl::IsInvalidArgument(unknown));
+  EXPECT_NE(unknown.message().find("{nope}"), std::string::npos);
+  EXPECT_TRUE(absl::IsInvalidArgument(ExpandArgv({"{open"}, {}, "x").status()));
+}
+
+TEST(DriverUtilTest, RuntimeFieldsAndProcesses) {
+  proto::Tentacle tentacle;
+  tentacle.mutable_entry()->set_label("t");
+  EXPECT_TRUE(absl::IsFailedPrecondition(RuntimeField(tentacle, "pid").status()));
+  (*tentacle.mutable_runtime())["pid"] = "x";
+  EXPECT_TRUE(absl::IsFailedPrecondition(RuntimePid(tentacle, "pid").status()));
+  (*tentacle.mutable_runtime())["pid"] = absl::StrCat(getpid());
+  ASSERT_TRUE(RuntimePid(tentacle, "pid").ok());
+  EXPECT_TRUE(ProcessMatches(getpid(), "driver_util_test"));
+  EXPECT_FALSE(ProcessMatches(getpid(), "not-in-the-command-line"));
+}
+
+}  // namespace
+}  // namespace mptest::boards
