@@ -111,3 +111,42 @@ mptest_plugin_set = rule(
     implementation = _mptest_plugin_set_impl,
     attrs = {"plugins": attr.label_list(allow_files = [".so"])},
 )
+
+def _mptest_sdk_impl(ctx):
+    headers = [
+        h
+        for dep in ctx.attr.deps
+        for h in dep[CcInfo].compilation_context.headers.to_list()
+        if h.owner.workspace_name == "" and not h.path.startswith("external/")
+    ]
+    outputs = []
+    for header in headers:
+        out = ctx.actions.declare_file("%s/include/%s" % (ctx.label.name, header.short_path))
+        ctx.actions.run_shell(
+            inputs = [header],
+            outputs = [out],
+            command = 'cp "$1" "$2"',
+            arguments = [header.path, out.path],
+        )
+        outputs.append(out)
+    for extra in ctx.files.files:
+        out = ctx.actions.declare_file("%s/%s" % (ctx.label.name, extra.basename))
+        ctx.actions.run_shell(
+            inputs = [extra],
+            outputs = [out],
+            command = 'cp "$1" "$2"',
+            arguments = [extra.path, out.path],
+        )
+        outputs.append(out)
+    return [DefaultInfo(files = depset(outputs), runfiles = ctx.runfiles(files = outputs))]
+
+# The plugin SDK as a directory for builds outside this workspace: <name>/include/ holds the
+# headers of `deps` that belong to mptest (sources and generated .pb.h), and `files` (the
+# version script) sit in <name>/. Abseil and protobuf headers come from the system packages.
+mptest_sdk = rule(
+    implementation = _mptest_sdk_impl,
+    attrs = {
+        "deps": attr.label_list(providers = [CcInfo]),
+        "files": attr.label_list(allow_files = True),
+    },
+)
