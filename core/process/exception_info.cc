@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <vector>
 
 #include "absl/debugging/stacktrace.h"
 #include "absl/debugging/symbolize.h"
@@ -27,13 +28,23 @@ struct ThrowSite {
 std::atomic<bool> g_capture{false};
 thread_local ThrowSite t_last_throw;
 
+// One line per frame. Frames up to and including the throw hook itself are left out, so the
+// first line is the function that threw.
 std::string FormatFrames(void* const* frames, int depth) {
-  std::string out;
+  std::vector<std::string> symbols;
+  int first = 0;
   for (int i = 0; i < depth; ++i) {
     char name[1024];
-    const char* symbol = absl::Symbolize(frames[i], name, sizeof(name)) ? name : "(unknown)";
-    absl::StrAppend(&out, "#", i, " ", absl::Hex(reinterpret_cast<uintptr_t>(frames[i])), " ",
-                    symbol, "\n");
+    // A return address may point just past a call at the very end of a function (a throw in
+    // a noreturn path), into the next function: look up the call instruction instead.
+    void* pc = i == 0 ? frames[i] : static_cast<char*>(frames[i]) - 1;
+    symbols.push_back(absl::Symbolize(pc, name, sizeof(name)) ? name : "(unknown)");
+    if (symbols.back().find("__cxa_throw") != std::string::npos) first = i + 1;
+  }
+  std::string out;
+  for (int i = first; i < depth; ++i) {
+    absl::StrAppend(&out, "#", i - first, " ", absl::Hex(reinterpret_cast<uintptr_t>(frames[i])),
+                    " ", symbols[i], "\n");
   }
   return out;
 }
@@ -45,7 +56,7 @@ void EnableThrowSiteCapture() { g_capture.store(true, std::memory_order_relaxed)
 // Called from the __cxa_throw hook.
 void RecordThrowSite(const std::type_info* type) {
   if (!g_capture.load(std::memory_order_relaxed)) return;
-  t_last_throw.depth = absl::GetStackTrace(t_last_throw.frames, kMaxFrames, 2);
+  t_last_throw.depth = absl::GetStackTrace(t_last_throw.frames, kMaxFrames, 0);
   t_last_throw.type = type;
 }
 

@@ -76,11 +76,14 @@ int AcquireInterruptHandlers() {
   return g_interrupt_fd.load();
 }
 
+// Restores the previous handlers and closes the eventfd when the last Join stops waiting, so
+// no descriptor outlives a pcall.
 void ReleaseInterruptHandlers() {
   std::lock_guard<std::mutex> lock(g_interrupt_mu);
   if (--g_interrupt_users == 0) {
     sigaction(SIGINT, &g_old_sigint, nullptr);
     sigaction(SIGTERM, &g_old_sigterm, nullptr);
+    close(g_interrupt_fd.exchange(-1));
   }
 }
 
