@@ -23,7 +23,8 @@ plugin::PluginRegistry LoadMine() {
   plugin::PluginSearchOptions options;
   options.checker = Runfile("core/plugin/mptest_plugin_check");
   options.check_timeout = absl::Seconds(30);
-  for (const char* name : {"run_tests", "run_multitests", "run_perfbench", "run_natmodtests"}) {
+  for (const char* name :
+       {"run_tests", "run_multitests", "run_perfbench", "run_natmodtests", "native"}) {
     options.builtin_files.push_back(Runfile(std::string("plugins/harnesses/lib") + name + ".so"));
   }
   options.builtin_files.push_back(
@@ -36,7 +37,8 @@ TEST(PluginsTest, EveryPluginLoads) {
   for (const plugin::PluginRecord& record : registry.records()) {
     EXPECT_TRUE(record.status.ok()) << record.path << ": " << record.status;
   }
-  for (const char* name : {"run_tests", "run_multitests", "run_perfbench", "run_natmodtests"}) {
+  for (const char* name :
+       {"run_tests", "run_multitests", "run_perfbench", "run_natmodtests", "native"}) {
     EXPECT_TRUE(registry.NewHarness(name).ok()) << name;
   }
   EXPECT_TRUE(registry.NewBuilder("micropython_make").ok());

@@ -1,9 +1,6 @@
 // The run-tests.py family of harnesses; see script_harness.h.
 #include "plugins/harnesses/script_harness.h"
 
-#include <fnmatch.h>
-#include <glob.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -17,56 +14,12 @@
 #include "absl/time/clock.h"
 #include "core/process/subprocess.h"
 #include "plugins/harnesses/results_json.h"
+#include "plugins/harnesses/test_selection.h"
 
 namespace mptest::harnesses {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool IsPattern(absl::string_view arg) {
-  return !absl::StartsWith(arg, "-") && arg.find_first_of("*?[") != absl::string_view::npos;
-}
-
-// Expands the spec's glob patterns in tests_dir; "!pattern" removes earlier matches.
-absl::StatusOr<std::vector<std::string>> ExpandArgs(const proto::TestRunSpec& spec,
-                                                    const std::string& tests_dir) {
-  std::vector<std::string> out;
-  for (const std::string& arg : spec.args()) {
-    if (absl::StartsWith(arg, "!")) {
-      const std::string pattern = arg.substr(1);
-      out.erase(std::remove_if(out.begin(), out.end(),
-                               [&](const std::string& file) {
-                                 return fnmatch(pattern.c_str(), file.c_str(), FNM_PATHNAME) == 0;
-                               }),
-                out.end());
-      continue;
-    }
-    if (!IsPattern(arg)) {
-      out.push_back(arg);
-      continue;
-    }
-    glob_t matches{};
-    const std::string full = (fs::path(tests_dir) / arg).string();
-    const int status = glob(full.c_str(), 0, nullptr, &matches);
-    if (status != 0 && status != GLOB_NOMATCH) {
-      globfree(&matches);
-      return absl::InternalError(
-          absl::StrCat("spec ", spec.label(), ": cannot expand '", arg, "' in ", tests_dir));
-    }
-    std::vector<std::string> files;
-    for (size_t i = 0; i < matches.gl_pathc; ++i) {
-      files.push_back(fs::path(matches.gl_pathv[i]).lexically_relative(tests_dir).string());
-    }
-    globfree(&matches);
-    if (files.empty()) {
-      return absl::NotFoundError(
-          absl::StrCat("spec ", spec.label(), ": '", arg, "' matches no test file in ", tests_dir));
-    }
-    std::sort(files.begin(), files.end());
-    out.insert(out.end(), files.begin(), files.end());
-  }
-  return out;
-}
 
 std::string FileTail(const std::string& path, int lines) {
   std::ifstream in(path);
@@ -153,7 +106,8 @@ absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
                                             " does not exist (expected a micropython tests/ "
                                             "directory)"));
   }
-  absl::StatusOr<std::vector<std::string>> args = ExpandArgs(request.spec(), request.tests_dir());
+  absl::StatusOr<std::vector<std::string>> args =
+      ExpandTestArgs(request.spec(), request.tests_dir());
   if (!args.ok()) return args.status();
 
   RunnerCommand command;

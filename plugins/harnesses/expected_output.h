@@ -1,0 +1,49 @@
+// What a test is expected to print, as run-tests.py decides it: the .exp file beside the test
+// or, when there is none, the output of CPython running the test on the host
+// (`python3 -BS <test>` in the test's directory, stderr included; "CPYTHON3 CRASH" when it
+// fails). ExpectedOutputs computes them on a background thread while the board runs tests.
+#ifndef MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
+#define MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
+
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace mptest::harnesses {
+
+// The expectation for tests_dir/test. Errors only for what prevents computing it (the python
+// program cannot be started); a test that crashes CPython expects "CPYTHON3 CRASH".
+absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const std::string& test,
+                                           const std::string& python, absl::Duration timeout);
+
+class ExpectedOutputs {
+ public:
+  // Starts computing the expectations of `tests` in order.
+  ExpectedOutputs(std::string tests_dir, std::vector<std::string> tests, std::string python,
+                  absl::Duration timeout);
+  ~ExpectedOutputs();  // stops early and joins
+
+  // Blocks until the expectation of tests[index] is known.
+  absl::StatusOr<std::string> Get(size_t index);
+
+ private:
+  void Work();
+
+  const std::string tests_dir_;
+  const std::vector<std::string> tests_;
+  const std::string python_;
+  const absl::Duration timeout_;
+  absl::Mutex mutex_;
+  std::vector<std::optional<absl::StatusOr<std::string>>> results_ ABSL_GUARDED_BY(mutex_);
+  bool stop_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread worker_;
+};
+
+}  // namespace mptest::harnesses
+
+#endif  // MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_

@@ -1,0 +1,234 @@
+// The native harness; see native_harness.h.
+#include "plugins/harnesses/native_harness.h"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "core/repl/raw_repl_client.h"
+#include "plugins/harnesses/expected_output.h"
+#include "plugins/harnesses/results_json.h"
+#include "plugins/harnesses/test_selection.h"
+
+namespace mptest::harnesses {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr absl::Duration kControlTimeout = absl::Seconds(10);  // enter raw mode, soft reset
+
+// One raw-REPL connection to the DUT, kept for the whole run and re-established on trouble.
+class BoardSession {
+ public:
+  BoardSession(std::string console, int baud) : console_(std::move(console)), baud_(baud) {}
+
+  absl::Status Connect() {
+    client_.reset();
+    absl::StatusOr<std::unique_ptr<repl::RawReplClient>> client =
+        repl::RawReplClient::Open(console_, baud_);
+    if (!client.ok()) return client.status();
+    client_ = std::move(*client);
+    return client_->EnterRawRepl(absl::Now() + kControlTimeout);
+  }
+
+  // Interrupt and re-enter raw mode; reopen the console if that does not work.
+  absl::Status Recover() {
+    if (client_ != nullptr) {
+      client_->Interrupt(absl::Now() + absl::Seconds(2)).IgnoreError();
+      if (client_->EnterRawRepl(absl::Now() + kControlTimeout).ok()) return absl::OkStatus();
+    }
+    absl::Status status = Connect();
+    if (!status.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("the board on ", console_,
+                       " cannot be brought back to the raw REPL: ", status.message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // Gets the board to a freshly soft-reset raw prompt. An error means the board is gone.
+  absl::Status Prepare() {
+    if (client_ == nullptr || !client_->in_raw_repl()) {
+      if (absl::Status status = Recover(); !status.ok()) return status;
+    }
+    if (client_->SoftReset(absl::Now() + kControlTimeout).ok()) return absl::OkStatus();
+    if (absl::Status status = Recover(); !status.ok()) return status;
+    if (absl::Status status = client_->SoftReset(absl::Now() + kControlTimeout); !status.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("the board on ", console_, " does not soft-reset: ", status.message()));
+    }
+    return absl::OkStatus();
+  }
+
+  // Runs a test's code at the prepared raw prompt. Errors (timeout, reboot, lost line) are the
+  // test's outcome; call Recover before the next test.
+  absl::StatusOr<repl::ExecResult> Execute(absl::string_view code, absl::Duration timeout) {
+    return client_->Execute(code, absl::Now() + timeout);
+  }
+
+ private:
+  std::string console_;
+  int baud_;
+  std::unique_ptr<repl::RawReplClient> client_;
+};
+
+std::optional<std::string> ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const fs::path& path, absl::string_view content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+double TestTimeoutSeconds(const proto::TestRunSpec& spec, double fallback) {
+  double seconds = 0;
+  auto it = spec.env().find("MICROPY_TEST_TIMEOUT");
+  if (it != spec.env().end() && absl::SimpleAtod(it->second, &seconds) && seconds > 0) {
+    return seconds;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+std::string BoardOutput(absl::string_view stdout_text, absl::string_view stderr_text) {
+  std::string output(stdout_text);
+  if (!stderr_text.empty()) absl::StrAppend(&output, stderr_text, "CRASH");
+  return absl::StrReplaceAll(output, {{"\r\n", "\n"}});
+}
+
+NativeVerdict DecideVerdict(absl::string_view board_output, absl::string_view expected) {
+  if (board_output == "SKIP\n") return {"skip", ""};
+  if (board_output == "SKIP-TOO-LARGE\n") return {"skip", "too large"};
+  if (board_output == expected) return {"pass", ""};
+  return {"fail", ""};
+}
+
+NativeHarness::NativeHarness(NativeHarnessOptions options) : options_(std::move(options)) {}
+
+absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequest& request) {
+  const std::string& label = request.spec().label();
+  if (request.tentacles_size() < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("spec ", label, ": native needs a tentacle"));
+  }
+  if (request.result_dir().empty() || request.tests_dir().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("spec ", label, ": the request needs tests_dir and result_dir"));
+  }
+  absl::StatusOr<std::vector<std::string>> tests =
+      SelectTestFiles(request.spec(), request.tests_dir());
+  if (!tests.ok()) return tests.status();
+  std::error_code error;
+  const fs::path result_dir = fs::absolute(request.result_dir());
+  fs::create_directories(result_dir, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", result_dir.string(), ": ", error.message()));
+  }
+
+  const proto::Tentacle& dut = request.tentacles(0);
+  const double test_timeout_s = TestTimeoutSeconds(request.spec(), options_.default_test_timeout_s);
+  const absl::Time run_deadline = request.timeout_s() > 0
+                                      ? absl::Now() + absl::Seconds(request.timeout_s())
+                                      : absl::InfiniteFuture();
+  ExpectedOutputs expectations(request.tests_dir(), *tests, options_.python,
+                               absl::Seconds(test_timeout_s));
+  BoardSession board(dut.console(), dut.board().baud());
+  if (absl::Status status = board.Connect(); !status.ok()) {
+    return absl::UnavailableError(absl::StrCat("spec ", label, ": cannot reach the board on ",
+                                               dut.console(), ": ", status.message()));
+  }
+
+  std::ofstream log(result_dir / "testresults.txt", std::ios::trunc);
+  std::vector<proto::TestOutcome> outcomes;
+  absl::Status run_status;
+  const absl::Time start = absl::Now();
+  for (size_t i = 0; i < tests->size() && run_status.ok(); ++i) {
+    const std::string& test = (*tests)[i];
+    if (absl::Now() > run_deadline) {
+      run_status = absl::DeadlineExceededError(
+          absl::StrCat("spec ", label, ": the run's ", request.timeout_s(), " s ran out after ",
+                       outcomes.size(), " of ", tests->size(), " tests"));
+      break;
+    }
+    const std::optional<std::string> code = ReadFile(fs::path(request.tests_dir()) / test);
+    if (!code) {
+      run_status = absl::NotFoundError(absl::StrCat("cannot read ", test));
+      break;
+    }
+    if (absl::Status status = board.Prepare(); !status.ok()) {
+      run_status = absl::UnavailableError(
+          absl::StrCat("spec ", label, ": before ", test, ": ", status.message()));
+      break;
+    }
+    const absl::Time test_start = absl::Now();
+    absl::StatusOr<repl::ExecResult> result = board.Execute(*code, absl::Seconds(test_timeout_s));
+    proto::TestOutcome outcome;
+    outcome.set_name(test);
+    std::string output;
+    if (result.ok()) {
+      output = BoardOutput(result->stdout_text, result->stderr_text);
+    } else {
+      // As run-tests.py: the error text and CRASH, which never equals an expectation.
+      output = absl::StrCat(result.status().message(), "\nCRASH");
+      const bool timed_out = result.status().code() == absl::StatusCode::kDeadlineExceeded;
+      outcome.set_reason(timed_out ? absl::StrCat("timeout after ", test_timeout_s, " s")
+                                   : std::string(result.status().message()));
+      if (absl::Status recovered = board.Recover(); !recovered.ok()) {
+        run_status = absl::UnavailableError(
+            absl::StrCat("spec ", label, ": after ", test, ": ", recovered.message()));
+      }
+    }
+    absl::StatusOr<std::string> expected = expectations.Get(i);
+    if (!expected.ok()) {
+      run_status = expected.status();
+      break;
+    }
+    const NativeVerdict verdict = DecideVerdict(output, *expected);
+    outcome.set_outcome(verdict.outcome);
+    if (outcome.reason().empty()) outcome.set_reason(verdict.reason);
+    outcome.set_duration_s(absl::ToDoubleSeconds(absl::Now() - test_start));
+    if (verdict.outcome == "fail") {
+      const std::string base = absl::StrReplaceAll(test, {{"/", "_"}});
+      WriteFile(result_dir / (base + ".exp"), *expected);
+      WriteFile(result_dir / (base + ".out"), output);
+    }
+    log << verdict.outcome << "  " << test << "\n" << std::flush;
+    outcomes.push_back(outcome);
+  }
+  int failed = 0, skipped = 0;
+  for (const proto::TestOutcome& outcome : outcomes) {
+    failed += outcome.outcome() == "fail";
+    skipped += outcome.outcome() == "skip";
+  }
+  log << outcomes.size() << " tests performed, " << outcomes.size() - failed - skipped
+      << " passed, " << skipped << " skipped, " << failed << " failed in "
+      << absl::FormatDuration(absl::Now() - start) << "\n";
+
+  google::protobuf::Struct args;
+  (*args.mutable_fields())["harness"].set_string_value("native");
+  (*args.mutable_fields())["test_instance"].set_string_value("port:" + dut.console());
+  (*args.mutable_fields())["test_timeout_s"].set_number_value(test_timeout_s);
+  const std::string results_json = (result_dir / "_results.json").string();
+  if (absl::Status status = WriteResultsJson(results_json, outcomes, args); !status.ok()) {
+    return status;
+  }
+  if (!run_status.ok()) return run_status;
+  proto::HarnessResult harness_result;
+  for (proto::TestOutcome& outcome : outcomes) *harness_result.add_outcomes() = std::move(outcome);
+  harness_result.set_results_json(results_json);
+  return harness_result;
+}
+
+}  // namespace mptest::harnesses

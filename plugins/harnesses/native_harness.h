@@ -1,0 +1,55 @@
+// NativeHarness: the `native` harness. Runs MicroPython test files itself over one raw-REPL
+// connection (raw paste when the board has it) to the DUT, with run-tests.py's rules, and
+// without its per-test process and connection costs:
+//   - soft reset before each test, then the test file executed at the raw prompt;
+//   - the board's output is stdout, plus stderr and "CRASH" when the test raised (as
+//     run-tests.py's remote targets), with \r\n turned into \n;
+//   - "SKIP\n" (or "SKIP-TOO-LARGE\n") means skip; otherwise pass when the output equals the
+//     .exp beside the test or, without one, CPython's output on the host;
+//   - a test that does not finish within MICROPY_TEST_TIMEOUT (spec env; default 60 s) is
+//     interrupted and fails, and the board is brought back (interrupt, re-enter raw mode,
+//     reopen the console) before the next test;
+//   - _results.json in run-tests.py's format, failed tests' .exp/.out, and testresults.txt.
+// A board that cannot be brought back is an infrastructure error (the results so far are
+// written first).
+#ifndef MPTEST_PLUGINS_HARNESSES_NATIVE_HARNESS_H_
+#define MPTEST_PLUGINS_HARNESSES_NATIVE_HARNESS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/api/harness.h"
+#include "core/proto/tentacle.pb.h"
+
+namespace mptest::harnesses {
+
+// The output run-tests.py compares for a remote target: stdout, then stderr + "CRASH" if the
+// code raised; \r\n as \n.
+std::string BoardOutput(absl::string_view stdout_text, absl::string_view stderr_text);
+
+// The verdict for one test: outcome "pass", "fail" or "skip", and a reason.
+struct NativeVerdict {
+  std::string outcome;
+  std::string reason;
+};
+NativeVerdict DecideVerdict(absl::string_view board_output, absl::string_view expected);
+
+struct NativeHarnessOptions {
+  std::string python = "/usr/bin/python3";  // CPython for expectations without a .exp
+  double default_test_timeout_s = 60;
+};
+
+class NativeHarness : public Harness {
+ public:
+  NativeHarness() : NativeHarness(NativeHarnessOptions{}) {}
+  explicit NativeHarness(NativeHarnessOptions options);
+  absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest& request) override;
+
+ private:
+  NativeHarnessOptions options_;
+};
+
+}  // namespace mptest::harnesses
+
+#endif  // MPTEST_PLUGINS_HARNESSES_NATIVE_HARNESS_H_

@@ -1,0 +1,132 @@
+// Tests of the native harness: verdict rules, and runs against a virtual board
+// (//firmware:virtual_board) on the fake tests: .exp and CPython expectations, SKIP, a failing
+// test's files, a hanging test interrupted and followed by a working one, agreement with the
+// run_tests harness's verdicts, a board that is not there.
+#include "plugins/harnesses/native_harness.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/gitspec/test_repo.h"
+#include "firmware/test_board.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "plugins/harnesses/results_json.h"
+#include "plugins/harnesses/script_harness.h"
+
+namespace mptest::harnesses {
+namespace {
+
+namespace fs = std::filesystem;
+using ::mptest::testing::NewTempDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::vector<std::string> Verdicts(const proto::HarnessResult& result) {
+  std::vector<std::string> out;
+  for (const proto::TestOutcome& test : result.outcomes()) {
+    out.push_back(test.name() + "=" + test.outcome());
+  }
+  return out;
+}
+
+TEST(NativeVerdictTest, RunTestsRules) {
+  EXPECT_EQ(BoardOutput("2\r\n", ""), "2\n");
+  EXPECT_EQ(BoardOutput("a\r\n", "Traceback\r\nE\r\n"), "a\nTraceback\nE\nCRASH");
+  EXPECT_EQ(DecideVerdict("SKIP\n", "anything").outcome, "skip");
+  EXPECT_EQ(DecideVerdict("SKIP-TOO-LARGE\n", "x").reason, "too large");
+  EXPECT_EQ(DecideVerdict("2\n", "2\n").outcome, "pass");
+  EXPECT_EQ(DecideVerdict("2\n", "3\n").outcome, "fail");
+  EXPECT_EQ(DecideVerdict("x\nCRASH", "x\n").outcome, "fail");
+}
+
+class NativeHarnessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tests_dir_ = NewTempDir("micropython") + "/tests";
+    fs::copy("testdata/fake_micropython/tests", tests_dir_, fs::copy_options::recursive);
+    absl::StatusOr<std::unique_ptr<firmware::TestBoard>> board = firmware::TestBoard::Start();
+    ASSERT_TRUE(board.ok()) << board.status();
+    board_ = std::move(*board);
+  }
+
+  proto::HarnessRequest Request(std::vector<std::string> args) {
+    proto::HarnessRequest request;
+    request.mutable_spec()->set_label("RUN-TESTS_STANDARD");
+    for (const std::string& arg : args) request.mutable_spec()->add_args(arg);
+    proto::Tentacle* tentacle = request.add_tentacles();
+    tentacle->set_console(board_->console());
+    tentacle->mutable_entry()->set_type("virtual");
+    request.set_tests_dir(tests_dir_);
+    request.set_result_dir(NewTempDir("results"));
+    request.set_timeout_s(120);
+    return request;
+  }
+
+  std::string tests_dir_;
+  std::unique_ptr<firmware::TestBoard> board_;
+};
+
+TEST_F(NativeHarnessTest, RunsBasicsWithRunTestsVerdicts) {
+  proto::HarnessRequest request = Request({"-d", "basics"});
+  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ElementsAre("basics/add.py=pass", "basics/andor.py=pass",
+                                             "basics/broken.py=fail", "basics/skipped.py=skip"));
+  // The failing test's expectation (its .exp) and the board's output are kept.
+  EXPECT_EQ(ReadFile(request.result_dir() + "/basics_broken.py.exp"), "y\n");
+  EXPECT_EQ(ReadFile(request.result_dir() + "/basics_broken.py.out"), "x\n");
+  absl::StatusOr<std::vector<proto::TestOutcome>> written =
+      ReadResultsJson(request.result_dir() + "/_results.json");
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(written->size(), 4u);
+  EXPECT_THAT(ReadFile(request.result_dir() + "/testresults.txt"),
+              HasSubstr("4 tests performed, 2 passed, 1 skipped, 1 failed"));
+
+  // The same verdicts as the run_tests harness gives on these tests.
+  proto::HarnessRequest script_request = Request({});
+  absl::StatusOr<proto::HarnessResult> script =
+      ScriptHarness(RunnerKind::kRunTests).Run(script_request);
+  ASSERT_TRUE(script.ok()) << script.status();
+  EXPECT_EQ(Verdicts(*script), Verdicts(*result));
+}
+
+TEST_F(NativeHarnessTest, HangingTestIsInterruptedAndTheNextOneRuns) {
+  proto::HarnessRequest request = Request({"hang/*.py"});
+  (*request.mutable_spec()->mutable_env())["MICROPY_TEST_TIMEOUT"] = "1";
+  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result),
+              ElementsAre("hang/forever.py=fail", "hang/raises.py=fail", "hang/zafter.py=pass"));
+  EXPECT_THAT(result->outcomes(0).reason(), HasSubstr("timeout after 1 s"));
+  EXPECT_THAT(ReadFile(request.result_dir() + "/hang_raises.py.out"),
+              HasSubstr("ValueError: boom\nCRASH"));
+  EXPECT_EQ(ReadFile(request.result_dir() + "/hang_raises.py.exp"), "CPYTHON3 CRASH");
+}
+
+TEST_F(NativeHarnessTest, UnreachableBoardIsAnInfrastructureError) {
+  proto::HarnessRequest request = Request({"basics/add.py"});
+  request.mutable_tentacles(0)->set_console("/nonexistent/tty");
+  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(result.status().message(), HasSubstr("/nonexistent/tty"));
+}
+
+TEST_F(NativeHarnessTest, RefusesUnknownOptionsAndMissingTests) {
+  EXPECT_THAT(NativeHarness().Run(Request({"--via-mpy"})).status().message(),
+              HasSubstr("does not support option '--via-mpy'"));
+  EXPECT_THAT(NativeHarness().Run(Request({"basics/nope.py"})).status().message(),
+              HasSubstr("no test file basics/nope.py"));
+}
+
+}  // namespace
+}  // namespace mptest::harnesses
