@@ -60,16 +60,25 @@ absl::StatusOr<proto::HarnessResult> HostPythonHarness::Run(const proto::Harness
     for (const std::string& file : files) {
       std::string name = absl::StrCat(dir, "/", file);
       process::CommandOptions options;
-      options.argv = {"python3", absl::StrCat(path, "/", file)};
-      options.env_set = {{"MPTEST_BOARD", dut.board().name()},
-                         {"MPTEST_VARIANT", request.firmware().variant()},
-                         {"MPTEST_PORT", dut.board().port()},
-                         {"PYTHONHASHSEED", "0"}};
-      for (int i = 0; i < request.tentacles_size(); ++i) {
-        const char* role = i == 0 ? "instance0" : "instance1";
-        if (i == 0) options.env_set["MPTEST_ROLE"] = role;
-        if (i == 1) options.env_set["MPTEST_PEER_BOARD"] = request.tentacles(i).board().name();
-      }
+      // Present the tentacle as the virtual board does: sys.implementation._machine is
+      // "<BOARD>[-<VARIANT>] with CPython" and _build the variant.
+      std::string machine = absl::StrCat(
+          dut.board().name(),
+          request.firmware().variant().empty() ? "" : "-" + request.firmware().variant(),
+          " with CPython");
+      std::string prelude = absl::StrCat(
+          "import sys, types, runpy\n"
+          "f = dict(vars(sys.implementation))\n"
+          "f.update(_machine=",
+          JsonString(machine), ", _build=", JsonString(request.firmware().variant()),
+          ")\n"
+          "sys.implementation = types.SimpleNamespace(**f)\n"
+          "sys.argv = [",
+          JsonString(absl::StrCat(path, "/", file)),
+          "]\n"
+          "runpy.run_path(sys.argv[0], run_name='__main__')\n");
+      options.argv = {"python3", "-c", prelude};
+      options.env_set = {{"PYTHONHASHSEED", "0"}};
       options.timeout = absl::Seconds(10);
       absl::Time start = absl::Now();
       absl::StatusOr<process::CommandResult> run = process::RunCommand(options);

@@ -1,2 +1,2 @@
-import os
-print('role', os.environ.get('MPTEST_ROLE'), 'peer', os.environ.get('MPTEST_PEER_BOARD') is not None)
+msgs = ['ping %d' % i for i in range(3)]
+print(' '.join(m.replace('ping', 'pong') for m in msgs))
