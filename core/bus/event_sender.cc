@@ -45,6 +45,12 @@ bool HasEventSender() {
   return state->installed;
 }
 
+int CurrentChannelFd() {
+  SenderState* state = g_state.load();
+  std::lock_guard<std::mutex> lock(state->mu);
+  return state->installed ? state->context.fd : -1;
+}
+
 absl::Status SendEvent(proto::Event event) {
   SenderState* state = g_state.load();
   std::unique_lock<std::mutex> lock(state->mu);

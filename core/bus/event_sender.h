@@ -21,6 +21,10 @@ absl::Status SendEvent(proto::Event event);
 // True inside a pcall child or inline call.
 bool HasEventSender();
 
+// The child's channel descriptor (-1 outside a pcall child). For tools that must write raw
+// frames; events should go through SendEvent.
+int CurrentChannelFd();
+
 // Where SendEvent goes. Installed by core/process.
 struct SenderContext {
   int fd = -1;                     // the child's channel to the parent, or

@@ -32,6 +32,10 @@ bool RegisterSpawnTarget(const char* name, const void* function, SpawnInvoker in
 // The registered name of a function, or "" if it was not registered.
 std::string SpawnTargetName(const void* function);
 
+// A function's name for messages: its registered name, else its unqualified dynamic symbol
+// name (dladdr; no file stays open, unlike a full symbolizer), else "target@<address>".
+std::string FunctionName(const void* function);
+
 // Call first thing in main() of any binary that runs pcall with the spawn context (the gtest
 // main //core/process:spawn_gtest_main does). In a spawned child it runs the requested target
 // and exits; everywhere else it returns at once.

@@ -37,7 +37,6 @@
 #include <variant>
 #include <vector>
 
-#include "absl/debugging/symbolize.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -298,19 +297,13 @@ template <typename S>
 void ApplyOptions(PcallOptions*, const S&) {}
 inline void ApplyOptions(PcallOptions* options, const PcallOptions& given) { *options = given; }
 
-// The name of a target, for errors and logs.
+// The name of a target, for errors and logs: its MPTEST_REGISTER_TARGET name, else its
+// dynamic symbol (dladdr), else "target@<address>". Give lambdas and unexported functions a
+// name with Named("name", fn) or by registering them.
 template <typename F>
 std::string NameOf(const F& fn) {
   if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
-    const void* address = reinterpret_cast<const void*>(fn);
-    std::string registered = SpawnTargetName(address);
-    if (!registered.empty()) return registered;
-    char symbol[512];
-    if (absl::Symbolize(const_cast<void*>(address), symbol, sizeof(symbol))) {
-      std::string name(symbol);
-      return name.substr(0, name.find('('));
-    }
-    return "function";
+    return FunctionName(reinterpret_cast<const void*>(fn));
   } else {
     return "callable";
   }
