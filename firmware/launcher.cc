@@ -50,10 +50,6 @@ bool ProcessAlive(pid_t pid) {
 
 absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {
   if (options.link_path.empty()) return absl::InvalidArgumentError("LaunchBoard: no link_path");
-  if (access(options.binary.c_str(), X_OK) != 0) {
-    return absl::NotFoundError(absl::StrCat("virtual board binary ", options.binary,
-                                            " is not executable: ", strerror(errno)));
-  }
   std::string faults;
   google::protobuf::TextFormat::Printer printer;
   printer.SetSingleLineMode(true);
@@ -63,10 +59,28 @@ absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {
                                    absl::StrCat("--link=", options.link_path),
                                    absl::StrCat("--faults=", faults)};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
+  unlink(options.link_path.c_str());
+  absl::StatusOr<pid_t> pid = LaunchProcess(argv, options.log_path, options.link_path,
+                                            options.detach, options.start_timeout);
+  if (!pid.ok()) return pid.status();
+  LaunchedBoard launched;
+  launched.pid = *pid;
+  launched.console = options.link_path;
+  return launched;
+}
+
+absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv_in,
+                                    const std::string& log_path, const std::string& wait_for_path,
+                                    bool detach, absl::Duration start_timeout) {
+  if (argv_in.empty()) return absl::InvalidArgumentError("LaunchProcess: empty argv");
+  if (access(argv_in[0].c_str(), X_OK) != 0) {
+    return absl::NotFoundError(
+        absl::StrCat("program ", argv_in[0], " is not executable: ", strerror(errno)));
+  }
+  std::vector<std::string> argv = argv_in;
   std::vector<char*> args;
   for (std::string& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
-  unlink(options.link_path.c_str());
 
   int report[2];  // detached: the grandchild's pid comes back through this pipe
   if (pipe2(report, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
@@ -75,7 +89,7 @@ absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
   if (pid == 0) {
     close(report[0]);
-    if (options.detach) {
+    if (detach) {
       setsid();
       pid_t grandchild = fork();
       if (grandchild != 0) {
@@ -89,8 +103,8 @@ absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {
       setpgid(0, 0);
     }
     int devnull = open("/dev/null", O_RDWR);
-    int log = open(options.log_path.empty() ? "/dev/null" : options.log_path.c_str(),
-                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int log = open(log_path.empty() ? "/dev/null" : log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                   0644);
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(log >= 0 ? log : devnull, 2);
@@ -103,9 +117,8 @@ absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {
     _exit(127);
   }
   close(report[1]);
-  LaunchedBoard launched;
-  launched.pid = pid;
-  if (options.detach) {
+  pid_t launched = pid;
+  if (detach) {
     pid_t grandchild = -1;
     ssize_t n;
     do {
@@ -115,28 +128,26 @@ absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {
     }
     if (n != sizeof(grandchild) || grandchild <= 0) {
       close(report[0]);
-      return absl::InternalError("could not start a detached virtual board");
+      return absl::InternalError(absl::StrCat("could not start ", argv[0], " detached"));
     }
-    launched.pid = grandchild;
+    launched = grandchild;
   }
   close(report[0]);
-  absl::Time deadline = absl::Now() + options.start_timeout;
+  absl::Time deadline = absl::Now() + start_timeout;
   struct stat info;
-  while (lstat(options.link_path.c_str(), &info) != 0) {
-    if (!ProcessAlive(launched.pid)) {
-      return absl::InternalError(absl::StrCat("virtual board ", options.binary,
-                                              " exited during start; its log:\n",
-                                              LogTail(options.log_path)));
+  while (lstat(wait_for_path.c_str(), &info) != 0) {
+    if (!ProcessAlive(launched)) {
+      return absl::InternalError(
+          absl::StrCat(argv[0], " exited during start; its log:\n", LogTail(log_path)));
     }
     if (absl::Now() > deadline) {
-      (void)StopBoard(launched.pid);
-      return absl::DeadlineExceededError(absl::StrCat(
-          "virtual board did not create ", options.link_path, " within ",
-          absl::FormatDuration(options.start_timeout), "; its log:\n", LogTail(options.log_path)));
+      (void)StopBoard(launched);
+      return absl::DeadlineExceededError(
+          absl::StrCat(argv[0], " did not create ", wait_for_path, " within ",
+                       absl::FormatDuration(start_timeout), "; its log:\n", LogTail(log_path)));
     }
     absl::SleepFor(absl::Milliseconds(2));
   }
-  launched.console = options.link_path;
   return launched;
 }
 

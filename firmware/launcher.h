@@ -34,6 +34,13 @@ struct LaunchedBoard {
   std::string console;  // = link_path, once the board created it
 };
 
+// Starts argv[0] (a path) with stdin/stdout on /dev/null and stderr appended to log_path, then
+// waits until wait_for_path exists (the program creates it once it serves). detach as in
+// LaunchOptions. Returns the pid. Errors name the program and include the end of its log.
+absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv,
+                                    const std::string& log_path, const std::string& wait_for_path,
+                                    bool detach, absl::Duration start_timeout);
+
 // Starts the board and waits until its console link exists. Errors name the binary and
 // include the end of the board's log.
 absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options);

@@ -1,0 +1,178 @@
+// The execpty tentacle type (see execpty_driver.h).
+#include "plugins/boards/execpty/execpty_driver.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "core/repl/raw_repl_client.h"
+#include "firmware/launcher.h"
+#include "plugins/boards/driver_util.h"
+
+namespace mptest::boards {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr absl::Duration kStartTimeout = absl::Seconds(10);
+constexpr absl::Duration kAnswerTimeout = absl::Seconds(15);
+
+std::string FindRelay() {
+  if (const char* env = getenv("MPTEST_EXECPTY_RELAY"); env != nullptr && *env) return env;
+  std::vector<std::string> candidates;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&FindRelay), &info) != 0 && info.dli_fname) {
+    candidates.push_back((fs::path(info.dli_fname).parent_path() / "execpty_relay").string());
+  }
+  std::error_code error;
+  fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error) candidates.push_back((exe.parent_path() / "execpty_relay").string());
+  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* dir = getenv(env); dir != nullptr && *dir) {
+      candidates.push_back(absl::StrCat(dir, "/mptest/plugins/boards/execpty/execpty_relay"));
+    }
+  }
+  for (const std::string& candidate : candidates) {
+    if (access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
+  }
+  return "";
+}
+
+bool UsesFirmware(const proto::InventoryEntry& entry) {
+  for (const std::string& arg : entry.command()) {
+    if (arg.find("{firmware}") != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ExecPtyDriver::ExecPtyDriver() : relay_(FindRelay()) {}
+ExecPtyDriver::ExecPtyDriver(std::string relay_binary) : relay_(std::move(relay_binary)) {}
+
+absl::Status ExecPtyDriver::Initialize() {
+  if (relay_.empty()) {
+    return absl::NotFoundError(
+        "execpty driver: cannot find the execpty_relay program; set MPTEST_EXECPTY_RELAY");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<proto::DiscoverResponse> ExecPtyDriver::Discover(
+    const proto::DiscoverRequest& request) {
+  absl::StatusOr<std::vector<proto::Tentacle>> tentacles = ResolveEntries(request, "execpty");
+  if (!tentacles.ok()) return tentacles.status();
+  proto::DiscoverResponse response;
+  for (proto::Tentacle& tentacle : *tentacles) {
+    if (tentacle.entry().command().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", tentacle.entry().label(),
+                                                     "' has no command (argv) in the inventory"));
+    }
+    const std::string dir = tentacle.runtime().at("state_dir");
+    tentacle.set_console(absl::StrCat(dir, "/tty"));
+    (*tentacle.mutable_runtime())["firmware"] = absl::StrCat(dir, "/firmware");
+    (*tentacle.mutable_runtime())["log"] = absl::StrCat(dir, "/relay.log");
+    *response.add_tentacles() = std::move(tentacle);
+  }
+  return response;
+}
+
+absl::StatusOr<pid_t> ExecPtyDriver::RunningPid(const proto::Tentacle& tentacle) const {
+  absl::StatusOr<pid_t> pid = RuntimePid(tentacle, "pid");
+  if (!pid.ok()) return pid.status();
+  if (!ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "execpty tentacle '", tentacle.entry().label(), "' (relay pid ", *pid, ") is not running"));
+  }
+  return *pid;
+}
+
+absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tentacle) {
+  if (RunningPid(tentacle).ok()) return tentacle;
+  absl::StatusOr<std::string> firmware = RuntimeField(tentacle, "firmware");
+  if (!firmware.ok()) return firmware.status();
+  absl::StatusOr<std::string> log = RuntimeField(tentacle, "log");
+  if (!log.ok()) return log.status();
+  const proto::InventoryEntry& entry = tentacle.entry();
+  if (UsesFirmware(entry) && !fs::exists(*firmware)) {
+    auto initial = entry.tags().find("firmware");
+    if (initial == entry.tags().end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "execpty tentacle '", entry.label(),
+          "': its command uses {firmware} but nothing was flashed (or set tags.firmware)"));
+    }
+    if (absl::Status status = CopyFileAtomically(initial->second, *firmware); !status.ok()) {
+      return status;
+    }
+  }
+  absl::StatusOr<std::vector<std::string>> command =
+      ExpandArgv({entry.command().begin(), entry.command().end()},
+                 {{"firmware", *firmware}, {"port", tentacle.console()}},
+                 absl::StrCat("execpty tentacle '", entry.label(), "' command"));
+  if (!command.ok()) return command.status();
+  std::vector<std::string> argv = {relay_, absl::StrCat("--link=", tentacle.console()), "--"};
+  argv.insert(argv.end(), command->begin(), command->end());
+  unlink(tentacle.console().c_str());
+  absl::StatusOr<pid_t> pid =
+      firmware::LaunchProcess(argv, *log, tentacle.console(), /*detach=*/true, kStartTimeout);
+  if (!pid.ok()) {
+    return absl::Status(pid.status().code(), absl::StrCat("execpty tentacle '", entry.label(),
+                                                          "': ", pid.status().message()));
+  }
+  proto::Tentacle started = tentacle;
+  (*started.mutable_runtime())["pid"] = absl::StrCat(*pid);
+  started.set_state("idle");
+  return started;
+}
+
+absl::Status ExecPtyDriver::PowerCycle(const proto::Tentacle& tentacle) {
+  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  if (!pid.ok()) return pid.status();
+  return firmware::PowerCycleBoard(*pid);
+}
+
+absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
+  const proto::Tentacle& tentacle = request.tentacle();
+  absl::StatusOr<std::string> firmware = RuntimeField(tentacle, "firmware");
+  if (!firmware.ok()) return firmware.status();
+  if (absl::Status status = CopyFileAtomically(request.firmware().path(), *firmware);
+      !status.ok()) {
+    return status;
+  }
+  std::ofstream log;
+  if (!request.log_path().empty()) log.open(request.log_path(), std::ios::app);
+  log << "copied " << request.firmware().path() << " to " << *firmware << "\n";
+  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  if (!pid.ok()) return absl::OkStatus();  // not running: the next Start uses the new firmware
+  if (absl::Status status = firmware::PowerCycleBoard(*pid); !status.ok()) return status;
+  absl::Time deadline = absl::Now() + kAnswerTimeout;
+  absl::Status last = absl::DeadlineExceededError("no attempt");
+  while (absl::Now() < deadline) {
+    absl::StatusOr<std::unique_ptr<repl::RawReplClient>> client =
+        repl::RawReplClient::Open(tentacle.console());
+    last = client.ok() ? (*client)->EnterRawRepl(std::min(deadline, absl::Now() + absl::Seconds(3)))
+                       : client.status();
+    if (last.ok()) {
+      absl::StatusOr<repl::BoardVersion> version = (*client)->ReadVersion(deadline);
+      if (version.ok()) log << "board reports " << version->sys_version << "\n";
+      (void)(*client)->ExitRawRepl(std::min(deadline, absl::Now() + absl::Seconds(2)));
+      return absl::OkStatus();
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  log << "no answer after flashing: " << last << "\n";
+  return absl::Status(last.code(), absl::StrCat("execpty tentacle '", tentacle.entry().label(),
+                                                "': no raw REPL after flashing: ", last.message()));
+}
+
+absl::Status ExecPtyDriver::Stop(const proto::Tentacle& tentacle) {
+  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  if (!pid.ok()) return absl::OkStatus();
+  return firmware::StopBoard(*pid);
+}
+
+}  // namespace mptest::boards

@@ -1,0 +1,31 @@
+// //plugins/boards/execpty:execpty_relay: serves a command's pty console on a stable pty link.
+//   execpty_relay --link=PATH [--norestart] -- COMMAND [ARGS...]
+#include <stdio.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "plugins/boards/execpty/pty_relay.h"
+
+ABSL_FLAG(std::string, link, "", "Symlink kept pointing at the pty clients open (required).");
+ABSL_FLAG(bool, restart, true, "Restart the command when it exits (unix-port soft reset).");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Runs a command on a pty and serves its console on another pty.\n"
+      "usage: execpty_relay --link=PATH [--norestart] -- COMMAND [ARGS...]");
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  mptest::boards::RelayOptions options;
+  options.link_path = absl::GetFlag(FLAGS_link);
+  options.restart_on_exit = absl::GetFlag(FLAGS_restart);
+  options.argv.assign(rest.begin() + 1, rest.end());
+  if (options.link_path.empty() || options.argv.empty()) {
+    fprintf(stderr, "execpty_relay: --link and a command are required\n");
+    return 2;
+  }
+  mptest::boards::PtyRelay relay(std::move(options));
+  return relay.Run();
+}

@@ -1,0 +1,178 @@
+// The execpty relay (see pty_relay.h).
+#include "plugins/boards/execpty/pty_relay.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace mptest::boards {
+namespace {
+
+void Log(absl::string_view message) {
+  std::string line = absl::StrCat("execpty_relay[", getpid(), "]: ", message, "\n");
+  ssize_t ignored = write(2, line.data(), line.size());
+  (void)ignored;
+}
+
+bool EndsWithRawPrompt(absl::string_view text) {
+  return absl::EndsWith(text, "raw REPL; CTRL-B to exit\r\n>") ||
+         absl::EndsWith(text, "raw REPL; CTRL-B to exit\r\r\n>");
+}
+
+}  // namespace
+
+PtyRelay::~PtyRelay() {
+  StopCommand();
+  if (!options_.link_path.empty()) unlink(options_.link_path.c_str());
+}
+
+bool PtyRelay::StartCommand() {
+  absl::StatusOr<pty::PtyProcess> process = pty::SpawnOnPty(options_.argv);
+  if (!process.ok()) {
+    Log(absl::StrCat("cannot start the command: ", process.status().ToString()));
+    return false;
+  }
+  command_pid_ = process->pid;
+  command_master_ = std::move(process->master);
+  fcntl(command_master_.get(), F_SETFL, O_NONBLOCK);
+  command_started_ = absl::Now();
+  Log(absl::StrCat("started pid ", command_pid_, ": ", absl::StrJoin(options_.argv, " ")));
+  return true;
+}
+
+void PtyRelay::StopCommand() {
+  command_master_.reset();
+  if (command_pid_ > 0) {
+    kill(-command_pid_, SIGKILL);  // the command leads its own session and process group
+    kill(command_pid_, SIGKILL);
+    while (waitpid(command_pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  command_pid_ = -1;
+}
+
+void PtyRelay::ToClient(absl::string_view bytes) {
+  (void)pty::WriteAll(client_master_.get(), bytes, absl::Now() + absl::Seconds(5));
+}
+
+bool PtyRelay::ReenterRawRepl() {
+  absl::Time deadline = absl::Now() + options_.raw_reentry_timeout;
+  if (!pty::WriteAll(command_master_.get(), "\r\x01", deadline).ok()) return false;
+  std::string seen;
+  while (!EndsWithRawPrompt(seen)) {
+    absl::StatusOr<std::string> chunk = pty::ReadSome(command_master_.get(), deadline);
+    if (!chunk.ok()) {
+      Log(absl::StrCat("no raw REPL after restart: ", chunk.status().ToString()));
+      return false;
+    }
+    seen += *chunk;
+  }
+  ToClient("raw REPL; CTRL-B to exit\r\n>");
+  return true;
+}
+
+int PtyRelay::Run() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigaddset(&mask, sig);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  pty::UniqueFd signals(signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+
+  absl::StatusOr<pty::PtyPair> pair = pty::OpenPtyPair();
+  if (!pair.ok()) {
+    Log(pair.status().ToString());
+    return 2;
+  }
+  client_master_ = std::move(pair->master);
+  client_slave_ = std::move(pair->slave);
+  fcntl(client_master_.get(), F_SETFL, O_NONBLOCK);
+  if (!StartCommand()) return 2;
+  if (!options_.link_path.empty()) {
+    std::string temporary = absl::StrCat(options_.link_path, ".new");
+    unlink(temporary.c_str());
+    if (symlink(pair->slave_path.c_str(), temporary.c_str()) != 0 ||
+        rename(temporary.c_str(), options_.link_path.c_str()) != 0) {
+      Log(absl::StrCat("cannot link ", options_.link_path, ": ", strerror(errno)));
+      return 2;
+    }
+  }
+  fprintf(stderr, "mptest-execpty: pty %s pid %d\n", pair->slave_path.c_str(), getpid());
+  fflush(stderr);
+
+  char buffer[4096];
+  for (;;) {
+    pollfd fds[3] = {{signals.get(), POLLIN, 0},
+                     {client_master_.get(), POLLIN, 0},
+                     {command_master_.valid() ? command_master_.get() : -1, POLLIN, 0}};
+    if (poll(fds, 3, 1000) < 0 && errno != EINTR) return 2;
+    bool restart = false;
+    bool exited = false;
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (read(signals.get(), &info, sizeof(info)) == sizeof(info)) {
+        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+          Log("stopping");
+          return 0;
+        }
+        if (info.ssi_signo == SIGHUP) {
+          Log("power cycle: restarting the command");
+          StopCommand();
+          client_in_raw_ = false;
+          if (!StartCommand()) return 2;
+        }
+      }
+    }
+    if (fds[1].revents & POLLIN) {
+      ssize_t n = read(client_master_.get(), buffer, sizeof(buffer));
+      if (n > 0 && command_master_.valid()) {
+        for (ssize_t i = 0; i < n; ++i) {
+          if (buffer[i] == '\x01') client_in_raw_ = true;
+          if (buffer[i] == '\x02') client_in_raw_ = false;
+        }
+        (void)pty::WriteAll(command_master_.get(), absl::string_view(buffer, n),
+                            absl::Now() + absl::Seconds(5));
+      }
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = read(command_master_.get(), buffer, sizeof(buffer));
+      if (n > 0) {
+        ToClient(absl::string_view(buffer, n));
+      } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        exited = true;
+      }
+    }
+    if (exited) {
+      int status = 0;
+      while (waitpid(command_pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      command_pid_ = -1;
+      command_master_.reset();
+      Log(absl::StrCat("the command ended (status ", status, ")"));
+      if (!options_.restart_on_exit) {
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+      }
+      restart = true;
+    }
+    if (restart) {
+      if (absl::Now() - command_started_ < absl::Seconds(1)) {
+        absl::SleepFor(absl::Milliseconds(200));  // no tight loop for a command that cannot run
+      }
+      ToClient("MPY: soft reboot\r\n");
+      if (!StartCommand()) return 2;
+      if (client_in_raw_ && !ReenterRawRepl()) client_in_raw_ = false;
+    }
+  }
+}
+
+}  // namespace mptest::boards

@@ -1,0 +1,54 @@
+// The execpty relay: runs a command whose console is a pty (MicroPython's unix port, qemu with
+// a pty serial, the virtual board with --stdio, ...) and serves it on a second pty that REPL
+// clients open through a stable link. It outlives the driver calls that start it, restarts
+// the command when it exits (the unix port exits on a soft reset: the relay reports that as
+// "MPY: soft reboot" and re-enters the raw REPL when the client was in it), and restarts it on
+// SIGHUP (a power cycle). SIGTERM ends the command and the relay.
+#ifndef MPTEST_PLUGINS_BOARDS_EXECPTY_PTY_RELAY_H_
+#define MPTEST_PLUGINS_BOARDS_EXECPTY_PTY_RELAY_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "core/pty/pty.h"
+
+namespace mptest::boards {
+
+struct RelayOptions {
+  std::vector<std::string> argv;  // the command, never run through a shell
+  std::string link_path;          // symlink to the client-side pty
+  bool restart_on_exit = true;    // false: the relay ends when the command does
+  absl::Duration raw_reentry_timeout = absl::Seconds(10);
+};
+
+class PtyRelay {
+ public:
+  explicit PtyRelay(RelayOptions options) : options_(std::move(options)) {}
+  ~PtyRelay();
+
+  // Serves until SIGTERM/SIGINT (0), the command's exit without restart (its exit status), or
+  // a setup failure (2). Logs to stderr.
+  int Run();
+
+ private:
+  bool StartCommand();
+  void StopCommand();
+  // After a restart in raw mode: enter the raw REPL on the new command, swallowing its banner.
+  bool ReenterRawRepl();
+  void ToClient(absl::string_view bytes);
+
+  RelayOptions options_;
+  pty::UniqueFd client_master_;
+  pty::UniqueFd client_slave_;  // kept open so the client side never reads EIO
+  pty::UniqueFd command_master_;
+  pid_t command_pid_ = -1;
+  absl::Time command_started_;
+  bool client_in_raw_ = false;
+};
+
+}  // namespace mptest::boards
+
+#endif  // MPTEST_PLUGINS_BOARDS_EXECPTY_PTY_RELAY_H_
