@@ -1,18 +1,19 @@
 // The native harness; see native_harness.h.
 #include "plugins/harnesses/native_harness.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "core/repl/raw_repl_client.h"
 #include "plugins/harnesses/expected_output.h"
+#include "plugins/harnesses/mpremote_tests.h"
 #include "plugins/harnesses/results_json.h"
 #include "plugins/harnesses/test_selection.h"
 
@@ -117,60 +118,48 @@ NativeVerdict DecideVerdict(absl::string_view board_output, absl::string_view ex
 
 NativeHarness::NativeHarness(NativeHarnessOptions options) : options_(std::move(options)) {}
 
-absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequest& request) {
-  const std::string& label = request.spec().label();
-  if (request.tentacles_size() < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("spec ", label, ": native needs a tentacle"));
-  }
-  if (request.result_dir().empty() || request.tests_dir().empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("spec ", label, ": the request needs tests_dir and result_dir"));
-  }
-  absl::StatusOr<std::vector<std::string>> tests =
-      SelectTestFiles(request.spec(), request.tests_dir());
-  if (!tests.ok()) return tests.status();
-  std::error_code error;
-  const fs::path result_dir = fs::absolute(request.result_dir());
-  fs::create_directories(result_dir, error);
-  if (error) {
-    return absl::InternalError(
-        absl::StrCat("cannot create ", result_dir.string(), ": ", error.message()));
-  }
+// One run of test files: the outcomes so far, and an error if the run could not go on.
+struct NativeHarness::RunState {
+  std::vector<proto::TestOutcome> outcomes;
+  absl::Status status;
+};
 
+NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest& request,
+                                                    const std::vector<std::string>& tests,
+                                                    const std::string& result_dir,
+                                                    std::ostream& log) const {
+  const std::string& label = request.spec().label();
   const proto::Tentacle& dut = request.tentacles(0);
   const double test_timeout_s = TestTimeoutSeconds(request.spec(), options_.default_test_timeout_s);
   const absl::Time run_deadline = request.timeout_s() > 0
                                       ? absl::Now() + absl::Seconds(request.timeout_s())
                                       : absl::InfiniteFuture();
-  ExpectedOutputs expectations(request.tests_dir(), *tests, options_.python,
+  RunState run;
+  ExpectedOutputs expectations(request.tests_dir(), tests, options_.python,
                                absl::Seconds(test_timeout_s));
   BoardSession board(dut.console(), dut.board().baud());
   if (absl::Status status = board.Connect(); !status.ok()) {
-    return absl::UnavailableError(absl::StrCat("spec ", label, ": cannot reach the board on ",
-                                               dut.console(), ": ", status.message()));
+    run.status = absl::UnavailableError(absl::StrCat("spec ", label, ": cannot reach the board on ",
+                                                     dut.console(), ": ", status.message()));
+    return run;
   }
-
-  std::ofstream log(result_dir / "testresults.txt", std::ios::trunc);
-  std::vector<proto::TestOutcome> outcomes;
-  absl::Status run_status;
-  const absl::Time start = absl::Now();
-  for (size_t i = 0; i < tests->size() && run_status.ok(); ++i) {
-    const std::string& test = (*tests)[i];
+  for (size_t i = 0; i < tests.size(); ++i) {
+    const std::string& test = tests[i];
     if (absl::Now() > run_deadline) {
-      run_status = absl::DeadlineExceededError(
+      run.status = absl::DeadlineExceededError(
           absl::StrCat("spec ", label, ": the run's ", request.timeout_s(), " s ran out after ",
-                       outcomes.size(), " of ", tests->size(), " tests"));
-      break;
+                       run.outcomes.size(), " of ", tests.size(), " tests"));
+      return run;
     }
     const std::optional<std::string> code = ReadFile(fs::path(request.tests_dir()) / test);
     if (!code) {
-      run_status = absl::NotFoundError(absl::StrCat("cannot read ", test));
-      break;
+      run.status = absl::NotFoundError(absl::StrCat("spec ", label, ": cannot read ", test));
+      return run;
     }
     if (absl::Status status = board.Prepare(); !status.ok()) {
-      run_status = absl::UnavailableError(
+      run.status = absl::UnavailableError(
           absl::StrCat("spec ", label, ": before ", test, ": ", status.message()));
-      break;
+      return run;
     }
     const absl::Time test_start = absl::Now();
     absl::StatusOr<repl::ExecResult> result = board.Execute(*code, absl::Seconds(test_timeout_s));
@@ -186,14 +175,14 @@ absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequ
       outcome.set_reason(timed_out ? absl::StrCat("timeout after ", test_timeout_s, " s")
                                    : std::string(result.status().message()));
       if (absl::Status recovered = board.Recover(); !recovered.ok()) {
-        run_status = absl::UnavailableError(
+        run.status = absl::UnavailableError(
             absl::StrCat("spec ", label, ": after ", test, ": ", recovered.message()));
       }
     }
     absl::StatusOr<std::string> expected = expectations.Get(i);
     if (!expected.ok()) {
-      run_status = expected.status();
-      break;
+      run.status = expected.status();
+      return run;
     }
     const NativeVerdict verdict = DecideVerdict(output, *expected);
     outcome.set_outcome(verdict.outcome);
@@ -201,32 +190,123 @@ absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequ
     outcome.set_duration_s(absl::ToDoubleSeconds(absl::Now() - test_start));
     if (verdict.outcome == "fail") {
       const std::string base = absl::StrReplaceAll(test, {{"/", "_"}});
-      WriteFile(result_dir / (base + ".exp"), *expected);
-      WriteFile(result_dir / (base + ".out"), output);
+      WriteFile(fs::path(result_dir) / (base + ".exp"), *expected);
+      WriteFile(fs::path(result_dir) / (base + ".out"), output);
     }
     log << verdict.outcome << "  " << test << "\n" << std::flush;
-    outcomes.push_back(outcome);
+    run.outcomes.push_back(outcome);
+    if (!run.status.ok()) return run;
+  }
+  return run;
+}
+
+NativeHarness::RunState NativeHarness::RunFlashFormat(const proto::HarnessRequest& request) const {
+  const proto::Tentacle& dut = request.tentacles(0);
+  RunState run;
+  proto::TestOutcome outcome;
+  outcome.set_name("format_flash");
+  const std::string code = FlashFormatCode(dut.board().port());
+  if (code.empty()) {
+    outcome.set_outcome("skip");
+    outcome.set_reason(absl::StrCat("no flash format for port '", dut.board().port(), "'"));
+    run.outcomes.push_back(outcome);
+    return run;
+  }
+  BoardSession board(dut.console(), dut.board().baud());
+  absl::Status status = board.Connect();
+  if (status.ok()) status = board.Prepare();
+  if (!status.ok()) {
+    run.status = absl::UnavailableError(absl::StrCat("flash format: cannot reach the board on ",
+                                                     dut.console(), ": ", status.message()));
+    return run;
+  }
+  absl::StatusOr<repl::ExecResult> result = board.Execute(code, kControlTimeout * 6);
+  if (result.ok() && !result->raised()) {
+    outcome.set_outcome("pass");
+    board.Prepare().IgnoreError();  // remount the fresh filesystem
+  } else {
+    outcome.set_outcome("fail");
+    outcome.set_reason(result.ok() ? result->stderr_text : std::string(result.status().message()));
+  }
+  run.outcomes.push_back(outcome);
+  return run;
+}
+
+std::string FlashFormatCode(absl::string_view port) {
+  if (port == "rp2") return "import vfs, rp2\nvfs.VfsLfs2.mkfs(rp2.Flash(), progsize=256)\n";
+  if (port == "stm32") return "import vfs, pyb\nvfs.VfsLfs2.mkfs(pyb.Flash(start=0))\n";
+  return "";
+}
+
+absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequest& request) {
+  const std::string& label = request.spec().label();
+  if (request.tentacles_size() < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("spec ", label, ": native needs a tentacle"));
+  }
+  if (request.result_dir().empty() || request.tests_dir().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("spec ", label, ": the request needs tests_dir and result_dir"));
+  }
+  const auto& args = request.spec().args();
+  const bool flash_format = std::find(args.begin(), args.end(), "--flash-format") != args.end();
+  const bool mpremote = std::find(args.begin(), args.end(), "--mpremote-tests") != args.end();
+  std::vector<std::string> tests;
+  if (!flash_format && !mpremote) {
+    absl::StatusOr<std::vector<std::string>> selected =
+        SelectTestFiles(request.spec(), request.tests_dir());
+    if (!selected.ok()) return selected.status();
+    tests = std::move(*selected);
+  }
+  std::error_code error;
+  const fs::path result_dir = fs::absolute(request.result_dir());
+  fs::create_directories(result_dir, error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot create ", result_dir.string(), ": ", error.message()));
+  }
+
+  std::ofstream log(result_dir / "testresults.txt", std::ios::trunc);
+  const absl::Time start = absl::Now();
+  RunState run;
+  if (flash_format) {
+    run = RunFlashFormat(request);
+  } else if (mpremote) {
+    MpremoteTestsOptions options;
+    options.repo_dir = (fs::absolute(request.tests_dir()) / "..").lexically_normal().string();
+    options.tty = request.tentacles(0).console();
+    options.result_dir = result_dir.string();
+    options.python = options_.python;
+    absl::StatusOr<std::vector<proto::TestOutcome>> outcomes = RunMpremoteTests(options);
+    if (outcomes.ok()) {
+      run.outcomes = std::move(*outcomes);
+    } else {
+      run.status = outcomes.status();
+    }
+  } else {
+    run = RunTestFiles(request, tests, result_dir.string(), log);
   }
   int failed = 0, skipped = 0;
-  for (const proto::TestOutcome& outcome : outcomes) {
+  for (const proto::TestOutcome& outcome : run.outcomes) {
     failed += outcome.outcome() == "fail";
     skipped += outcome.outcome() == "skip";
   }
-  log << outcomes.size() << " tests performed, " << outcomes.size() - failed - skipped
+  log << run.outcomes.size() << " tests performed, " << run.outcomes.size() - failed - skipped
       << " passed, " << skipped << " skipped, " << failed << " failed in "
       << absl::FormatDuration(absl::Now() - start) << "\n";
 
-  google::protobuf::Struct args;
-  (*args.mutable_fields())["harness"].set_string_value("native");
-  (*args.mutable_fields())["test_instance"].set_string_value("port:" + dut.console());
-  (*args.mutable_fields())["test_timeout_s"].set_number_value(test_timeout_s);
+  google::protobuf::Struct json_args;
+  (*json_args.mutable_fields())["harness"].set_string_value("native");
+  (*json_args.mutable_fields())["test_instance"].set_string_value("port:" +
+                                                                  request.tentacles(0).console());
   const std::string results_json = (result_dir / "_results.json").string();
-  if (absl::Status status = WriteResultsJson(results_json, outcomes, args); !status.ok()) {
+  if (absl::Status status = WriteResultsJson(results_json, run.outcomes, json_args); !status.ok()) {
     return status;
   }
-  if (!run_status.ok()) return run_status;
+  if (!run.status.ok()) return run.status;
   proto::HarnessResult harness_result;
-  for (proto::TestOutcome& outcome : outcomes) *harness_result.add_outcomes() = std::move(outcome);
+  for (proto::TestOutcome& outcome : run.outcomes) {
+    *harness_result.add_outcomes() = std::move(outcome);
+  }
   harness_result.set_results_json(results_json);
   return harness_result;
 }

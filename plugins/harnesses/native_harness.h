@@ -10,12 +10,19 @@
 //     interrupted and fails, and the board is brought back (interrupt, re-enter raw mode,
 //     reopen the console) before the next test;
 //   - _results.json in run-tests.py's format, failed tests' .exp/.out, and testresults.txt.
+// Two spec arguments select the anchor's other native kinds instead of test files:
+//   --flash-format     RUN-FLASH_FORMAT: makes a fresh LFS2 filesystem (rp2, stm32; other ports
+//                      skip); one outcome, "format_flash".
+//   --mpremote-tests   RUN-MPREMOTE_TESTS: tools/mpremote/tests (see mpremote_tests.h), with
+//                      the console left free for mpremote.
 // A board that cannot be brought back is an infrastructure error (the results so far are
 // written first).
 #ifndef MPTEST_PLUGINS_HARNESSES_NATIVE_HARNESS_H_
 #define MPTEST_PLUGINS_HARNESSES_NATIVE_HARNESS_H_
 
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -35,6 +42,9 @@ struct NativeVerdict {
 };
 NativeVerdict DecideVerdict(absl::string_view board_output, absl::string_view expected);
 
+// The MicroPython code that formats the flash filesystem of a port's boards; "" = none.
+std::string FlashFormatCode(absl::string_view port);
+
 struct NativeHarnessOptions {
   std::string python = "/usr/bin/python3";  // CPython for expectations without a .exp
   double default_test_timeout_s = 60;
@@ -47,6 +57,11 @@ class NativeHarness : public Harness {
   absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest& request) override;
 
  private:
+  struct RunState;
+  RunState RunTestFiles(const proto::HarnessRequest& request, const std::vector<std::string>& tests,
+                        const std::string& result_dir, std::ostream& log) const;
+  RunState RunFlashFormat(const proto::HarnessRequest& request) const;
+
   NativeHarnessOptions options_;
 };
 

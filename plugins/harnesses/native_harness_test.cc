@@ -51,8 +51,9 @@ TEST(NativeVerdictTest, RunTestsRules) {
 class NativeHarnessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tests_dir_ = NewTempDir("micropython") + "/tests";
-    fs::copy("testdata/fake_micropython/tests", tests_dir_, fs::copy_options::recursive);
+    const std::string repo = NewTempDir("micropython");
+    fs::copy("testdata/fake_micropython", repo, fs::copy_options::recursive);
+    tests_dir_ = repo + "/tests";
     absl::StatusOr<std::unique_ptr<firmware::TestBoard>> board = firmware::TestBoard::Start();
     ASSERT_TRUE(board.ok()) << board.status();
     board_ = std::move(*board);
@@ -119,6 +120,32 @@ TEST_F(NativeHarnessTest, UnreachableBoardIsAnInfrastructureError) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(result.status().message(), HasSubstr("/nonexistent/tty"));
+}
+
+TEST_F(NativeHarnessTest, FlashFormatSkipsUnknownPortsAndFailsOnError) {
+  proto::HarnessRequest request = Request({"--flash-format"});
+  request.mutable_tentacles(0)->mutable_board()->set_port("virtual");
+  absl::StatusOr<proto::HarnessResult> skipped = NativeHarness().Run(request);
+  ASSERT_TRUE(skipped.ok()) << skipped.status();
+  EXPECT_THAT(Verdicts(*skipped), ElementsAre("format_flash=skip"));
+  // The virtual board has no rp2 module: the format code raises, and the test fails.
+  request.mutable_tentacles(0)->mutable_board()->set_port("rp2");
+  absl::StatusOr<proto::HarnessResult> failed = NativeHarness().Run(request);
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_THAT(Verdicts(*failed), ElementsAre("format_flash=fail"));
+  EXPECT_THAT(failed->outcomes(0).reason(), HasSubstr("No module named"));
+  EXPECT_EQ(FlashFormatCode("stm32"), "import vfs, pyb\nvfs.VfsLfs2.mkfs(pyb.Flash(start=0))\n");
+}
+
+TEST_F(NativeHarnessTest, MpremoteTests) {
+  proto::HarnessRequest request = Request({"--mpremote-tests"});
+  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ElementsAre("tools/mpremote/tests/test_echo.sh=pass",
+                                             "tools/mpremote/tests/test_skipped.sh=skip",
+                                             "tools/mpremote/tests/test_wrong.sh=fail"));
+  EXPECT_EQ(ReadFile(request.result_dir() + "/test_wrong.sh.out"), "unexpected\n");
+  EXPECT_EQ(ReadFile(request.result_dir() + "/test_wrong.sh.exp"), "expected\n");
 }
 
 TEST_F(NativeHarnessTest, RefusesUnknownOptionsAndMissingTests) {

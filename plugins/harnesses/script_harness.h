@@ -42,7 +42,7 @@ struct RunnerCommand {
 
 // The command for a request, without running anything. Arguments of the spec that contain
 // '*', '?' or '[' are glob patterns expanded in the tests directory (sorted); an argument
-// "!<pattern>" removes the matching files from those expanded so far (the anchor's
+// "!<pattern>" or "--exclude=<pattern>" removes the matching files expanded so far (the anchor's
 // "multi_bluetooth/*.py minus stress_deepsleep_reconnect.py").
 absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
                                                 const proto::HarnessRequest& request,

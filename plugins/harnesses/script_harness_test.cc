@@ -154,7 +154,7 @@ TEST_F(ScriptHarnessTest, TimeoutIsAnError) {
 TEST_F(ScriptHarnessTest, MultitestsNeedTwoTentaclesAndExpandGlobs) {
   proto::HarnessRequest request = Request("RUN-MULTITESTS_MULTINET");
   request.mutable_spec()->add_args("multi_net/*.py");
-  request.mutable_spec()->add_args("!multi_net/udp_*.py");
+  request.mutable_spec()->add_args("--exclude=multi_net/udp_*.py");
   ScriptHarness harness(RunnerKind::kRunMultitests);
   absl::StatusOr<proto::HarnessResult> one = harness.Run(request);
   ASSERT_FALSE(one.ok());

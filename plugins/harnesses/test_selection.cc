@@ -5,6 +5,7 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/match.h"
@@ -47,8 +48,8 @@ absl::StatusOr<std::vector<std::string>> ExpandTestArgs(const proto::TestRunSpec
                                                         const std::string& tests_dir) {
   std::vector<std::string> out;
   for (const std::string& arg : spec.args()) {
-    if (absl::StartsWith(arg, "!")) {
-      const std::string pattern = arg.substr(1);
+    if (absl::StartsWith(arg, "!") || absl::StartsWith(arg, "--exclude=")) {
+      const std::string pattern = arg.substr(arg[0] == '!' ? 1 : strlen("--exclude="));
       out.erase(std::remove_if(out.begin(), out.end(),
                                [&](const std::string& file) {
                                  return fnmatch(pattern.c_str(), file.c_str(), FNM_PATHNAME) == 0;

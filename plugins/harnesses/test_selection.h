@@ -14,7 +14,8 @@ namespace mptest::harnesses {
 
 // The spec's arguments with every glob pattern (an argument not starting with '-' that has
 // '*', '?' or '[') replaced by the sorted files it matches in tests_dir, relative to it, and
-// every "!pattern" removing the files matched so far. A pattern matching nothing is an error.
+// every "!pattern" or "--exclude=pattern" removing the files matched so far (neither reaches
+// the runner). A pattern matching nothing is an error.
 absl::StatusOr<std::vector<std::string>> ExpandTestArgs(const proto::TestRunSpec& spec,
                                                         const std::string& tests_dir);
 
