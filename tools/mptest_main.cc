@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/gitspec/gitspec.h"
+#include "core/plugin/flags.h"
+#include "core/plugin/plugins_command.h"
 #include "core/report/results_writer.h"
 #include "core/sched/campaign.h"
 #include "core/sched/config.h"
@@ -21,7 +25,7 @@
 #include "core/sched/inline_executor.h"
 #include "core/version.h"
 #include "glog/logging.h"
-#include "tools/cli/builtin_plugins.h"
+#include "tools/cli/cli_plugins.h"
 #include "tools/cli/results_dir.h"
 #include "tools/cli/selection.h"
 #include "tools/cli/sinks.h"
@@ -285,7 +289,13 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   mptest::cli::ReportSink report(*std::move(writer));
   mptest::cli::TeeSink sink({&report, &console});
 
-  mptest::cli::BuiltinPlugins plugins;
+  mptest::cli::CliPlugins plugins(argv[0]);
+  std::set<std::string> builders, drivers, harnesses;
+  for (const auto& [name, variants] : plan->variants_by_board) {
+    builders.insert(plan->boards.at(name).port() == "virtual" ? "virtual" : "micropython_make");
+  }
+  for (const auto& entry : plan->tentacles) drivers.insert(entry.type());
+  for (const auto& spec : plan->specs) harnesses.insert(spec.harness());
   std::unique_ptr<mptest::sched::Executor> executor;
   if (absl::GetFlag(FLAGS_multiprocessing)) {
     int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
@@ -293,7 +303,11 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   } else {
     executor = std::make_unique<mptest::sched::InlineExecutor>();
   }
-  for (const std::string& note : plugins.Notes()) std::printf("mptest: %s\n", note.c_str());
+  for (const std::string& note :
+       plugins.Notes({builders.begin(), builders.end()}, {drivers.begin(), drivers.end()},
+                     {harnesses.begin(), harnesses.end()})) {
+    std::printf("mptest: %s\n", note.c_str());
+  }
   mptest::sched::Campaign campaign(*std::move(plan), options, plugins, *executor, sink);
   absl::StatusOr<mptest::proto::CampaignSummary> summary = campaign.Run();
   if (!summary.ok()) return Fail(3, std::string(summary.status().message()));
@@ -345,9 +359,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "plugins") {
-    mptest::cli::BuiltinPlugins plugins;
-    for (const std::string& line : plugins.Describe()) std::printf("%s\n", line.c_str());
-    return 0;
+    mptest::plugin::PluginsCommandOptions options{mptest::plugin::SearchOptionsFromFlags(argv[0]),
+                                                  {}};
+    int code = mptest::plugin::RunPluginsCommand(options, std::cout);
+    mptest::cli::BuiltinPlugins stand_ins;
+    std::printf("\ncompiled-in stand-ins (used only for names no plugin provides):\n");
+    for (const std::string& line : stand_ins.Describe()) std::printf("  %s\n", line.c_str());
+    return code;
   }
   if (absl::Status status = CheckNumbers(); !status.ok()) {
     return Fail(kExitUsage, std::string(status.message()));

@@ -85,7 +85,7 @@ absl::StatusOr<proto::HarnessResult> HostPythonHarness::Run(const proto::Harness
       if (!run.ok()) return run.status();
       std::string verdict;
       std::string reason;
-      std::ifstream exp_file(absl::StrCat(path, "/", file.substr(0, file.size() - 3), ".exp"));
+      std::ifstream exp_file(absl::StrCat(path, "/", file, ".exp"));
       if (run->output == "SKIP\n") {
         verdict = "skip";
       } else if (!run->ok()) {
