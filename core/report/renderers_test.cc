@@ -1,4 +1,5 @@
 // Tests of the junit.xml, report.md and report.html renderers and the SVG timeline.
+#include <limits>
 #include <string>
 
 #include "core/report/html_report.h"
@@ -113,6 +114,21 @@ TEST(TimelineSvgTest, LanesBuildFirstAndBarsScaled) {
   EXPECT_NE(svg.find("build: &lt;BOARD&gt;"), std::string::npos);
   EXPECT_NE(svg.find(">RUN-TESTS_STANDARD,a</text>"), std::string::npos);
   EXPECT_EQ(RenderTimelineSvg({}), "");
+}
+
+// Found by results_json_fuzz: an "Infinity" end made the axis loop forever.
+TEST(TimelineSvgTest, NonFiniteAndHugeInstantsAreBounded) {
+  std::vector<proto::TimelineEntry> bars(2);
+  bars[0].set_lane("t");
+  bars[0].set_start_s(1);
+  bars[0].set_end_s(std::numeric_limits<double>::infinity());
+  EXPECT_EQ(RenderTimelineSvg(bars), "") << "only a bar that cannot be drawn";
+  bars[1].set_lane("t");
+  bars[1].set_start_s(1);
+  bars[1].set_end_s(1.7e308);
+  std::string svg = RenderTimelineSvg(bars);
+  EXPECT_EQ(Count(svg, "<rect class=\"bar "), 1);
+  EXPECT_LE(Count(svg, "<line "), 21);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ GroupState StateOf(const proto::TestGroupResult& group) {
 }
 
 std::string FormatAnchorTime(double unix_s) {
-  if (unix_s <= 0) return "";
+  if (!(unix_s > 0 && unix_s < 1e11)) return "";  // also NaN and the far future
   absl::Time time = absl::FromUnixMicros(static_cast<int64_t>(std::llround(unix_s * 1e6)));
   return absl::FormatTime("%Y-%m-%d_%H-%M-%S%z", time, absl::UTCTimeZone());
 }

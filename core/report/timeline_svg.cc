@@ -18,6 +18,7 @@ constexpr double kPlotWidth = 900;
 constexpr double kLaneHeight = 22;
 constexpr double kAxisHeight = 24;
 constexpr double kLaneGap = 4;
+constexpr int kMaxTicks = 20;
 constexpr std::pair<const char*, const char*> kLegend[] = {
     {"build", "#3182bd"},  {"cached build", "#9ecae1"}, {"flash", "#8c6bb1"},
     {"passed", "#5cb85c"}, {"failed", "#f0ad4e"},       {"errored", "#d9534f"},
@@ -46,7 +47,12 @@ double TickStep(double span) {
 
 }  // namespace
 
-std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& bars) {
+std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& all_bars) {
+  // Instants that are not finite (JSON allows "NaN" and "Infinity") cannot be drawn.
+  std::vector<proto::TimelineEntry> bars;
+  for (const proto::TimelineEntry& bar : all_bars) {
+    if (std::isfinite(bar.start_s()) && std::isfinite(bar.end_s())) bars.push_back(bar);
+  }
   if (bars.empty()) return "";
   // Lanes: "build" first, then tentacles in name order.
   std::vector<std::string> lanes;
@@ -86,7 +92,8 @@ std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& bars) {
   const double legend_top = height + 6;
   height = legend_top + kLaneHeight;
 
-  const double span = std::max(end - begin, 1e-3);
+  // Finite instants can still be ~1e308 apart: the span is capped so that it stays finite.
+  const double span = std::min(std::max(end - begin, 1e-3), 1e300);
   const double scale = kPlotWidth / span;
   std::string svg = absl::StrFormat(
       "<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -94,7 +101,8 @@ std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& bars) {
       kLabelWidth + kPlotWidth + 10, height);
   // Axis: a tick and a label every `step` seconds from the campaign's first bar.
   const double step = TickStep(span);
-  for (double t = 0; t <= span + 1e-9; t += step) {
+  for (int tick = 0; tick <= kMaxTicks && tick * step <= span + 1e-9; ++tick) {
+    const double t = tick * step;
     double x = kLabelWidth + t * scale;
     absl::StrAppend(&svg,
                     absl::StrFormat("<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" "
