@@ -124,6 +124,8 @@ def main():
         error = ""
         try:
             source = payload.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+            if kind == b"S" and not source.endswith("\n"):
+                source += "\n"  # 'single' mode needs it after a compound statement
             code = compile(source, "<stdin>", "single" if kind == b"S" else "exec")
             _executing = True
             try:

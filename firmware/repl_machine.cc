@@ -17,6 +17,21 @@ constexpr absl::string_view kContinuation = "... ";
 constexpr absl::string_view kRawBanner = "raw REPL; CTRL-B to exit\r\n";
 constexpr absl::string_view kSoftReboot = "MPY: soft reboot\r\n";
 
+// As MicroPython's mp_repl_continue_with_input: a line opening a compound statement (or
+// ending with ':') continues with the "... " prompt until an empty line.
+bool OpensCompoundStatement(absl::string_view line) {
+  if (absl::EndsWith(line, ":")) return true;
+  for (absl::string_view keyword :
+       {"if", "while", "for", "def", "class", "try", "with", "async", "elif", "else", "except",
+        "finally"}) {
+    if (absl::StartsWith(line, keyword) && line.size() > keyword.size() &&
+        (line[keyword.size()] == ' ' || line[keyword.size()] == ':')) {
+      return true;
+    }
+  }
+  return absl::StartsWith(line, "@");
+}
+
 }  // namespace
 
 ReplMachine::ReplMachine(ReplHost* host, ReplOptions options)
@@ -117,7 +132,7 @@ void ReplMachine::FriendlyByte(char c) {
       }
       if (line.empty()) {
         host_->Emit(kPrompt);
-      } else if (absl::EndsWith(line, ":")) {
+      } else if (OpensCompoundStatement(line)) {
         block_ = absl::StrCat(line, "\n");
         host_->Emit(kContinuation);
       } else {
