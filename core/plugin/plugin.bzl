@@ -99,10 +99,10 @@ def _mptest_plugin_set_impl(ctx):
         ["# mptest plugins shipped with the binary: runfiles paths, one per line."] +
         [_runfiles_path(ctx, f) for f in libraries],
     ) + "\n")
-    return [DefaultInfo(
-        files = depset([manifest]),
-        runfiles = ctx.runfiles(files = [manifest] + libraries),
-    )]
+    runfiles = ctx.runfiles(files = [manifest] + libraries)
+    for plugin in ctx.attr.plugins:  # what the plugins need at run time (their data) comes along
+        runfiles = runfiles.merge(plugin[DefaultInfo].default_runfiles)
+    return [DefaultInfo(files = depset([manifest]), runfiles = runfiles)]
 
 # A set of plugins shipped in a binary's runfiles: <name>.txt lists them (runfiles paths) and the
 # libraries come along as runfiles. //plugins:builtin_plugins is the set mptest loads by default

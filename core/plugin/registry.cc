@@ -90,7 +90,7 @@ void PluginRegistry::Consider(const std::string& path, const std::string& origin
   absl::StatusOr<std::shared_ptr<const LoadedPlugin>> library = LoadPlugin(path);
   if (!library.ok()) return Reject(path, origin, library.status());
   const LoadedPlugin& loaded = **library;
-  if (const PluginRecord* taken = FindUsable(loaded.name())) {
+  if (const PluginRecord* taken = FindConflict(loaded.name(), loaded.kinds())) {
     Reject(path, origin,
            absl::AlreadyExistsError(absl::StrCat(path, ": duplicate plugin name '", loaded.name(),
                                                  "': already provided by ", taken->path)));
@@ -114,10 +114,6 @@ absl::Status PluginRegistry::AddInProcess(InProcessPlugin plugin) {
     return absl::InvalidArgumentError(
         absl::StrCat("in-process plugin name '", plugin.name, "' is not [a-z0-9_]+"));
   }
-  if (const PluginRecord* taken = FindUsable(plugin.name)) {
-    return absl::AlreadyExistsError(absl::StrCat("duplicate plugin name '", plugin.name,
-                                                 "': already provided by ", taken->path));
-  }
   PluginRecord record;
   record.path = "(in-process)";
   record.origin = "in-process";
@@ -131,15 +127,32 @@ absl::Status PluginRegistry::AddInProcess(InProcessPlugin plugin) {
     return absl::InvalidArgumentError(
         absl::StrCat("in-process plugin '", plugin.name, "' provides nothing"));
   }
+  if (const PluginRecord* taken = FindConflict(plugin.name, record.kinds)) {
+    return absl::AlreadyExistsError(absl::StrCat("duplicate plugin name '", plugin.name,
+                                                 "': already provided by ", taken->path));
+  }
   record.abi_version = MPTEST_PLUGIN_ABI_VERSION;
   record.in_process = std::make_shared<const InProcessPlugin>(std::move(plugin));
   records_.push_back(std::move(record));
   return absl::OkStatus();
 }
 
-const PluginRecord* PluginRegistry::FindUsable(absl::string_view name) const {
+const PluginRecord* PluginRegistry::FindUsable(absl::string_view name,
+                                               absl::string_view kind) const {
   for (const PluginRecord& record : records_) {
-    if (record.status.ok() && record.name == name) return &record;
+    if (!record.status.ok() || record.name != name) continue;
+    if (kind.empty() ||
+        std::find(record.kinds.begin(), record.kinds.end(), kind) != record.kinds.end()) {
+      return &record;
+    }
+  }
+  return nullptr;
+}
+
+const PluginRecord* PluginRegistry::FindConflict(absl::string_view name,
+                                                 const std::vector<std::string>& kinds) const {
+  for (const std::string& kind : kinds) {
+    if (const PluginRecord* taken = FindUsable(name, kind)) return taken;
   }
   return nullptr;
 }
@@ -166,13 +179,11 @@ absl::Status PluginRegistry::Check(absl::string_view name) const {
 absl::StatusOr<const PluginRecord*> PluginRegistry::FindForKind(absl::string_view name,
                                                                 absl::string_view kind) const {
   if (absl::Status status = Check(name); !status.ok()) return status;
-  const PluginRecord* record = FindUsable(name);
-  if (std::find(record->kinds.begin(), record->kinds.end(), kind) == record->kinds.end()) {
-    return absl::FailedPreconditionError(absl::StrCat("plugin '", name, "' (", record->path,
-                                                      ") is a ", absl::StrJoin(record->kinds, "+"),
-                                                      ", not a ", kind));
-  }
-  return record;
+  if (const PluginRecord* record = FindUsable(name, kind)) return record;
+  const PluginRecord* other = FindUsable(name);
+  return absl::FailedPreconditionError(absl::StrCat("plugin '", name, "' (", other->path, ") is a ",
+                                                    absl::StrJoin(other->kinds, "+"), ", not a ",
+                                                    kind));
 }
 
 absl::StatusOr<std::unique_ptr<Builder>> PluginRegistry::NewBuilder(absl::string_view name) const {

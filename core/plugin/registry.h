@@ -7,10 +7,12 @@
 //
 // Load never fails as a whole: a plugin that cannot be used is recorded with the reason
 // (records()) and logged, and the others are used. Search order: --plugin_path, then
-// MPTEST_PLUGIN_PATH, then the built-in plugins; a name already taken rejects later plugins of
-// that name. A plugin file that is new or changed is first loaded in a child process (the
-// checker) and the verdict cached by file identity, so one that crashes while loading is
-// reported, not fatal. Implementations compiled into mptest (or test fakes) can be added with
+// MPTEST_PLUGIN_PATH, then the built-in plugins. Names are unique per kind: a later plugin is
+// rejected if a kind it provides is already provided under its name (the scheduler looks up
+// builders, board drivers and harnesses separately, so builder "virtual" and board driver
+// "virtual" can be two plugins). A plugin file that is new or changed is first loaded in a child
+// process (the checker) and the verdict cached by file identity, so one that crashes while loading
+// is reported, not fatal. Implementations compiled into mptest (or test fakes) can be added with
 // AddInProcess; callers cannot tell them from plugins.
 #ifndef MPTEST_CORE_PLUGIN_REGISTRY_H_
 #define MPTEST_CORE_PLUGIN_REGISTRY_H_
@@ -79,8 +81,8 @@ class PluginRegistry {
   // Finds, checks and loads every plugin the options point at.
   static PluginRegistry Load(const PluginSearchOptions& options);
 
-  // Adds a compiled-in plugin. AlreadyExists if the name is taken, InvalidArgument for a bad
-  // name or no factory.
+  // Adds a compiled-in plugin. AlreadyExists if the name is taken for one of its kinds,
+  // InvalidArgument for a bad name or no factory.
   absl::Status AddInProcess(InProcessPlugin plugin);
 
   // Every plugin file and directory looked at, in search order, then in-process ones.
@@ -100,7 +102,11 @@ class PluginRegistry {
   void Consider(const std::string& path, const std::string& origin, VerdictCache& cache,
                 const PluginSearchOptions& options);
   void Reject(const std::string& path, const std::string& origin, absl::Status status);
-  const PluginRecord* FindUsable(absl::string_view name) const;
+  // A usable plugin called `name` that provides `kind` ("" = any kind).
+  const PluginRecord* FindUsable(absl::string_view name, absl::string_view kind = "") const;
+  // A usable plugin called `name` providing one of `kinds`.
+  const PluginRecord* FindConflict(absl::string_view name,
+                                   const std::vector<std::string>& kinds) const;
   absl::StatusOr<const PluginRecord*> FindForKind(absl::string_view name,
                                                   absl::string_view kind) const;
 

@@ -143,6 +143,20 @@ TEST(RegistryTest, DuplicateNamesAreRejectedFirstOneWins) {
   EXPECT_TRUE(registry.NewBoardDriver("good_board").ok());
 }
 
+TEST(RegistryTest, NamesAreUniquePerKind) {
+  const std::string dir = PluginDir("per_kind", {"good_board", "shared_name_builder"});
+  PluginRegistry registry = PluginRegistry::Load(Options({dir}));
+  for (const PluginRecord& record : registry.records()) {
+    EXPECT_TRUE(record.status.ok()) << record.status;
+  }
+  auto builder = registry.NewBuilder("good_board");
+  ASSERT_TRUE(builder.ok()) << builder.status();
+  EXPECT_EQ((*builder)->Build(proto::BuildRequest())->kind(), "shared");
+  EXPECT_TRUE(registry.NewBoardDriver("good_board").ok());
+  EXPECT_THAT(registry.NewHarness("good_board").status().message(),
+              HasSubstr("is a board_driver, not a harness"));
+}
+
 TEST(RegistryTest, VerdictsAreCachedByFileIdentity) {
   const std::string dir = PluginDir("cached", {"good_builder", "init_crashes"});
   PluginSearchOptions options = Options({dir});
@@ -203,8 +217,14 @@ TEST(RegistryTest, InProcessPluginsLookLikeLoadedOnes) {
   EXPECT_EQ((*harness)->Run(proto::HarnessRequest())->results_json(), "fake");
 
   absl::Status duplicate = registry.AddInProcess(
-      {"good_board", "1", "", nullptr, nullptr, [] { return std::make_unique<FakeHarness>(); }});
+      {"fake_harness", "2", "", nullptr, nullptr, [] { return std::make_unique<FakeHarness>(); }});
   EXPECT_EQ(duplicate.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(duplicate.message(), HasSubstr("already provided by (in-process)"));
+  // Another kind under a taken name is fine: lookups are per kind.
+  EXPECT_TRUE(registry
+                  .AddInProcess({"good_board", "1", "", nullptr, nullptr,
+                                 [] { return std::make_unique<FakeHarness>(); }})
+                  .ok());
   EXPECT_EQ(registry.AddInProcess({"Bad-Name", "1", "", nullptr, nullptr, nullptr}).code(),
             absl::StatusCode::kInvalidArgument);
 }
