@@ -76,7 +76,9 @@ const char* RunnerScript(RunnerKind kind) {
 }
 
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
-  if (tentacle.entry().type() == "execpty") {
+  auto tag = tentacle.entry().tags().find("test_instance");
+  const bool port_wanted = tag != tentacle.entry().tags().end() && tag->second == "port";
+  if (tentacle.entry().type() == "execpty" && !port_wanted) {
     std::vector<std::string> command;
     for (const std::string& arg : tentacle.entry().command()) {
       command.push_back(absl::StrReplaceAll(arg, {{"{firmware}", firmware.path()}}));

@@ -32,6 +32,9 @@ struct ScriptHarnessOptions {
 
 // How run-tests.py reaches a tentacle: "port:<console>", or for command-on-pty tentacles
 // (entry.type "execpty") "execpty:<command>" with {firmware} replaced by the firmware path.
+// run-tests.py's execpty: starts the command itself and needs it to print its pty on stderr
+// (qemu -serial pty does; the unix port does not): an execpty entry with the tag
+// test_instance=port is reached as port:<console> instead, through the driver's relay.
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware);
 
 struct RunnerCommand {

@@ -139,6 +139,9 @@ TEST_F(ScriptHarnessTest, ExecptyTentacleUsesExecpty) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(Invocation(request),
               HasSubstr("--test-instance=execpty:qemu-system-arm -kernel /fw/firmware.elf"));
+  (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "port";
+  tentacle->set_console("/state/tty");
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
 }
 
 TEST_F(ScriptHarnessTest, TimeoutIsAnError) {

@@ -1,0 +1,143 @@
+// Optional end-to-end test on real MicroPython: builds the unix port of the checkout named by
+// MPTEST_MICROPYTHON_DIR with the micropython_make builder, runs it as an execpty tentacle, runs
+// tests/basics/ on it with the run_tests harness and with the native harness, and checks that
+// both give the same verdict for every test. Prints the timings. Skips, saying why, without
+// MPTEST_MICROPYTHON_DIR:
+//   bazel test //plugins/harnesses:micropython_e2e_test --test_output=all
+//       --test_env=MPTEST_MICROPYTHON_DIR=/path/to/micropython
+// Nothing is fetched: the checkout must have the unix port's submodules. The build writes into
+// the checkout (ports/unix/build-standard, mpy-cross/build), as `make` there would.
+#include <stdlib.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/gitspec/test_repo.h"
+#include "gtest/gtest.h"
+#include "plugins/boards/execpty/execpty_driver.h"
+#include "plugins/builders/micropython_make/micropython_make_builder.h"
+#include "plugins/harnesses/native_harness.h"
+#include "plugins/harnesses/script_harness.h"
+
+namespace mptest::harnesses {
+namespace {
+
+namespace fs = std::filesystem;
+using ::mptest::testing::NewTempDir;
+
+std::map<std::string, std::string> VerdictMap(const proto::HarnessResult& result) {
+  std::map<std::string, std::string> verdicts;
+  for (const proto::TestOutcome& test : result.outcomes()) {
+    // run-tests.py's "ignored" (a known-flaky test) is reported as a skip, as the anchor does.
+    verdicts[test.name()] = test.outcome() == "ignored" ? "skip" : test.outcome();
+  }
+  return verdicts;
+}
+
+std::string Summary(const proto::HarnessResult& result) {
+  std::map<std::string, int> counts;
+  for (const proto::TestOutcome& test : result.outcomes()) ++counts[test.outcome()];
+  std::string text = absl::StrCat(result.outcomes_size(), " tests:");
+  for (const auto& [outcome, count] : counts) absl::StrAppend(&text, " ", count, " ", outcome);
+  return text;
+}
+
+TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
+  const char* dir = getenv("MPTEST_MICROPYTHON_DIR");
+  if (dir == nullptr || *dir == '\0') {
+    GTEST_SKIP() << "MPTEST_MICROPYTHON_DIR is not set, so there is no MicroPython checkout to "
+                    "build and test: run with --test_env=MPTEST_MICROPYTHON_DIR=/path/to/"
+                    "micropython (a checkout with the unix port's submodules)";
+  }
+  const std::string repo = fs::absolute(dir).string();
+  ASSERT_TRUE(fs::exists(repo + "/tests/run-tests.py")) << repo << " is not a micropython checkout";
+
+  // Build.
+  micropython_make::MicropythonMakeBuilder builder;
+  proto::BuildRequest build;
+  build.set_source(repo);
+  build.mutable_board()->set_name("UNIX");
+  build.mutable_board()->set_port("unix");
+  build.set_output_dir(NewTempDir("firmware"));
+  build.set_cache_dir(NewTempDir("cache"));
+  const absl::Time build_start = absl::Now();
+  absl::StatusOr<proto::Firmware> firmware = builder.Build(build);
+  ASSERT_TRUE(firmware.ok()) << firmware.status();
+  std::cout << "build: " << firmware->version() << " in "
+            << absl::FormatDuration(absl::Now() - build_start) << " -> " << firmware->path()
+            << std::endl;
+
+  // The unix port as an execpty tentacle, reached through the driver's relay.
+  boards::ExecPtyDriver driver(
+      absl::StrCat(getenv("TEST_SRCDIR"), "/mptest/plugins/boards/execpty/execpty_relay"));
+  proto::DiscoverRequest discover;
+  discover.set_state_dir(NewTempDir("state"));
+  discover.add_boards()->set_name("UNIX");
+  proto::InventoryEntry* entry = discover.mutable_inventory()->add_tentacles();
+  entry->set_label("unix");
+  entry->set_type("execpty");
+  entry->set_board("UNIX");
+  entry->add_command("{firmware}");
+  (*entry->mutable_tags())["firmware"] = firmware->path();
+  (*entry->mutable_tags())["test_instance"] = "port";
+  absl::StatusOr<proto::DiscoverResponse> discovered = driver.Discover(discover);
+  ASSERT_TRUE(discovered.ok()) << discovered.status();
+  absl::StatusOr<proto::Tentacle> tentacle = driver.Start(discovered->tentacles(0));
+  ASSERT_TRUE(tentacle.ok()) << tentacle.status();
+  struct Stopper {
+    boards::ExecPtyDriver& driver;
+    proto::Tentacle tentacle;
+    ~Stopper() { driver.Stop(tentacle).IgnoreError(); }
+  } stopper{driver, *tentacle};
+
+  proto::HarnessRequest request;
+  request.mutable_spec()->set_label("RUN-TESTS_STANDARD");
+  request.mutable_spec()->add_args("-d");
+  request.mutable_spec()->add_args("basics");
+  *request.add_tentacles() = *tentacle;
+  *request.mutable_firmware() = *firmware;
+  request.set_tests_dir(repo + "/tests");
+  request.set_timeout_s(1800);
+
+  request.set_result_dir(NewTempDir("run_tests"));
+  const absl::Time script_start = absl::Now();
+  absl::StatusOr<proto::HarnessResult> script = ScriptHarness(RunnerKind::kRunTests).Run(request);
+  const absl::Duration script_time = absl::Now() - script_start;
+  ASSERT_TRUE(script.ok()) << script.status();
+
+  request.set_result_dir(NewTempDir("native"));
+  const absl::Time native_start = absl::Now();
+  absl::StatusOr<proto::HarnessResult> native = NativeHarness().Run(request);
+  const absl::Duration native_time = absl::Now() - native_start;
+  ASSERT_TRUE(native.ok()) << native.status();
+
+  std::cout << "run_tests: " << Summary(*script) << " in " << absl::FormatDuration(script_time)
+            << "\nnative:    " << Summary(*native) << " in " << absl::FormatDuration(native_time)
+            << std::endl;
+  const std::map<std::string, std::string> expected = VerdictMap(*script);
+  const std::map<std::string, std::string> actual = VerdictMap(*native);
+  int disagreements = 0;
+  for (const auto& [test, verdict] : expected) {
+    auto it = actual.find(test);
+    const std::string native_verdict = it == actual.end() ? "(not run)" : it->second;
+    if (native_verdict != verdict) {
+      ++disagreements;
+      ADD_FAILURE() << test << ": run-tests.py says " << verdict << ", native says "
+                    << native_verdict;
+    }
+  }
+  for (const auto& [test, verdict] : actual) {
+    if (expected.count(test) == 0) {
+      ++disagreements;
+      ADD_FAILURE() << test << ": native ran it (" << verdict << "), run-tests.py did not";
+    }
+  }
+  std::cout << "verdicts compared: " << expected.size() << ", disagreements: " << disagreements
+            << std::endl;
+}
+
+}  // namespace
+}  // namespace mptest::harnesses
