@@ -2,15 +2,13 @@
 #include "core/report/atomic_file.h"
 
 #include <dirent.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "core/report/test_child.h"
 #include "gtest/gtest.h"
 
 namespace mptest::report {
@@ -68,31 +66,11 @@ TEST(AtomicFileTest, FullDiskLeavesOldFileAndNoTemporary) {
   const std::string path = dir + "/results.json";
   ASSERT_TRUE(WriteFileAtomically(path, "{\"complete\": true}").ok());
 
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of death, as mptest's main does
-    struct rlimit limit = {4096, 4096};
-    setrlimit(RLIMIT_FSIZE, &limit);
-    absl::Status status = WriteFileAtomically(path, std::string(65536, 'x'));
-    std::string message(status.message());
-    if (status.ok()) message = "OK";
-    (void)!write(pipe_fds[1], message.data(), message.size());
-    _exit(absl::IsResourceExhausted(status) ? 0 : 1);
-  }
-  close(pipe_fds[1]);
-  std::string message;
-  char buffer[512];
-  ssize_t n;
-  while ((n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) message.append(buffer, n);
-  close(pipe_fds[0]);
-  int wait_status = 0;
-  ASSERT_EQ(waitpid(child, &wait_status, 0), child);
-  ASSERT_TRUE(WIFEXITED(wait_status));
-  EXPECT_EQ(WEXITSTATUS(wait_status), 0) << message;
+  testing::ChildResult child = testing::RunWithFileSizeLimit(
+      4096, [&] { return WriteFileAtomically(path, std::string(65536, 'x')); });
+  ASSERT_TRUE(child.exited);
+  EXPECT_EQ(child.code, absl::StatusCode::kResourceExhausted) << child.message;
+  const std::string& message = child.message;
   EXPECT_NE(message.find(path), std::string::npos) << message;
   EXPECT_NE(message.find("File too large"), std::string::npos) << message;
   EXPECT_EQ(*ReadFile(path), "{\"complete\": true}");

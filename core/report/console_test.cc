@@ -35,6 +35,18 @@ std::string ReadAll(int fd) {
   return text;
 }
 
+// A pseudo-terminal `columns` wide: returns its terminal side (or -1) and sets `master`.
+int OpenTerminal(int columns, int* master) {
+  *master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*master < 0 || grantpt(*master) != 0 || unlockpt(*master) != 0) return -1;
+  int terminal = open(ptsname(*master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  winsize size = {};
+  size.ws_col = static_cast<unsigned short>(columns);
+  size.ws_row = 50;
+  if (terminal < 0 || ioctl(terminal, TIOCSWINSZ, &size) != 0) return -1;
+  return terminal;
+}
+
 TEST(ConsoleFormatTest, EstimateRemaining) {
   ConsoleState state = SampleState();
   EXPECT_DOUBLE_EQ(*EstimateRemaining(state), 130);  // 65 s for 40, so 130 s for 80 more
@@ -115,16 +127,9 @@ TEST(ConsoleWriterTest, PlainModeOnAPipeWritesLinesWithoutEscapes) {
 }
 
 TEST(ConsoleWriterTest, LiveModeOnATerminalRedrawsTheStatusLine) {
-  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  ASSERT_GE(master, 0);
-  ASSERT_EQ(grantpt(master), 0);
-  ASSERT_EQ(unlockpt(master), 0);
-  int terminal = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int master = -1;
+  int terminal = OpenTerminal(200, &master);
   ASSERT_GE(terminal, 0);
-  winsize size = {};
-  size.ws_col = 200;
-  size.ws_row = 50;
-  ASSERT_EQ(ioctl(terminal, TIOCSWINSZ, &size), 0);
 
   unsetenv("NO_COLOR");
   setenv("TERM", "xterm", 1);
@@ -150,15 +155,9 @@ TEST(ConsoleWriterTest, LiveModeOnATerminalRedrawsTheStatusLine) {
 }
 
 TEST(ConsoleWriterTest, LiveStatusLineIsCutToTheTerminalWidth) {
-  int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  ASSERT_GE(master, 0);
-  ASSERT_EQ(grantpt(master), 0);
-  ASSERT_EQ(unlockpt(master), 0);
-  int terminal = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int master = -1;
+  int terminal = OpenTerminal(41, &master);
   ASSERT_GE(terminal, 0);
-  winsize size = {};
-  size.ws_col = 41;
-  ASSERT_EQ(ioctl(terminal, TIOCSWINSZ, &size), 0);
   ConsoleWriter(terminal, ConsoleWriter::Mode::kLive).Update(SampleState());
   close(terminal);
   fcntl(master, F_SETFL, O_NONBLOCK);

@@ -108,16 +108,10 @@ std::string Matrices(const proto::CampaignResults& results) {
 
 std::string GroupTable(const proto::CampaignResults& results, GroupState state) {
   std::string rows;
-  for (const proto::TestGroupResult& group : results.groups()) {
-    if (StateOf(group) != state) continue;
-    const std::string& reason =
-        state == GroupState::kErrored ? group.msg_error() : group.msg_skipped();
-    absl::StrAppend(&rows, "<tr><td>", Link(group.directory_relative(), group.directory_relative()),
-                    "</td><td>", Escape(group.tentacle_variant()), "</td><td>", Escape(reason),
-                    "</td><td>",
-                    group.log_output().empty() ? Link("directory", group.directory_relative())
-                                               : Link("log", group.log_output()),
-                    "</td></tr>\n");
+  for (const GroupRow& row : GroupRows(results, state)) {
+    absl::StrAppend(&rows, "<tr><td>", Link(row.directory_relative, row.directory_relative),
+                    "</td><td>", Escape(row.tentacle_variant), "</td><td>", Escape(row.reason),
+                    "</td><td>", Link(row.log_text, row.log_path), "</td></tr>\n");
   }
   if (rows.empty()) return "";
   const bool errored = state == GroupState::kErrored;

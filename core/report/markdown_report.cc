@@ -85,15 +85,10 @@ std::string Matrices(const proto::CampaignResults& results) {
 
 std::string GroupTable(const proto::CampaignResults& results, GroupState state) {
   std::string rows;
-  for (const proto::TestGroupResult& group : results.groups()) {
-    if (StateOf(group) != state) continue;
-    const std::string& reason =
-        state == GroupState::kErrored ? group.msg_error() : group.msg_skipped();
-    std::string log = group.log_output().empty() ? Link("directory", group.directory_relative())
-                                                 : Link("log", group.log_output());
-    absl::StrAppend(&rows, "| ", Link(group.directory_relative(), group.directory_relative()),
-                    " | ", MarkdownCell(group.tentacle_variant()), " | ", MarkdownCell(reason),
-                    " | ", log, " |\n");
+  for (const GroupRow& row : GroupRows(results, state)) {
+    absl::StrAppend(&rows, "| ", Link(row.directory_relative, row.directory_relative), " | ",
+                    MarkdownCell(row.tentacle_variant), " | ", MarkdownCell(row.reason), " | ",
+                    Link(row.log_text, row.log_path), " |\n");
   }
   if (rows.empty()) return "";
   return absl::StrCat("\n## ", state == GroupState::kErrored ? "Errored" : "Skipped",

@@ -84,6 +84,19 @@ void MarkFlaky(proto::CampaignResults* results) {
   }
 }
 
+std::vector<GroupRow> GroupRows(const proto::CampaignResults& results, GroupState state) {
+  std::vector<GroupRow> rows;
+  for (const proto::TestGroupResult& group : results.groups()) {
+    if (StateOf(group) != state) continue;
+    const bool has_log = !group.log_output().empty();
+    rows.push_back({group.directory_relative(), group.tentacle_variant(),
+                    state == GroupState::kErrored ? group.msg_error() : group.msg_skipped(),
+                    has_log ? "log" : "directory",
+                    has_log ? group.log_output() : group.directory_relative()});
+  }
+  return rows;
+}
+
 std::string MatrixColumn::Title() const {
   return role.empty() ? tentacle_variant : absl::StrCat(tentacle_variant, "-", role);
 }

@@ -38,6 +38,16 @@ proto::Summary ComputeSummary(const proto::CampaignResults& results);
 // and passed across that testid's attempts.
 void MarkFlaky(proto::CampaignResults* results);
 
+// One row of the errored or skipped groups table.
+struct GroupRow {
+  std::string directory_relative;
+  std::string tentacle_variant;
+  std::string reason;    // msg_error or msg_skipped
+  std::string log_text;  // "log" or "directory"
+  std::string log_path;  // what the log link points to
+};
+std::vector<GroupRow> GroupRows(const proto::CampaignResults& results, GroupState state);
+
 // One column of a failures matrix: a device (and role) a test group ran on.
 struct MatrixColumn {
   std::string mcu;

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "core/report/atomic_file.h"
 #include "core/report/json_io.h"
+#include "core/report/test_child.h"
 #include "core/report/test_results.h"
 #include "gtest/gtest.h"
 
@@ -224,37 +224,20 @@ TEST(RebuildReportsTest, RunnerKilledWhileWriting) {
 // reports written before stay complete.
 TEST(ResultsWriterTest, FullDiskIsAClearErrorAndLeavesCompleteFiles) {
   const std::string dir = NewDir("full-disk");
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    signal(SIGXFSZ, SIG_IGN);
-    struct rlimit limit = {64 * 1024, 64 * 1024};
-    setrlimit(RLIMIT_FSIZE, &limit);
+  testing::ChildResult child = testing::RunWithFileSizeLimit(64 * 1024, [&] {
     auto writer = ResultsWriter::Create(dir, SampleContext());
-    if (!writer.ok()) _exit(1);
+    if (!writer.ok()) return writer.status();
     proto::TestGroupResult group = SampleResults().groups(2);
     absl::Status status;
     for (int i = 0; status.ok() && i < 10000; ++i) {
       group.set_directory_relative(absl::StrCat("RUN-TESTS_STANDARD@5f2c-RPI_PICO2,", i));
       status = (*writer)->AddGroup(group);
     }
-    std::string message(status.message());
-    (void)!write(pipe_fds[1], message.data(), message.size());
-    _exit(absl::IsResourceExhausted(status) ? 0 : 3);
-  }
-  close(pipe_fds[1]);
-  std::string message;
-  char buffer[1024];
-  ssize_t n;
-  while ((n = read(pipe_fds[0], buffer, sizeof(buffer))) > 0) message.append(buffer, n);
-  close(pipe_fds[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(child, &status, 0), child);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << message;
+    return status;
+  });
+  ASSERT_TRUE(child.exited);
+  EXPECT_EQ(child.code, absl::StatusCode::kResourceExhausted) << child.message;
+  const std::string& message = child.message;
   EXPECT_TRUE(absl::StrContains(message, dir + "/")) << message;
   EXPECT_TRUE(absl::StrContains(message, "File too large")) << message;
   EXPECT_TRUE(absl::StrContains(message, "was left unchanged")) << message;
