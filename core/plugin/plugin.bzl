@@ -112,6 +112,16 @@ mptest_plugin_set = rule(
     attrs = {"plugins": attr.label_list(allow_files = [".so"])},
 )
 
+def _copy(ctx, source, destination):
+    out = ctx.actions.declare_file(destination)
+    ctx.actions.run_shell(
+        inputs = [source],
+        outputs = [out],
+        command = 'cp "$1" "$2"',
+        arguments = [source.path, out.path],
+    )
+    return out
+
 def _mptest_sdk_impl(ctx):
     headers = [
         h
@@ -119,25 +129,13 @@ def _mptest_sdk_impl(ctx):
         for h in dep[CcInfo].compilation_context.headers.to_list()
         if h.owner.workspace_name == "" and not h.path.startswith("external/")
     ]
-    outputs = []
-    for header in headers:
-        out = ctx.actions.declare_file("%s/include/%s" % (ctx.label.name, header.short_path))
-        ctx.actions.run_shell(
-            inputs = [header],
-            outputs = [out],
-            command = 'cp "$1" "$2"',
-            arguments = [header.path, out.path],
-        )
-        outputs.append(out)
-    for extra in ctx.files.files:
-        out = ctx.actions.declare_file("%s/%s" % (ctx.label.name, extra.basename))
-        ctx.actions.run_shell(
-            inputs = [extra],
-            outputs = [out],
-            command = 'cp "$1" "$2"',
-            arguments = [extra.path, out.path],
-        )
-        outputs.append(out)
+    outputs = [
+        _copy(ctx, header, "%s/include/%s" % (ctx.label.name, header.short_path))
+        for header in headers
+    ] + [
+        _copy(ctx, extra, "%s/%s" % (ctx.label.name, extra.basename))
+        for extra in ctx.files.files
+    ]
     return [DefaultInfo(files = depset(outputs), runfiles = ctx.runfiles(files = outputs))]
 
 # The plugin SDK as a directory for builds outside this workspace: <name>/include/ holds the

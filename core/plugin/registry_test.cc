@@ -143,6 +143,15 @@ TEST(RegistryTest, DuplicateNamesAreRejectedFirstOneWins) {
   EXPECT_TRUE(registry.NewBoardDriver("good_board").ok());
 }
 
+TEST(RegistryTest, PluginThatHangsWhileLoadingIsReported) {
+  const std::string dir = PluginDir("hang", {"init_hangs", "good_builder"});
+  PluginSearchOptions options = Options({dir});
+  options.check_timeout = absl::Milliseconds(300);
+  PluginRegistry registry = PluginRegistry::Load(options);
+  ExpectRejected(registry, dir + "/libinit_hangs.so", "hung while loading (timed out after");
+  EXPECT_TRUE(registry.Check("good_builder").ok());
+}
+
 TEST(RegistryTest, NamesAreUniquePerKind) {
   const std::string dir = PluginDir("per_kind", {"good_board", "shared_name_builder"});
   PluginRegistry registry = PluginRegistry::Load(Options({dir}));
