@@ -5,8 +5,10 @@
 // MPTEST_MICROPYTHON_DIR:
 //   bazel test //plugins/harnesses:micropython_e2e_test --test_output=all
 //       --test_env=MPTEST_MICROPYTHON_DIR=/path/to/micropython
-// Nothing is fetched: the checkout must have the unix port's submodules. The build writes into
-// the checkout (ports/unix/build-standard, mpy-cross/build), as `make` there would.
+// Nothing is fetched: the checkout needs the unix port's submodules, or
+// MPTEST_MICROPYTHON_BUILD_ARGS naming make arguments that do without them (e.g.
+// "MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_FFI=0"). The build writes
+// into the checkout (ports/unix/build-standard, mpy-cross/build), as `make` there would.
 #include <stdlib.h>
 
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "core/gitspec/test_repo.h"
 #include "gtest/gtest.h"
@@ -63,6 +66,11 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   build.mutable_board()->set_port("unix");
   build.set_output_dir(NewTempDir("firmware"));
   build.set_cache_dir(NewTempDir("cache"));
+  if (const char* args = getenv("MPTEST_MICROPYTHON_BUILD_ARGS"); args != nullptr) {
+    for (absl::string_view arg : absl::StrSplit(args, ' ', absl::SkipEmpty())) {
+      build.add_args(std::string(arg));
+    }
+  }
   const absl::Time build_start = absl::Now();
   absl::StatusOr<proto::Firmware> firmware = builder.Build(build);
   ASSERT_TRUE(firmware.ok()) << firmware.status();
