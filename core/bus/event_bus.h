@@ -5,6 +5,7 @@
 #define MPTEST_CORE_BUS_EVENT_BUS_H_
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -41,8 +42,10 @@ class EventBus {
     proto::Event::KindCase kind;  // KIND_NOT_SET = all
     Handler handler;
   };
+  using SubscriptionList = std::vector<Subscription>;
   mutable std::mutex mu_;
-  std::vector<Subscription> subscriptions_;
+  // Copy-on-write: Publish takes a reference to the current list instead of copying it.
+  std::shared_ptr<const SubscriptionList> subscriptions_ = std::make_shared<SubscriptionList>();
   SubscriptionId next_id_ = 1;
   int64_t published_ = 0;
 };

@@ -1,10 +1,12 @@
 // The process-wide event sender; see event_sender.h.
 #include "core/bus/event_sender.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <mutex>
+#include <vector>
 
 #include "core/bus/frame.h"
 
@@ -13,22 +15,39 @@ namespace {
 
 struct SenderState {
   std::mutex mu;
+  pid_t owner = getpid();  // the process that created this state
   SenderContext context;
   uint64_t sequence = 0;
   bool installed = false;
   std::string scratch;
 };
 
-// Replaced, never destroyed: after fork the old one may be locked by a thread that no longer
-// exists, so it is abandoned rather than reused.
+// In the process that created it, the state is reused. In a forked child it is replaced, never
+// reused: its mutex may have been held by a thread that does not exist in the child. The old
+// one stays reachable (g_retired) rather than being freed under a possible holder.
 std::atomic<SenderState*> g_state{new SenderState};
+std::vector<SenderState*>* g_retired = new std::vector<SenderState*>;
+
+// getpid() is a system call; the pid is cached and refreshed in every forked child.
+std::atomic<pid_t> g_pid{getpid()};
+[[maybe_unused]] const int g_pid_refresher =
+    pthread_atfork(nullptr, nullptr, [] { g_pid.store(getpid(), std::memory_order_relaxed); });
 
 }  // namespace
 
 void InstallEventSender(SenderContext context) {
+  SenderState* state = g_state.load();
+  if (state->owner == getpid()) {
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->context = std::move(context);
+    state->sequence = 0;
+    state->installed = true;
+    return;
+  }
   SenderState* fresh = new SenderState;
   fresh->context = std::move(context);
   fresh->installed = true;
+  g_retired->push_back(state);
   g_state.store(fresh);
 }
 
@@ -61,7 +80,7 @@ absl::Status SendEvent(proto::Event event) {
   event.set_source(state->context.source);
   event.set_call_index(state->context.call_index);
   event.set_sequence(++state->sequence);
-  event.set_pid(getpid());
+  event.set_pid(g_pid.load(std::memory_order_relaxed));
   if (state->context.inline_bus != nullptr) {
     EventBus* bus = state->context.inline_bus;
     lock.unlock();  // handlers may send events themselves

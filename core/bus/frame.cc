@@ -117,9 +117,9 @@ absl::StatusOr<bool> FrameReader::ReadFrom(int fd) {
   }
 }
 
-absl::StatusOr<std::optional<std::string>> FrameReader::Next() {
+absl::StatusOr<bool> FrameReader::NextView(absl::string_view* payload) {
   if (!error_.ok()) return error_;
-  if (buffered() < kFrameHeaderSize) return std::optional<std::string>();
+  if (buffered() < kFrameHeaderSize) return false;
   size_t length = DecodeLength(buffer_.data() + consumed_);
   if (length > max_frame_size_) {
     error_ =
@@ -127,11 +127,18 @@ absl::StatusOr<std::optional<std::string>> FrameReader::Next() {
                                          " bytes, more than the maximum of ", max_frame_size_));
     return error_;
   }
-  if (buffered() < kFrameHeaderSize + length) return std::optional<std::string>();
-  std::optional<std::string> payload(std::in_place, buffer_.data() + consumed_ + kFrameHeaderSize,
-                                     length);
+  if (buffered() < kFrameHeaderSize + length) return false;
+  *payload = absl::string_view(buffer_.data() + consumed_ + kFrameHeaderSize, length);
   consumed_ += kFrameHeaderSize + length;
-  return payload;
+  return true;
+}
+
+absl::StatusOr<std::optional<std::string>> FrameReader::Next() {
+  absl::string_view view;
+  absl::StatusOr<bool> got = NextView(&view);
+  if (!got.ok()) return got.status();
+  if (!*got) return std::optional<std::string>();
+  return std::optional<std::string>(std::in_place, view.data(), view.size());
 }
 
 absl::Status FrameReader::Finish() const {

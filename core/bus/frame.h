@@ -51,6 +51,10 @@ class FrameReader {
   // stays failed.
   absl::StatusOr<std::optional<std::string>> Next();
 
+  // Like Next(), without a copy: `payload` points into the reader's buffer and stays valid
+  // until the next Feed/ReadFrom. Returns false if more bytes are needed.
+  absl::StatusOr<bool> NextView(absl::string_view* payload);
+
   // Call at end of stream: an error if a partial frame is pending ("truncated frame").
   absl::Status Finish() const;
 

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 
@@ -33,20 +35,50 @@ absl::StatusOr<UniqueFd> PidfdOpen(pid_t pid) {
   return UniqueFd(static_cast<int>(fd));
 }
 
-void PrepareForkedChild(pid_t parent) {
+std::vector<int> NonDefaultSignals() {
+  std::vector<int> signals;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction current;
+    if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler != SIG_DFL) {
+      signals.push_back(sig);
+    }
+  }
+  return signals;
+}
+
+void PrepareForkedChild(pid_t parent, const std::vector<int>& signals) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(128 + SIGKILL);  // the parent died before prctl took effect
   struct sigaction default_action;
   memset(&default_action, 0, sizeof(default_action));
   default_action.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig == SIGKILL || sig == SIGSTOP) continue;
-    sigaction(sig, &default_action, nullptr);  // fails harmlessly for reserved signals
-  }
+  for (int sig : signals) sigaction(sig, &default_action, nullptr);
   sigset_t empty;
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, nullptr);
+}
+
+std::vector<std::pair<int, int>> FdRanges(std::vector<int> fds) {
+  std::sort(fds.begin(), fds.end());
+  std::vector<std::pair<int, int>> ranges;
+  for (int fd : fds) {
+    if (fd < 0) continue;
+    if (!ranges.empty() && fd <= ranges.back().second + 1) {
+      ranges.back().second = std::max(ranges.back().second, fd);
+    } else {
+      ranges.emplace_back(fd, fd);
+    }
+  }
+  return ranges;
+}
+
+void CloseRanges(const std::vector<std::pair<int, int>>& ranges) {
+  for (const auto& [first, last] : ranges) {
+    if (syscall(SYS_close_range, first, last, 0) == 0) continue;
+    for (int fd = first; fd <= last; ++fd) close(fd);
+  }
 }
 
 void CloexecFrom(int first) {

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,11 +44,21 @@ absl::Status ErrnoStatus(const std::string& what, int error_number);
 // and pins its pid until it is reaped. Close-on-exec.
 absl::StatusOr<UniqueFd> PidfdOpen(pid_t pid);
 
+// The signals whose disposition is not SIG_DFL in this process (handled or ignored). Query in
+// the parent before fork; the child resets exactly these.
+std::vector<int> NonDefaultSignals();
+
 // Async-signal-safe setup for a freshly forked child, called before anything else runs in it:
 // own process group, SIGKILL when the parent thread dies (and an exit if the parent is already
-// gone), default dispositions for every signal, empty signal mask. `parent` is the parent's
-// pid taken before fork.
-void PrepareForkedChild(pid_t parent);
+// gone), SIG_DFL for each of `signals` (from NonDefaultSignals()), empty signal mask. `parent`
+// is the parent's pid taken before fork.
+void PrepareForkedChild(pid_t parent, const std::vector<int>& signals);
+
+// Sorted, coalesced [first, last] ranges covering `fds` (negative entries ignored), so a child
+// can close them with a few close_range calls. Computed before fork.
+std::vector<std::pair<int, int>> FdRanges(std::vector<int> fds);
+// Closes every range. Async-signal-safe.
+void CloseRanges(const std::vector<std::pair<int, int>>& ranges);
 
 // Marks every descriptor from `first` upward close-on-exec (close_range with
 // CLOSE_RANGE_CLOEXEC). Async-signal-safe.

@@ -109,9 +109,10 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
 }
 
 // Runs in the forked child: only async-signal-safe calls until execve.
-[[noreturn]] void ExecChild(pid_t parent, const ChildPipes& pipes, const char* program,
-                            char* const* argv, char* const* envp, const char* cwd) {
-  PrepareForkedChild(parent);
+[[noreturn]] void ExecChild(pid_t parent, const std::vector<int>& signals, const ChildPipes& pipes,
+                            const char* program, char* const* argv, char* const* envp,
+                            const char* cwd) {
+  PrepareForkedChild(parent, signals);
   int error_fd = pipes.exec_error_write.get();
   auto fail = [error_fd](int stage) {
     int report[2] = {stage, errno};
@@ -198,11 +199,12 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
   if (absl::Status s = OpenPipes(options, &pipes); !s.ok()) return s;
 
   const pid_t parent = getpid();
+  const std::vector<int> signals = NonDefaultSignals();
   const absl::Time start = absl::Now();
   pid_t pid = fork();
   if (pid < 0) return ErrnoStatus("RunCommand: fork", errno);
   if (pid == 0) {
-    ExecChild(parent, pipes, program->c_str(), argv_ptrs.data(), env_ptrs.data(),
+    ExecChild(parent, signals, pipes, program->c_str(), argv_ptrs.data(), env_ptrs.data(),
               options.cwd.empty() ? nullptr : options.cwd.c_str());
   }
   setpgid(pid, pid);  // also in the parent, so killpg works even before the child runs

@@ -214,6 +214,9 @@ absl::Status Supervisor::Start() {
   started_ = true;
   if (context_ == Context::kInline) return RunInline();
   BecomeSubreaperOnce();
+  signals_to_reset_ = NonDefaultSignals();
+  signals_to_reset_.push_back(SIGINT);  // Join installs its interrupt handlers later
+  signals_to_reset_.push_back(SIGTERM);
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return ErrnoStatus("pcall: epoll_create1", errno);
   if (context_ == Context::kSpawn) {
@@ -286,11 +289,12 @@ absl::Status Supervisor::Launch(Child& child) {
     if (pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pcall: pipe2", errno);
     parent_end.reset(fds[0]);
     child_end.reset(fds[1]);
-    fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups; the default size also works
+    if (options_.bus != nullptr) fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups
   }
   // Everything the child needs is prepared before fork.
-  std::vector<int> close_in_child = SupervisorFds();
-  close_in_child.push_back(parent_end.get());
+  std::vector<int> supervisor_fds = SupervisorFds();
+  supervisor_fds.push_back(parent_end.get());
+  const std::vector<std::pair<int, int>> close_in_child = FdRanges(std::move(supervisor_fds));
   std::vector<char*> argv, envp;
   if (context_ == Context::kSpawn) {
     argv = Pointers(spawn_argv_);
@@ -300,10 +304,8 @@ absl::Status Supervisor::Launch(Child& child) {
   pid_t pid = fork();
   if (pid < 0) return ErrnoStatus("pcall: fork", errno);
   if (pid == 0) {
-    PrepareForkedChild(parent);
-    for (int fd : close_in_child) {
-      if (fd >= 0) close(fd);
-    }
+    PrepareForkedChild(parent, signals_to_reset_);
+    CloseRanges(close_in_child);
     if (context_ == Context::kSpawn) {
       // Async-signal-safe only, until execve.
       int fd = child_end.get();
@@ -388,33 +390,30 @@ void Supervisor::CloseChannel(Child& child) {
 }
 
 void Supervisor::ReadChannel(Child& child) {
-  while (child.channel.valid()) {
-    absl::StatusOr<bool> more = child.reader.ReadFrom(child.channel.get());
-    for (;;) {
-      absl::StatusOr<std::optional<std::string>> frame = child.reader.Next();
-      if (!frame.ok()) {
-        child.channel_error = frame.status();
-        CloseChannel(child);
-        Signal(child, SIGKILL);
-        return;
-      }
-      if (!frame->has_value()) break;
-      HandleFrame(child, std::move(**frame));
-      if (!child.channel.valid()) return;
-    }
-    if (!more.ok() || !*more) {
-      child.truncated = child.reader.Finish();
+  absl::StatusOr<bool> more = child.reader.ReadFrom(child.channel.get());
+  for (;;) {
+    absl::string_view frame;
+    absl::StatusOr<bool> got = child.reader.NextView(&frame);
+    if (!got.ok()) {
+      child.channel_error = got.status();
       CloseChannel(child);
+      Signal(child, SIGKILL);
       return;
     }
-    // ReadFrom stops when the descriptor is drained; come back when epoll says so.
-    return;
+    if (!*got) break;
+    HandleFrame(child, frame);
+    if (!child.channel.valid()) return;
+  }
+  // ReadFrom stops when the descriptor is drained; epoll says when there is more.
+  if (!more.ok() || !*more) {
+    child.truncated = child.reader.Finish();
+    CloseChannel(child);
   }
 }
 
-void Supervisor::HandleFrame(Child& child, std::string frame) {
+void Supervisor::HandleFrame(Child& child, absl::string_view frame) {
   const char tag = frame.empty() ? '\0' : frame[0];
-  absl::string_view body = absl::string_view(frame).substr(frame.empty() ? 0 : 1);
+  absl::string_view body = frame.substr(frame.empty() ? 0 : 1);
   switch (tag) {
     case bus::kEventTag:
       if (options_.bus != nullptr) {
@@ -427,8 +426,7 @@ void Supervisor::HandleFrame(Child& child, std::string frame) {
       }
       return;
     case bus::kResultTag:
-      frame.erase(0, 1);
-      child.result = std::move(frame);
+      child.result = std::string(body);
       return;
     case bus::kFailureTag: {
       proto::ChildFailure failure;

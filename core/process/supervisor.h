@@ -131,7 +131,7 @@ class Supervisor {
   void LaunchPending();
   void CancelPending(const std::string& reason);
   void ReadChannel(Child& child);
-  void HandleFrame(Child& child, std::string frame);
+  void HandleFrame(Child& child, absl::string_view frame);
   void OnLeaderExited(Child& child, absl::Time now);
   void Finish(Child& child);
   void Cancel(Child& child, const std::string& reason, bool at_once);
@@ -147,6 +147,7 @@ class Supervisor {
   std::vector<std::unique_ptr<Child>> children_;
   std::vector<CallOutcome> outcomes_;
   std::vector<std::string> spawn_argv_, spawn_env_;
+  std::vector<int> signals_to_reset_;  // in each child, before it runs anything
   int epoll_fd_ = -1;
   bool started_ = false, joined_ = false, stopping_ = false;
   int interrupts_seen_ = 0;

@@ -1,0 +1,85 @@
+// pcall of 100 trivial targets, in the fork and spawn contexts (bench/run_all.sh compares
+// them with a plain C fork/pipe/waitpid loop and Python multiprocessing).
+//   bazel run -c opt //bench:process_bench
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "core/process/pcall.h"
+
+namespace mptest::process {
+namespace {
+
+int Trivial(int i) { return i; }
+MPTEST_REGISTER_TARGET(Trivial);
+
+constexpr int kCalls = 100;
+
+void RunPcall(benchmark::State& state, Context context) {
+  std::vector<std::tuple<int>> per_call;
+  for (int i = 0; i < kCalls; ++i) per_call.emplace_back(i);
+  PcallOptions options;
+  options.context = context;
+  options.child_logs = false;
+  for (auto _ : state) {
+    auto results = pcall(Trivial, iargs(per_call), options);
+    if (!results.ok() || results->size() != kCalls) {
+      state.SkipWithError("pcall failed");
+      return;
+    }
+    benchmark::DoNotOptimize(results);
+  }
+  state.SetItemsProcessed(state.iterations() * kCalls);
+}
+
+// The same work as a plain fork/pipe/waitpid loop, inside this binary (same libraries mapped,
+// so the same fork cost): the framework's overhead is the difference to BM_Pcall100Fork.
+void BM_PlainForkLoop100(benchmark::State& state) {
+  for (auto _ : state) {
+    std::vector<int> fds(kCalls);
+    std::vector<pid_t> pids(kCalls);
+    for (int i = 0; i < kCalls; ++i) {
+      int p[2];
+      if (pipe2(p, O_CLOEXEC) != 0) state.SkipWithError("pipe2");
+      pids[i] = fork();
+      if (pids[i] == 0) {
+        int32_t result = Trivial(i);
+        ssize_t ignored = write(p[1], &result, sizeof(result));
+        (void)ignored;
+        _exit(0);
+      }
+      close(p[1]);
+      fds[i] = p[0];
+    }
+    int64_t sum = 0;
+    for (int i = 0; i < kCalls; ++i) {  // blocking reads: each child writes 4 bytes
+      int32_t result = 0;
+      if (read(fds[i], &result, sizeof(result)) == sizeof(result)) sum += result;
+      close(fds[i]);
+      waitpid(pids[i], nullptr, 0);
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * kCalls);
+}
+BENCHMARK(BM_PlainForkLoop100)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Pcall100Fork(benchmark::State& state) { RunPcall(state, Context::kFork); }
+void BM_Pcall100Spawn(benchmark::State& state) { RunPcall(state, Context::kSpawn); }
+void BM_Pcall100Inline(benchmark::State& state) { RunPcall(state, Context::kInline); }
+BENCHMARK(BM_Pcall100Fork)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Pcall100Spawn)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Pcall100Inline)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace mptest::process
+
+int main(int argc, char** argv) {
+  mptest::process::RunSpawnedChildIfRequested();
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  return 0;
+}
