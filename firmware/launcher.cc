@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/pty/pty.h"
 #include "google/protobuf/text_format.h"
 
 namespace mptest::firmware {
@@ -108,11 +109,7 @@ absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv_in,
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(log >= 0 ? log : devnull, 2);
-    for (int fd = 3; fd < 1024; ++fd) close(fd);
-    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigprocmask(SIG_SETMASK, &empty, nullptr);
+    pty::ResetChildBeforeExec(3);
     execv(args[0], args.data());
     _exit(127);
   }

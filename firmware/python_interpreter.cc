@@ -40,11 +40,7 @@ absl::Status PythonInterpreter::Start(const std::string& python, const VirtualIm
     dup2(from_child[1], 3);
     int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) dup2(devnull, 1);
-    for (int fd = 4; fd < 1024; ++fd) close(fd);
-    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigprocmask(SIG_SETMASK, &empty, nullptr);
+    pty::ResetChildBeforeExec(4);
     execv(args[0], args.data());
     _exit(127);
   }

@@ -21,9 +21,8 @@ constexpr absl::string_view kSoftReboot = "MPY: soft reboot\r\n";
 // ending with ':') continues with the "... " prompt until an empty line.
 bool OpensCompoundStatement(absl::string_view line) {
   if (absl::EndsWith(line, ":")) return true;
-  for (absl::string_view keyword :
-       {"if", "while", "for", "def", "class", "try", "with", "async", "elif", "else", "except",
-        "finally"}) {
+  for (absl::string_view keyword : {"if", "while", "for", "def", "class", "try", "with", "async",
+                                    "elif", "else", "except", "finally"}) {
     if (absl::StartsWith(line, keyword) && line.size() > keyword.size() &&
         (line[keyword.size()] == ' ' || line[keyword.size()] == ':')) {
       return true;

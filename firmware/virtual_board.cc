@@ -54,12 +54,9 @@ bool VirtualBoard::OpenConsole() {
   fcntl(master_.get(), F_SETFL, O_NONBLOCK);
   in_fd_ = out_fd_ = master_.get();
   if (!options_.link_path.empty()) {
-    std::string temporary = absl::StrCat(options_.link_path, ".new");
-    unlink(temporary.c_str());
-    if (symlink(pair->slave_path.c_str(), temporary.c_str()) != 0 ||
-        rename(temporary.c_str(), options_.link_path.c_str()) != 0) {
-      Log(absl::StrCat("cannot link ", options_.link_path, " -> ", pair->slave_path, ": ",
-                       strerror(errno)));
+    if (absl::Status status = pty::PointLinkAt(options_.link_path, pair->slave_path);
+        !status.ok()) {
+      Log(status.ToString());
       return false;
     }
   }

@@ -150,14 +150,11 @@ absl::StatusOr<PtyProcess> SpawnOnPty(const std::vector<std::string>& argv) {
     dup2(slave, 0);
     dup2(slave, 1);
     dup2(slave, 2);
-    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
-    sigset_t empty;
-    sigemptyset(&empty);
-    sigprocmask(SIG_SETMASK, &empty, nullptr);
-    long max_fd = sysconf(_SC_OPEN_MAX);
-    for (int fd = 3; fd < max_fd && fd < 65536; ++fd) {
-      if (fd != report[1]) close(fd);
-    }
+    // The report pipe moves to fd 3, the only descriptor kept; exec closes it (CLOEXEC).
+    dup2(report[1], 3);
+    fcntl(3, F_SETFD, FD_CLOEXEC);
+    report[1] = 3;
+    ResetChildBeforeExec(4);
     execvp(args[0], args.data());
     int err = errno;
     ssize_t ignored = write(report[1], &err, sizeof(err));
@@ -240,6 +237,26 @@ absl::StatusOr<std::string> Drain(int fd, absl::Duration quiet, absl::Time deadl
     drained += *chunk;
     if (absl::Now() >= deadline) return drained;
   }
+}
+
+void ResetChildBeforeExec(int first_fd_to_close) {
+  long max_fd = sysconf(_SC_OPEN_MAX);
+  for (int fd = first_fd_to_close; fd < max_fd && fd < 65536; ++fd) close(fd);
+  for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+}
+
+absl::Status PointLinkAt(const std::string& link, const std::string& target) {
+  std::string temporary = absl::StrCat(link, ".new");
+  unlink(temporary.c_str());
+  if (symlink(target.c_str(), temporary.c_str()) != 0 ||
+      rename(temporary.c_str(), link.c_str()) != 0) {
+    return absl::InternalError(
+        absl::StrCat("cannot link ", link, " -> ", target, ": ", strerror(errno)));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mptest::pty

@@ -79,6 +79,13 @@ absl::StatusOr<std::string> ReadSome(int fd, absl::Time deadline, size_t max = 4
 // passes. Returns the discarded bytes. Unavailable if the line is gone.
 absl::StatusOr<std::string> Drain(int fd, absl::Duration quiet, absl::Time deadline);
 
+// For a freshly forked child, before exec (async-signal-safe): closes every descriptor from
+// first_fd_to_close up, restores default signal dispositions and unblocks all signals.
+void ResetChildBeforeExec(int first_fd_to_close);
+
+// Makes `link` a symlink to `target`, atomically replacing what was there.
+absl::Status PointLinkAt(const std::string& link, const std::string& target);
+
 }  // namespace mptest::pty
 
 #endif  // MPTEST_CORE_PTY_PTY_H_

@@ -51,6 +51,21 @@ absl::Status RawReplClient::Write(absl::string_view bytes, absl::Time deadline) 
   return status;
 }
 
+absl::Status RawReplClient::ReadMore(absl::Time deadline, absl::string_view waiting_for) {
+  absl::StatusOr<std::string> chunk = pty::ReadSome(fd_, deadline);
+  if (absl::IsDeadlineExceeded(chunk.status())) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("timed out waiting for ", waiting_for, "; received ", EscapeBytes(pending_)));
+  }
+  if (!chunk.ok()) {
+    return absl::UnavailableError(absl::StrCat("the board is gone while waiting for ", waiting_for,
+                                               " (", chunk.status().message(), "); received ",
+                                               EscapeBytes(pending_)));
+  }
+  pending_ += *chunk;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> RawReplClient::ReadUntil(
     std::initializer_list<absl::string_view> suffixes, absl::Time deadline,
     absl::string_view waiting_for) {
@@ -66,33 +81,14 @@ absl::StatusOr<std::string> RawReplClient::ReadUntil(
         }
       }
     }
-    absl::StatusOr<std::string> chunk = pty::ReadSome(fd_, deadline);
-    if (absl::IsDeadlineExceeded(chunk.status())) {
-      return absl::DeadlineExceededError(absl::StrCat("timed out waiting for ", waiting_for,
-                                                      "; received ", EscapeBytes(pending_)));
-    }
-    if (!chunk.ok()) {
-      return absl::UnavailableError(absl::StrCat("the board is gone while waiting for ",
-                                                 waiting_for, " (", chunk.status().message(),
-                                                 "); received ", EscapeBytes(pending_)));
-    }
-    pending_ += *chunk;
+    if (absl::Status status = ReadMore(deadline, waiting_for); !status.ok()) return status;
   }
 }
 
 absl::StatusOr<std::string> RawReplClient::ReadExactly(size_t count, absl::Time deadline,
                                                        absl::string_view waiting_for) {
   while (pending_.size() < count) {
-    absl::StatusOr<std::string> chunk = pty::ReadSome(fd_, deadline);
-    if (absl::IsDeadlineExceeded(chunk.status())) {
-      return absl::DeadlineExceededError(absl::StrCat("timed out waiting for ", waiting_for,
-                                                      "; received ", EscapeBytes(pending_)));
-    }
-    if (!chunk.ok()) {
-      return absl::UnavailableError(absl::StrCat("the board is gone while waiting for ",
-                                                 waiting_for, " (", chunk.status().message(), ")"));
-    }
-    pending_ += *chunk;
+    if (absl::Status status = ReadMore(deadline, waiting_for); !status.ok()) return status;
   }
   std::string result = pending_.substr(0, count);
   pending_.erase(0, count);

@@ -71,6 +71,8 @@ class RawReplClient {
 
  private:
   absl::Status Write(absl::string_view bytes, absl::Time deadline);
+  // Waits for more bytes (into pending_); errors say what was awaited and what arrived.
+  absl::Status ReadMore(absl::Time deadline, absl::string_view waiting_for);
   // Reads until the received bytes end with one of the suffixes; returns them all.
   absl::StatusOr<std::string> ReadUntil(std::initializer_list<absl::string_view> suffixes,
                                         absl::Time deadline, absl::string_view waiting_for);

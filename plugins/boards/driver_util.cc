@@ -1,7 +1,10 @@
 // Helpers shared by the board drivers (see driver_util.h).
 #include "plugins/boards/driver_util.h"
 
+#include <dlfcn.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -114,6 +117,41 @@ bool ProcessMatches(pid_t pid, const std::string& marker) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
   std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return cmdline.find(marker) != std::string::npos;
+}
+
+absl::StatusOr<pid_t> RunningProcess(const proto::Tentacle& tentacle) {
+  absl::StatusOr<pid_t> pid = RuntimePid(tentacle, "pid");
+  if (!pid.ok()) return pid.status();
+  if (!ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tentacle '", tentacle.entry().label(), "': its process (pid ", *pid, ") is not running"));
+  }
+  return *pid;
+}
+
+std::string FindHelperProgram(const char* env_var, const std::string& name,
+                              const std::string& runfiles_path) {
+  if (const char* env = getenv(env_var); env != nullptr && *env) return env;
+  std::vector<std::string> candidates;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&FindHelperProgram), &info) != 0 && info.dli_fname) {
+    fs::path here = fs::path(info.dli_fname).parent_path();
+    candidates.push_back((here / name).string());
+    // Bazel's output tree: <bin>/plugins/boards/<type>/lib<type>.so.
+    candidates.push_back((here / "../../.." / runfiles_path).string());
+  }
+  std::error_code error;
+  fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error) candidates.push_back((exe.parent_path() / name).string());
+  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* dir = getenv(env); dir != nullptr && *dir) {
+      candidates.push_back(absl::StrCat(dir, "/mptest/", runfiles_path));
+    }
+  }
+  for (const std::string& candidate : candidates) {
+    if (access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
+  }
+  return "";
 }
 
 absl::Status CopyFileAtomically(const std::string& from, const std::string& to) {

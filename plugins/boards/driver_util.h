@@ -35,6 +35,15 @@ absl::StatusOr<pid_t> RuntimePid(const proto::Tentacle& tentacle, const std::str
 // True when pid is alive and its command line contains `marker` (guards against pid reuse).
 bool ProcessMatches(pid_t pid, const std::string& marker);
 
+// The pid in runtime["pid"] if that process is alive and serves tentacle.console (its command
+// line holds --link=<console>); FailedPrecondition naming the tentacle otherwise.
+absl::StatusOr<pid_t> RunningProcess(const proto::Tentacle& tentacle);
+
+// Finds a helper program the drivers start: $<env_var> if set; else `name` next to the plugin
+// library or the running program; else <runfiles>/mptest/<runfiles_path>. "" if none exists.
+std::string FindHelperProgram(const char* env_var, const std::string& name,
+                              const std::string& runfiles_path);
+
 // Copies a file (atomically: temporary + rename), keeping its permission bits.
 absl::Status CopyFileAtomically(const std::string& from, const std::string& to);
 

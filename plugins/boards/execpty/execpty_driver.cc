@@ -1,7 +1,6 @@
 // The execpty tentacle type (see execpty_driver.h).
 #include "plugins/boards/execpty/execpty_driver.h"
 
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -21,27 +20,6 @@ namespace fs = std::filesystem;
 constexpr absl::Duration kStartTimeout = absl::Seconds(10);
 constexpr absl::Duration kAnswerTimeout = absl::Seconds(15);
 
-std::string FindRelay() {
-  if (const char* env = getenv("MPTEST_EXECPTY_RELAY"); env != nullptr && *env) return env;
-  std::vector<std::string> candidates;
-  Dl_info info;
-  if (dladdr(reinterpret_cast<void*>(&FindRelay), &info) != 0 && info.dli_fname) {
-    candidates.push_back((fs::path(info.dli_fname).parent_path() / "execpty_relay").string());
-  }
-  std::error_code error;
-  fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (!error) candidates.push_back((exe.parent_path() / "execpty_relay").string());
-  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
-    if (const char* dir = getenv(env); dir != nullptr && *dir) {
-      candidates.push_back(absl::StrCat(dir, "/mptest/plugins/boards/execpty/execpty_relay"));
-    }
-  }
-  for (const std::string& candidate : candidates) {
-    if (access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
-  }
-  return "";
-}
-
 bool UsesFirmware(const proto::InventoryEntry& entry) {
   for (const std::string& arg : entry.command()) {
     if (arg.find("{firmware}") != std::string::npos) return true;
@@ -51,7 +29,9 @@ bool UsesFirmware(const proto::InventoryEntry& entry) {
 
 }  // namespace
 
-ExecPtyDriver::ExecPtyDriver() : relay_(FindRelay()) {}
+ExecPtyDriver::ExecPtyDriver()
+    : relay_(FindHelperProgram("MPTEST_EXECPTY_RELAY", "execpty_relay",
+                               "plugins/boards/execpty/execpty_relay")) {}
 ExecPtyDriver::ExecPtyDriver(std::string relay_binary) : relay_(std::move(relay_binary)) {}
 
 absl::Status ExecPtyDriver::Initialize() {
@@ -81,18 +61,8 @@ absl::StatusOr<proto::DiscoverResponse> ExecPtyDriver::Discover(
   return response;
 }
 
-absl::StatusOr<pid_t> ExecPtyDriver::RunningPid(const proto::Tentacle& tentacle) const {
-  absl::StatusOr<pid_t> pid = RuntimePid(tentacle, "pid");
-  if (!pid.ok()) return pid.status();
-  if (!ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "execpty tentacle '", tentacle.entry().label(), "' (relay pid ", *pid, ") is not running"));
-  }
-  return *pid;
-}
-
 absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tentacle) {
-  if (RunningPid(tentacle).ok()) return tentacle;
+  if (RunningProcess(tentacle).ok()) return tentacle;
   absl::StatusOr<std::string> firmware = RuntimeField(tentacle, "firmware");
   if (!firmware.ok()) return firmware.status();
   absl::StatusOr<std::string> log = RuntimeField(tentacle, "log");
@@ -130,7 +100,7 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
 }
 
 absl::Status ExecPtyDriver::PowerCycle(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
   if (!pid.ok()) return pid.status();
   return firmware::PowerCycleBoard(*pid);
 }
@@ -146,7 +116,7 @@ absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
   std::ofstream log;
   if (!request.log_path().empty()) log.open(request.log_path(), std::ios::app);
   log << "copied " << request.firmware().path() << " to " << *firmware << "\n";
-  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
   if (!pid.ok()) return absl::OkStatus();  // not running: the next Start uses the new firmware
   if (absl::Status status = firmware::PowerCycleBoard(*pid); !status.ok()) return status;
   absl::Time deadline = absl::Now() + kAnswerTimeout;
@@ -170,7 +140,7 @@ absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
 }
 
 absl::Status ExecPtyDriver::Stop(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
   if (!pid.ok()) return absl::OkStatus();
   return firmware::StopBoard(*pid);
 }

@@ -35,8 +35,6 @@ class ExecPtyDriver : public BoardDriver {
   absl::Status Stop(const proto::Tentacle& tentacle) override;
 
  private:
-  absl::StatusOr<pid_t> RunningPid(const proto::Tentacle& tentacle) const;
-
   std::string relay_;
 };
 

@@ -1,7 +1,6 @@
 // The virtual tentacle type (see virtual_driver.h).
 #include "plugins/boards/virtual/virtual_driver.h"
 
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -21,34 +20,13 @@ namespace fs = std::filesystem;
 
 constexpr absl::Duration kBootCheck = absl::Seconds(10);
 
-std::string FindBoardBinary() {
-  if (const char* env = getenv("MPTEST_VIRTUAL_BOARD"); env != nullptr && *env) return env;
-  std::vector<std::string> candidates;
-  Dl_info info;
-  if (dladdr(reinterpret_cast<void*>(&FindBoardBinary), &info) != 0 && info.dli_fname) {
-    fs::path here = fs::path(info.dli_fname).parent_path();
-    candidates.push_back((here / "virtual_board").string());
-    candidates.push_back((here / "../../../firmware/virtual_board").string());
-  }
-  std::error_code error;
-  fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  if (!error) candidates.push_back((exe.parent_path() / "virtual_board").string());
-  for (const char* env : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
-    if (const char* dir = getenv(env); dir != nullptr && *dir) {
-      candidates.push_back(absl::StrCat(dir, "/mptest/firmware/virtual_board"));
-    }
-  }
-  for (const std::string& candidate : candidates) {
-    if (access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
-  }
-  return "";
-}
-
 std::string Console(const std::string& state_dir) { return absl::StrCat(state_dir, "/tty"); }
 
 }  // namespace
 
-VirtualBoardDriver::VirtualBoardDriver() : binary_(FindBoardBinary()) {}
+VirtualBoardDriver::VirtualBoardDriver()
+    : binary_(
+          FindHelperProgram("MPTEST_VIRTUAL_BOARD", "virtual_board", "firmware/virtual_board")) {}
 
 VirtualBoardDriver::VirtualBoardDriver(std::string board_binary)
     : binary_(std::move(board_binary)) {}
@@ -76,19 +54,8 @@ absl::StatusOr<proto::DiscoverResponse> VirtualBoardDriver::Discover(
   return response;
 }
 
-absl::StatusOr<pid_t> VirtualBoardDriver::RunningPid(const proto::Tentacle& tentacle) const {
-  absl::StatusOr<pid_t> pid = RuntimePid(tentacle, "pid");
-  if (!pid.ok()) return pid.status();
-  if (!ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
-    return absl::FailedPreconditionError(absl::StrCat("tentacle '", tentacle.entry().label(),
-                                                      "': its virtual board (pid ", *pid,
-                                                      ") is not running"));
-  }
-  return *pid;
-}
-
 absl::StatusOr<proto::Tentacle> VirtualBoardDriver::Start(const proto::Tentacle& tentacle) {
-  if (RunningPid(tentacle).ok()) return tentacle;
+  if (RunningProcess(tentacle).ok()) return tentacle;
   absl::StatusOr<std::string> flash = RuntimeField(tentacle, "flash");
   if (!flash.ok()) return flash.status();
   absl::StatusOr<std::string> log = RuntimeField(tentacle, "log");
@@ -123,31 +90,42 @@ absl::StatusOr<proto::Tentacle> VirtualBoardDriver::Start(const proto::Tentacle&
 }
 
 absl::Status VirtualBoardDriver::PowerCycle(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
   if (!pid.ok()) return pid.status();
   return firmware::PowerCycleBoard(*pid);
 }
 
 absl::Status VirtualBoardDriver::Flash(const proto::FlashRequest& request) {
   const proto::Tentacle& tentacle = request.tentacle();
-  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
   if (!pid.ok()) return pid.status();
   absl::StatusOr<std::string> flash = RuntimeField(tentacle, "flash");
   if (!flash.ok()) return flash.status();
   std::ofstream log;
   if (!request.log_path().empty()) log.open(request.log_path(), std::ios::app);
+  // A corrupt or foreign image is written all the same (as a real programmer would), which
+  // leaves the board unbootable until it is flashed again.
+  absl::Status unbootable;
   absl::StatusOr<firmware::VirtualImage> image = firmware::ReadImageFile(request.firmware().path());
   if (!image.ok()) {
-    log << "warning: " << image.status() << "; writing it anyway\n";
+    unbootable = image.status();
   } else if (image->board != tentacle.board().name()) {
-    log << "warning: image is for board " << image->board << ", not " << tentacle.board().name()
-        << "; writing it anyway\n";
+    unbootable = absl::InvalidArgumentError(
+        absl::StrCat("the image is for board ", image->board, ", not ", tentacle.board().name()));
   }
+  if (!unbootable.ok()) log << "warning: " << unbootable << "; writing it anyway\n";
   if (absl::Status status = CopyFileAtomically(request.firmware().path(), *flash); !status.ok()) {
     return status;
   }
   log << "wrote " << request.firmware().path() << " to " << *flash << "; power cycling\n";
   if (absl::Status status = firmware::PowerCycleBoard(*pid); !status.ok()) return status;
+  if (!unbootable.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "tentacle '", tentacle.entry().label(), "': flashed ", request.firmware().path(),
+        ", which cannot boot (the board stays unbootable"
+        " until flashed again): ",
+        unbootable.message()));
+  }
 
   // Post-flash check: the board must boot the image and report its version.
   absl::Time deadline =
@@ -183,7 +161,7 @@ absl::Status VirtualBoardDriver::Flash(const proto::FlashRequest& request) {
 }
 
 absl::Status VirtualBoardDriver::Stop(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningPid(tentacle);
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
   if (!pid.ok()) return absl::OkStatus();
   return firmware::StopBoard(*pid);
 }

@@ -37,8 +37,6 @@ class VirtualBoardDriver : public BoardDriver {
   static constexpr char kFactoryVersion[] = "v1.29.0-factory";
 
  private:
-  absl::StatusOr<pid_t> RunningPid(const proto::Tentacle& tentacle) const;
-
   std::string binary_;
 };
 
