@@ -38,15 +38,32 @@ bool ReapIfChild(pid_t pid) {
 
 }  // namespace
 
+std::string ReadProcFile(pid_t pid, const char* name) {
+  // Plain read(2): a process may vanish while its /proc files are read, and iostreams would
+  // throw on that.
+  std::string path = absl::StrCat("/proc/", pid, "/", name);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string content;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) content.append(buffer, n);
+  close(fd);
+  return content;
+}
+
 bool ProcessAlive(pid_t pid) {
   if (pid <= 0) return false;
   if (ReapIfChild(pid)) return false;
   if (kill(pid, 0) != 0) return false;
-  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  size_t close_paren = content.rfind(')');
-  return close_paren == std::string::npos || content.size() < close_paren + 3 ||
-         content[close_paren + 2] != 'Z';
+  std::string stat = ReadProcFile(pid, "stat");
+  size_t close_paren = stat.rfind(')');
+  return close_paren == std::string::npos || stat.size() < close_paren + 3 ||
+         stat[close_paren + 2] != 'Z';
+}
+
+bool ProcessMatches(pid_t pid, const std::string& marker) {
+  return ProcessAlive(pid) && ReadProcFile(pid, "cmdline").find(marker) != std::string::npos;
 }
 
 absl::StatusOr<LaunchedBoard> LaunchBoard(const LaunchOptions& options) {

@@ -55,6 +55,12 @@ absl::Status StopBoard(pid_t pid, absl::Duration grace = absl::Seconds(2));
 // True while a process with this pid exists and is not a zombie.
 bool ProcessAlive(pid_t pid);
 
+// True when ProcessAlive(pid) and its command line contains `marker` (guards against pid reuse).
+bool ProcessMatches(pid_t pid, const std::string& marker);
+
+// The content of /proc/<pid>/<name>, "" if it cannot be read (the process is gone).
+std::string ReadProcFile(pid_t pid, const char* name);
+
 }  // namespace mptest::firmware
 
 #endif  // MPTEST_FIRMWARE_LAUNCHER_H_

@@ -17,10 +17,12 @@ ABSL_FLAG(std::string, link, "", "Keep a symlink at this path pointing to the cu
 ABSL_FLAG(bool, stdio, false, "Serve stdin/stdout (e.g. under execpty) instead of a new pty.");
 ABSL_FLAG(std::string, faults, "",
           "mptest.proto.VirtualFaults in text format, e.g. 'seed: 7 garble_fraction: 0.01'.");
-ABSL_FLAG(std::string, raw_paste, "supported",
+ABSL_FLAG(std::string, raw_paste, "",
           "How raw-paste requests are answered: supported, refused (R\\x00) or unknown (firmware "
-          "older than 1.14).");
-ABSL_FLAG(int, raw_paste_window, 128, "Raw-paste window-size increment in bytes.");
+          "older than 1.14). Default: --faults' raw_paste, else supported.");
+ABSL_FLAG(int, raw_paste_window, 0,
+          "Raw-paste window-size increment in bytes. Default: --faults' raw_paste_window, else "
+          "128.");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
@@ -34,30 +36,33 @@ int main(int argc, char** argv) {
   options.python = absl::GetFlag(FLAGS_python);
   options.link_path = absl::GetFlag(FLAGS_link);
   options.stdio = absl::GetFlag(FLAGS_stdio);
-  options.raw_paste_window = absl::GetFlag(FLAGS_raw_paste_window);
   if (options.flash_path.empty()) {
     fprintf(stderr, "virtual_board: --flash is required\n");
     return 2;
   }
-  if (options.raw_paste_window < 1 || options.raw_paste_window > 65535) {
-    fprintf(stderr, "virtual_board: --raw_paste_window must be in 1..65535\n");
+  if (!google::protobuf::TextFormat::ParseFromString(absl::GetFlag(FLAGS_faults),
+                                                     &options.faults)) {
+    fprintf(stderr, "virtual_board: --faults is not a valid VirtualFaults text proto\n");
     return 2;
   }
-  const std::string raw_paste = absl::GetFlag(FLAGS_raw_paste);
-  if (raw_paste == "supported") {
+  options.raw_paste_window = absl::GetFlag(FLAGS_raw_paste_window);
+  if (options.raw_paste_window == 0) options.raw_paste_window = options.faults.raw_paste_window();
+  if (options.raw_paste_window == 0) options.raw_paste_window = 128;
+  if (options.raw_paste_window < 1 || options.raw_paste_window > 65535) {
+    fprintf(stderr, "virtual_board: the raw-paste window must be in 1..65535\n");
+    return 2;
+  }
+  std::string raw_paste = absl::GetFlag(FLAGS_raw_paste);
+  if (raw_paste.empty()) raw_paste = options.faults.raw_paste();
+  if (raw_paste.empty() || raw_paste == "supported") {
     options.raw_paste = mptest::firmware::RawPasteSupport::kSupported;
   } else if (raw_paste == "refused") {
     options.raw_paste = mptest::firmware::RawPasteSupport::kRefused;
   } else if (raw_paste == "unknown") {
     options.raw_paste = mptest::firmware::RawPasteSupport::kUnknown;
   } else {
-    fprintf(stderr, "virtual_board: --raw_paste must be supported, refused or unknown, not '%s'\n",
+    fprintf(stderr, "virtual_board: raw_paste must be supported, refused or unknown, not '%s'\n",
             raw_paste.c_str());
-    return 2;
-  }
-  if (!google::protobuf::TextFormat::ParseFromString(absl::GetFlag(FLAGS_faults),
-                                                     &options.faults)) {
-    fprintf(stderr, "virtual_board: --faults is not a valid VirtualFaults text proto\n");
     return 2;
   }
   mptest::firmware::VirtualBoard board(std::move(options));

@@ -7,12 +7,11 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "firmware/launcher.h"
 
 namespace mptest::boards {
 
@@ -112,17 +111,10 @@ absl::StatusOr<pid_t> RuntimePid(const proto::Tentacle& tentacle, const std::str
   return pid;
 }
 
-bool ProcessMatches(pid_t pid, const std::string& marker) {
-  if (pid <= 0 || kill(pid, 0) != 0) return false;
-  std::ifstream in(absl::StrCat("/proc/", pid, "/cmdline"), std::ios::binary);
-  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return cmdline.find(marker) != std::string::npos;
-}
-
 absl::StatusOr<pid_t> RunningProcess(const proto::Tentacle& tentacle) {
   absl::StatusOr<pid_t> pid = RuntimePid(tentacle, "pid");
   if (!pid.ok()) return pid.status();
-  if (!ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
+  if (!firmware::ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
     return absl::FailedPreconditionError(absl::StrCat(
         "tentacle '", tentacle.entry().label(), "': its process (pid ", *pid, ") is not running"));
   }

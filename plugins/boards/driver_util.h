@@ -32,9 +32,6 @@ absl::StatusOr<std::string> RuntimeField(const proto::Tentacle& tentacle, const 
 // runtime[key] as a pid (> 0).
 absl::StatusOr<pid_t> RuntimePid(const proto::Tentacle& tentacle, const std::string& key);
 
-// True when pid is alive and its command line contains `marker` (guards against pid reuse).
-bool ProcessMatches(pid_t pid, const std::string& marker);
-
 // The pid in runtime["pid"] if that process is alive and serves tentacle.console (its command
 // line holds --link=<console>); FailedPrecondition naming the tentacle otherwise.
 absl::StatusOr<pid_t> RunningProcess(const proto::Tentacle& tentacle);

@@ -131,6 +131,27 @@ TEST_F(VirtualDriverTest, InventoryFaultsReachTheBoardAndPowerCycleRecovers) {
   EXPECT_TRUE((*client)->Execute("print(3)", In(5)).ok());
 }
 
+TEST_F(VirtualDriverTest, DroppedLineComesBackOnPowerCycle) {
+  proto::VirtualFaults faults;
+  faults.set_drop_line_probability(1.0);
+  faults.set_raw_paste("refused");  // old-firmware answers come from the inventory too
+  proto::Tentacle tentacle = Start(Discover(faults));
+  auto client = repl::RawReplClient::Open(tentacle.console());
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE((*client)->EnterRawRepl(In(5)).ok());
+  absl::Status dropped = (*client)->Execute("print(1)", In(5)).status();
+  EXPECT_TRUE(absl::IsUnavailable(dropped)) << dropped;
+  EXPECT_EQ((*client)->raw_paste(), repl::RawReplClient::RawPaste::kUnsupported);
+  ASSERT_TRUE(driver_.PowerCycle(tentacle).ok());
+  absl::Time deadline = In(5);
+  absl::StatusOr<std::unique_ptr<repl::RawReplClient>> again;
+  do {  // the board makes a new pty and points the console link at it
+    again = repl::RawReplClient::Open(tentacle.console());
+  } while (!again.ok() && absl::Now() < deadline);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE((*again)->EnterRawRepl(In(5)).ok());
+}
+
 TEST_F(VirtualDriverTest, StoppedTentacleRefusesPowerCycleAndStopIsIdempotent) {
   proto::Tentacle tentacle = Start(Discover());
   ASSERT_TRUE(driver_.Stop(tentacle).ok());
