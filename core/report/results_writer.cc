@@ -2,14 +2,17 @@
 #include "core/report/results_writer.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -120,6 +123,27 @@ absl::Status FindAttemptFiles(const std::string& root, const std::string& relati
     if (!status.ok()) return status;
   }
   return absl::OkStatus();
+}
+
+// Removes "<name>.tmp-<pid>" files that a writer killed mid-write left in `dir`, when that pid
+// is no longer running (a live one may be writing right now).
+void RemoveStaleTemporaries(const std::string& dir) {
+  DIR* handle = opendir(dir.c_str());
+  if (handle == nullptr) return;
+  std::vector<std::string> stale;
+  while (dirent* entry = readdir(handle)) {
+    absl::string_view name = entry->d_name;
+    size_t marker = name.rfind(".tmp-");
+    if (marker == absl::string_view::npos) continue;
+    int64_t pid = 0;
+    if (!absl::SimpleAtoi(name.substr(marker + 5), &pid) || pid <= 0) continue;
+    if (pid > std::numeric_limits<pid_t>::max() ||
+        (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+      stale.emplace_back(name);
+    }
+  }
+  closedir(handle);
+  for (const std::string& name : stale) unlink(JoinPath(dir, name).c_str());
 }
 
 }  // namespace
@@ -310,6 +334,11 @@ absl::StatusOr<proto::CampaignResults> LoadResultsDirectory(absl::string_view re
 absl::Status RebuildReports(absl::string_view results_dir) {
   absl::StatusOr<proto::CampaignResults> results = LoadResultsDirectory(results_dir);
   if (!results.ok()) return results.status();
+  const std::string root(results_dir);
+  RemoveStaleTemporaries(root);
+  for (const proto::TestGroupResult& group : results->groups()) {
+    RemoveStaleTemporaries(JoinPath(root, group.directory_relative()));
+  }
   return WriteAggregates(results_dir, *results);
 }
 

@@ -90,8 +90,9 @@ absl::Status WriteAggregates(absl::string_view results_dir, const proto::Campaig
 
 // Reads <results_dir>/context.json and every <attempt>/context_testgroup.json below it (an
 // attempt killed before its end keeps msg_error "Test never finished..."; if its _results.json
-// exists, its verdicts are taken from there) and rewrites the aggregates. What `mptest report`
-// calls. Errors name the file and what is wrong in it.
+// exists, its verdicts are taken from there) and rewrites the aggregates. Temporary files that a
+// writer killed mid-write left behind are removed. What `mptest report` calls. Errors name the
+// file and what is wrong in it.
 absl::Status RebuildReports(absl::string_view results_dir);
 
 // Loads a results directory the same way, without writing anything.

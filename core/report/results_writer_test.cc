@@ -120,6 +120,24 @@ TEST(ResultsWriterTest, GroupsAppearAsTheyArriveAndRebuildMatches) {
   EXPECT_EQ(*ReadFile(dir + "/report.html"), html_before);
 }
 
+TEST(ResultsWriterTest, ReportIntervalThrottlesOnlyTheAggregates) {
+  const std::string dir = NewDir("interval");
+  ResultsWriterOptions options;
+  options.report_interval = absl::Hours(1);
+  auto writer = ResultsWriter::Create(dir, SampleContext(), options);
+  ASSERT_TRUE(writer.ok());
+  proto::TestGroupResult group = SampleResults().groups(1);
+  ASSERT_TRUE((*writer)->AddGroup(group).ok());
+  // The attempt's own file is there at once (a rebuild would find it); results.json waits.
+  EXPECT_TRUE(ReadFile(dir + "/" + group.directory_relative() + "/context_testgroup.json").ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 0);
+  EXPECT_EQ((*writer)->Snapshot().groups_size(), 1);
+  ASSERT_TRUE((*writer)->Finish("interrupted by SIGTERM").ok());
+  proto::CampaignResults results = ReadResultsJson(dir);
+  EXPECT_EQ(results.groups_size(), 1);
+  EXPECT_EQ(results.context().error(), "interrupted by SIGTERM");
+}
+
 TEST(ResultsWriterTest, TestResultsTxtOfTheHarnessIsKept) {
   const std::string dir = NewDir("keep-txt");
   auto writer = ResultsWriter::Create(dir, SampleContext());
@@ -167,6 +185,8 @@ TEST(RebuildReportsTest, KilledRunKeepsWhatWasOnDisk) {
   EXPECT_TRUE(absl::StrContains(html, "Campaign error: Test never finished..."));
   EXPECT_TRUE(absl::StrContains(html, "basics/int_big.py"));
   EXPECT_TRUE(ReadFile(dir + "/junit.xml").ok());
+  EXPECT_TRUE(absl::IsNotFound(ReadFile(dir + "/results.json.tmp-99999999").status()))
+      << "the half-written file of the killed writer is removed";
 }
 
 TEST(RebuildReportsTest, BadInputNamesTheFile) {
@@ -218,6 +238,11 @@ TEST(RebuildReportsTest, RunnerKilledWhileWriting) {
   proto::CampaignResults rebuilt = ReadResultsJson(dir);
   EXPECT_GE(rebuilt.groups_size(), partial.groups_size());
   EXPECT_EQ(rebuilt.context().error(), kNeverFinished);
+  DIR* handle = opendir(dir.c_str());
+  while (dirent* entry = readdir(handle)) {
+    EXPECT_FALSE(absl::StrContains(entry->d_name, ".tmp-")) << entry->d_name;
+  }
+  closedir(handle);
 }
 
 // The disk fills up (a 64 KiB file size limit in a child): the error names the file and the
