@@ -285,8 +285,10 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   absl::StatusOr<std::unique_ptr<mptest::report::ResultsWriter>> writer =
       mptest::report::ResultsWriter::Create(results, context);
   if (!writer.ok()) return Fail(3, std::string(writer.status().message()));
-  mptest::cli::ConsoleSink console;
   mptest::cli::ReportSink report(*std::move(writer));
+  mptest::report::ConsoleWriter console_writer(
+      STDOUT_FILENO, mptest::report::ConsoleWriter::DetectMode(STDOUT_FILENO));
+  mptest::cli::ConsoleSink console(&console_writer, report.writer());
   mptest::cli::TeeSink sink({&report, &console});
 
   mptest::cli::CliPlugins plugins(argv[0]);
@@ -308,6 +310,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
                      {harnesses.begin(), harnesses.end()})) {
     std::printf("mptest: %s\n", note.c_str());
   }
+  std::fflush(stdout);  // the console writer writes to the descriptor directly
   mptest::sched::Campaign campaign(*std::move(plan), options, plugins, *executor, sink);
   absl::StatusOr<mptest::proto::CampaignSummary> summary = campaign.Run();
   if (!summary.ok()) return Fail(3, std::string(summary.status().message()));

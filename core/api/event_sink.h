@@ -17,6 +17,9 @@ class EventSink {
   virtual void RunStarted(const proto::RunStart& /*start*/) {}
   virtual void RunFinished(const proto::TestRunRecord& /*record*/) {}
   virtual void CampaignFinished(const proto::CampaignSummary& /*summary*/) {}
+  // The loop woke up (at least every few hundred milliseconds while anything runs): a chance
+  // to redraw a status line. `now_s`: seconds since the Unix epoch on the scheduler's clock.
+  virtual void Tick(double /*now_s*/) {}
 };
 
 }  // namespace mptest

@@ -221,7 +221,9 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       }
       break;
     }
-    for (const JobDone& done : executor_.Wait(options_.poll)) {
+    std::vector<JobDone> finished = executor_.Wait(options_.poll);
+    sink_.Tick(Seconds(executor_.Now()));
+    for (const JobDone& done : finished) {
       if (firmware.Owns(done.id)) {
         HandleBuild(firmware.OnDone(done));
       } else {

@@ -1,7 +1,7 @@
 // Console lines and the results writer as event sinks (see sinks.h).
 #include "tools/cli/sinks.h"
 
-#include <cstdio>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -14,77 +14,87 @@ namespace {
 
 double NowSeconds() { return absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()); }
 
-std::string Verdict(const proto::TestRunRecord& record) {
-  if (!record.error().empty()) return "ERROR";
-  if (record.attempts().empty()) return "?";
-  const proto::TestGroupResult& last = record.attempts(record.attempts_size() - 1);
-  if (!last.msg_skipped().empty()) return "SKIPPED";
-  int passed = 0, failed = 0, skipped = 0, xfailed = 0;
-  for (const proto::Outcome& outcome : last.outcomes()) {
-    passed += outcome.outcome() == "passed";
-    failed += outcome.outcome() == "failed";
-    skipped += outcome.outcome() == "skipped";
-    xfailed += outcome.outcome() == "xfailed";
-  }
-  return absl::StrCat(
-      failed ? "FAILED" : "passed", " (", passed, " passed, ", failed, " failed, ", skipped,
-      " skipped", xfailed ? absl::StrCat(", ", xfailed, " xfailed") : "",
-      record.attempts_size() > 1 ? absl::StrCat(", ", record.attempts_size(), " attempts") : "",
-      last.flaky() ? ", FLAKY" : "", ")");
-}
-
 }  // namespace
 
+void ConsoleSink::SetLanes(const std::vector<std::string>& lanes, const std::string& activity) {
+  for (report::LaneActivity& lane : state_.lanes) {
+    if (std::find(lanes.begin(), lanes.end(), lane.lane) != lanes.end()) {
+      lane.activity = activity;
+      lane.since_s = NowSeconds() - start_s_;
+    }
+  }
+}
+
 void ConsoleSink::CampaignStarted(const proto::CampaignInfo& info) {
-  total_ = info.total_runs();
   start_s_ = NowSeconds();
-  std::printf("mptest: %d test runs on %d tentacles (%s), %d firmware builds, results in %s\n",
-              total_, info.tentacles_size(), absl::StrJoin(info.tentacles(), ", ").c_str(),
-              info.builds_size(), info.results_dir().c_str());
-  std::fflush(stdout);
+  state_.total = info.total_runs();
+  for (const std::string& tentacle : info.tentacles()) state_.lanes.push_back({tentacle, "", 0});
+  writer_->Line(
+      0, report::LineKind::kInfo,
+      absl::StrCat(info.total_runs(), " test runs on ", info.tentacles_size(), " tentacles (",
+                   absl::StrJoin(info.tentacles(), ", "), "), ", info.builds_size(),
+                   " firmware builds, results in ", info.results_dir()));
+  writer_->Update(state_);
 }
 
 void ConsoleSink::BuildFinished(const proto::BuildRecord& build) {
   std::string name =
       build.variant().empty() ? build.board() : absl::StrCat(build.board(), "-", build.variant());
-  std::printf("[%6.1fs] firmware %-24s %s\n", NowSeconds() - start_s_, name.c_str(),
-              !build.error().empty() ? absl::StrCat("BUILD FAILED: ", build.error()).c_str()
-              : build.from_cache()
-                  ? "ready (from the build cache)"
-                  : absl::StrFormat("built in %.1fs", build.end_s() - build.start_s()).c_str());
-  std::fflush(stdout);
+  bool failed = !build.error().empty();
+  writer_->Line(
+      NowSeconds() - start_s_, failed ? report::LineKind::kError : report::LineKind::kInfo,
+      failed ? absl::StrCat("firmware ", name, ": BUILD FAILED: ", build.error())
+      : build.from_cache()
+          ? absl::StrCat("firmware ", name, ": from the build cache")
+          : absl::StrFormat("firmware %s: built in %.1f s", name, build.end_s() - build.start_s()));
+  writer_->Update(state_);
 }
 
 void ConsoleSink::RunStarted(const proto::RunStart& start) {
-  std::printf("[%6.1fs] start    %s on %s%s\n", NowSeconds() - start_s_, start.testid().c_str(),
-              absl::StrJoin(start.tentacles(), " + ").c_str(),
-              start.needs_flash() ? " (flash if needed)" : "");
-  std::fflush(stdout);
+  SetLanes({start.tentacles().begin(), start.tentacles().end()}, start.testid());
+  writer_->Update(state_);
 }
 
 void ConsoleSink::RunFinished(const proto::TestRunRecord& record) {
-  ++done_;
-  std::printf("[%6.1fs] %d/%d %s: %s%s\n", NowSeconds() - start_s_, done_, total_,
-              record.testid().c_str(), Verdict(record).c_str(),
-              record.error().empty() ? "" : absl::StrCat(": ", record.error()).c_str());
-  std::fflush(stdout);
+  SetLanes({record.tentacles().begin(), record.tentacles().end()}, "");
+  state_.total += std::max(0, record.attempts_size() - 1);
+  for (const proto::TestGroupResult& group : record.attempts()) {
+    ++state_.done;
+    if (!group.msg_error().empty()) {
+      ++state_.errored;
+    } else {
+      for (const proto::Outcome& outcome : group.outcomes()) {
+        if (outcome.outcome() == "failed") {
+          ++state_.failed;
+          break;
+        }
+      }
+    }
+    state_.elapsed_s = NowSeconds() - start_s_;
+    writer_->GroupDone(state_, group);
+  }
+  writer_->Update(state_);
+}
+
+void ConsoleSink::Tick(double) {
+  state_.elapsed_s = NowSeconds() - start_s_;
+  writer_->Update(state_);
 }
 
 void ConsoleSink::CampaignFinished(const proto::CampaignSummary& summary) {
-  std::printf(
-      "\n  %-22s %6s\n  %-22s %6d\n  %-22s %6d\n  %-22s %6d\n  %-22s %6d\n  %-22s %6d\n"
-      "  %-22s %6d\n  %-22s %6d\n  %-22s %6d\n",
-      "summary", "", "groups run", summary.groups_run(), "groups errored", summary.groups_errored(),
-      "groups skipped", summary.groups_skipped(), "tests passed", summary.tests_passed(),
-      "tests failed", summary.tests_failed(), "tests skipped", summary.tests_skipped(),
-      "tests xfailed", summary.tests_xfailed(), "test executions", summary.test_executions());
-  for (const std::string& flaky : summary.flaky()) std::printf("  flaky: %s\n", flaky.c_str());
-  for (const std::string& label : summary.quarantined()) {
-    std::printf("  quarantined: %s\n", label.c_str());
+  writer_->Summary(results_->Snapshot(), absl::StrCat(summary.results_dir(), "/report.html"));
+  for (const std::string& flaky : summary.flaky()) {
+    writer_->Line(summary.duration_s(), report::LineKind::kFailed, absl::StrCat("flaky: ", flaky));
   }
-  std::printf("\nmptest: finished in %.1fs, exit %d; report: %s/report.html\n",
-              summary.duration_s(), summary.exit_code(), summary.results_dir().c_str());
-  std::fflush(stdout);
+  for (const std::string& label : summary.quarantined()) {
+    writer_->Line(summary.duration_s(), report::LineKind::kError,
+                  absl::StrCat("quarantined: ", label));
+  }
+  writer_->Line(
+      summary.duration_s(), report::LineKind::kInfo,
+      absl::StrFormat("finished in %.1f s, exit %d (%d test executions); report: %s/report.html",
+                      summary.duration_s(), summary.exit_code(), summary.test_executions(),
+                      summary.results_dir()));
 }
 
 void ReportSink::BuildFinished(const proto::BuildRecord& build) {
@@ -127,6 +137,9 @@ void TeeSink::RunFinished(const proto::TestRunRecord& record) {
 }
 void TeeSink::CampaignFinished(const proto::CampaignSummary& summary) {
   for (EventSink* sink : sinks_) sink->CampaignFinished(summary);
+}
+void TeeSink::Tick(double now_s) {
+  for (EventSink* sink : sinks_) sink->Tick(now_s);
 }
 
 }  // namespace mptest::cli

@@ -8,22 +8,30 @@
 #include <vector>
 
 #include "core/api/event_sink.h"
+#include "core/report/console.h"
 #include "core/report/results_writer.h"
 
 namespace mptest::cli {
 
-// Prints one line per build and test run, and the summary table at the end.
+// The console through core/report's ConsoleWriter: a live status line on a terminal (what runs
+// on each tentacle, done/total, elapsed and an estimate), plain lines otherwise, and the summary
+// table from the results writer's snapshot at the end.
 class ConsoleSink : public EventSink {
  public:
+  ConsoleSink(report::ConsoleWriter* writer, const report::ResultsWriter* results)
+      : writer_(writer), results_(results) {}
   void CampaignStarted(const proto::CampaignInfo& info) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunStarted(const proto::RunStart& start) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
+  void Tick(double now_s) override;
 
  private:
-  int total_ = 0;
-  int done_ = 0;
+  void SetLanes(const std::vector<std::string>& lanes, const std::string& activity);
+  report::ConsoleWriter* writer_;
+  const report::ResultsWriter* results_;
+  report::ConsoleState state_;
   double start_s_ = 0;
 };
 
@@ -31,6 +39,7 @@ class ConsoleSink : public EventSink {
 class ReportSink : public EventSink {
  public:
   explicit ReportSink(std::unique_ptr<report::ResultsWriter> writer) : writer_(std::move(writer)) {}
+  const report::ResultsWriter* writer() const { return writer_.get(); }
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
@@ -49,6 +58,7 @@ class TeeSink : public EventSink {
   void RunStarted(const proto::RunStart& start) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
+  void Tick(double now_s) override;
 
  private:
   std::vector<EventSink*> sinks_;
