@@ -61,7 +61,8 @@ TEST(EventSenderTest, InlineSenderPublishesWithSequenceNumbers) {
   EventBus bus;
   std::vector<proto::Event> got;
   bus.Subscribe([&](const proto::Event& e) { got.push_back(e); });
-  InstallEventSender({.fd = -1, .inline_bus = &bus, .source = "inline-target", .call_index = 4});
+  InstallEventSender(
+      {.fd = -1, .ring = nullptr, .inline_bus = &bus, .source = "inline-target", .call_index = 4});
   ASSERT_TRUE(SendEvent(LogEvent("one")).ok());
   ASSERT_TRUE(SendEvent(LogEvent("two")).ok());
   RemoveEventSender();
@@ -76,7 +77,8 @@ TEST(EventSenderTest, InlineSenderPublishesWithSequenceNumbers) {
 TEST(EventSenderTest, ChannelSenderWritesTaggedFrames) {
   int fds[2];
   ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  InstallEventSender({.fd = fds[1], .inline_bus = nullptr, .source = "t", .call_index = 0});
+  InstallEventSender(
+      {.fd = fds[1], .ring = nullptr, .inline_bus = nullptr, .source = "t", .call_index = 0});
   ASSERT_TRUE(SendEvent(LogEvent("framed")).ok());
   RemoveEventSender();
   close(fds[1]);

@@ -90,7 +90,21 @@ absl::Status SendEvent(proto::Event event) {
   state->scratch.clear();
   state->scratch.push_back(kEventTag);
   event.AppendToString(&state->scratch);
-  return WriteFrame(state->context.fd, state->scratch);
+  const int fd = state->context.fd;
+  EventRing* ring = state->context.ring;
+  if (ring != nullptr && state->owner == g_pid.load(std::memory_order_relaxed)) {
+    auto wake = [fd] { WriteTaggedFrame(fd, kWakeTag, "").IgnoreError(); };
+    if (ring->Push(state->scratch, wake)) {
+      if (ring->ConsumerSleeping()) wake();
+      return absl::OkStatus();
+    }
+    // Too large for the ring: let the parent drain it first, so the order is kept.
+    while (!ring->Empty()) {
+      if (ring->ConsumerSleeping()) wake();
+      usleep(50);
+    }
+  }
+  return WriteFrame(fd, state->scratch);
 }
 
 }  // namespace mptest::bus

@@ -1,7 +1,8 @@
 // SendEvent: how a child (or an inline call) sends a typed event to the parent's EventBus.
-// In a pcall child each event is written to the channel at once (one write per event), so an
-// event sent just before the child crashes still arrives. core/process installs the sender in
-// each child; user code only calls SendEvent.
+// In a pcall child each event leaves the process before SendEvent returns: it is appended to
+// the child's shared-memory EventRing (no system call), or written to the channel when there
+// is no ring, so an event sent just before the child crashes still arrives. core/process installs
+// the sender in each child; user code only calls SendEvent.
 #ifndef MPTEST_CORE_BUS_EVENT_SENDER_H_
 #define MPTEST_CORE_BUS_EVENT_SENDER_H_
 
@@ -9,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "core/bus/event_bus.h"
+#include "core/bus/event_ring.h"
 #include "core/proto/events.pb.h"
 
 namespace mptest::bus {
@@ -28,6 +30,7 @@ int CurrentChannelFd();
 // Where SendEvent goes. Installed by core/process.
 struct SenderContext {
   int fd = -1;                     // the child's channel to the parent, or
+  EventRing* ring = nullptr;       // with fd: the child's shared ring (events go here), and
   EventBus* inline_bus = nullptr;  // the caller's bus for inline calls
   std::string source;
   int call_index = 0;

@@ -25,6 +25,7 @@ inline constexpr size_t kMaxFrameLimit = size_t{1} << 31;
 inline constexpr char kEventTag = 'E';    // a serialized mptest.proto.Event
 inline constexpr char kResultTag = 'R';   // the target's result, codec bytes
 inline constexpr char kFailureTag = 'F';  // a serialized mptest.proto.ChildFailure
+inline constexpr char kWakeTag = 'W';     // empty: the child's event ring has records
 
 // Appends header + payload to `out`.
 void AppendFrame(absl::string_view payload, std::string* out);

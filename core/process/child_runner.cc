@@ -112,7 +112,20 @@ void RunSpawnedChildIfRequested() {
 
   proto::SpawnRequest request;
   if (!ReadSpawnRequest(fd, &request)) _exit(3);
-  bus::InstallEventSender({fd, nullptr, request.target(), request.call_index()});
+  // The ring lives as long as the process (it is used until _exit).
+  bus::EventRing* ring = nullptr;
+  if (const char* ring_text = getenv(kSpawnRingEnv); ring_text != nullptr) {
+    int ring_fd = -1;
+    if (absl::SimpleAtoi(ring_text, &ring_fd)) {
+      absl::StatusOr<bus::EventRing> attached = bus::EventRing::Attach(ring_fd);
+      if (attached.ok()) {
+        ring = new bus::EventRing(std::move(*attached));
+        ring->CloseFd();
+      }
+    }
+    unsetenv(kSpawnRingEnv);
+  }
+  bus::InstallEventSender({fd, ring, nullptr, request.target(), request.call_index()});
   EnableThrowSiteCapture();
   if (!request.log_dir().empty()) {
     // A log that cannot be created is not a reason to fail the call; glog keeps stderr.

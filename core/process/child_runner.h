@@ -15,6 +15,9 @@ namespace mptest::process {
 inline constexpr char kSpawnChannelEnv[] = "MPTEST_SPAWN_CHANNEL_FD";
 // The descriptor number a spawned child finds its channel on.
 inline constexpr int kSpawnChannelFd = 3;
+// With an event bus, the child's event ring (a memfd) is on fd 4, named by this variable.
+inline constexpr char kSpawnRingEnv[] = "MPTEST_SPAWN_RING_FD";
+inline constexpr int kSpawnRingFd = 4;
 // Largest frame on a channel: a result may be this big (a 256 MiB result must pass).
 inline constexpr size_t kMaxChannelFrame = size_t{1} << 30;
 

@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "core/bus/event_ring.h"
 #include "core/bus/event_sender.h"
 #include "core/bus/frame.h"
 #include "core/log/child_log.h"
@@ -135,6 +136,7 @@ struct Supervisor::Child {
   pid_t pid = 0;
   UniqueFd pidfd, channel;
   bus::FrameReader reader{kMaxChannelFrame};
+  bus::EventRing ring;  // events, when there is a bus
   std::string log_path;
   absl::Time started;
   absl::Time deadline = absl::InfiniteFuture();
@@ -222,11 +224,14 @@ absl::Status Supervisor::Start() {
   if (context_ == Context::kSpawn) {
     spawn_argv_ = ReadCmdline();
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
-      if (strncmp(*entry, kSpawnChannelEnv, strlen(kSpawnChannelEnv)) != 0) {
+      if (strncmp(*entry, kSpawnChannelEnv, strlen(kSpawnChannelEnv)) != 0 &&
+          strncmp(*entry, kSpawnRingEnv, strlen(kSpawnRingEnv)) != 0) {
         spawn_env_.push_back(*entry);
       }
     }
     spawn_env_.push_back(absl::StrCat(kSpawnChannelEnv, "=", kSpawnChannelFd));
+    if (options_.bus != nullptr)
+      spawn_env_.push_back(absl::StrCat(kSpawnRingEnv, "=", kSpawnRingFd));
   }
   LaunchPending();
   return absl::OkStatus();
@@ -291,9 +296,15 @@ absl::Status Supervisor::Launch(Child& child) {
     child_end.reset(fds[1]);
     if (options_.bus != nullptr) fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);  // fewer wake-ups
   }
+  if (options_.bus != nullptr) {
+    absl::StatusOr<bus::EventRing> ring = bus::EventRing::Create();
+    if (!ring.ok()) return ring.status();
+    child.ring = std::move(*ring);
+  }
   // Everything the child needs is prepared before fork.
   std::vector<int> supervisor_fds = SupervisorFds();
   supervisor_fds.push_back(parent_end.get());
+  if (context_ == Context::kFork) supervisor_fds.push_back(child.ring.fd());  // mapped already
   const std::vector<std::pair<int, int>> close_in_child = FdRanges(std::move(supervisor_fds));
   std::vector<char*> argv, envp;
   if (context_ == Context::kSpawn) {
@@ -308,13 +319,27 @@ absl::Status Supervisor::Launch(Child& child) {
     CloseRanges(close_in_child);
     if (context_ == Context::kSpawn) {
       // Async-signal-safe only, until execve.
+      // Move the channel to fd 3 and the ring to fd 4 (dup2 clears close-on-exec; a
+      // descriptor already in place keeps it, so it is cleared by hand).
       int fd = child_end.get();
+      int ring_fd = child.ring.fd();
+      if (ring_fd == kSpawnChannelFd) {
+        ring_fd = fcntl(ring_fd, F_DUPFD_CLOEXEC, kSpawnRingFd + 1);
+        if (ring_fd < 0) _exit(127);
+      }
       if (fd == kSpawnChannelFd) {
         fcntl(fd, F_SETFD, 0);
       } else if (dup2(fd, kSpawnChannelFd) < 0) {
         _exit(127);
       }
-      CloexecFrom(kSpawnChannelFd + 1);
+      if (ring_fd >= 0) {
+        if (ring_fd == kSpawnRingFd) {
+          fcntl(ring_fd, F_SETFD, 0);
+        } else if (dup2(ring_fd, kSpawnRingFd) < 0) {
+          _exit(127);
+        }
+      }
+      CloexecFrom(ring_fd >= 0 ? kSpawnRingFd + 1 : kSpawnChannelFd + 1);
       execve("/proc/self/exe", argv.data(), envp.data());
       _exit(127);
     }
@@ -323,7 +348,8 @@ absl::Status Supervisor::Launch(Child& child) {
       dup2(devnull, STDIN_FILENO);
       close(devnull);
     }
-    bus::InstallEventSender({child_end.get(), nullptr, call.target, child.index});
+    bus::InstallEventSender({child_end.get(), child.ring.valid() ? &child.ring : nullptr, nullptr,
+                             call.target, child.index});
     EnableThrowSiteCapture();
     if (options_.child_logs) {
       log::RedirectToChildLog(log::ChildLogPath(options_.log_dir, options_.task, getpid()))
@@ -335,6 +361,7 @@ absl::Status Supervisor::Launch(Child& child) {
   }
   setpgid(pid, pid);  // also here, so the group exists before we might signal it
   child_end.reset();
+  child.ring.CloseFd();  // the mapping stays
   child.pid = pid;
   child.state = Child::State::kRunning;
   child.started = absl::Now();
@@ -428,6 +455,8 @@ void Supervisor::HandleFrame(Child& child, absl::string_view frame) {
     case bus::kResultTag:
       child.result = std::string(body);
       return;
+    case bus::kWakeTag:
+      return;  // the loop drains the ring on every pass
     case bus::kFailureTag: {
       proto::ChildFailure failure;
       if (failure.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
@@ -446,6 +475,25 @@ void Supervisor::HandleFrame(Child& child, absl::string_view frame) {
   Signal(child, SIGKILL);
 }
 
+void Supervisor::DrainRing(Child& child) {
+  if (!child.ring.valid() || !child.channel_error.ok()) return;
+  absl::Status publish_error;
+  absl::Status status = child.ring.Drain([&](absl::string_view record) {
+    if (!publish_error.ok()) return;
+    if (record.empty() || record[0] != bus::kEventTag) {
+      publish_error = absl::DataLossError("malformed event ring: a record without an event tag");
+      return;
+    }
+    publish_error = options_.bus->PublishSerialized(record.substr(1));
+  });
+  if (status.ok()) status = publish_error;
+  if (!status.ok()) {
+    child.channel_error = status;
+    CloseChannel(child);
+    Signal(child, SIGKILL);
+  }
+}
+
 void Supervisor::OnLeaderExited(Child& child, absl::Time now) {
   child.exited = true;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, child.pidfd.get(), nullptr);
@@ -456,6 +504,8 @@ void Supervisor::OnLeaderExited(Child& child, absl::Time now) {
 }
 
 void Supervisor::Finish(Child& child) {
+  DrainRing(child);  // everything the child appended before it ended
+  child.ring = bus::EventRing();
   CloseChannel(child);
   const int status = WaitPidRetry(child.pid);
   child.state = Child::State::kDone;
@@ -656,8 +706,18 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
     }
     if (all_done) continue;  // the top of the loop returns (or launches nothing more)
 
+    // Announce sleep to every ring; a ring that got records meanwhile means no sleep.
+    bool rings_empty = true;
+    for (auto& child : children_) {
+      if (child->state == Child::State::kRunning && child->ring.valid()) {
+        rings_empty &= child->ring.PrepareToSleep();
+      }
+    }
     struct epoll_event events[64];
-    int ready = epoll_wait(epoll_fd_, events, 64, MillisUntil(wake, absl::Now()));
+    int ready = epoll_wait(epoll_fd_, events, 64, rings_empty ? MillisUntil(wake, absl::Now()) : 0);
+    for (auto& child : children_) {
+      if (child->state == Child::State::kRunning && child->ring.valid()) child->ring.Awake();
+    }
     if (ready < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("pcall: epoll_wait", errno);
@@ -674,6 +734,9 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
         if (child.channel.valid()) ReadChannel(child);
         OnLeaderExited(child, now);
       }
+    }
+    for (auto& child : children_) {
+      if (child->state == Child::State::kRunning) DrainRing(*child);
     }
   }
 }
@@ -727,7 +790,7 @@ absl::Status Supervisor::RunInline() {
       error.set_detail("not started: stopped after an earlier call failed");
       continue;
     }
-    bus::InstallEventSender({-1, bus, calls_[child.index].target, child.index});
+    bus::InstallEventSender({-1, nullptr, bus, calls_[child.index].target, child.index});
     const absl::Time start = absl::Now();
     try {
       outcome.encoded_result = calls_[child.index].run();

@@ -131,6 +131,7 @@ class Supervisor {
   void LaunchPending();
   void CancelPending(const std::string& reason);
   void ReadChannel(Child& child);
+  void DrainRing(Child& child);
   void HandleFrame(Child& child, absl::string_view frame);
   void OnLeaderExited(Child& child, absl::Time now);
   void Finish(Child& child);
