@@ -84,7 +84,17 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
                  {{"firmware", *firmware}, {"port", tentacle.console()}},
                  absl::StrCat("execpty tentacle '", entry.label(), "' command"));
   if (!command.ok()) return command.status();
-  std::vector<std::string> argv = {relay_, absl::StrCat("--link=", tentacle.console()), "--"};
+  std::vector<std::string> argv = {relay_, absl::StrCat("--link=", tentacle.console())};
+  auto console = entry.tags().find("console");
+  if (console != entry.tags().end() && console->second == "announced") {
+    argv.push_back("--announced_pty");
+  } else if (console != entry.tags().end() && console->second != "stdio") {
+    return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", entry.label(),
+                                                   "': tags.console must be \"stdio\" or "
+                                                   "\"announced\", not \"",
+                                                   console->second, "\""));
+  }
+  argv.push_back("--");
   argv.insert(argv.end(), command->begin(), command->end());
   unlink(tentacle.console().c_str());
   absl::StatusOr<pid_t> pid =

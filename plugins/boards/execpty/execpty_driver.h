@@ -4,6 +4,8 @@
 // of the flashed firmware (a copy in the tentacle's state directory), each argument stays one
 // argument, and no shell is involved. The command runs under execpty_relay (pty_relay.h), which
 // keeps the console at <state_dir>/tty and restarts the command as a soft or hard reset.
+// tags["console"]: "stdio" (default; the command's console is the board's REPL) or "announced"
+// (the command prints the /dev/pts/N it serves, as qemu -serial pty does).
 #ifndef MPTEST_PLUGINS_BOARDS_EXECPTY_EXECPTY_DRIVER_H_
 #define MPTEST_PLUGINS_BOARDS_EXECPTY_EXECPTY_DRIVER_H_
 

@@ -109,6 +109,23 @@ TEST_F(ExecPtyDriverTest, VirtualBoardBinaryAsACommandOnAPty) {
   EXPECT_EQ(VersionOf(*started), "v1.29.0-second");
 }
 
+TEST_F(ExecPtyDriverTest, AnnouncedPtyAsQemuSerialPty) {
+  // Without --stdio the virtual board makes its own pty and prints "... /dev/pts/N ...", as
+  // qemu -serial pty does; the relay serves that pty.
+  absl::StatusOr<proto::Tentacle> tentacle =
+      Discover({Runfile("firmware/virtual_board"), "--board=VIRTUAL", "--flash={firmware}"},
+               WriteImage("announced.vimg", "v1.29.0-announced"));
+  ASSERT_TRUE(tentacle.ok()) << tentacle.status();
+  (*tentacle->mutable_entry()->mutable_tags())["console"] = "announced";
+  absl::StatusOr<proto::Tentacle> started = Start(*tentacle);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(VersionOf(*started), "v1.29.0-announced");
+  ASSERT_TRUE(driver_.PowerCycle(*started).ok());
+  EXPECT_EQ(VersionOf(*started), "v1.29.0-announced");
+  (*tentacle->mutable_entry()->mutable_tags())["console"] = "telnet";
+  EXPECT_TRUE(absl::IsInvalidArgument(driver_.Start(*tentacle).status()));
+}
+
 TEST_F(ExecPtyDriverTest, UnixPortStandInRestartsOnSoftReset) {
   std::string firmware = TempPath("fake-firmware");
   std::ofstream(firmware) << "v9.9.9-fake\n";

@@ -1,6 +1,7 @@
 // The execpty relay (see pty_relay.h).
 #include "plugins/boards/execpty/pty_relay.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -47,10 +48,42 @@ bool PtyRelay::StartCommand() {
   fcntl(command_master_.get(), F_SETFL, O_NONBLOCK);
   command_started_ = absl::Now();
   Log(absl::StrCat("started pid ", command_pid_, ": ", absl::StrJoin(options_.argv, " ")));
+  if (options_.announced_pty) return OpenAnnouncedPty();
   return true;
 }
 
+bool PtyRelay::OpenAnnouncedPty() {
+  absl::Time deadline = absl::Now() + options_.announce_timeout;
+  std::string seen;
+  for (;;) {
+    size_t at = seen.find("/dev/pts/");
+    if (at != std::string::npos) {
+      size_t end = at + 9;
+      while (end < seen.size() && isdigit(static_cast<unsigned char>(seen[end]))) ++end;
+      if (end > at + 9 && end < seen.size()) {
+        std::string path = seen.substr(at, end - at);
+        absl::StatusOr<pty::UniqueFd> fd = pty::OpenTty(path);
+        if (!fd.ok()) {
+          Log(absl::StrCat("cannot open the announced pty: ", fd.status().ToString()));
+          return false;
+        }
+        announced_ = std::move(*fd);
+        Log(absl::StrCat("serving the announced pty ", path));
+        return true;
+      }
+    }
+    absl::StatusOr<std::string> chunk = pty::ReadSome(command_master_.get(), deadline);
+    if (!chunk.ok()) {
+      Log(absl::StrCat("the command announced no /dev/pts/N: ", chunk.status().ToString(),
+                       "; it printed: ", seen));
+      return false;
+    }
+    seen += *chunk;
+  }
+}
+
 void PtyRelay::StopCommand() {
+  announced_.reset();
   command_master_.reset();
   if (command_pid_ > 0) {
     kill(-command_pid_, SIGKILL);  // the command leads its own session and process group
@@ -67,10 +100,10 @@ void PtyRelay::ToClient(absl::string_view bytes) {
 
 bool PtyRelay::ReenterRawRepl() {
   absl::Time deadline = absl::Now() + options_.raw_reentry_timeout;
-  if (!pty::WriteAll(command_master_.get(), "\r\x01", deadline).ok()) return false;
+  if (!pty::WriteAll(board_fd(), "\r\x01", deadline).ok()) return false;
   std::string seen;
   while (!EndsWithRawPrompt(seen)) {
-    absl::StatusOr<std::string> chunk = pty::ReadSome(command_master_.get(), deadline);
+    absl::StatusOr<std::string> chunk = pty::ReadSome(board_fd(), deadline);
     if (!chunk.ok()) {
       Log(absl::StrCat("no raw REPL after restart: ", chunk.status().ToString()));
       return false;
@@ -110,10 +143,11 @@ int PtyRelay::Run() {
 
   char buffer[4096];
   for (;;) {
-    pollfd fds[3] = {{signals.get(), POLLIN, 0},
+    pollfd fds[4] = {{signals.get(), POLLIN, 0},
                      {client_master_.get(), POLLIN, 0},
-                     {command_master_.valid() ? command_master_.get() : -1, POLLIN, 0}};
-    if (poll(fds, 3, 1000) < 0 && errno != EINTR) return 2;
+                     {command_master_.valid() ? command_master_.get() : -1, POLLIN, 0},
+                     {announced_.valid() ? announced_.get() : -1, POLLIN, 0}};
+    if (poll(fds, 4, 1000) < 0 && errno != EINTR) return 2;
     bool restart = false;
     bool exited = false;
     if (fds[0].revents & POLLIN) {
@@ -138,17 +172,23 @@ int PtyRelay::Run() {
           if (buffer[i] == '\x01') client_in_raw_ = true;
           if (buffer[i] == '\x02') client_in_raw_ = false;
         }
-        (void)pty::WriteAll(command_master_.get(), absl::string_view(buffer, n),
+        (void)pty::WriteAll(board_fd(), absl::string_view(buffer, n),
                             absl::Now() + absl::Seconds(5));
       }
     }
     if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = read(command_master_.get(), buffer, sizeof(buffer));
-      if (n > 0) {
+      if (n > 0 && announced_.valid()) {
+        Log(absl::StrCat("command output: ", absl::string_view(buffer, n)));
+      } else if (n > 0) {
         ToClient(absl::string_view(buffer, n));
       } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         exited = true;
       }
+    }
+    if (fds[3].revents & POLLIN) {
+      ssize_t n = read(announced_.get(), buffer, sizeof(buffer));
+      if (n > 0) ToClient(absl::string_view(buffer, n));
     }
     if (exited) {
       int status = 0;
@@ -156,6 +196,7 @@ int PtyRelay::Run() {
       }
       command_pid_ = -1;
       command_master_.reset();
+      announced_.reset();
       Log(absl::StrCat("the command ended (status ", status, ")"));
       if (!options_.restart_on_exit) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 1;

@@ -21,6 +21,11 @@ struct RelayOptions {
   std::vector<std::string> argv;  // the command, never run through a shell
   std::string link_path;          // symlink to the client-side pty
   bool restart_on_exit = true;    // false: the relay ends when the command does
+  // The command makes its own pty and prints its path (qemu -serial pty: "char device
+  // redirected to /dev/pts/N"; the virtual board without --stdio): the relay serves that pty
+  // instead of the command's console, whose output goes to the relay's log.
+  bool announced_pty = false;
+  absl::Duration announce_timeout = absl::Seconds(10);
   absl::Duration raw_reentry_timeout = absl::Seconds(10);
 };
 
@@ -35,15 +40,20 @@ class PtyRelay {
 
  private:
   bool StartCommand();
+  // announced_pty mode: waits for the command to print /dev/pts/N and opens it.
+  bool OpenAnnouncedPty();
   void StopCommand();
   // After a restart in raw mode: enter the raw REPL on the new command, swallowing its banner.
   bool ReenterRawRepl();
   void ToClient(absl::string_view bytes);
+  // The descriptor the board's REPL is on: the announced pty or the command's console.
+  int board_fd() const { return announced_.valid() ? announced_.get() : command_master_.get(); }
 
   RelayOptions options_;
   pty::UniqueFd client_master_;
   pty::UniqueFd client_slave_;  // kept open so the client side never reads EIO
   pty::UniqueFd command_master_;
+  pty::UniqueFd announced_;  // announced_pty mode: the pty the command printed
   pid_t command_pid_ = -1;
   absl::Time command_started_;
   bool client_in_raw_ = false;
