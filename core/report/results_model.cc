@@ -184,7 +184,8 @@ std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& re
       bar.set_lane(lane);
       bar.set_start_s(group.start_s());
       bar.set_end_s(group.end_s());
-      bar.set_label(absl::StrCat(group.testgroup(), ",", group.attempt()));
+      bar.set_label(absl::StrCat(group.testgroup(), group.variant().empty() ? "" : " ",
+                                 group.variant(), ",", group.attempt()));
       bar.set_kind("test");
       bar.set_outcome(outcome);
     }
