@@ -20,6 +20,7 @@
 #include "core/report/reporter_client.h"
 #include "core/report/reporter_server.h"
 #include "core/report/reporter_wire.h"
+#include "core/report/results_writer.h"
 #include "gtest/gtest.h"
 
 namespace mptest::report {
@@ -95,6 +96,26 @@ TEST(ReporterTest, SectionsAreStoredAndWrittenAsTheyArrive) {
   EXPECT_EQ(on_disk.sections_size(), 2);
   EXPECT_EQ(on_disk.result_counts().at("failed"), 1);
   EXPECT_EQ(seen_by_callback, (std::vector<std::string>{"setup", "test"}));
+}
+
+TEST(ReporterTest, SectionsReachTheCampaignResults) {
+  const std::string dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/campaign");
+  ASSERT_TRUE(MakeDirectories(dir).ok());
+  auto writer = ResultsWriter::Create(dir, proto::CampaignContext());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  ReporterServerOptions options;
+  options.on_section = [results = writer->get()](const proto::ReportSection& section) {
+    return results->AddSection(section);
+  };
+  auto server = StartServer(std::move(options));
+  ASSERT_NE(server, nullptr);
+  ReporterClient client(server->socket_path());
+  ASSERT_TRUE(client.Report(Section("mip install unittest", "passed")).ok());
+  proto::CampaignResults results;
+  ASSERT_TRUE(JsonToMessage(*ReadFile(dir + "/results.json"), "results.json", &results).ok());
+  ASSERT_EQ(results.sections_size(), 1);
+  EXPECT_EQ(results.sections(0).name(), "mip install unittest");
+  EXPECT_EQ(results.sections(0).pid(), getpid());
 }
 
 TEST(ReporterTest, CallbackErrorReachesTheClient) {
