@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "core/process/subprocess.h"
 
@@ -15,7 +16,8 @@ namespace fs = std::filesystem;
 absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const std::string& test,
                                            const std::string& python, absl::Duration timeout) {
   const fs::path path = fs::absolute(fs::path(tests_dir) / test);
-  std::ifstream exp(path.string() + ".exp", std::ios::binary);
+  std::ifstream exp(path.string() + ".bytecode.exp", std::ios::binary);
+  if (!exp) exp.open(path.string() + ".exp", std::ios::binary);
   if (exp) {
     std::stringstream text;
     text << exp.rdbuf();
@@ -28,8 +30,8 @@ absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const s
   command.timeout = timeout;
   absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
   if (!result.ok()) return result.status();
-  if (!result->ok()) return std::string("CPYTHON3 CRASH");
-  return result->output;
+  if (!result->ok()) return absl::StrCat("CPYTHON3 CRASH:\n", result->output);
+  return absl::StrReplaceAll(result->output, {{"\r\n", "\n"}});
 }
 
 ExpectedOutputs::ExpectedOutputs(std::string tests_dir, std::vector<std::string> tests,

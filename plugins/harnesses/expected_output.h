@@ -1,7 +1,8 @@
-// What a test is expected to print, as run-tests.py decides it: the .exp file beside the test
-// or, when there is none, the output of CPython running the test on the host
-// (`python3 -BS <test>` in the test's directory, stderr included; "CPYTHON3 CRASH" when it
-// fails). ExpectedOutputs computes them on a background thread while the board runs tests.
+// What a test is expected to print, as run-tests.py decides it: <test>.bytecode.exp or
+// <test>.exp beside the test or, when there is none, the output of CPython running the test on
+// the host (`python3 -BS <test>` in the test's directory, stderr included;
+// "CPYTHON3 CRASH:\n" + that output when it fails). ExpectedOutputs computes them on a background
+// thread while the board runs tests.
 #ifndef MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
 #define MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
 
@@ -17,7 +18,7 @@
 namespace mptest::harnesses {
 
 // The expectation for tests_dir/test. Errors only for what prevents computing it (the python
-// program cannot be started); a test that crashes CPython expects "CPYTHON3 CRASH".
+// program cannot be started); a test that crashes CPython expects "CPYTHON3 CRASH:\n...".
 absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const std::string& test,
                                            const std::string& python, absl::Duration timeout);
 

@@ -7,6 +7,8 @@
 #include <memory>
 #include <sstream>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -15,6 +17,8 @@
 #include "plugins/harnesses/expected_output.h"
 #include "plugins/harnesses/mpremote_tests.h"
 #include "plugins/harnesses/results_json.h"
+#include "plugins/harnesses/run_tests_plan.h"
+#include "plugins/harnesses/run_tests_rules.h"
 #include "plugins/harnesses/test_selection.h"
 
 namespace mptest::harnesses {
@@ -103,19 +107,6 @@ double TestTimeoutSeconds(const proto::TestRunSpec& spec, double fallback) {
 
 }  // namespace
 
-std::string BoardOutput(absl::string_view stdout_text, absl::string_view stderr_text) {
-  std::string output(stdout_text);
-  if (!stderr_text.empty()) absl::StrAppend(&output, stderr_text, "CRASH");
-  return absl::StrReplaceAll(output, {{"\r\n", "\n"}});
-}
-
-NativeVerdict DecideVerdict(absl::string_view board_output, absl::string_view expected) {
-  if (board_output == "SKIP\n") return {"skip", ""};
-  if (board_output == "SKIP-TOO-LARGE\n") return {"skip", "too large"};
-  if (board_output == expected) return {"pass", ""};
-  return {"fail", ""};
-}
-
 NativeHarness::NativeHarness(NativeHarnessOptions options) : options_(std::move(options)) {}
 
 // One run of test files: the outcomes so far, and an error if the run could not go on.
@@ -125,7 +116,6 @@ struct NativeHarness::RunState {
 };
 
 NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest& request,
-                                                    const std::vector<std::string>& tests,
                                                     const std::string& result_dir,
                                                     std::ostream& log) const {
   const std::string& label = request.spec().label();
@@ -135,7 +125,19 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
                                       ? absl::Now() + absl::Seconds(request.timeout_s())
                                       : absl::InfiniteFuture();
   RunState run;
-  ExpectedOutputs expectations(request.tests_dir(), tests, options_.python,
+  // Plan first: run-tests.py --dry-run needs the console to itself.
+  absl::StatusOr<TestPlan> plan = PlanTests(
+      request, options_.python, (fs::path(result_dir) / "dry_run").string(), absl::Seconds(300));
+  if (!plan.ok()) {
+    run.status = absl::Status(plan.status().code(),
+                              absl::StrCat("spec ", label, ": ", plan.status().message()));
+    return run;
+  }
+  for (const proto::TestOutcome& skipped : plan->skipped) {
+    log << "skip  " << skipped.name() << "\n";
+    run.outcomes.push_back(skipped);
+  }
+  ExpectedOutputs expectations(request.tests_dir(), plan->run, options_.python,
                                absl::Seconds(test_timeout_s));
   BoardSession board(dut.console(), dut.board().baud());
   if (absl::Status status = board.Connect(); !status.ok()) {
@@ -143,16 +145,16 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
                                                      dut.console(), ": ", status.message()));
     return run;
   }
-  for (size_t i = 0; i < tests.size(); ++i) {
-    const std::string& test = tests[i];
+  for (size_t i = 0; i < plan->run.size(); ++i) {
+    const std::string& test = plan->run[i];
     if (absl::Now() > run_deadline) {
       run.status = absl::DeadlineExceededError(
-          absl::StrCat("spec ", label, ": the run's ", request.timeout_s(), " s ran out after ",
-                       run.outcomes.size(), " of ", tests.size(), " tests"));
+          absl::StrCat("spec ", label, ": the run's ", request.timeout_s(), " s ran out after ", i,
+                       " of ", plan->run.size(), " tests"));
       return run;
     }
-    const std::optional<std::string> code = ReadFile(fs::path(request.tests_dir()) / test);
-    if (!code) {
+    const std::optional<std::string> script = ReadFile(fs::path(request.tests_dir()) / test);
+    if (!script) {
       run.status = absl::NotFoundError(absl::StrCat("spec ", label, ": cannot read ", test));
       return run;
     }
@@ -161,42 +163,59 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
           absl::StrCat("spec ", label, ": before ", test, ": ", status.message()));
       return run;
     }
+    const bool special =
+        absl::StartsWith(test, "cmdline/") || absl::StartsWith(test, "feature_check/");
     const absl::Time test_start = absl::Now();
-    absl::StatusOr<repl::ExecResult> result = board.Execute(*code, absl::Seconds(test_timeout_s));
-    proto::TestOutcome outcome;
-    outcome.set_name(test);
-    std::string output;
+    absl::StatusOr<repl::ExecResult> result =
+        board.Execute(special ? *script : PrependStartTest(*script), absl::Seconds(test_timeout_s));
+    RemoteRun remote;
     if (result.ok()) {
-      output = BoardOutput(result->stdout_text, result->stderr_text);
+      remote.stdout_text = result->stdout_text;
+      remote.stderr_text = result->stderr_text;
     } else {
-      // As run-tests.py: the error text and CRASH, which never equals an expectation.
-      output = absl::StrCat(result.status().message(), "\nCRASH");
-      const bool timed_out = result.status().code() == absl::StatusCode::kDeadlineExceeded;
-      outcome.set_reason(timed_out ? absl::StrCat("timeout after ", test_timeout_s, " s")
-                                   : std::string(result.status().message()));
-      if (absl::Status recovered = board.Recover(); !recovered.ok()) {
-        run.status = absl::UnavailableError(
-            absl::StrCat("spec ", label, ": after ", test, ": ", recovered.message()));
-      }
+      remote.error = result.status();
     }
+    const RemoteOutput output = MakeRemoteOutput(remote, !special);
     absl::StatusOr<std::string> expected = expectations.Get(i);
     if (!expected.ok()) {
       run.status = expected.status();
       return run;
     }
-    const NativeVerdict verdict = DecideVerdict(output, *expected);
+    const TestVerdict verdict = DecideTest(test, output, *expected);
+    proto::TestOutcome outcome;
+    outcome.set_name(test);
     outcome.set_outcome(verdict.outcome);
-    if (outcome.reason().empty()) outcome.set_reason(verdict.reason);
+    outcome.set_reason(verdict.reason);
+    if (!result.ok()) {
+      const bool timed_out = result.status().code() == absl::StatusCode::kDeadlineExceeded;
+      outcome.set_reason(timed_out ? absl::StrCat("timeout after ", test_timeout_s, " s")
+                                   : std::string(result.status().message()));
+    }
     outcome.set_duration_s(absl::ToDoubleSeconds(absl::Now() - test_start));
-    if (verdict.outcome == "fail") {
+    if (verdict.outcome == "fail" || verdict.outcome == "ignored") {
       const std::string base = absl::StrReplaceAll(test, {{"/", "_"}});
       WriteFile(fs::path(result_dir) / (base + ".exp"), *expected);
-      WriteFile(fs::path(result_dir) / (base + ".out"), output);
+      WriteFile(fs::path(result_dir) / (base + ".out"), output.output);
     }
     log << verdict.outcome << "  " << test << "\n" << std::flush;
     run.outcomes.push_back(outcome);
-    if (!run.status.ok()) return run;
+    // After an error the board needs bringing back; after SKIP (a SystemExit) it soft-resets
+    // by itself, and the raw prompt must be found again.
+    if (!result.ok() || output.output == "SKIP\n") {
+      if (absl::Status recovered = board.Recover(); !recovered.ok()) {
+        run.status = absl::UnavailableError(
+            absl::StrCat("spec ", label, ": after ", test, ": ", recovered.message()));
+        return run;
+      }
+    }
   }
+  // run-tests.py's order, skipped tests in their places.
+  absl::flat_hash_map<std::string, size_t> position;
+  for (size_t i = 0; i < plan->order.size(); ++i) position.emplace(plan->order[i], i);
+  std::stable_sort(run.outcomes.begin(), run.outcomes.end(),
+                   [&position](const proto::TestOutcome& a, const proto::TestOutcome& b) {
+                     return position[a.name()] < position[b.name()];
+                   });
   return run;
 }
 
@@ -250,12 +269,10 @@ absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequ
   const auto& args = request.spec().args();
   const bool flash_format = std::find(args.begin(), args.end(), "--flash-format") != args.end();
   const bool mpremote = std::find(args.begin(), args.end(), "--mpremote-tests") != args.end();
-  std::vector<std::string> tests;
-  if (!flash_format && !mpremote) {
+  if (!flash_format && !mpremote) {  // refuse a bad selection before touching anything
     absl::StatusOr<std::vector<std::string>> selected =
         SelectTestFiles(request.spec(), request.tests_dir());
     if (!selected.ok()) return selected.status();
-    tests = std::move(*selected);
   }
   std::error_code error;
   const fs::path result_dir = fs::absolute(request.result_dir());
@@ -283,7 +300,7 @@ absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequ
       run.status = outcomes.status();
     }
   } else {
-    run = RunTestFiles(request, tests, result_dir.string(), log);
+    run = RunTestFiles(request, result_dir.string(), log);
   }
   int failed = 0, skipped = 0;
   for (const proto::TestOutcome& outcome : run.outcomes) {

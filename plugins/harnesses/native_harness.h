@@ -1,22 +1,23 @@
 // NativeHarness: the `native` harness. Runs MicroPython test files itself over one raw-REPL
-// connection (raw paste when the board has it) to the DUT, with run-tests.py's rules, and
-// without its per-test process and connection costs:
-//   - soft reset before each test, then the test file executed at the raw prompt;
-//   - the board's output is stdout, plus stderr and "CRASH" when the test raised (as
-//     run-tests.py's remote targets), with \r\n turned into \n;
-//   - "SKIP\n" (or "SKIP-TOO-LARGE\n") means skip; otherwise pass when the output equals the
-//     .exp beside the test or, without one, CPython's output on the host;
+// connection (raw paste when the board has it) to the DUT, with run-tests.py's rules
+// (run_tests_rules.h) and its choice of tests (run_tests_plan.h: run-tests.py --dry-run on the
+// board), but without its per-test costs:
+//   - soft reset before each test, then the test (prefixed with print('START TEST')) executed
+//     at the raw prompt; a test that printed SKIP (and so made the board soft-reset) is
+//     followed by a resynchronisation;
+//   - expectations (.exp, or CPython on the host) are computed on a background thread while
+//     the board runs tests;
 //   - a test that does not finish within MICROPY_TEST_TIMEOUT (spec env; default 60 s) is
 //     interrupted and fails, and the board is brought back (interrupt, re-enter raw mode,
 //     reopen the console) before the next test;
 //   - _results.json in run-tests.py's format, failed tests' .exp/.out, and testresults.txt.
+// A board that cannot be brought back is an infrastructure error (the results so far are
+// written first).
 // Two spec arguments select the anchor's other native kinds instead of test files:
 //   --flash-format     RUN-FLASH_FORMAT: makes a fresh LFS2 filesystem (rp2, stm32; other ports
 //                      skip); one outcome, "format_flash".
 //   --mpremote-tests   RUN-MPREMOTE_TESTS: tools/mpremote/tests (see mpremote_tests.h), with
 //                      the console left free for mpremote.
-// A board that cannot be brought back is an infrastructure error (the results so far are
-// written first).
 #ifndef MPTEST_PLUGINS_HARNESSES_NATIVE_HARNESS_H_
 #define MPTEST_PLUGINS_HARNESSES_NATIVE_HARNESS_H_
 
@@ -30,17 +31,6 @@
 #include "core/proto/tentacle.pb.h"
 
 namespace mptest::harnesses {
-
-// The output run-tests.py compares for a remote target: stdout, then stderr + "CRASH" if the
-// code raised; \r\n as \n.
-std::string BoardOutput(absl::string_view stdout_text, absl::string_view stderr_text);
-
-// The verdict for one test: outcome "pass", "fail" or "skip", and a reason.
-struct NativeVerdict {
-  std::string outcome;
-  std::string reason;
-};
-NativeVerdict DecideVerdict(absl::string_view board_output, absl::string_view expected);
 
 // The MicroPython code that formats the flash filesystem of a port's boards; "" = none.
 std::string FlashFormatCode(absl::string_view port);
@@ -58,8 +48,8 @@ class NativeHarness : public Harness {
 
  private:
   struct RunState;
-  RunState RunTestFiles(const proto::HarnessRequest& request, const std::vector<std::string>& tests,
-                        const std::string& result_dir, std::ostream& log) const;
+  RunState RunTestFiles(const proto::HarnessRequest& request, const std::string& result_dir,
+                        std::ostream& log) const;
   RunState RunFlashFormat(const proto::HarnessRequest& request) const;
 
   NativeHarnessOptions options_;

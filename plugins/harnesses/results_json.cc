@@ -41,7 +41,8 @@ std::vector<proto::TestOutcome> ParseOutcomeLists(const Struct& root) {
 }  // namespace
 
 absl::StatusOr<std::vector<proto::TestOutcome>> ParseResultsJson(absl::string_view json,
-                                                                 absl::string_view path) {
+                                                                 absl::string_view path,
+                                                                 bool allow_found) {
   Struct root;
   if (auto status = google::protobuf::util::JsonStringToMessage(
           google::protobuf::StringPiece(json.data(), json.size()), &root);
@@ -72,7 +73,9 @@ absl::StatusOr<std::vector<proto::TestOutcome>> ParseResultsJson(absl::string_vi
     proto::TestOutcome test;
     test.set_name(fields.values(0).string_value());
     test.set_outcome(fields.values(1).string_value());
-    if (!IsOutcome(test.outcome())) return bad(absl::StrCat("has outcome '", test.outcome(), "'"));
+    if (!IsOutcome(test.outcome()) && !(allow_found && test.outcome() == "found")) {
+      return bad(absl::StrCat("has outcome '", test.outcome(), "'"));
+    }
     if (fields.values_size() > 2 && fields.values(2).has_string_value()) {
       test.set_reason(fields.values(2).string_value());
     }
@@ -82,12 +85,13 @@ absl::StatusOr<std::vector<proto::TestOutcome>> ParseResultsJson(absl::string_vi
   return outcomes;
 }
 
-absl::StatusOr<std::vector<proto::TestOutcome>> ReadResultsJson(const std::string& path) {
+absl::StatusOr<std::vector<proto::TestOutcome>> ReadResultsJson(const std::string& path,
+                                                                bool allow_found) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
   std::stringstream text;
   text << in.rdbuf();
-  return ParseResultsJson(text.str(), path);
+  return ParseResultsJson(text.str(), path, allow_found);
 }
 
 absl::Status WriteResultsJson(const std::string& path,

@@ -15,12 +15,15 @@
 namespace mptest::harnesses {
 
 // Parses the text of a _results.json; `path` names the file in errors. Outcomes are pass,
-// fail, skip or ignored; anything else is an error naming the entry.
+// fail, skip or ignored (and "found", in the file of a --dry-run, when allow_found); anything
+// else is an error naming the entry.
 absl::StatusOr<std::vector<proto::TestOutcome>> ParseResultsJson(absl::string_view json,
-                                                                 absl::string_view path);
+                                                                 absl::string_view path,
+                                                                 bool allow_found = false);
 
 // Reads and parses a _results.json. NotFound when the file does not exist.
-absl::StatusOr<std::vector<proto::TestOutcome>> ReadResultsJson(const std::string& path);
+absl::StatusOr<std::vector<proto::TestOutcome>> ReadResultsJson(const std::string& path,
+                                                                bool allow_found = false);
 
 // Writes {"args": args, "results": [[name, outcome, reason], ...], "failed_tests": [...],
 // "skipped_tests": [...]} to path (via a temporary file and a rename).

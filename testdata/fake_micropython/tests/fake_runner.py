@@ -35,6 +35,7 @@ def main(runner):
     parser.add_argument("--fake-exit", type=int, default=None)
     parser.add_argument("--fake-no-results", action="store_true")
     parser.add_argument("--fake-sleep", type=float, default=0)
+    parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
     os.makedirs(args.result_dir, exist_ok=True)
@@ -68,6 +69,8 @@ def main(runner):
     results = []
     for test in files:
         outcome, reason = verdict(test)
+        if args.dry_run:
+            outcome, reason = ("skip", reason) if outcome == "skip" else ("found", "")
         results.append([test, outcome, reason])
         print(f"{outcome} {test}")
         if outcome == "fail":
@@ -77,6 +80,10 @@ def main(runner):
             with open(base + ".out", "w") as f:
                 f.write("got something else\n")
     failed = [r[0] for r in results if r[1] == "fail"]
+    if args.dry_run:
+        invocation_name = "fake_dry_run.json"
+        with open(os.path.join(args.result_dir, invocation_name), "w") as f:
+            json.dump(invocation, f, indent=1)
     if not args.fake_no_results:
         with open(os.path.join(args.result_dir, "_results.json"), "w") as f:
             json.dump({"args": vars(args), "results": results, "failed_tests": failed}, f)
