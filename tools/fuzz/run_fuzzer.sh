@@ -35,8 +35,16 @@ label_to_path() { sed -e 's|^//||' -e 's|:|/|'; }
 sources="$("${bazel}" query --noshow_progress \
   "kind('source file', deps(${target})) except //tools/fuzz:fuzz_corpus_main.cc" 2>/dev/null |
   grep '^//' | grep -E '\.(cc|cpp)$' | label_to_path || true)"
-generated="$("${bazel}" query --noshow_progress "kind('generated file', deps(${target}))" \
-  2>/dev/null | grep '^//' | grep -E '\.pb\.cc$' | label_to_path | sed 's|^|bazel-bin/|' || true)"
+# cc_proto_library writes <package>/<name>.pb.cc beside each .proto under bazel-bin.
+generated="$("${bazel}" query --noshow_progress "kind('source file', deps(${target}))" \
+  2>/dev/null | grep '^//' | grep -E '\.proto$' | label_to_path |
+  sed -e 's|^|bazel-bin/|' -e 's|\.proto$|.pb.cc|' || true)"
+for file in ${generated}; do
+  if [[ ! -f "${file}" ]]; then
+    echo "run_fuzzer: ${file} is missing (did 'bazel build ${target}' work?)" >&2
+    exit 2
+  fi
+done
 workdir="$(mktemp -d /tmp/mptest-fuzz-${name}.XXXXXX)"
 binary="${workdir}/${name}_fuzzer"
 libs="$(pkg-config --libs absl_strings absl_str_format absl_status absl_statusor absl_time \
