@@ -70,6 +70,18 @@ int SendEvents(int count) {
   }
   return count;
 }
+// A small event, one too large for the event ring (it goes through the pipe), a small one.
+int MixedSizeEvents() {
+  for (const std::string& text :
+       {std::string("first"), std::string(100 << 10, 'b'), std::string("last")}) {
+    proto::Event event;
+    event.mutable_log_line()->set_text(text);
+    if (!bus::SendEvent(event).ok()) return -1;
+  }
+  return 3;
+}
+MPTEST_REGISTER_TARGET(MixedSizeEvents);
+
 int EventThenSegv() {
   proto::Event event;
   event.mutable_log_line()->set_text("last words");
@@ -225,6 +237,20 @@ TEST_F(PcallTest, EventsArriveInOrderPerChildWithExitEvents) {
     ASSERT_EQ(sequences[call].size(), 1000u * (call + 1));
     EXPECT_EQ(sequences[call].front(), 1u);
     EXPECT_EQ(sequences[call].back(), sequences[call].size());
+  }
+}
+
+TEST_F(PcallTest, LargeEventsKeepTheirPlaceInTheOrder) {
+  for (Context context : {Context::kFork, Context::kSpawn}) {
+    bus::EventBus bus;
+    std::vector<size_t> sizes;
+    bus.SubscribeTo(proto::Event::kLogLine,
+                    [&](const proto::Event& e) { sizes.push_back(e.log_line().text().size()); });
+    PcallOptions options = Quiet();
+    options.context = context;
+    options.bus = &bus;
+    ASSERT_TRUE(pcall(MixedSizeEvents, options).ok());
+    EXPECT_THAT(sizes, ElementsAre(5u, 100u << 10, 4u)) << ContextName(context);
   }
 }
 
