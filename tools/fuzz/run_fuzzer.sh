@@ -30,7 +30,10 @@ if [[ -z "${target}" ]]; then
 fi
 echo "run_fuzzer: target ${target}"
 # Generated sources (protobuf) must exist before they can be compiled.
-"${bazel}" build --noshow_progress "${target}" >/dev/null 2>&1 || true
+if ! "${bazel}" build --noshow_progress "${target}" >/dev/null 2>&1; then
+  echo "run_fuzzer: 'bazel build ${target}' failed; fix the build first" >&2
+  exit 2
+fi
 label_to_path() { sed -e 's|^//||' -e 's|:|/|'; }
 sources="$("${bazel}" query --noshow_progress \
   "kind('source file', deps(${target})) except //tools/fuzz:fuzz_corpus_main.cc" 2>/dev/null |
@@ -51,7 +54,9 @@ libs="$(pkg-config --libs absl_strings absl_str_format absl_status absl_statusor
   absl_synchronization protobuf 2>/dev/null || true)"
 echo "run_fuzzer: compiling $(echo ${sources} ${generated} | wc -w) files with clang++"
 # shellcheck disable=SC2086
-clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I. -Ibazel-bin \
+# Undefined behaviour is a finding too: it stops the run with a crash file.
+clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -I. -Ibazel-bin \
   ${sources} ${generated} ${libs} -o "${binary}"
 mkdir -p "${workdir}/new"
 echo "run_fuzzer: fuzzing for ${seconds}s; new inputs in ${workdir}/new"
