@@ -2,7 +2,9 @@
 // tentacles with random durations on a simulated clock. Reports the makespan against the lower
 // bound max(total work / tentacles, longest run) and against the tighter per-board bound
 // (a board's runs can only use that board's tentacles), the dispatch cost per run (Next +
-// Release, wall time) and the process's peak memory.
+// Release, wall time) and the process's peak memory. history=0 is the anchor's order;
+// history=1 gives the matrix the durations of an "earlier campaign" (the true ones +-20 %), so
+// long runs start first (longest-processing-time order).
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -31,6 +33,7 @@ double PeakRssMiB() {
 void BM_Scheduler(benchmark::State& state) {
   const int tentacles = static_cast<int>(state.range(0));
   const int boards = static_cast<int>(state.range(1));
+  const bool history = state.range(2) != 0;
   const int runs = 10000;
   const int specs_count = runs / (boards * 2);
   std::vector<proto::TestRunSpec> specs;
@@ -56,15 +59,28 @@ void BM_Scheduler(benchmark::State& state) {
     slot.variants = {"", "V"};
     slots.push_back(slot);
   }
+  // Every cell's duration, fixed up front; the history is the same with +-20 % noise.
+  std::mt19937_64 random(42);
+  std::uniform_real_distribution<double> duration(1.0, 100.0);
+  std::uniform_real_distribution<double> noise(0.8, 1.2);
+  std::map<std::string, double> durations;
+  DurationEstimates estimates;
+  for (const proto::TestRunSpec& spec : specs) {
+    for (int b = 0; b < boards; ++b) {
+      for (const char* variant : {"", "V"}) {
+        std::string key = EstimateKey(spec.label(), absl::StrCat("BOARD", b), variant);
+        durations[key] = duration(random);
+        if (history) estimates[key] = durations[key] * noise(random);
+      }
+    }
+  }
   double makespan = 0, bound = 0, board_bound = 0, dispatch_ns = 0;
   for (auto _ : state) {
-    Matrix matrix(specs, slots, variants, features, -1);
+    Matrix matrix(specs, slots, variants, features, -1, estimates);
     for (int b = 0; b < boards; ++b) {
       matrix.SetFirmwareReady(absl::StrCat("BOARD", b), "");
       matrix.SetFirmwareReady(absl::StrCat("BOARD", b), "V");
     }
-    std::mt19937_64 random(42);
-    std::uniform_real_distribution<double> duration(1.0, 100.0);
     using Event = std::pair<double, int>;  // end time, index into planned
     std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events;
     std::vector<PlannedRun> planned;
@@ -79,7 +95,8 @@ void BM_Scheduler(benchmark::State& state) {
           std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - begin)
               .count();
       for (PlannedRun& run : batch) {
-        double d = duration(random);
+        const proto::TestRunSpec& spec = specs[run.entry.spec];
+        double d = durations[EstimateKey(spec.label(), run.entry.board, run.entry.variant)];
         total += d;
         longest = std::max(longest, d);
         work_by_board[run.entry.board] += d;
@@ -120,9 +137,11 @@ void BM_Scheduler(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Scheduler)
-    ->Args({50, 10})
-    ->Args({1000, 50})
-    ->ArgNames({"tentacles", "boards"})
+    ->Args({50, 10, 0})
+    ->Args({1000, 50, 0})
+    ->Args({50, 10, 1})
+    ->Args({1000, 50, 1})
+    ->ArgNames({"tentacles", "boards", "history"})
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

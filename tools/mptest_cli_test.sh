@@ -31,7 +31,7 @@ expect_usage "bad.textproto:3:" --inventory="$TEST_TMPDIR/bad.textproto"
 printf 'name: "bad"\ntentacles { label: "a-X" type: "virtual" board: "NO_SUCH" }\n' >"$TEST_TMPDIR/unknown.textproto"
 expect_usage "tentacle 'a-X': field board: unknown board 'NO_SUCH'" --inventory="$TEST_TMPDIR/unknown.textproto"
 mkdir -p "$TEST_TMPDIR/foreign" && echo precious >"$TEST_TMPDIR/foreign/notes.txt"
-expect_usage "not an mptest results directory" --testresults="$TEST_TMPDIR/foreign" --only-test=RUN-FLASH_FORMAT
+expect_usage "not an mptest results directory" --testresults="$TEST_TMPDIR/foreign" --only-test=RUN-FLASH_FORMAT --lock_dir="$TEST_TMPDIR/locks"
 [[ -f "$TEST_TMPDIR/foreign/notes.txt" ]] || fail "a foreign results directory was touched"
 "$mptest" list-tests >"$TEST_TMPDIR/tests" || fail "list-tests exited $?"
 grep -q "RUN-MULTITESTS_MULTINET .*tentacles=2" "$TEST_TMPDIR/tests" || fail "list-tests: $(cat "$TEST_TMPDIR/tests")"

@@ -8,7 +8,8 @@ mptest="tools/mptest"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 results="$TEST_TMPDIR/results"
 run() {
-  "$mptest" --testresults="$results" --build_cache="$TEST_TMPDIR/cache" >"$TEST_TMPDIR/out" 2>&1
+  "$mptest" --testresults="$results" --build_cache="$TEST_TMPDIR/cache" \
+    --lock_dir="$TEST_TMPDIR/locks" >"$TEST_TMPDIR/out" 2>&1
 }
 run
 rc=$?

@@ -64,6 +64,8 @@ ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cach
 ABSL_FLAG(
     bool, multiprocessing, true,
     "run each build and test in its own process (--nomultiprocessing: inline, for a debugger)");
+ABSL_FLAG(std::string, lock_dir, "",
+          "where campaign locks live (default /tmp/mptest-<uid>); one campaign per inventory");
 ABSL_FLAG(int, quarantine_after, 3, "infrastructure failures in a row that take a tentacle out");
 
 namespace {
@@ -235,7 +237,9 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     if (!parsed.ok()) return Fail(kExitUsage, absl::StrCat("--xfail: ", parsed.status().message()));
     xfail = std::make_unique<mptest::sched::Xfail>(*std::move(parsed));
   }
-  std::string lock_dir = absl::StrCat("/tmp/mptest-", getuid());
+  std::string lock_dir = absl::GetFlag(FLAGS_lock_dir).empty()
+                             ? absl::StrCat("/tmp/mptest-", getuid())
+                             : UserPath(absl::GetFlag(FLAGS_lock_dir));
   absl::StatusOr<mptest::cli::CampaignLock> lock =
       mptest::cli::CampaignLock::Acquire(loaded.lab.inventory_path, lock_dir);
   if (!lock.ok()) return Fail(kExitUsage, std::string(lock.status().message()));

@@ -15,6 +15,7 @@
 #include "core/proto/campaign.pb.h"
 #include "core/sched/executor.h"
 #include "core/sched/firmware_bartender.h"
+#include "core/sched/matrix.h"
 #include "core/sched/plugins.h"
 #include "core/sched/test_bartender.h"
 
@@ -26,6 +27,7 @@ struct CampaignPlan {
   std::vector<proto::InventoryEntry> tentacles;  // selected, reference included
   std::map<std::string, std::vector<std::string>> variants_by_board;  // boards under test
   std::string reference;  // label of the reference tentacle or ""
+  DurationEstimates estimates;  // an earlier campaign's durations: longest runs start first
 };
 
 struct CampaignOptions {

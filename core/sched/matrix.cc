@@ -25,20 +25,43 @@ std::string MakeTestId(const std::string& label, const std::string& serial4,
   return id;
 }
 
+std::string EstimateKey(const std::string& label, const std::string& board,
+                        const std::string& variant) {
+  return absl::StrCat(label, "|", board, "|", variant);
+}
+
+double Matrix::Estimate(const TodoEntry& entry) const {
+  if (estimates_.empty()) return 0;
+  const std::string& label = specs_[entry.spec].label();
+  auto it = estimates_.find(EstimateKey(label, entry.board, entry.variant));
+  if (it != estimates_.end()) return it->second;
+  auto mean = label_means_.find(label);
+  return mean == label_means_.end() ? 0 : mean->second;
+}
+
 bool Matrix::EntryOrder::operator()(const TodoEntry& a, const TodoEntry& b) const {
-  const proto::TestRunSpec& sa = (*specs)[a.spec];
-  const proto::TestRunSpec& sb = (*specs)[b.spec];
-  return std::make_tuple(-sa.priority(), sa.label(), a.role) <
-         std::make_tuple(-sb.priority(), sb.label(), b.role);
+  const proto::TestRunSpec& sa = matrix->specs_[a.spec];
+  const proto::TestRunSpec& sb = matrix->specs_[b.spec];
+  return std::make_tuple(-sa.priority(), -matrix->Estimate(a), sa.label(), a.role) <
+         std::make_tuple(-sb.priority(), -matrix->Estimate(b), sb.label(), b.role);
 }
 
 Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
                std::map<std::string, std::vector<std::string>> variants_by_board,
-               std::map<std::string, std::vector<std::string>> features_by_board, int reference)
+               std::map<std::string, std::vector<std::string>> features_by_board, int reference,
+               DurationEstimates estimates)
     : specs_(std::move(specs)),
       tentacles_(std::move(tentacles)),
       variants_by_board_(std::move(variants_by_board)),
-      reference_(reference) {
+      reference_(reference),
+      estimates_(std::move(estimates)) {
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const auto& [key, seconds] : estimates_) {
+    auto& sum = sums[key.substr(0, key.find('|'))];
+    sum.first += seconds;
+    ++sum.second;
+  }
+  for (const auto& [label, sum] : sums) label_means_[label] = sum.first / sum.second;
   for (int i = 0; i < static_cast<int>(tentacles_.size()); ++i) {
     tentacles_by_board_[tentacles_[i].board].push_back(i);
   }
@@ -52,7 +75,7 @@ Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> 
       for (const std::string& variant : variants) {
         GroupKey key(board, variant);
         auto it = groups_.find(key);
-        if (it == groups_.end()) it = groups_.emplace(key, Group(EntryOrder{&specs_})).first;
+        if (it == groups_.end()) it = groups_.emplace(key, Group(EntryOrder{this})).first;
         if (two) {
           it->second.insert(TodoEntry{s, board, variant, kRoleInstance0});
           it->second.insert(TodoEntry{s, board, variant, kRoleInstance1});
@@ -116,7 +139,7 @@ int Matrix::PickDut(const std::string& board, const std::string& variant, bool n
 
 std::optional<PlannedRun> Matrix::Next() {
   std::optional<PlannedRun> best;
-  std::tuple<int, int, int, std::string> best_key;
+  std::tuple<int, double, int, int, std::string> best_key;
   bool reference_available = ReferenceAvailable();
   for (auto& [key, group] : groups_) {
     if (group.empty() || ready_.count(key) == 0) continue;
@@ -134,8 +157,8 @@ std::optional<PlannedRun> Matrix::Next() {
       bool flashed = two ? flashed_pair : flashed_single;
       std::string testid =
           MakeTestId(spec.label(), tentacles_[dut].serial4, key.first, key.second, entry.role);
-      auto candidate_key =
-          std::make_tuple(-spec.priority(), -VariantCount(key.first), flashed ? 0 : 1, testid);
+      auto candidate_key = std::make_tuple(-spec.priority(), -Estimate(entry),
+                                           -VariantCount(key.first), flashed ? 0 : 1, testid);
       if (!best || candidate_key < best_key) {
         best_key = candidate_key;
         PlannedRun run;

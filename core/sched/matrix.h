@@ -59,15 +59,26 @@ std::string MakeTestId(const std::string& label, const std::string& serial4,
                        const std::string& board, const std::string& variant,
                        const std::string& role);
 
+// How long a cell took last time, by EstimateKey: what the history-aware order uses.
+using DurationEstimates = std::map<std::string, double>;
+std::string EstimateKey(const std::string& label, const std::string& board,
+                        const std::string& variant);
+
 class Matrix {
  public:
   // `tentacles`: the selected tentacles; `reference`: index of the reference tentacle in it or
   // -1; `variants_by_board`: the variants to test per board (after --only-board filtering).
   // Specs with tentacles == 2 get instance0 and instance1 entries; they are only expanded when
-  // a reference tentacle exists.
+  // a reference tentacle exists. With `estimates` (durations of an earlier campaign), runs
+  // expected to take longest start first after priority (longest-processing-time order, which
+  // shortens the campaign); cells without history take their label's mean. Without estimates
+  // the order is exactly the anchor's.
   Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
          std::map<std::string, std::vector<std::string>> variants_by_board,
-         std::map<std::string, std::vector<std::string>> features_by_board, int reference);
+         std::map<std::string, std::vector<std::string>> features_by_board, int reference,
+         DurationEstimates estimates = {});
+  Matrix(const Matrix&) = delete;  // the groups' comparators point at this object
+  Matrix& operator=(const Matrix&) = delete;
 
   // Firmware for board/variant can be flashed now.
   void SetFirmwareReady(const std::string& board, const std::string& variant);
@@ -103,11 +114,13 @@ class Matrix {
   std::string ReferenceVariant() const;
 
  private:
-  // Order inside a board-variant group: priority (high first), then label, then role.
+  // Order inside a board-variant group: priority (high first), then the estimate (long
+  // first), then label, then role.
   struct EntryOrder {
-    const std::vector<proto::TestRunSpec>* specs;
+    const Matrix* matrix;
     bool operator()(const TodoEntry& a, const TodoEntry& b) const;
   };
+  double Estimate(const TodoEntry& entry) const;
   using Group = std::set<TodoEntry, EntryOrder>;
   using GroupKey = std::pair<std::string, std::string>;  // board, variant
 
@@ -122,6 +135,8 @@ class Matrix {
   std::map<std::string, std::vector<std::string>> variants_by_board_;
   std::map<std::string, std::vector<int>> tentacles_by_board_;
   int reference_ = -1;
+  DurationEstimates estimates_;
+  std::map<std::string, double> label_means_;
   std::map<GroupKey, Group> groups_;
   std::set<GroupKey> ready_;
   int total_ = 0;

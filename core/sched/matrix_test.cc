@@ -137,3 +137,24 @@ TEST(MatrixTest, QuarantinedBoardBecomesUnreachable) {
 
 }  // namespace
 }  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(MatrixTest, HistoryStartsTheLongestRunsFirstAfterPriority) {
+  Matrix matrix({Spec("RUN-SHORT", 0), Spec("RUN-LONG", 0), Spec("RUN-FLASH", 10)},
+                {Slot("0001", "ONE", {""})}, {{"ONE", {""}}}, {{"ONE", {"MCU_ONLY"}}}, -1,
+                {{EstimateKey("RUN-SHORT", "ONE", ""), 5.0},
+                 {EstimateKey("RUN-LONG", "ONE", ""), 300.0},
+                 {EstimateKey("RUN-FLASH", "ONE", ""), 1.0}});
+  matrix.SetFirmwareReady("ONE", "");
+  std::vector<std::string> order;
+  while (std::optional<PlannedRun> run = matrix.Next()) {
+    order.push_back(matrix.specs()[run->entry.spec].label());
+    matrix.Release(*run, true);
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"RUN-FLASH", "RUN-LONG", "RUN-SHORT"}));
+}
+
+}  // namespace
+}  // namespace mptest::sched
