@@ -53,8 +53,8 @@ binary="${workdir}/${name}_fuzzer"
 libs="$(pkg-config --libs absl_strings absl_str_format absl_status absl_statusor absl_time \
   absl_synchronization protobuf 2>/dev/null || true)"
 echo "run_fuzzer: compiling $(echo ${sources} ${generated} | wc -w) files with clang++"
-# shellcheck disable=SC2086
 # Undefined behaviour is a finding too: it stops the run with a crash file.
+# shellcheck disable=SC2086
 clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I. -Ibazel-bin \
   ${sources} ${generated} ${libs} -o "${binary}"

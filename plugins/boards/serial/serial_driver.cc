@@ -102,6 +102,8 @@ absl::StatusOr<proto::Tentacle> SerialDriver::Start(const proto::Tentacle& tenta
   runtime["usb_bus"] = absl::StrCat(port->bus);
   runtime["usb_address"] = absl::StrCat(port->address);
   runtime["sysfs_device"] = port->sysfs_device;
+  // What a REPL client opens the console at (BoardDefinition.baud, 0 = 115200).
+  runtime["baud"] = absl::StrCat(tentacle.board().baud() > 0 ? tentacle.board().baud() : 115200);
   return found;
 }
 

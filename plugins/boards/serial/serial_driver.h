@@ -28,7 +28,9 @@ class SerialDriver : public BoardDriver {
   // Matches each entry to a port: console = the port, runtime = its USB identity. Errors
   // (NotFound) name the label, what was looked for and the ports that were seen.
   absl::StatusOr<proto::DiscoverResponse> Discover(const proto::DiscoverRequest& request) override;
-  // Finds the port again (it may have moved since discovery); the board is always powered.
+  // Finds the port again (it may have moved since discovery, e.g. after flashing: call Start
+  // again for the current console); the board is always powered. runtime["baud"] is the rate
+  // to open the console at.
   absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) override;
   // <usb device>/port/disable: 1, wait, 0, then waits for the port to come back.
   absl::Status PowerCycle(const proto::Tentacle& tentacle) override;

@@ -93,6 +93,7 @@ TEST_F(SerialDriverTest, MatchesBySerialAndTalksToTheBoard) {
   const proto::Tentacle& tentacle = found->tentacles(0);
   EXPECT_EQ(tentacle.console(), (*board)->console());
   EXPECT_EQ(tentacle.runtime().at("usb_location"), "1-2.3");
+  EXPECT_EQ(tentacle.runtime().at("baud"), "115200");
   auto client = repl::RawReplClient::Open(tentacle.console(), 115200);
   ASSERT_TRUE(client.ok()) << client.status();
   ASSERT_TRUE((*client)->EnterRawRepl(In(5)).ok());
