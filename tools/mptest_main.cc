@@ -64,6 +64,8 @@ ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cach
 ABSL_FLAG(
     bool, multiprocessing, true,
     "run each build and test in its own process (--nomultiprocessing: inline, for a debugger)");
+ABSL_FLAG(bool, last_variant, false,
+          "flash: build the last variant of multi-variant boards instead of the first");
 ABSL_FLAG(std::string, lock_dir, "",
           "where campaign locks live (default /tmp/mptest-<uid>); one campaign per inventory");
 ABSL_FLAG(int, quarantine_after, 3, "infrastructure failures in a row that take a tentacle out");
@@ -222,7 +224,12 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
       mptest::cli::SelectPlan(loaded.lab, FiltersFromFlags());
   if (!plan.ok()) return Fail(kExitUsage, std::string(plan.status().message()));
   if (command == "flash") {
-    plan->specs.clear();  // build and flash only: one FLASH kind per board
+    // Build and flash every board with one variant (the first, or the last with
+    // --last_variant), forcing the flash; no tests.
+    for (auto& [board, variants] : plan->variants_by_board) {
+      variants = {absl::GetFlag(FLAGS_last_variant) ? variants.back() : variants.front()};
+    }
+    plan->specs.clear();
     mptest::proto::TestRunSpec flash;
     flash.set_label("FLASH");
     flash.set_fut("MCU_ONLY");
