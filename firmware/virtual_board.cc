@@ -17,6 +17,8 @@
 namespace mptest::firmware {
 namespace {
 
+constexpr size_t kMaxQueuedOutput = 64 << 10;
+
 void Log(absl::string_view message) {
   std::string line = absl::StrCat("virtual_board[", getpid(), "]: ", message, "\n");
   ssize_t ignored = write(2, line.data(), line.size());
@@ -274,7 +276,10 @@ int VirtualBoard::Run() {
     if (out_fd_ >= 0 && out_fd_ != in_fd_ && !out_queue_.empty()) {
       fds[count++] = {out_fd_, POLLOUT, 0};
     }
-    if (interpreter_.event_fd() >= 0 && state_ != State::kHung) {
+    // Back-pressure: while the console is not taking output, the interpreter's prints block,
+    // as on a board whose UART is busy.
+    if (interpreter_.event_fd() >= 0 && state_ != State::kHung &&
+        out_queue_.size() < kMaxQueuedOutput) {
       interpreter_index = count;
       fds[count++] = {interpreter_.event_fd(), POLLIN, 0};
     }

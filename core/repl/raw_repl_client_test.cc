@@ -88,6 +88,18 @@ TEST(RawReplClientTest, LongProgramThroughRawPasteWindows) {
   EXPECT_EQ(c.client->raw_paste(), RawReplClient::RawPaste::kSupported);
 }
 
+TEST(RawReplClientTest, LargeOutputArrivesWhole) {
+  Connected c = Connect();
+  ASSERT_TRUE(c.client);
+  ASSERT_TRUE(c.client->EnterRawRepl(In(5)).ok());
+  absl::StatusOr<ExecResult> result =
+      c.client->Execute("for i in range(5000):\n  print('%05d' % i + 'x' * 94)", In(20));
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->stdout_text.size(), 5000u * 101);
+  EXPECT_EQ(result->stdout_text.substr(0, 8), "00000xxx");
+  EXPECT_EQ(result->stdout_text.substr(4999 * 101, 8), "04999xxx");
+}
+
 class FallbackTest : public testing::TestWithParam<const char*> {};
 
 TEST_P(FallbackTest, PlainRawModeWhenRawPasteIsNotAvailable) {
