@@ -159,6 +159,10 @@ void VirtualBoard::SoftReset() {
 }
 
 void VirtualBoard::Interrupt() {
+  if (options_.faults.ignore_interrupt()) {
+    Log("fault: Ctrl-C ignored");
+    return;
+  }
   if (state_ == State::kRunning) interpreter_.Interrupt();
 }
 

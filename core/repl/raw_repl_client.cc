@@ -218,7 +218,14 @@ absl::StatusOr<ExecResult> RawReplClient::ReadResponse(bool expect_ok, absl::Tim
     size_t used = parser.Feed(pending_);
     pending_.erase(0, used);
     if (parser.state() == ResponseParser::State::kDone) {
-      return ExecResult{parser.stdout_text(), parser.stderr_text()};
+      ExecResult result{parser.stdout_text(), parser.stderr_text()};
+      if (parser.soft_rebooted()) {  // SystemExit: wait until the board is back at the prompt
+        absl::StatusOr<std::string> banner = ReadUntil({kRawBanner, kRawBannerUnixPty}, deadline,
+                                                       "the raw banner after SystemExit's reboot");
+        if (!banner.ok()) return Lost(banner.status());
+        result.soft_rebooted = true;
+      }
+      return result;
     }
     if (parser.state() == ResponseParser::State::kFailed) return Lost(parser.status());
     absl::StatusOr<std::string> chunk = pty::ReadSome(fd_, deadline);

@@ -17,8 +17,9 @@ namespace mptest::repl {
 
 // What one execution printed.
 struct ExecResult {
-  std::string stdout_text;  // as the board sent it (\r\n line ends)
-  std::string stderr_text;  // the traceback, empty when the code raised nothing
+  std::string stdout_text;     // as the board sent it (\r\n line ends)
+  std::string stderr_text;     // the traceback, empty when the code raised nothing
+  bool soft_rebooted = false;  // the code raised SystemExit: the board soft-reset afterwards
   bool raised() const { return !stderr_text.empty(); }
 };
 

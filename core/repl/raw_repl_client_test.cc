@@ -207,6 +207,20 @@ TEST(RawReplClientFaultTest, HangAfterExecutionsUntilPowerCycle) {
   EXPECT_TRUE(c.client->Execute("print(4)", In(5)).ok());
 }
 
+TEST(RawReplClientFaultTest, IgnoredInterruptNeedsAPowerCycle) {
+  proto::VirtualFaults faults;
+  faults.set_ignore_interrupt(true);
+  Connected c = Connect(faults);
+  ASSERT_TRUE(c.client);
+  ASSERT_TRUE(c.client->EnterRawRepl(In(5)).ok());
+  EXPECT_TRUE(absl::IsDeadlineExceeded(c.client->Execute("while True: pass", In(0.3)).status()));
+  absl::Status still_running = c.client->EnterRawRepl(In(0.5));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(still_running)) << still_running;
+  ASSERT_TRUE(c.board->PowerCycle().ok());
+  ASSERT_TRUE(c.client->EnterRawRepl(In(5)).ok());
+  EXPECT_TRUE(c.client->Execute("print(1)", In(5)).ok());
+}
+
 TEST(RawReplClientFaultTest, ResetMidOutputIsAborted) {
   proto::VirtualFaults faults;
   faults.set_reset_mid_output_probability(1.0);

@@ -10,6 +10,8 @@ namespace {
 
 constexpr absl::string_view kBootPrompt = "for more information.\r\n>>> ";
 constexpr absl::string_view kSoftReboot = "soft reboot\r\n";
+constexpr absl::string_view kSystemExitReboot = "MPY: soft reboot";
+constexpr absl::string_view kOldSystemExitReboot = "soft reboot";
 
 }  // namespace
 
@@ -84,12 +86,20 @@ size_t ResponseParser::Feed(absl::string_view bytes) {
         break;
       }
       case State::kAwaitPrompt:
-        if (c == '>') {
+        if (c == '>' && after_response_.empty()) {
           state_ = State::kDone;
-        } else {
+          break;
+        }
+        // SystemExit: the board soft-reboots instead of sending the prompt.
+        after_response_.push_back(c);
+        if (after_response_ == kSystemExitReboot || after_response_ == kOldSystemExitReboot) {
+          soft_rebooted_ = true;
+          state_ = State::kDone;
+        } else if (!absl::StartsWith(kSystemExitReboot, after_response_) &&
+                   !absl::StartsWith(kOldSystemExitReboot, after_response_)) {
           Fail(absl::DataLossError(
               absl::StrCat("expected the raw prompt '>' after the response, got ",
-                           EscapeBytes(bytes.substr(used - 1, 40)))));
+                           EscapeBytes(after_response_, 40))));
         }
         break;
       case State::kDone:

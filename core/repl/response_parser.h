@@ -47,6 +47,10 @@ class ResponseParser {
   const std::string& stderr_text() const { return stderr_; }
   // Bytes skipped before "OK" (echo, boot noise).
   const std::string& noise() const { return noise_; }
+  // True when the response ended with "MPY: soft reboot" (older firmware: "soft reboot") where
+  // the '>' prompt belongs: the code raised SystemExit, which ends a board's raw REPL loop, and
+  // the board soft-resets and comes back at the raw prompt. The state is then kDone.
+  bool soft_rebooted() const { return soft_rebooted_; }
 
  private:
   void Fail(absl::Status status);
@@ -58,6 +62,8 @@ class ResponseParser {
   std::string stdout_;
   std::string stderr_;
   std::string noise_;
+  std::string after_response_;  // what came where the prompt belongs
+  bool soft_rebooted_ = false;
 };
 
 // True when text ends with the raw REPL banner and prompt, as real boards send it

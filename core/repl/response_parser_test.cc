@@ -63,6 +63,21 @@ TEST(ResponseParserTest, WrongPromptIsDataLoss) {
   EXPECT_TRUE(absl::IsDataLoss(parser.status())) << parser.status();
 }
 
+TEST(ResponseParserTest, SystemExitRebootEndsTheResponse) {
+  for (const char* reboot : {"MPY: soft reboot\r\n", "soft reboot\r\n"}) {
+    ResponseParser parser(true);
+    const std::string answer = std::string("OKSKIP\r\n\x04\x04") + reboot;
+    const size_t used = parser.Feed(answer);
+    EXPECT_EQ(parser.state(), ResponseParser::State::kDone) << parser.status();
+    EXPECT_TRUE(parser.soft_rebooted());
+    EXPECT_EQ(parser.stdout_text(), "SKIP\r\n");
+    EXPECT_EQ(answer.substr(used), "\r\n");  // the rest of the reboot is the client's
+  }
+  ResponseParser parser(true);
+  parser.Feed("OK\x04\x04MPY: soft rebooX");
+  EXPECT_TRUE(absl::IsDataLoss(parser.status())) << parser.status();
+}
+
 TEST(ResponseParserTest, BootBannerMidOutputIsAborted) {
   ResponseParser parser(true);
   parser.Feed(
