@@ -1,5 +1,6 @@
 // mptest: runs MicroPython's test suites on many boards at once. This is the command line entry:
 // commands test (default), list-tests, list-tentacles, flash, report, plugins.
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -73,6 +74,15 @@ ABSL_FLAG(int, quarantine_after, 3, "infrastructure failures in a row that take 
 namespace {
 
 constexpr int kExitUsage = 2;
+
+volatile sig_atomic_t interrupted = 0;
+
+// First SIGINT/SIGTERM: end the campaign cleanly (boards powered off, report finished); a
+// second one ends mptest at once.
+void OnInterrupt(int signal_number) {
+  interrupted = 1;
+  signal(signal_number, SIG_DFL);
+}
 
 std::string VersionString() { return absl::StrCat("mptest ", mptest::kVersion, "\n"); }
 
@@ -321,6 +331,9 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
                      {harnesses.begin(), harnesses.end()})) {
     std::printf("mptest: %s\n", note.c_str());
   }
+  options.interrupted = [] { return interrupted != 0; };
+  signal(SIGINT, OnInterrupt);
+  signal(SIGTERM, OnInterrupt);
   std::fflush(stdout);  // the console writer writes to the descriptor directly
   mptest::sched::Campaign campaign(*std::move(plan), options, plugins, *executor, sink);
   absl::StatusOr<mptest::proto::CampaignSummary> summary = campaign.Run();

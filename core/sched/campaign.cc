@@ -202,7 +202,17 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   info.set_jobs(options_.test.jobs);
   sink_.CampaignStarted(info);
 
+  bool interrupted = false;
   while (true) {
+    if (!interrupted && options_.interrupted && options_.interrupted()) {
+      interrupted = true;
+      LOG(WARNING) << "interrupted: ending the running jobs";
+      firmware.CancelPending();
+      for (const TodoEntry& entry : matrix_->DropAll()) {
+        Dropped(entry, "", "the campaign was interrupted before this run started");
+      }
+      executor_.CancelAll();
+    }
     int free = executor_.capacity() - executor_.running();
     for (const proto::BuildRecord& build : firmware.StartBuilds(executor_, free)) {
       HandleBuild(build);
@@ -235,6 +245,10 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   proto::CampaignSummary summary = Summarize();
   for (const std::string& label : tests.quarantined()) summary.add_quarantined(label);
   if (summary.quarantined_size() > 0 && summary.exit_code() == 0) summary.set_exit_code(3);
+  if (interrupted) {
+    summary.set_interrupted(true);
+    summary.set_exit_code(3);
+  }
   sink_.CampaignFinished(summary);
   return summary;
 }

@@ -5,6 +5,7 @@
 #ifndef MPTEST_CORE_SCHED_CAMPAIGN_H_
 #define MPTEST_CORE_SCHED_CAMPAIGN_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,7 +27,7 @@ struct CampaignPlan {
   std::vector<proto::TestRunSpec> specs;         // selected
   std::vector<proto::InventoryEntry> tentacles;  // selected, reference included
   std::map<std::string, std::vector<std::string>> variants_by_board;  // boards under test
-  std::string reference;  // label of the reference tentacle or ""
+  std::string reference;        // label of the reference tentacle or ""
   DurationEstimates estimates;  // an earlier campaign's durations: longest runs start first
 };
 
@@ -35,6 +36,9 @@ struct CampaignOptions {
   TestBartenderOptions test;
   bool flash_skip = false;
   absl::Duration poll = absl::Milliseconds(200);  // how often the loop wakes without events
+  // Polled every loop: true ends the campaign early (SIGINT): nothing new starts, running jobs
+  // are ended as runaways (boards powered off first), what never ran is recorded as skipped.
+  std::function<bool()> interrupted;
 };
 
 class Campaign {

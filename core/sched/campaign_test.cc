@@ -294,3 +294,36 @@ TEST(CampaignTest, FlashOnlyWhenTheBoardReportsAnotherVersion) {
 
 }  // namespace
 }  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(CampaignTest, InterruptEndsRunningJobsAndRecordsTheRestAsSkipped) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@")};
+  plugins.harness.scripts[0].hang = true;  // every run hangs until it is ended
+  ForkExecutor executor(6, absl::Milliseconds(200));
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("interrupt"));
+  absl::Time stop_at = absl::Now() + absl::Milliseconds(500);
+  options.interrupted = [stop_at] { return absl::Now() >= stop_at; };
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/600), Spec("RUN-TWO", 1, 600)}), options,
+                    plugins, executor, sink);
+  absl::Time start = absl::Now();
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+  EXPECT_TRUE(summary->interrupted());
+  EXPECT_EQ(summary->exit_code(), 3);
+  EXPECT_EQ(campaign.records().size(), 6u);  // every cell accounted for exactly once
+  int interrupted = 0, skipped = 0;
+  for (const auto& record : campaign.records()) {
+    if (record.error().find("interrupted") != std::string::npos) ++interrupted;
+    if (!record.attempts().empty() && !record.attempts(0).msg_skipped().empty()) ++skipped;
+  }
+  EXPECT_GT(interrupted, 0);
+  EXPECT_EQ(interrupted + skipped, 6);
+}
+
+}  // namespace
+}  // namespace mptest::sched

@@ -48,6 +48,9 @@ class Executor {
   virtual std::vector<JobDone> Wait(absl::Duration max_wait) = 0;
   // The executor's clock (simulated for SimulatedExecutor).
   virtual absl::Time Now() const = 0;
+  // Ends every running job as if its deadline had passed now (before_kill, then the kill);
+  // Wait reports them as kTimedOut with "interrupted" in the detail.
+  virtual void CancelAll() {}
 };
 
 }  // namespace mptest::sched

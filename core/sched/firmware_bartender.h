@@ -57,6 +57,8 @@ class FirmwareBartender {
   // A build job ended: its record (firmware or error). Successful builds are stored in the cache.
   proto::BuildRecord OnDone(const JobDone& done);
 
+  // Forgets the builds not started yet (the campaign was interrupted).
+  void CancelPending() { queue_.clear(); }
   int running() const { return static_cast<int>(running_.size()); }
   bool finished() const { return queue_.empty() && running_.empty(); }
   std::vector<std::string> Planned() const;

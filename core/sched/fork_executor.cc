@@ -52,6 +52,8 @@ int WaitPid(pid_t pid, int flags) {
 [[noreturn]] void RunChild(int fd, const JobSpec& job, pid_t parent) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  signal(SIGINT, SIG_DFL);  // the parent's handlers are not the job's
+  signal(SIGTERM, SIG_DFL);
   if (getppid() != parent) _exit(71);
   std::string payload;
   try {
@@ -109,6 +111,14 @@ int ForkExecutor::Start(JobSpec job) {
   return id;
 }
 
+void ForkExecutor::CancelAll() {
+  absl::Time now = absl::Now();
+  for (auto& [id, child] : children_) {
+    child.cancelled = true;
+    child.deadline = std::min(child.deadline, now);
+  }
+}
+
 void ForkExecutor::KillGroup(Child& child) {
   if (child.before_kill) child.before_kill();
   kill(-child.pid, SIGTERM);
@@ -149,9 +159,12 @@ JobDone ForkExecutor::Finish(int id, Child& child, bool timed_out) {
   }
   if (timed_out) {
     done.status = JobDone::Status::kTimedOut;
-    done.detail = absl::StrCat(child.name, ": timed out after ",
-                               absl::FormatDuration(child.deadline - child.start),
-                               ": boards powered off, process group killed");
+    done.detail = child.cancelled ? absl::StrCat(child.name,
+                                                 ": interrupted: boards powered off, process "
+                                                 "group killed")
+                                  : absl::StrCat(child.name, ": timed out after ",
+                                                 absl::FormatDuration(child.deadline - child.start),
+                                                 ": boards powered off, process group killed");
   } else if (child.pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && complete) {
     done.status = JobDone::Status::kOk;
     done.payload = child.buffer.substr(sizeof(size));

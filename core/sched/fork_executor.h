@@ -25,6 +25,7 @@ class ForkExecutor : public Executor {
   int capacity() const override { return capacity_; }
   std::vector<JobDone> Wait(absl::Duration max_wait) override;
   absl::Time Now() const override { return absl::Now(); }
+  void CancelAll() override;
 
  private:
   struct Child {
@@ -35,6 +36,7 @@ class ForkExecutor : public Executor {
     absl::Time deadline;
     std::function<void()> before_kill;
     std::string name;
+    bool cancelled = false;
   };
   // Reaps the child and turns what it sent into a JobDone.
   JobDone Finish(int id, Child& child, bool timed_out);

@@ -22,6 +22,9 @@ class InlineExecutor : public Executor {
   int capacity() const override { return 1; }
   std::vector<JobDone> Wait(absl::Duration max_wait) override;
   absl::Time Now() const override { return absl::Now(); }
+  void CancelAll() override {
+    if (current_) current_->deadline = std::min(current_->deadline, absl::Now());
+  }
 
  private:
   struct Shared;

@@ -116,8 +116,10 @@ void ReportSink::RunFinished(const proto::TestRunRecord& record) {
   }
 }
 
-void ReportSink::CampaignFinished(const proto::CampaignSummary&) {
-  if (absl::Status status = writer_->Finish(""); !status.ok()) LOG(ERROR) << status;
+void ReportSink::CampaignFinished(const proto::CampaignSummary& summary) {
+  absl::Status status =
+      writer_->Finish(summary.interrupted() ? "interrupted (SIGINT/SIGTERM)" : "");
+  if (!status.ok()) LOG(ERROR) << status;
 }
 
 void TeeSink::CampaignStarted(const proto::CampaignInfo& info) {
