@@ -377,6 +377,9 @@ class Pcall {
       if constexpr (kEncodable<Params>) {
         call.spawn_target = internal::SpawnNameOf(fn);
         call.encode_args = [params]() { return EncodeValue(params); };
+      } else {
+        call.spawn_unavailable =
+            "its parameters cannot be encoded (see codec.h); only fork and inline can run it";
       }
       specs_out.push_back(std::move(call));
     }

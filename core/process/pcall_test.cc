@@ -100,6 +100,14 @@ int LogMessage() {
   LOG(INFO) << "this is a message from " << getpid();
   return getpid();
 }
+std::string ResultOfSize(int size) { return std::string(static_cast<size_t>(size), 'z'); }
+MPTEST_REGISTER_TARGET(ResultOfSize);
+MPTEST_REGISTER_TARGET(IgnoreTermAndHang);
+
+// A parameter that cannot cross an exec (a pointer): fine for fork, refused by spawn.
+// (MPTEST_REGISTER_TARGET(Deref) would not compile: the codec's static_assert explains why.)
+int Deref(const int* value) { return *value; }
+
 int ReadMissingKeyword(const Kwargs<c_kw>& kw) { return kw[c]; }
 // Registered so that they have names in messages (and can run in the spawn context).
 MPTEST_REGISTER_TARGET(LogMessage);
@@ -180,6 +188,29 @@ TEST_F(PcallTest, StopOnFirstFailureTerminatesTheRest) {
   ASSERT_TRUE(never.has_value());
   EXPECT_THAT(never->error.detail(), HasSubstr("not started"));
   EXPECT_EQ(p.pids().size(), 2u);
+}
+
+TEST_F(PcallTest, ResultJustOverAPipeBufferArrives) {
+  for (Context context : {Context::kFork, Context::kSpawn, Context::kInline}) {
+    PcallOptions options = Quiet();
+    options.context = context;
+    auto results = pcall(ResultOfSize, iargs(args(65536 + 1), args(1)), options);
+    ASSERT_TRUE(results.ok()) << results.status();
+    EXPECT_EQ((*results)[0], std::string(65537, 'z')) << ContextName(context);
+    EXPECT_EQ((*results)[1], "z");
+  }
+}
+
+TEST_F(PcallTest, TimeoutEscalatesToSigkillAfterTheGrace) {
+  PcallOptions options = Quiet();
+  options.timeout = absl::Milliseconds(200);
+  options.kill_grace = absl::Milliseconds(100);
+  auto result = pcall(IgnoreTermAndHang, options);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
+  auto error = GetChildProcessError(result.status());
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->error.kind(), proto::ChildError::TIMED_OUT);
+  EXPECT_EQ(error->error.signal(), SIGKILL);
 }
 
 TEST_F(PcallTest, LifecycleStartLivingTerminateJoin) {
@@ -342,6 +373,16 @@ TEST_F(PcallTest, SigintEndsChildrenAndKeepsWhatTheySent) {
   EXPECT_EQ(logged, 2);
 }
 
+TEST_F(PcallTest, SigtermEndsChildrenToo) {
+  bus::EventBus bus;
+  bus.SubscribeTo(proto::Event::kLogLine, [&](const proto::Event&) { kill(getpid(), SIGTERM); });
+  PcallOptions options = Quiet();
+  options.bus = &bus;
+  auto result = pcall(LogAndHang, options);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled) << result.status();
+  EXPECT_THAT(result.status().message(), HasSubstr("interrupted by SIGTERM"));
+}
+
 TEST_F(PcallTest, SecondSigintKillsAtOnce) {
   bus::EventBus bus;
   int ready = 0;
@@ -424,6 +465,18 @@ TEST_F(PcallTest, SpawnNeedsARegisteredTarget) {
   auto result = pcall(Named("Unregistered", Unregistered), options);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(result.status().message(), HasSubstr("MPTEST_REGISTER_TARGET(Unregistered)"));
+}
+
+TEST_F(PcallTest, UnencodableArgumentsWorkInForkButNotInSpawn) {
+  static const int kValue = 41;
+  PcallOptions options = Quiet();
+  auto forked = pcall(Deref, cargs(&kValue), options);
+  ASSERT_TRUE(forked.ok()) << forked.status();
+  EXPECT_EQ(*forked, std::vector<int>{41});
+  options.context = Context::kSpawn;
+  auto spawned = pcall(Named("Deref", Deref), cargs(&kValue), options);
+  EXPECT_EQ(spawned.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(spawned.status().message(), HasSubstr("parameters cannot be encoded"));
 }
 
 TEST_F(PcallTest, DefaultContextCanBeInline) {

@@ -203,6 +203,11 @@ absl::Status Supervisor::Start() {
   if (context_ == Context::kSpawn) {
     for (const CallSpec& call : calls_) {
       if (call.spawn_target.empty()) {
+        if (!call.spawn_unavailable.empty()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("target '", call.target,
+                           "' cannot run in the spawn context: ", call.spawn_unavailable));
+        }
         return absl::InvalidArgumentError(
             absl::StrCat("target '", call.target,
                          "' cannot run in the spawn context: it is not registered. "

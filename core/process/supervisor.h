@@ -45,6 +45,7 @@
 namespace mptest::process {
 
 enum class Context { kFork, kSpawn, kInline };
+using TargetCtx = Context;  // testbed_micropython's name for the same choice
 
 // "fork", "spawn", "inline".
 std::string ContextName(Context context);
@@ -85,7 +86,8 @@ struct PcallOptions {
 struct CallSpec {
   std::string target;                // the name errors, logs and events use
   std::function<std::string()> run;  // fork/inline: runs the target here, returns codec bytes
-  std::string spawn_target;          // spawn: the registered name ("" = not registered)
+  std::string spawn_target;          // spawn: the registered name ("" = cannot be spawned)
+  std::string spawn_unavailable;     // why, when spawn_target is empty and it is not a name
   std::function<std::string()> encode_args;  // spawn: codec bytes of the argument tuple
 };
 
