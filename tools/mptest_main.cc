@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "core/sched/inline_executor.h"
 #include "core/version.h"
 #include "glog/logging.h"
+#include "plugins/boards/tentacle_table.h"
 #include "tools/cli/cli_plugins.h"
 #include "tools/cli/results_dir.h"
 #include "tools/cli/selection.h"
@@ -211,21 +213,40 @@ int ListTests(const Loaded& loaded) {
   return 0;
 }
 
-int ListTentacles(const Loaded& loaded) {
+// The inventory's tentacles as their drivers find them (Discover: no power-on).
+int ListTentacles(const Loaded& loaded, const std::string& argv0) {
+  mptest::cli::CliPlugins plugins(argv0);
+  std::map<std::string, mptest::proto::Inventory> by_type;
   for (const mptest::proto::InventoryEntry& entry : loaded.lab.inventory.tentacles()) {
-    const mptest::proto::BoardDefinition& board = loaded.lab.boards.at(entry.board());
-    std::vector<std::string> tags;
-    for (const auto& [key, value] : entry.tags()) tags.push_back(absl::StrCat(key, "=", value));
-    std::printf("%-22s type=%-8s board=%-16s port=%-8s variants=[%s] features=[%s] tags=[%s]\n",
-                entry.label().c_str(), entry.type().c_str(), entry.board().c_str(),
-                board.port().c_str(),
-                absl::StrJoin(mptest::sched::TentacleVariants(board, entry), ",",
-                              [](std::string* out, const std::string& v) {
-                                out->append(v.empty() ? "(default)" : v);
-                              })
-                    .c_str(),
-                absl::StrJoin(board.features(), ",").c_str(), absl::StrJoin(tags, ",").c_str());
+    *by_type[entry.type()].add_tentacles() = entry;
   }
+  std::map<std::string, mptest::proto::Tentacle> found;
+  for (const auto& [type, inventory] : by_type) {
+    mptest::proto::DiscoverRequest request;
+    *request.mutable_inventory() = inventory;
+    for (const auto& [name, board] : loaded.lab.boards) *request.add_boards() = board;
+    request.set_state_dir(absl::StrCat("/tmp/mptest-", getuid(), "/list-tentacles"));
+    absl::StatusOr<mptest::BoardDriver*> driver = plugins.GetDriver(type);
+    absl::StatusOr<mptest::proto::DiscoverResponse> response =
+        driver.ok() ? (*driver)->Discover(request) : driver.status();
+    for (const mptest::proto::InventoryEntry& entry : inventory.tentacles()) {
+      mptest::proto::Tentacle& tentacle = found[entry.label()];
+      *tentacle.mutable_entry() = entry;
+      *tentacle.mutable_board() = loaded.lab.boards.at(entry.board());
+      tentacle.set_state(response.ok() ? "not found"
+                                       : absl::StrCat("error: ", response.status().message()));
+    }
+    if (!response.ok()) continue;
+    for (const mptest::proto::Tentacle& tentacle : response->tentacles()) {
+      found[tentacle.entry().label()] = tentacle;
+      if (tentacle.state().empty()) found[tentacle.entry().label()].set_state("found");
+    }
+  }
+  std::vector<mptest::proto::Tentacle> rows;
+  for (const mptest::proto::InventoryEntry& entry : loaded.lab.inventory.tentacles()) {
+    rows.push_back(found[entry.label()]);
+  }
+  std::fputs(mptest::FormatTentacleTable(rows).c_str(), stdout);
   return 0;
 }
 
@@ -403,6 +424,6 @@ int main(int argc, char** argv) {
   absl::StatusOr<Loaded> loaded = LoadConfig(argv[0]);
   if (!loaded.ok()) return Fail(kExitUsage, std::string(loaded.status().message()));
   if (command == "list-tests") return ListTests(*loaded);
-  if (command == "list-tentacles") return ListTentacles(*loaded);
+  if (command == "list-tentacles") return ListTentacles(*loaded, argv[0]);
   return RunCampaign(*loaded, command, argc, argv);
 }
