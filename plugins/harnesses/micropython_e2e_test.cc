@@ -40,6 +40,15 @@ std::map<std::string, std::string> VerdictMap(const proto::HarnessResult& result
   return verdicts;
 }
 
+// Result directories are kept in the test's undeclared outputs (test.outputs/outputs.zip).
+std::string OutputDir(const std::string& name) {
+  const char* outputs = getenv("TEST_UNDECLARED_OUTPUTS_DIR");
+  if (outputs == nullptr) return NewTempDir(name);
+  const std::string dir = absl::StrCat(outputs, "/", name);
+  fs::create_directories(dir);
+  return dir;
+}
+
 std::string Summary(const proto::HarnessResult& result) {
   std::map<std::string, int> counts;
   for (const proto::TestOutcome& test : result.outcomes()) ++counts[test.outcome()];
@@ -88,9 +97,20 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   entry->set_label("unix");
   entry->set_type("execpty");
   entry->set_board("UNIX");
-  entry->add_command("{firmware}");
+  // The unix port needs micropython-lib's unittest on its path: start it through a small
+  // exec wrapper (no shell) that sets MICROPYPATH.
+  for (const char* arg : {"/usr/bin/python3", "-c",
+                          "import os, sys\n"
+                          "os.environ['MICROPYPATH'] = '.frozen:' + sys.argv[2]\n"
+                          "os.execv(sys.argv[1], sys.argv[1:2])\n",
+                          "{firmware}"}) {
+    entry->add_command(arg);
+  }
+  entry->add_command(repo + "/lib/micropython-lib/python-stdlib/unittest");
   (*entry->mutable_tags())["firmware"] = firmware->path();
-  (*entry->mutable_tags())["test_instance"] = "port";
+  // run-tests.py reaches the unix port as its own "unix" target: over the relay's pty it would
+  // see the unix port's bare \n line ends (a real board sends \r\n) and fail every test.
+  (*entry->mutable_tags())["test_instance"] = "unix";
   absl::StatusOr<proto::DiscoverResponse> discovered = driver.Discover(discover);
   ASSERT_TRUE(discovered.ok()) << discovered.status();
   absl::StatusOr<proto::Tentacle> tentacle = driver.Start(discovered->tentacles(0));
@@ -103,20 +123,25 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
 
   proto::HarnessRequest request;
   request.mutable_spec()->set_label("RUN-TESTS_STANDARD");
-  request.mutable_spec()->add_args("-d");
-  request.mutable_spec()->add_args("basics");
+  // MPTEST_MICROPYTHON_TESTS: the test selection (default "-d basics").
+  const char* selection = getenv("MPTEST_MICROPYTHON_TESTS");
+  for (absl::string_view arg :
+       absl::StrSplit(selection != nullptr && *selection != '\0' ? selection : "-d basics", ' ',
+                      absl::SkipEmpty())) {
+    request.mutable_spec()->add_args(std::string(arg));
+  }
   *request.add_tentacles() = *tentacle;
   *request.mutable_firmware() = *firmware;
   request.set_tests_dir(repo + "/tests");
   request.set_timeout_s(1800);
 
-  request.set_result_dir(NewTempDir("run_tests"));
+  request.set_result_dir(OutputDir("run_tests"));
   const absl::Time script_start = absl::Now();
   absl::StatusOr<proto::HarnessResult> script = ScriptHarness(RunnerKind::kRunTests).Run(request);
   const absl::Duration script_time = absl::Now() - script_start;
   ASSERT_TRUE(script.ok()) << script.status();
 
-  request.set_result_dir(NewTempDir("native"));
+  request.set_result_dir(OutputDir("native"));
   const absl::Time native_start = absl::Now();
   absl::StatusOr<proto::HarnessResult> native = NativeHarness().Run(request);
   const absl::Duration native_time = absl::Now() - native_start;

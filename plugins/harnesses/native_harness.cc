@@ -199,9 +199,9 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     }
     log << verdict.outcome << "  " << test << "\n" << std::flush;
     run.outcomes.push_back(outcome);
-    // After an error the board needs bringing back; after SKIP (a SystemExit) it soft-resets
-    // by itself, and the raw prompt must be found again.
-    if (!result.ok() || output.output == "SKIP\n") {
+    // After an error the board needs bringing back. (A SystemExit, as tests that print SKIP
+    // raise, soft-resets the board; the client waits for it to come back.)
+    if (!result.ok()) {
       if (absl::Status recovered = board.Recover(); !recovered.ok()) {
         run.status = absl::UnavailableError(
             absl::StrCat("spec ", label, ": after ", test, ": ", recovered.message()));

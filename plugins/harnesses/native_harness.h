@@ -3,8 +3,8 @@
 // (run_tests_rules.h) and its choice of tests (run_tests_plan.h: run-tests.py --dry-run on the
 // board), but without its per-test costs:
 //   - soft reset before each test, then the test (prefixed with print('START TEST')) executed
-//     at the raw prompt; a test that printed SKIP (and so made the board soft-reset) is
-//     followed by a resynchronisation;
+//     at the raw prompt (a test that raises SystemExit, as SKIP tests do, soft-resets the
+//     board itself; the client waits for the raw prompt to come back);
 //   - expectations (.exp, or CPython on the host) are computed on a background thread while
 //     the board runs tests;
 //   - a test that does not finish within MICROPY_TEST_TIMEOUT (spec env; default 60 s) is

@@ -77,8 +77,9 @@ const char* RunnerScript(RunnerKind kind) {
 
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
   auto tag = tentacle.entry().tags().find("test_instance");
-  const bool port_wanted = tag != tentacle.entry().tags().end() && tag->second == "port";
-  if (tentacle.entry().type() == "execpty" && !port_wanted) {
+  const std::string wanted = tag == tentacle.entry().tags().end() ? "" : tag->second;
+  if (wanted == "unix") return "unix";
+  if (tentacle.entry().type() == "execpty" && wanted != "port") {
     std::vector<std::string> command;
     for (const std::string& arg : tentacle.entry().command()) {
       command.push_back(absl::StrReplaceAll(arg, {{"{firmware}", firmware.path()}}));
@@ -136,6 +137,9 @@ absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
   const bool via_mpy = std::find(args->begin(), args->end(), "--via-mpy") != args->end();
   if (via_mpy && !request.firmware().mpy_cross().empty()) {
     command.env["MICROPY_MPYCROSS"] = request.firmware().mpy_cross();
+  }
+  if (command.argv[2] == "--test-instance=unix" && !request.firmware().path().empty()) {
+    command.env["MICROPY_MICROPYTHON"] = request.firmware().path();
   }
   for (const auto& [name, value] : request.spec().env()) command.env[name] = value;
   return command;

@@ -34,7 +34,9 @@ struct ScriptHarnessOptions {
 // (entry.type "execpty") "execpty:<command>" with {firmware} replaced by the firmware path.
 // run-tests.py's execpty: starts the command itself and needs it to print its pty on stderr
 // (qemu -serial pty does; the unix port does not): an execpty entry with the tag
-// test_instance=port is reached as port:<console> instead, through the driver's relay.
+// test_instance=port is reached as port:<console> instead, through the driver's relay, and
+// one with test_instance=unix (MicroPython's unix port) as run-tests.py's own "unix" target,
+// with MICROPY_MICROPYTHON set to the firmware (each test a process of its own, no REPL).
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware);
 
 struct RunnerCommand {

@@ -142,6 +142,11 @@ TEST_F(ScriptHarnessTest, ExecptyTentacleUsesExecpty) {
   (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "port";
   tentacle->set_console("/state/tty");
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
+  (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "unix";
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "unix");
+  absl::StatusOr<RunnerCommand> unix = PlanRunnerCommand(RunnerKind::kRunTests, request, {});
+  ASSERT_TRUE(unix.ok()) << unix.status();
+  EXPECT_EQ(unix->env["MICROPY_MICROPYTHON"], "/fw/firmware.elf");
 }
 
 TEST_F(ScriptHarnessTest, TimeoutIsAnError) {
