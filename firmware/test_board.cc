@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 
 namespace mptest::firmware {
 
@@ -51,6 +54,15 @@ absl::StatusOr<std::unique_ptr<TestBoard>> TestBoard::Start(
   return board;
 }
 
-TestBoard::~TestBoard() { (void)StopBoard(launched_.pid); }
+TestBoard::~TestBoard() {
+  if (!expect_exit_ && !ProcessAlive(launched_.pid)) {
+    std::ifstream in(log_path_);
+    std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ADD_FAILURE() << "the virtual board (pid " << launched_.pid
+                  << ") died during the test; its log:\n"
+                  << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+  }
+  (void)StopBoard(launched_.pid);
+}
 
 }  // namespace mptest::firmware

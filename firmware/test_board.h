@@ -32,12 +32,16 @@ class TestBoard {
   const std::string& log_path() const { return log_path_; }
   pid_t pid() const { return launched_.pid; }
   absl::Status PowerCycle() { return PowerCycleBoard(launched_.pid); }
+  // The test ends the board itself; otherwise a board that died during the test (a crash,
+  // an ASan report) fails the test, with the end of its log.
+  void ExpectExit() { expect_exit_ = true; }
 
  private:
   TestBoard() = default;
   LaunchedBoard launched_;
   std::string flash_path_;
   std::string log_path_;
+  bool expect_exit_ = false;
 };
 
 }  // namespace mptest::firmware

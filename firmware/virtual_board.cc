@@ -118,6 +118,13 @@ void VirtualBoard::DropLine() {
   in_fd_ = out_fd_ = -1;
 }
 
+void VirtualBoard::RunDeferred() {
+  Deferred deferred = deferred_;
+  deferred_ = Deferred::kNone;
+  if (deferred == Deferred::kDropLine) DropLine();
+  if (deferred == Deferred::kReboot) Boot();
+}
+
 void VirtualBoard::Emit(absl::string_view bytes) {
   double garble = options_.faults.garble_fraction();
   if (garble <= 0) {
@@ -139,7 +146,7 @@ void VirtualBoard::Execute(const std::string& code, bool friendly) {
     return;
   }
   if (faults.drop_line_probability() > 0 && Roll() < faults.drop_line_probability()) {
-    DropLine();
+    deferred_ = Deferred::kDropLine;
     return;
   }
   reset_this_execution_ =
@@ -147,14 +154,14 @@ void VirtualBoard::Execute(const std::string& code, bool friendly) {
   held_stdout_.clear();
   if (absl::Status status = interpreter_.Execute(code, friendly); !status.ok()) {
     Log(absl::StrCat("interpreter gone: ", status.ToString()));
-    Boot();
+    deferred_ = Deferred::kReboot;
   }
 }
 
 void VirtualBoard::SoftReset() {
   if (absl::Status status = interpreter_.SoftReset(); !status.ok()) {
     Log(absl::StrCat("interpreter gone: ", status.ToString()));
-    Boot();
+    deferred_ = Deferred::kReboot;
   }
 }
 
@@ -180,7 +187,7 @@ void VirtualBoard::PumpInput() {
     }
     // Input is lost while the board boots, hangs or cannot boot, as on real hardware.
     if (state_ == State::kRunning && machine_) machine_->OnInput(absl::string_view(buffer, n));
-    if (state_ == State::kDropped) return;
+    if (deferred_ != Deferred::kNone) return;
   }
 }
 
@@ -308,6 +315,7 @@ int VirtualBoard::Run() {
     }
     if (interpreter_index >= 0 && fds[interpreter_index].revents) PumpInterpreter();
     if (console_index >= 0 && in_fd_ >= 0 && (fds[console_index].revents & POLLIN)) PumpInput();
+    RunDeferred();
     PumpOutput();
   }
 }

@@ -46,10 +46,13 @@ class VirtualBoard : public ReplHost {
 
  private:
   enum class State { kUnbootable, kBooting, kRunning, kHung, kDropped };
+  // What a ReplHost callback decided but must not do while the machine is on the call stack.
+  enum class Deferred { kNone, kDropLine, kReboot };
 
   bool OpenConsole();
   void Boot();
   void DropLine();
+  void RunDeferred();
   void PumpInput();
   void PumpInterpreter();
   void PumpOutput();
@@ -59,6 +62,7 @@ class VirtualBoard : public ReplHost {
   BoardOptions options_;
   std::mt19937_64 rng_;
   State state_ = State::kUnbootable;
+  Deferred deferred_ = Deferred::kNone;
   pty::UniqueFd master_;  // pty mode: our end; the slave stays open so readers never see EIO
   pty::UniqueFd slave_;
   int in_fd_ = -1;

@@ -114,6 +114,7 @@ TEST_F(VirtualBoardTest, StopLeavesNoInterpreterBehind) {
   std::vector<pid_t> children = ChildrenOf(board_->pid());
   ASSERT_EQ(children.size(), 1u);  // the CPython interpreter
   pid_t interpreter = children[0];
+  board_->ExpectExit();
   ASSERT_TRUE(StopBoard(board_->pid()).ok());
   absl::Time deadline = In(5);
   while (kill(interpreter, 0) == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));

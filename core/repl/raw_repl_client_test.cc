@@ -179,6 +179,7 @@ TEST(RawReplClientTest, BoardVanishingMidCommandIsUnavailable) {
   ASSERT_TRUE(c.client->EnterRawRepl(In(5)).ok());
   absl::Time start = absl::Now();
   // The board dies while the code runs; the client must notice at once, not at the deadline.
+  c.board->ExpectExit();
   std::thread killer([&] {
     absl::SleepFor(absl::Milliseconds(200));
     kill(c.board->pid(), SIGKILL);
