@@ -51,12 +51,13 @@ ABSL_FLAG(int, jobs, 6, "test runs at once (0 = unlimited)");
 ABSL_FLAG(int, build_jobs, 2, "firmware builds at once");
 ABSL_FLAG(bool, flash_force, false, "flash even if the board already runs the firmware");
 ABSL_FLAG(bool, flash_skip, false, "never build or flash: test what the boards run");
-ABSL_FLAG(
-    std::string, firmware_build, "",
-    "firmware source: a directory or a git spec url[~PR][@ref] (default: the built-in lab's)");
+ABSL_FLAG(std::string, firmware_build, "",
+          "firmware source: a directory or a git spec url[~PR][@ref] (env MPTEST_FIRMWARE_BUILD; "
+          "default: the built-in lab's)");
 ABSL_FLAG(std::string, micropython_tests, "",
-          "the tests: a directory (default: the built-in suite)");
-ABSL_FLAG(std::string, testresults, "", "results directory (default: ./testresults)");
+          "the tests: a directory (env MPTEST_MICROPYTHON_TESTS; default: the built-in suite)");
+ABSL_FLAG(std::string, testresults, "",
+          "results directory (env MPTEST_TESTRESULTS; default: ./testresults)");
 ABSL_FLAG(std::string, inventory, "",
           "tentacle inventory textproto (default: the built-in virtual lab)");
 ABSL_FLAG(std::string, boards, "",
@@ -106,6 +107,14 @@ std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::st
   return out;
 }
 
+// A flag's value, else the environment variable that stands for it (the anchor's
+// TESTBED_MICROPYTHON_* variables, as MPTEST_*), else "".
+std::string FlagOrEnv(const absl::Flag<std::string>& flag, const char* variable) {
+  std::string value = absl::GetFlag(flag);
+  if (value.empty() && getenv(variable) != nullptr) value = getenv(variable);
+  return value;
+}
+
 // A path the user gave, relative to where they ran `bazel run` from.
 std::string UserPath(const std::string& path) {
   if (path.empty() || path[0] == '/') return path;
@@ -149,14 +158,13 @@ absl::StatusOr<Loaded> LoadConfig(const std::string& argv0) {
   absl::StatusOr<mptest::sched::LabConfig> lab = mptest::sched::LoadLab(boards, inventory, specs);
   if (!lab.ok()) return lab.status();
   loaded.lab = *std::move(lab);
-  loaded.tests_dir = absl::GetFlag(FLAGS_micropython_tests).empty()
-                         ? Runfile(argv0, "testdata/suite")
-                         : UserPath(absl::GetFlag(FLAGS_micropython_tests));
+  std::string tests = FlagOrEnv(FLAGS_micropython_tests, "MPTEST_MICROPYTHON_TESTS");
+  loaded.tests_dir = tests.empty() ? Runfile(argv0, "testdata/suite") : UserPath(tests);
   if (access(loaded.tests_dir.c_str(), R_OK) != 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("--micropython_tests: ", loaded.tests_dir, " is not a readable directory"));
   }
-  std::string source = absl::GetFlag(FLAGS_firmware_build);
+  std::string source = FlagOrEnv(FLAGS_firmware_build, "MPTEST_FIRMWARE_BUILD");
   if (source.empty()) {
     loaded.source = Runfile(argv0, "boards");  // the virtual builder derives images from these
   } else {
@@ -281,9 +289,8 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   absl::StatusOr<mptest::cli::CampaignLock> lock =
       mptest::cli::CampaignLock::Acquire(loaded.lab.inventory_path, lock_dir);
   if (!lock.ok()) return Fail(kExitUsage, std::string(lock.status().message()));
-  std::string results = absl::GetFlag(FLAGS_testresults).empty()
-                            ? UserPath("testresults")
-                            : UserPath(absl::GetFlag(FLAGS_testresults));
+  std::string results_flag = FlagOrEnv(FLAGS_testresults, "MPTEST_TESTRESULTS");
+  std::string results = UserPath(results_flag.empty() ? "testresults" : results_flag);
   absl::StatusOr<std::string> moved = mptest::cli::PrepareResultsDir(results);
   if (!moved.ok()) return Fail(kExitUsage, std::string(moved.status().message()));
   if (!moved->empty())
@@ -397,9 +404,8 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, absl::StrCat("unknown command '", command, "' (try --help)"));
   }
   if (command == "report") {
-    std::string results = absl::GetFlag(FLAGS_testresults).empty()
-                              ? UserPath("testresults")
-                              : UserPath(absl::GetFlag(FLAGS_testresults));
+    std::string results_flag = FlagOrEnv(FLAGS_testresults, "MPTEST_TESTRESULTS");
+    std::string results = UserPath(results_flag.empty() ? "testresults" : results_flag);
     if (absl::Status status = mptest::report::RebuildReports(results); !status.ok()) {
       return Fail(kExitUsage, std::string(status.message()));
     }
