@@ -57,6 +57,30 @@ std::string Summary(const proto::HarnessResult& result) {
   return text;
 }
 
+// Fails the test for every test whose verdicts differ; prints the count.
+void CompareVerdicts(const proto::HarnessResult& script, const proto::HarnessResult& native) {
+  const std::map<std::string, std::string> expected = VerdictMap(script);
+  const std::map<std::string, std::string> actual = VerdictMap(native);
+  int disagreements = 0;
+  for (const auto& [test, verdict] : expected) {
+    auto it = actual.find(test);
+    const std::string native_verdict = it == actual.end() ? "(not run)" : it->second;
+    if (native_verdict != verdict) {
+      ++disagreements;
+      ADD_FAILURE() << test << ": run-tests.py says " << verdict << ", native says "
+                    << native_verdict;
+    }
+  }
+  for (const auto& [test, verdict] : actual) {
+    if (expected.count(test) == 0) {
+      ++disagreements;
+      ADD_FAILURE() << test << ": native ran it (" << verdict << "), run-tests.py did not";
+    }
+  }
+  std::cout << "verdicts compared: " << expected.size() << ", disagreements: " << disagreements
+            << std::endl;
+}
+
 TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   const char* dir = getenv("MPTEST_MICROPYTHON_DIR");
   if (dir == nullptr || *dir == '\0') {
@@ -150,26 +174,7 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   std::cout << "run_tests: " << Summary(*script) << " in " << absl::FormatDuration(script_time)
             << "\nnative:    " << Summary(*native) << " in " << absl::FormatDuration(native_time)
             << std::endl;
-  const std::map<std::string, std::string> expected = VerdictMap(*script);
-  const std::map<std::string, std::string> actual = VerdictMap(*native);
-  int disagreements = 0;
-  for (const auto& [test, verdict] : expected) {
-    auto it = actual.find(test);
-    const std::string native_verdict = it == actual.end() ? "(not run)" : it->second;
-    if (native_verdict != verdict) {
-      ++disagreements;
-      ADD_FAILURE() << test << ": run-tests.py says " << verdict << ", native says "
-                    << native_verdict;
-    }
-  }
-  for (const auto& [test, verdict] : actual) {
-    if (expected.count(test) == 0) {
-      ++disagreements;
-      ADD_FAILURE() << test << ": native ran it (" << verdict << "), run-tests.py did not";
-    }
-  }
-  std::cout << "verdicts compared: " << expected.size() << ", disagreements: " << disagreements
-            << std::endl;
+  CompareVerdicts(*script, *native);
 }
 
 }  // namespace
