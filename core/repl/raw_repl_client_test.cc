@@ -190,6 +190,86 @@ TEST(RawReplClientTest, BoardVanishingMidCommandIsUnavailable) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(10));
 }
 
+// ---- A scripted peer on a bare pty: echo, noise, partial reads, malformed answers ----
+
+// Plays a board on the master side of a pty: waits for each trigger in the client's bytes,
+// then answers one byte at a time (so the client sees every possible partial read).
+class ScriptedBoard {
+ public:
+  struct Step {
+    std::string trigger;
+    std::string answer;
+  };
+  ScriptedBoard(int master, std::string noise, std::vector<Step> steps)
+      : thread_([=] {
+          (void)pty::WriteAll(master, noise, In(5));
+          std::string seen;
+          for (const Step& step : steps) {
+            while (seen.find(step.trigger) == std::string::npos) {
+              absl::StatusOr<std::string> chunk = pty::ReadSome(master, In(5));
+              if (!chunk.ok()) return;
+              seen += *chunk;
+            }
+            seen.clear();
+            for (char c : step.answer) {
+              (void)pty::WriteAll(master, std::string(1, c), In(5));
+              absl::SleepFor(absl::Microseconds(200));
+            }
+          }
+        }) {}
+  ~ScriptedBoard() { thread_.join(); }
+
+ private:
+  std::thread thread_;
+};
+
+const char kRawEntry[] = "\r\n>>> \r\nraw REPL; CTRL-B to exit\r\n>";
+
+TEST(RawReplClientScriptedTest, EchoNoiseAndByteByByteAnswers) {
+  absl::StatusOr<pty::PtyPair> pair = pty::OpenPtyPair();
+  ASSERT_TRUE(pair.ok());
+  ClientOptions options;
+  options.use_raw_paste = false;
+  RawReplClient client(pair->slave.get(), options);
+  {
+    ScriptedBoard board(pair->master.get(), "boot noise \xff\xfe\r\n",
+                        {{"\r\x01", kRawEntry},
+                         // This board echoes the program before answering.
+                         {"\x04", "print('hi')\x04OKhi\r\n\x04\x04>"}});
+    ASSERT_TRUE(client.EnterRawRepl(In(5)).ok());
+    absl::StatusOr<ExecResult> result = client.Execute("print('hi')", In(5));
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->stdout_text, "hi\r\n");
+  }
+}
+
+TEST(RawReplClientScriptedTest, MalformedAnswersAreDataLoss) {
+  absl::StatusOr<pty::PtyPair> pair = pty::OpenPtyPair();
+  ASSERT_TRUE(pair.ok());
+  ClientOptions options;
+  options.use_raw_paste = false;
+  RawReplClient client(pair->slave.get(), options);
+  {
+    ScriptedBoard board(pair->master.get(), "", {{"\r\x01", kRawEntry}, {"\x04", "OK\x04\x04?"}});
+    ASSERT_TRUE(client.EnterRawRepl(In(5)).ok());
+    absl::Status status = client.Execute("x", In(5)).status();
+    EXPECT_TRUE(absl::IsDataLoss(status)) << status;
+    EXPECT_FALSE(client.in_raw_repl());
+  }
+  RawReplClient paste_client(pair->slave.get());
+  {
+    ScriptedBoard board(pair->master.get(), "",
+                        {{"\r\x01", kRawEntry},
+                         {"\x05"
+                          "A\x01",
+                          std::string("R\x01\x80\x00\x01", 5)},
+                         {"x", "Z"}});
+    ASSERT_TRUE(paste_client.EnterRawRepl(In(5)).ok());
+    absl::Status status = paste_client.Execute(std::string(300, 'x'), In(5)).status();
+    EXPECT_TRUE(absl::IsDataLoss(status)) << status;
+  }
+}
+
 // ---- Faults ----
 
 TEST(RawReplClientFaultTest, HangAfterExecutionsUntilPowerCycle) {
