@@ -183,6 +183,15 @@ absl::StatusOr<std::string> RunGit(const std::string& dir, const std::vector<std
 }
 
 absl::StatusOr<WorkTreeState> GetWorkTreeState(const std::string& dir) {
+  // A directory inside some other repository is not a work tree of its own.
+  absl::StatusOr<std::string> top = RunGit(dir, {"rev-parse", "--show-toplevel"});
+  if (!top.ok()) return top.status();
+  std::error_code error;
+  if (!fs::equivalent(std::string(absl::StripAsciiWhitespace(*top)), dir, error)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(dir, " is not the top of a git work tree (it is inside ",
+                     absl::StripAsciiWhitespace(*top), ")"));
+  }
   absl::StatusOr<std::string> head = RunGit(dir, {"rev-parse", "HEAD"});
   if (!head.ok()) return head.status();
   WorkTreeState state;

@@ -42,7 +42,8 @@ absl::StatusOr<std::string> RunGit(const std::string& dir, const std::vector<std
 
 // The state of a work tree for cache keys: the HEAD commit and a hash of everything that
 // differs from it (tracked changes, staged or not, and untracked files that are not ignored).
-// A tree without changes has diff_hash "clean".
+// A tree without changes has diff_hash "clean". Errors for a directory that is not the top
+// of a work tree (not in git, or a subdirectory of another repository).
 struct WorkTreeState {
   std::string commit;
   std::string diff_hash;

@@ -180,6 +180,10 @@ TEST_F(GitCheckoutTest, WorkTreeStateSeesEveryChange) {
   absl::StatusOr<WorkTreeState> changed = GetWorkTreeState(repo_);
   ASSERT_TRUE(changed.ok());
   EXPECT_NE(changed->diff_hash, untracked->diff_hash);
+  // A subdirectory is not a work tree of its own.
+  ASSERT_TRUE(WriteFile(repo_, "sub/file.txt", "x\n").ok());
+  EXPECT_EQ(GetWorkTreeState(repo_ + "/sub").status().code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
