@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -28,6 +27,7 @@
 #include "core/log/child_log.h"
 #include "core/process/child_runner.h"
 #include "core/process/exception_info.h"
+#include "core/process/interrupts.h"
 #include "core/process/posix_util.h"
 #include "core/process/subprocess.h"
 #include "glog/logging.h"
@@ -37,56 +37,10 @@ extern char** environ;
 namespace mptest::process {
 namespace {
 
-std::atomic<Context> g_default_context{Context::kFork};
-
 // How long a finished child's channel may stay open (held by a grandchild that left the
 // process group) before the parent stops waiting for end of stream.
 constexpr absl::Duration kDrainAfterExit = absl::Seconds(1);
 constexpr uint64_t kInterruptKey = ~uint64_t{0};
-
-// ---- Interrupt handling: SIGINT/SIGTERM while some Join is waiting. ----
-std::atomic<int> g_interrupt_count{0};
-std::atomic<int> g_interrupt_signal{0};
-std::atomic<int> g_interrupt_fd{-1};
-std::mutex g_interrupt_mu;
-int g_interrupt_users = 0;
-struct sigaction g_old_sigint, g_old_sigterm;
-
-void OnInterrupt(int signal_number) {
-  int saved_errno = errno;
-  g_interrupt_signal.store(signal_number);
-  g_interrupt_count.fetch_add(1);
-  uint64_t one = 1;
-  ssize_t ignored = write(g_interrupt_fd.load(), &one, sizeof(one));
-  (void)ignored;
-  errno = saved_errno;
-}
-
-// Installs the handlers while at least one Join waits; returns the eventfd to watch.
-int AcquireInterruptHandlers() {
-  std::lock_guard<std::mutex> lock(g_interrupt_mu);
-  if (g_interrupt_fd.load() < 0) g_interrupt_fd.store(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  if (g_interrupt_users++ == 0) {
-    struct sigaction action;
-    memset(&action, 0, sizeof(action));
-    action.sa_handler = OnInterrupt;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &g_old_sigint);
-    sigaction(SIGTERM, &action, &g_old_sigterm);
-  }
-  return g_interrupt_fd.load();
-}
-
-// Restores the previous handlers and closes the eventfd when the last Join stops waiting, so
-// no descriptor outlives a pcall.
-void ReleaseInterruptHandlers() {
-  std::lock_guard<std::mutex> lock(g_interrupt_mu);
-  if (--g_interrupt_users == 0) {
-    sigaction(SIGINT, &g_old_sigint, nullptr);
-    sigaction(SIGTERM, &g_old_sigterm, nullptr);
-    close(g_interrupt_fd.exchange(-1));
-  }
-}
 
 void BecomeSubreaperOnce() {
   static std::once_flag once;
@@ -152,29 +106,6 @@ struct Supervisor::Child {
   absl::Status channel_error;  // malformed frames: the child's fault
   absl::Status truncated;      // stream ended inside a frame (the child died mid-write)
 };
-
-std::string ContextName(Context context) {
-  switch (context) {
-    case Context::kFork:
-      return "fork";
-    case Context::kSpawn:
-      return "spawn";
-    case Context::kInline:
-      return "inline";
-  }
-  return "unknown";
-}
-
-absl::StatusOr<Context> ParseContext(absl::string_view name) {
-  if (name == "fork") return Context::kFork;
-  if (name == "spawn") return Context::kSpawn;
-  if (name == "inline") return Context::kInline;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown pcall context '", name, "': expected fork, spawn or inline"));
-}
-
-void SetDefaultContext(Context context) { g_default_context.store(context); }
-Context DefaultContext() { return g_default_context.load(); }
 
 Supervisor::Supervisor(std::vector<CallSpec> calls, PcallOptions options)
     : calls_(std::move(calls)),
@@ -243,7 +174,7 @@ absl::Status Supervisor::Start() {
 }
 
 std::vector<int> Supervisor::SupervisorFds() const {
-  std::vector<int> fds = {epoll_fd_, g_interrupt_fd.load()};
+  std::vector<int> fds = {epoll_fd_, InterruptFd()};
   for (const auto& child : children_) {
     if (child->channel.valid()) fds.push_back(child->channel.get());
     if (child->pidfd.valid()) fds.push_back(child->pidfd.get());
@@ -554,7 +485,7 @@ void Supervisor::Finish(Child& child) {
     error.set_signal(WTERMSIG(status));
     error.set_core_dumped(WCOREDUMP(status));
   }
-  PublishExit(child);
+  PublishExit(child.index);
   if (!outcome.ok && options_.stop_on_first_failure && !child.cancelled && !stopping_) {
     stopping_ = true;
     const std::string reason = absl::StrCat("stopped after ", outcome.error.Summary());
@@ -563,14 +494,15 @@ void Supervisor::Finish(Child& child) {
   }
 }
 
-void Supervisor::PublishExit(const Child& child) {
+void Supervisor::PublishExit(int index) {
   if (options_.bus == nullptr) return;
+  const CallOutcome& outcome = outcomes_[index];
   proto::Event event;
-  event.mutable_exit()->set_logfile(child.log_path);
-  event.mutable_exit()->set_success(outcomes_[child.index].ok);
-  event.set_source(calls_[child.index].target);
-  event.set_call_index(child.index);
-  event.set_pid(child.pid);
+  event.mutable_exit()->set_logfile(outcome.log_path);
+  event.mutable_exit()->set_success(outcome.ok);
+  event.set_source(calls_[index].target);
+  event.set_call_index(index);
+  event.set_pid(outcome.pid);
   options_.bus->Publish(event);
 }
 
@@ -614,7 +546,7 @@ absl::Status Supervisor::Join(absl::Duration timeout) {
     int interrupt_fd = -1;
     if (options_.handle_interrupts) {
       interrupt_fd = AcquireInterruptHandlers();
-      interrupts_seen_ = g_interrupt_count.load();
+      interrupts_seen_ = InterruptCount();
       struct epoll_event event;
       memset(&event, 0, sizeof(event));
       event.events = EPOLLIN | EPOLLET;
@@ -650,9 +582,9 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
     if (all_done) return absl::OkStatus();
 
     absl::Time now = absl::Now();
-    const int interrupts = g_interrupt_count.load();
+    const int interrupts = InterruptCount();
     if (options_.handle_interrupts && interrupts > interrupts_seen_) {
-      const int signal_number = g_interrupt_signal.load();
+      const int signal_number = LastInterruptSignal();
       const bool second = interrupted_ || interrupts - interrupts_seen_ > 1;
       interrupts_seen_ = interrupts;
       interrupted_ = true;
@@ -749,7 +681,7 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
 absl::Status Supervisor::FinalStatus() const {
   if (interrupted_) {
     return absl::CancelledError(
-        absl::StrCat("pcall interrupted by ", SignalName(g_interrupt_signal.load()),
+        absl::StrCat("pcall interrupted by ", SignalName(LastInterruptSignal()),
                      killed_at_once_ ? ": children killed at once (second SIGINT)"
                                      : ": children terminated; their events and logs were kept"));
   }
@@ -773,51 +705,6 @@ absl::Status Supervisor::FinalStatus() const {
   }
   for (const CallOutcome& outcome : outcomes_) {
     if (!outcome.ok) return outcome.error.ToStatus();
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Supervisor::RunInline() {
-  bus::EventBus dropped;
-  bus::EventBus* bus = options_.bus != nullptr ? options_.bus : &dropped;
-  EnableThrowSiteCapture();
-  for (auto& child_ptr : children_) {
-    Child& child = *child_ptr;
-    CallOutcome& outcome = outcomes_[child.index];
-    proto::ChildError& error = outcome.error.error;
-    error.set_target(calls_[child.index].target);
-    error.set_call_index(child.index);
-    error.set_pid(getpid());
-    outcome.pid = getpid();
-    child.state = Child::State::kDone;
-    if (stopping_) {
-      error.set_kind(proto::ChildError::CANCELLED);
-      error.set_detail("not started: stopped after an earlier call failed");
-      continue;
-    }
-    bus::InstallEventSender({-1, nullptr, bus, calls_[child.index].target, child.index});
-    const absl::Time start = absl::Now();
-    try {
-      outcome.encoded_result = calls_[child.index].run();
-      outcome.ok = true;
-    } catch (...) {
-      error.set_kind(proto::ChildError::EXCEPTION);
-      *error.mutable_exception() = DescribeCurrentException();
-    }
-    bus::RemoveEventSender();
-    const absl::Duration ran = absl::Now() - start;
-    if (ran > options_.timeout) {
-      outcome.ok = false;
-      outcome.encoded_result.clear();
-      error.set_kind(proto::ChildError::TIMED_OUT);
-      error.set_detail(absl::StrCat("ran for ", absl::FormatDuration(ran), ", over its timeout of ",
-                                    absl::FormatDuration(options_.timeout),
-                                    " (inline calls cannot be interrupted; result discarded)"));
-      timed_out_.push_back(
-          absl::StrCat("call ", child.index, " of '", calls_[child.index].target, "' (inline)"));
-    }
-    PublishExit(child);
-    if (!outcome.ok && options_.stop_on_first_failure) stopping_ = true;
   }
   return absl::OkStatus();
 }

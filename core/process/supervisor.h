@@ -140,7 +140,7 @@ class Supervisor {
   void Cancel(Child& child, const std::string& reason, bool at_once);
   void Signal(Child& child, int signal_number);
   void CloseChannel(Child& child);
-  void PublishExit(const Child& child);
+  void PublishExit(int index);
   absl::Status FinalStatus() const;
   std::vector<int> SupervisorFds() const;
 
