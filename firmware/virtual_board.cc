@@ -7,12 +7,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/pty/control_signals.h"
 
 namespace mptest::firmware {
 namespace {
@@ -261,12 +261,7 @@ int VirtualBoard::PollTimeoutMs() const {
 }
 
 int VirtualBoard::Run() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigaddset(&mask, sig);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  pty::UniqueFd signals(signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+  pty::ControlSignals signals;
   if (!OpenConsole()) return 2;
   Boot();
   for (;;) {
@@ -276,7 +271,7 @@ int VirtualBoard::Run() {
     }
     pollfd fds[4];
     int count = 0;
-    fds[count++] = {signals.get(), POLLIN, 0};
+    fds[count++] = {signals.fd(), POLLIN, 0};
     int console_index = -1, interpreter_index = -1;
     if (in_fd_ >= 0) {
       console_index = count;
@@ -300,17 +295,14 @@ int VirtualBoard::Run() {
       return 2;
     }
     if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info;
-      while (read(signals.get(), &info, sizeof(info)) == sizeof(info)) {
-        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+      for (pty::ControlSignals::Event event : signals.Read()) {
+        if (event == pty::ControlSignals::Event::kStop) {
           Log("stopping");
           return 0;
         }
-        if (info.ssi_signo == SIGHUP) {
-          Log("power cycle");
-          if (state_ == State::kDropped && !OpenConsole()) return 2;
-          Boot();
-        }
+        Log("power cycle");
+        if (state_ == State::kDropped && !OpenConsole()) return 2;
+        Boot();
       }
     }
     if (interpreter_index >= 0 && fds[interpreter_index].revents) PumpInterpreter();

@@ -8,13 +8,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/pty/control_signals.h"
 
 namespace mptest::boards {
 namespace {
@@ -115,12 +115,7 @@ bool PtyRelay::ReenterRawRepl() {
 }
 
 int PtyRelay::Run() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (int sig : {SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigaddset(&mask, sig);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  pty::UniqueFd signals(signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+  pty::ControlSignals signals;
 
   absl::StatusOr<pty::PtyPair> pair = pty::OpenPtyPair();
   if (!pair.ok()) {
@@ -143,7 +138,7 @@ int PtyRelay::Run() {
 
   char buffer[4096];
   for (;;) {
-    pollfd fds[4] = {{signals.get(), POLLIN, 0},
+    pollfd fds[4] = {{signals.fd(), POLLIN, 0},
                      {client_master_.get(), POLLIN, 0},
                      {command_master_.valid() ? command_master_.get() : -1, POLLIN, 0},
                      {announced_.valid() ? announced_.get() : -1, POLLIN, 0}};
@@ -151,18 +146,15 @@ int PtyRelay::Run() {
     bool restart = false;
     bool exited = false;
     if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info;
-      while (read(signals.get(), &info, sizeof(info)) == sizeof(info)) {
-        if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+      for (pty::ControlSignals::Event event : signals.Read()) {
+        if (event == pty::ControlSignals::Event::kStop) {
           Log("stopping");
           return 0;
         }
-        if (info.ssi_signo == SIGHUP) {
-          Log("power cycle: restarting the command");
-          StopCommand();
-          client_in_raw_ = false;
-          if (!StartCommand()) return 2;
-        }
+        Log("power cycle: restarting the command");
+        StopCommand();
+        client_in_raw_ = false;
+        if (!StartCommand()) return 2;
       }
     }
     if (fds[1].revents & POLLIN) {
