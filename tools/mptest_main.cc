@@ -365,7 +365,10 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   std::fflush(stdout);  // the console writer writes to the descriptor directly
   mptest::sched::Campaign campaign(*std::move(plan), options, plugins, *executor, sink);
   absl::StatusOr<mptest::proto::CampaignSummary> summary = campaign.Run();
-  if (!summary.ok()) return Fail(3, std::string(summary.status().message()));
+  if (!summary.ok()) {
+    report.Abort(std::string(summary.status().message()));
+    return Fail(3, std::string(summary.status().message()));
+  }
   return summary->exit_code();
 }
 

@@ -286,6 +286,7 @@ proto::CampaignSummary Campaign::Summarize() const {
         if (verdicts.count("passed") && verdicts.size() > 1) {
           summary.add_flaky(absl::StrCat(record.label(), ": ", name, " on ",
                                          BoardVariantName(record.board(), record.variant())));
+          failures = true;  // it failed at least once: not "all passed"
         }
       }
     }

@@ -1,7 +1,7 @@
 // Campaign: one run of mptest over a lab. Brings the tentacles up, builds the matrix, runs the
 // FirmwareBartender and TestBartender on one executor until every run is done, dropped or
 // errored, tells an EventSink what happens, and returns the summary with the exit code
-// (0 all passed, 1 test failures, 3 infrastructure errors).
+// (0 all passed, 1 test failures, flaky tests included, 3 infrastructure errors).
 #ifndef MPTEST_CORE_SCHED_CAMPAIGN_H_
 #define MPTEST_CORE_SCHED_CAMPAIGN_H_
 

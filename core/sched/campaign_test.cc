@@ -235,6 +235,7 @@ TEST(CampaignTest, CountRepeatsFailedGroupsAndNamesFlakyTests) {
   ASSERT_TRUE(summary.ok());
   ASSERT_EQ(summary->flaky_size(), 1);
   EXPECT_EQ(summary->flaky(0), "RUN-ONE: basics/a.py on B");
+  EXPECT_EQ(summary->exit_code(), 1);  // flaky is not "all passed"
   for (const auto& record : campaign.records()) {
     EXPECT_EQ(record.attempts_size(), record.board() == "B" ? 3 : 1) << record.testid();
   }

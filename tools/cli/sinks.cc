@@ -116,6 +116,10 @@ void ReportSink::RunFinished(const proto::TestRunRecord& record) {
   }
 }
 
+void ReportSink::Abort(const std::string& error) {
+  if (absl::Status status = writer_->Finish(error); !status.ok()) LOG(ERROR) << status;
+}
+
 void ReportSink::CampaignFinished(const proto::CampaignSummary& summary) {
   absl::Status status =
       writer_->Finish(summary.interrupted() ? "interrupted (SIGINT/SIGTERM)" : "");

@@ -40,6 +40,8 @@ class ReportSink : public EventSink {
  public:
   explicit ReportSink(std::unique_ptr<report::ResultsWriter> writer) : writer_(std::move(writer)) {}
   const report::ResultsWriter* writer() const { return writer_.get(); }
+  // The campaign could not start: the results directory says why.
+  void Abort(const std::string& error);
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
