@@ -268,6 +268,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     for (auto& [board, variants] : plan->variants_by_board) {
       variants = {absl::GetFlag(FLAGS_last_variant) ? variants.back() : variants.front()};
     }
+    plan->cell_per_tentacle = true;  // every tentacle, as the anchor's flash command
     plan->specs.clear();
     mptest::proto::TestRunSpec flash;
     flash.set_label("FLASH");

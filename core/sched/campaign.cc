@@ -171,7 +171,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
     features[name] = {board.features().begin(), board.features().end()};
   }
   matrix_ = std::make_unique<Matrix>(plan_.specs, std::move(slots), plan_.variants_by_board,
-                                     features, reference, plan_.estimates);
+                                     features, reference, plan_.estimates, plan_.cell_per_tentacle);
   for (int i = 0; i < static_cast<int>(tentacles_.size()); ++i) {
     if (std::find(not_started_.begin(), not_started_.end(), tentacles_[i].entry().label()) !=
         not_started_.end()) {

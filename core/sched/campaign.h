@@ -27,8 +27,10 @@ struct CampaignPlan {
   std::vector<proto::TestRunSpec> specs;         // selected
   std::vector<proto::InventoryEntry> tentacles;  // selected, reference included
   std::map<std::string, std::vector<std::string>> variants_by_board;  // boards under test
-  std::string reference;        // label of the reference tentacle or ""
-  DurationEstimates estimates;  // an earlier campaign's durations: longest runs start first
+  std::string reference;  // label of the reference tentacle or ""
+  DurationEstimates estimates;
+  bool cell_per_tentacle = false;  // every tentacle gets its own cell (the flash command)  // an
+                                   // earlier campaign's durations: longest runs start first
 };
 
 struct CampaignOptions {

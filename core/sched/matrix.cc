@@ -42,14 +42,14 @@ double Matrix::Estimate(const TodoEntry& entry) const {
 bool Matrix::EntryOrder::operator()(const TodoEntry& a, const TodoEntry& b) const {
   const proto::TestRunSpec& sa = matrix->specs_[a.spec];
   const proto::TestRunSpec& sb = matrix->specs_[b.spec];
-  return std::make_tuple(-sa.priority(), -matrix->Estimate(a), sa.label(), a.role) <
-         std::make_tuple(-sb.priority(), -matrix->Estimate(b), sb.label(), b.role);
+  return std::make_tuple(-sa.priority(), -matrix->Estimate(a), sa.label(), a.role, a.tentacle) <
+         std::make_tuple(-sb.priority(), -matrix->Estimate(b), sb.label(), b.role, b.tentacle);
 }
 
 Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
                std::map<std::string, std::vector<std::string>> variants_by_board,
                std::map<std::string, std::vector<std::string>> features_by_board, int reference,
-               DurationEstimates estimates)
+               DurationEstimates estimates, bool cell_per_tentacle)
     : specs_(std::move(specs)),
       tentacles_(std::move(tentacles)),
       variants_by_board_(std::move(variants_by_board)),
@@ -80,6 +80,13 @@ Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> 
           it->second.insert(TodoEntry{s, board, variant, kRoleInstance0});
           it->second.insert(TodoEntry{s, board, variant, kRoleInstance1});
           total_ += 2;
+        } else if (cell_per_tentacle) {
+          for (int index : tentacles_by_board_[board]) {
+            const std::vector<std::string>& own = tentacles_[index].variants;
+            if (std::find(own.begin(), own.end(), variant) == own.end()) continue;
+            it->second.insert(TodoEntry{s, board, variant, "", index});
+            total_ += 1;
+          }
         } else {
           it->second.insert(TodoEntry{s, board, variant, ""});
           total_ += 1;
@@ -153,8 +160,13 @@ std::optional<PlannedRun> Matrix::Next() {
       const proto::TestRunSpec& spec = specs_[entry.spec];
       bool two = spec.tentacles() == 2;
       int dut = two ? dut_pair : dut_single;
-      if (dut < 0) continue;
       bool flashed = two ? flashed_pair : flashed_single;
+      if (entry.tentacle >= 0) {  // bound to one tentacle
+        const TentacleSlot& slot = tentacles_[entry.tentacle];
+        dut = slot.busy || slot.quarantined ? -1 : entry.tentacle;
+        flashed = slot.flashed_known && slot.flashed_variant == key.second;
+      }
+      if (dut < 0) continue;
       std::string testid =
           MakeTestId(spec.label(), tentacles_[dut].serial4, key.first, key.second, entry.role);
       auto candidate_key = std::make_tuple(-spec.priority(), -Estimate(entry),
@@ -234,6 +246,7 @@ std::vector<std::pair<TodoEntry, std::string>> Matrix::DropUnreachable() {
       for (int index : tentacles_by_board_[key.first]) {
         const TentacleSlot& slot = tentacles_[index];
         if (slot.quarantined || (two && index == reference_)) continue;
+        if (it->tentacle >= 0 && index != it->tentacle) continue;
         if (std::find(slot.variants.begin(), slot.variants.end(), key.second) !=
             slot.variants.end()) {
           any = true;

@@ -37,7 +37,8 @@ struct TodoEntry {
   int spec = 0;
   std::string board;
   std::string variant;
-  std::string role;  // "" for one-tentacle specs, instance0 / instance1 otherwise
+  std::string role;   // "" for one-tentacle specs, instance0 / instance1 otherwise
+  int tentacle = -1;  // the one tentacle slot this cell must run on; -1 = any of its board
 };
 
 // A run the matrix handed out: the entry and the tentacles it reserved (role order).
@@ -72,11 +73,12 @@ class Matrix {
   // a reference tentacle exists. With `estimates` (durations of an earlier campaign), runs
   // expected to take longest start first after priority (longest-processing-time order, which
   // shortens the campaign); cells without history take their label's mean. Without estimates
-  // the order is exactly the anchor's.
+  // the order is exactly the anchor's. `cell_per_tentacle`: one-tentacle specs get a cell per
+  // tentacle instead of per board (the flash command flashes every tentacle).
   Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
          std::map<std::string, std::vector<std::string>> variants_by_board,
          std::map<std::string, std::vector<std::string>> features_by_board, int reference,
-         DurationEstimates estimates = {});
+         DurationEstimates estimates = {}, bool cell_per_tentacle = false);
   Matrix(const Matrix&) = delete;  // the groups' comparators point at this object
   Matrix& operator=(const Matrix&) = delete;
 

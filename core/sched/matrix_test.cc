@@ -1,6 +1,8 @@
 // The matrix: expansion, the anchor's ordering, reference handling and dropping.
 #include "core/sched/matrix.h"
 
+#include <set>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -154,6 +156,26 @@ TEST(MatrixTest, HistoryStartsTheLongestRunsFirstAfterPriority) {
     matrix.Release(*run, true);
   }
   EXPECT_EQ(order, (std::vector<std::string>{"RUN-FLASH", "RUN-LONG", "RUN-SHORT"}));
+}
+
+}  // namespace
+}  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(MatrixTest, CellPerTentacleGivesEveryTentacleItsOwnRun) {
+  Matrix matrix({Spec("FLASH", 0)},
+                {Slot("0001", "P2", {"", "RISCV"}), Slot("0002", "P2", {"", "RISCV"}),
+                 Slot("0003", "ONE", {""})},
+                {{"P2", {""}}, {"ONE", {""}}}, {{"P2", {"MCU_ONLY"}}, {"ONE", {"MCU_ONLY"}}}, -1,
+                {}, /*cell_per_tentacle=*/true);
+  EXPECT_EQ(matrix.total(), 3);
+  matrix.SetFirmwareReady("P2", "");
+  matrix.SetFirmwareReady("ONE", "");
+  std::set<std::string> ids;
+  while (std::optional<PlannedRun> run = matrix.Next()) ids.insert(run->testid);
+  EXPECT_EQ(ids, (std::set<std::string>{"FLASH@0001-P2", "FLASH@0002-P2", "FLASH@0003-ONE"}));
 }
 
 }  // namespace
