@@ -16,6 +16,10 @@ namespace mptest::firmware {
 
 absl::Status PythonInterpreter::Start(const std::string& python, const VirtualImage& image) {
   Stop();
+  if (access(python.c_str(), X_OK) != 0) {
+    return absl::NotFoundError(
+        absl::StrCat("the interpreter ", python, " is not executable: ", strerror(errno)));
+  }
   int to_child[2], from_child[2];
   if (pipe2(to_child, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
   if (pipe2(from_child, O_CLOEXEC) != 0) {

@@ -85,6 +85,7 @@ void VirtualBoard::Boot() {
                      image->board, "', this board is '", options_.board, "'"));
     return;
   }
+  interpreter_booted_ = false;
   if (absl::Status status = interpreter_.Start(options_.python, *image); !status.ok()) {
     Log(absl::StrCat("unbootable: ", status.ToString()));
     return;
@@ -220,10 +221,19 @@ void VirtualBoard::PumpInterpreter() {
         machine_->OnSoftResetDone();
         break;
       case PythonInterpreter::Event::Kind::kBooted:
+        interpreter_booted_ = true;
         break;
     }
   }
   if (!status.ok() && state_ != State::kDropped) {
+    if (!interpreter_booted_) {
+      // It died before it could run anything: rebooting would only loop.
+      Log(absl::StrCat("unbootable: the interpreter ", options_.python, " died while starting"));
+      interpreter_.Stop();
+      machine_.reset();
+      state_ = State::kUnbootable;
+      return;
+    }
     Log(absl::StrCat("the interpreter ended (", status.message(), "): hard reset"));
     Boot();
   }

@@ -70,6 +70,7 @@ class VirtualBoard : public ReplHost {
   PythonInterpreter interpreter_;
   std::unique_ptr<ReplMachine> machine_;
   absl::Time boot_done_ = absl::InfinitePast();
+  bool interpreter_booted_ = false;  // it said it is ready since the last boot
   int executions_ = 0;
   bool reset_this_execution_ = false;
   std::string held_stdout_;

@@ -140,6 +140,30 @@ TEST(VirtualBoardStdioTest, ServesItsOwnConsoleUnderAPty) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
+TEST(VirtualBoardStdioTest, BrokenInterpreterLeavesTheBoardUnbootableNotLooping) {
+  const std::string flash = absl::StrCat(getenv("TEST_TMPDIR"), "/broken.flash");
+  ASSERT_TRUE(WriteImageFile(flash, TestBoard::DefaultImage()).ok());
+  for (const char* python : {"/nonexistent/python3", "/bin/false"}) {
+    absl::StatusOr<pty::PtyProcess> board =
+        pty::SpawnOnPty({TestBoard::BinaryPath(), "--stdio", "--board=VIRTUAL",
+                         absl::StrCat("--flash=", flash), absl::StrCat("--python=", python)});
+    ASSERT_TRUE(board.ok()) << board.status();
+    // Its log goes to the console too (stderr is the pty): it says why, then stays silent.
+    const std::string why = std::string(python) == "/bin/false"
+                                ? "died while starting\n"
+                                : "is not executable: No such file or directory\n";
+    std::string said = ReadUntil(board->master.get(), why);
+    EXPECT_TRUE(absl::EndsWith(said, why)) << said;
+    absl::StatusOr<std::string> more =
+        pty::Drain(board->master.get(), absl::Milliseconds(300), In(2));
+    ASSERT_TRUE(more.ok());
+    EXPECT_EQ(more->find("booting"), std::string::npos) << "reboot loop: " << *more;
+    kill(board->pid, SIGTERM);
+    int status = 0;
+    ASSERT_EQ(waitpid(board->pid, &status, 0), board->pid);
+  }
+}
+
 TEST(VirtualBoardFlagsTest, BadFlagsAreRejected) {
   for (std::vector<std::string> argv :
        {std::vector<std::string>{TestBoard::BinaryPath()},
