@@ -27,8 +27,8 @@
 #include "core/sched/inline_executor.h"
 #include "core/version.h"
 #include "glog/logging.h"
-#include "plugins/boards/tentacle_table.h"
 #include "tools/cli/cli_plugins.h"
+#include "tools/cli/listing.h"
 #include "tools/cli/results_dir.h"
 #include "tools/cli/selection.h"
 #include "tools/cli/sinks.h"
@@ -210,54 +210,6 @@ mptest::cli::Filters FiltersFromFlags() {
   return filters;
 }
 
-int ListTests(const Loaded& loaded) {
-  for (const mptest::proto::TestRunSpec& spec : loaded.lab.specs) {
-    std::printf("%-34s fut=%-16s harness=%-16s timeout=%gs priority=%d tentacles=%d args=[%s]\n",
-                spec.label().c_str(), spec.fut().c_str(), spec.harness().c_str(), spec.timeout_s(),
-                spec.priority(), spec.tentacles() == 0 ? 1 : spec.tentacles(),
-                absl::StrJoin(spec.args(), " ").c_str());
-    if (!spec.help().empty()) std::printf("    %s\n", spec.help().c_str());
-  }
-  return 0;
-}
-
-// The inventory's tentacles as their drivers find them (Discover: no power-on).
-int ListTentacles(const Loaded& loaded, const std::string& argv0) {
-  mptest::cli::CliPlugins plugins(argv0);
-  std::map<std::string, mptest::proto::Inventory> by_type;
-  for (const mptest::proto::InventoryEntry& entry : loaded.lab.inventory.tentacles()) {
-    *by_type[entry.type()].add_tentacles() = entry;
-  }
-  std::map<std::string, mptest::proto::Tentacle> found;
-  for (const auto& [type, inventory] : by_type) {
-    mptest::proto::DiscoverRequest request;
-    *request.mutable_inventory() = inventory;
-    for (const auto& [name, board] : loaded.lab.boards) *request.add_boards() = board;
-    request.set_state_dir(absl::StrCat("/tmp/mptest-", getuid(), "/list-tentacles"));
-    absl::StatusOr<mptest::BoardDriver*> driver = plugins.GetDriver(type);
-    absl::StatusOr<mptest::proto::DiscoverResponse> response =
-        driver.ok() ? (*driver)->Discover(request) : driver.status();
-    for (const mptest::proto::InventoryEntry& entry : inventory.tentacles()) {
-      mptest::proto::Tentacle& tentacle = found[entry.label()];
-      *tentacle.mutable_entry() = entry;
-      *tentacle.mutable_board() = loaded.lab.boards.at(entry.board());
-      tentacle.set_state(response.ok() ? "not found"
-                                       : absl::StrCat("error: ", response.status().message()));
-    }
-    if (!response.ok()) continue;
-    for (const mptest::proto::Tentacle& tentacle : response->tentacles()) {
-      found[tentacle.entry().label()] = tentacle;
-      if (tentacle.state().empty()) found[tentacle.entry().label()].set_state("found");
-    }
-  }
-  std::vector<mptest::proto::Tentacle> rows;
-  for (const mptest::proto::InventoryEntry& entry : loaded.lab.inventory.tentacles()) {
-    rows.push_back(found[entry.label()]);
-  }
-  std::fputs(mptest::FormatTentacleTable(rows).c_str(), stdout);
-  return 0;
-}
-
 int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char** argv) {
   absl::StatusOr<mptest::sched::CampaignPlan> plan =
       mptest::cli::SelectPlan(loaded.lab, FiltersFromFlags());
@@ -433,7 +385,10 @@ int main(int argc, char** argv) {
   }
   absl::StatusOr<Loaded> loaded = LoadConfig(argv[0]);
   if (!loaded.ok()) return Fail(kExitUsage, std::string(loaded.status().message()));
-  if (command == "list-tests") return ListTests(*loaded);
-  if (command == "list-tentacles") return ListTentacles(*loaded, argv[0]);
+  if (command == "list-tests") return mptest::cli::ListTests(loaded->lab);
+  if (command == "list-tentacles") {
+    mptest::cli::CliPlugins plugins(argv[0]);
+    return mptest::cli::ListTentacles(loaded->lab, plugins);
+  }
   return RunCampaign(*loaded, command, argc, argv);
 }

@@ -1,0 +1,63 @@
+// The listing commands: list-tests (the test kinds) and list-tentacles (the inventory as the
+// drivers discover it).
+#include "tools/cli/listing.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "plugins/boards/tentacle_table.h"
+
+namespace mptest::cli {
+
+int ListTests(const sched::LabConfig& lab) {
+  for (const proto::TestRunSpec& spec : lab.specs) {
+    std::printf("%-34s fut=%-16s harness=%-16s timeout=%gs priority=%d tentacles=%d args=[%s]\n",
+                spec.label().c_str(), spec.fut().c_str(), spec.harness().c_str(), spec.timeout_s(),
+                spec.priority(), spec.tentacles() == 0 ? 1 : spec.tentacles(),
+                absl::StrJoin(spec.args(), " ").c_str());
+    if (!spec.help().empty()) std::printf("    %s\n", spec.help().c_str());
+  }
+  return 0;
+}
+
+// The inventory's tentacles as their drivers find them (Discover: no power-on).
+int ListTentacles(const sched::LabConfig& lab, sched::PluginSource& plugins) {
+  std::map<std::string, proto::Inventory> by_type;
+  for (const proto::InventoryEntry& entry : lab.inventory.tentacles()) {
+    *by_type[entry.type()].add_tentacles() = entry;
+  }
+  std::map<std::string, proto::Tentacle> found;
+  for (const auto& [type, inventory] : by_type) {
+    proto::DiscoverRequest request;
+    *request.mutable_inventory() = inventory;
+    for (const auto& [name, board] : lab.boards) *request.add_boards() = board;
+    request.set_state_dir(absl::StrCat("/tmp/mptest-", getuid(), "/list-tentacles"));
+    absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(type);
+    absl::StatusOr<proto::DiscoverResponse> response =
+        driver.ok() ? (*driver)->Discover(request) : driver.status();
+    for (const proto::InventoryEntry& entry : inventory.tentacles()) {
+      proto::Tentacle& tentacle = found[entry.label()];
+      *tentacle.mutable_entry() = entry;
+      *tentacle.mutable_board() = lab.boards.at(entry.board());
+      tentacle.set_state(response.ok() ? "not found"
+                                       : absl::StrCat("error: ", response.status().message()));
+    }
+    if (!response.ok()) continue;
+    for (const proto::Tentacle& tentacle : response->tentacles()) {
+      found[tentacle.entry().label()] = tentacle;
+      if (tentacle.state().empty()) found[tentacle.entry().label()].set_state("found");
+    }
+  }
+  std::vector<proto::Tentacle> rows;
+  for (const proto::InventoryEntry& entry : lab.inventory.tentacles()) {
+    rows.push_back(found[entry.label()]);
+  }
+  std::fputs(FormatTentacleTable(rows).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace mptest::cli
