@@ -300,6 +300,10 @@ int VirtualBoard::Run() {
       fds[count++] = {interpreter_.event_fd(), POLLIN, 0};
     }
     int ready = poll(fds, count, PollTimeoutMs());
+    if (!options_.link_path.empty() && pty::LinkDirectoryGone(options_.link_path)) {
+      Log("the directory of --link is gone: stopping");
+      return 0;
+    }
     if (ready < 0 && errno != EINTR) {
       Log(absl::StrCat("poll: ", strerror(errno)));
       return 2;

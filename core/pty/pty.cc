@@ -248,6 +248,13 @@ void ResetChildBeforeExec(int first_fd_to_close) {
   sigprocmask(SIG_SETMASK, &empty, nullptr);
 }
 
+bool LinkDirectoryGone(const std::string& link) {
+  size_t slash = link.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : link.substr(0, slash);
+  if (dir.empty()) dir = "/";
+  return access(dir.c_str(), F_OK) != 0 && errno == ENOENT;
+}
+
 absl::Status PointLinkAt(const std::string& link, const std::string& target) {
   std::string temporary = absl::StrCat(link, ".new");
   unlink(temporary.c_str());

@@ -83,6 +83,10 @@ absl::StatusOr<std::string> Drain(int fd, absl::Duration quiet, absl::Time deadl
 // first_fd_to_close up, restores default signal dispositions and unblocks all signals.
 void ResetChildBeforeExec(int first_fd_to_close);
 
+// True when the directory holding `link` no longer exists: a console server whose state
+// directory was removed (a finished test's tmpdir, a deleted campaign) has no one to serve.
+bool LinkDirectoryGone(const std::string& link);
+
 // Makes `link` a symlink to `target`, atomically replacing what was there.
 absl::Status PointLinkAt(const std::string& link, const std::string& target);
 

@@ -2,6 +2,8 @@
 #include "core/pty/pty.h"
 
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,6 +83,24 @@ TEST(PtyTest, ExitOfCommandIsSeenAsLineGone) {
   int status = 0;
   ASSERT_EQ(waitpid(proc->pid, &status, 0), proc->pid);
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(PtyTest, LinksAndTheirDirectories) {
+  absl::StatusOr<PtyPair> pair = OpenPtyPair();
+  ASSERT_TRUE(pair.ok());
+  const std::string dir = std::string(getenv("TEST_TMPDIR")) + "/linkdir";
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  const std::string link = dir + "/tty";
+  ASSERT_TRUE(PointLinkAt(link, pair->slave_path).ok());
+  ASSERT_TRUE(PointLinkAt(link, pair->slave_path).ok());  // replacing works too
+  char target[128] = {};
+  ASSERT_GT(readlink(link.c_str(), target, sizeof(target) - 1), 0);
+  EXPECT_EQ(pair->slave_path, target);
+  EXPECT_FALSE(LinkDirectoryGone(link));
+  ASSERT_EQ(unlink(link.c_str()), 0);
+  ASSERT_EQ(rmdir(dir.c_str()), 0);
+  EXPECT_TRUE(LinkDirectoryGone(link));
+  EXPECT_FALSE(PointLinkAt(link, pair->slave_path).ok());
 }
 
 TEST(PtyTest, SpawnOfMissingProgramIsNotFound) {

@@ -143,6 +143,10 @@ int PtyRelay::Run() {
                      {command_master_.valid() ? command_master_.get() : -1, POLLIN, 0},
                      {announced_.valid() ? announced_.get() : -1, POLLIN, 0}};
     if (poll(fds, 4, 1000) < 0 && errno != EINTR) return 2;
+    if (!options_.link_path.empty() && pty::LinkDirectoryGone(options_.link_path)) {
+      Log("the directory of --link is gone: stopping");
+      return 0;
+    }
     bool restart = false;
     bool exited = false;
     if (fds[0].revents & POLLIN) {
