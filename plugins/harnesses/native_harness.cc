@@ -6,6 +6,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
@@ -59,6 +60,9 @@ class BoardSession {
 
   // Gets the board to a freshly soft-reset raw prompt. An error means the board is gone.
   absl::Status Prepare() {
+    if (client_ != nullptr && client_->in_raw_repl() && std::exchange(fresh_, false)) {
+      return absl::OkStatus();  // the last test's SystemExit soft-reset the board already
+    }
     if (client_ == nullptr || !client_->in_raw_repl()) {
       if (absl::Status status = Recover(); !status.ok()) return status;
     }
@@ -74,13 +78,16 @@ class BoardSession {
   // Runs a test's code at the prepared raw prompt. Errors (timeout, reboot, lost line) are the
   // test's outcome; call Recover before the next test.
   absl::StatusOr<repl::ExecResult> Execute(absl::string_view code, absl::Duration timeout) {
-    return client_->Execute(code, absl::Now() + timeout);
+    absl::StatusOr<repl::ExecResult> result = client_->Execute(code, absl::Now() + timeout);
+    fresh_ = result.ok() && result->soft_rebooted;
+    return result;
   }
 
  private:
   std::string console_;
   int baud_;
   std::unique_ptr<repl::RawReplClient> client_;
+  bool fresh_ = false;  // soft-reset since the last test
 };
 
 std::optional<std::string> ReadFile(const fs::path& path) {
