@@ -33,6 +33,8 @@ expect_usage "tentacle 'a-X': field board: unknown board 'NO_SUCH'" --inventory=
 mkdir -p "$TEST_TMPDIR/foreign" && echo precious >"$TEST_TMPDIR/foreign/notes.txt"
 expect_usage "not an mptest results directory" --testresults="$TEST_TMPDIR/foreign" --only-test=RUN-FLASH_FORMAT --lock_dir="$TEST_TMPDIR/locks"
 [[ -f "$TEST_TMPDIR/foreign/notes.txt" ]] || fail "a foreign results directory was touched"
+expect_usage "--micropython_tests: invalid git spec 'x~abc'" --micropython_tests='x~abc'
+expect_usage "--firmware_build: invalid git spec 'x~abc'" --firmware_build='x~abc'
 "$mptest" list-tests >"$TEST_TMPDIR/tests" || fail "list-tests exited $?"
 grep -q "RUN-MULTITESTS_MULTINET .*tentacles=2" "$TEST_TMPDIR/tests" || fail "list-tests: $(cat "$TEST_TMPDIR/tests")"
 "$mptest" list-tentacles >"$TEST_TMPDIR/tentacles" || fail "list-tentacles exited $?"

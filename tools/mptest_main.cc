@@ -17,6 +17,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
 #include "core/plugin/flags.h"
 #include "core/plugin/plugins_command.h"
@@ -55,7 +56,8 @@ ABSL_FLAG(std::string, firmware_build, "",
           "firmware source: a directory or a git spec url[~PR][@ref] (env MPTEST_FIRMWARE_BUILD; "
           "default: the built-in lab's)");
 ABSL_FLAG(std::string, micropython_tests, "",
-          "the tests: a directory (env MPTEST_MICROPYTHON_TESTS; default: the built-in suite)");
+          "the tests: a directory, a micropython checkout or a git spec (env "
+          "MPTEST_MICROPYTHON_TESTS; default: the built-in suite)");
 ABSL_FLAG(std::string, testresults, "",
           "results directory (env MPTEST_TESTRESULTS; default: ./testresults)");
 ABSL_FLAG(std::string, inventory, "",
@@ -133,6 +135,47 @@ std::string Runfile(const std::string& argv0, const std::string& path) {
   return path;
 }
 
+// --build_cache, else $XDG_CACHE_HOME/mptest, else ~/.cache/mptest.
+std::string CacheDir() {
+  std::string cache = absl::GetFlag(FLAGS_build_cache);
+  if (cache.empty()) {
+    const char* xdg = getenv("XDG_CACHE_HOME");
+    const char* home = getenv("HOME");
+    cache = xdg ? absl::StrCat(xdg, "/mptest") : home ? absl::StrCat(home, "/.cache/mptest") : "";
+  }
+  return UserPath(cache);
+}
+
+// The tests directory from --micropython_tests: the built-in suite, a directory (a micropython
+// checkout's root stands for its tests/), or a git spec checked out into the cache.
+absl::StatusOr<std::string> TestsDir(const std::string& argv0) {
+  std::string tests = FlagOrEnv(FLAGS_micropython_tests, "MPTEST_MICROPYTHON_TESTS");
+  if (tests.empty()) return Runfile(argv0, "testdata/suite");
+  absl::StatusOr<mptest::GitSpec> spec = mptest::ParseGitSpec(tests);
+  if (!spec.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--micropython_tests: ", spec.status().message()));
+  }
+  std::string dir = UserPath(tests);
+  if (!spec->local_directory) {
+    mptest::CheckoutOptions options;
+    options.cache_dir = CacheDir();
+    options.prefix = "tests_";
+    absl::StatusOr<mptest::Checkout> checkout = mptest::CheckoutGitSpec(*spec, options);
+    if (!checkout.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("--micropython_tests: ", checkout.status().message()));
+    }
+    dir = checkout->path;
+  }
+  if (access((dir + "/tests/run-tests.py").c_str(), R_OK) == 0) dir += "/tests";
+  if (access(dir.c_str(), R_OK) != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--micropython_tests: ", dir, " is not a readable directory"));
+  }
+  return dir;
+}
+
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "mptest: %s\n", message.c_str());
   return code;
@@ -158,12 +201,9 @@ absl::StatusOr<Loaded> LoadConfig(const std::string& argv0) {
   absl::StatusOr<mptest::sched::LabConfig> lab = mptest::sched::LoadLab(boards, inventory, specs);
   if (!lab.ok()) return lab.status();
   loaded.lab = *std::move(lab);
-  std::string tests = FlagOrEnv(FLAGS_micropython_tests, "MPTEST_MICROPYTHON_TESTS");
-  loaded.tests_dir = tests.empty() ? Runfile(argv0, "testdata/suite") : UserPath(tests);
-  if (access(loaded.tests_dir.c_str(), R_OK) != 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--micropython_tests: ", loaded.tests_dir, " is not a readable directory"));
-  }
+  absl::StatusOr<std::string> tests_dir = TestsDir(argv0);
+  if (!tests_dir.ok()) return tests_dir.status();
+  loaded.tests_dir = *tests_dir;
   std::string source = FlagOrEnv(FLAGS_firmware_build, "MPTEST_FIRMWARE_BUILD");
   if (source.empty()) {
     loaded.source = Runfile(argv0, "boards");  // the virtual builder derives images from these
@@ -253,13 +293,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   options.flash_skip = absl::GetFlag(FLAGS_flash_skip);
   options.build.source = loaded.source;
   options.build.source_revision = mptest::sched::SourceRevision(loaded.source);
-  std::string cache = absl::GetFlag(FLAGS_build_cache);
-  if (cache.empty()) {
-    const char* xdg = getenv("XDG_CACHE_HOME");
-    const char* home = getenv("HOME");
-    cache = xdg ? absl::StrCat(xdg, "/mptest") : home ? absl::StrCat(home, "/.cache/mptest") : "";
-  }
-  options.build.cache_dir = UserPath(cache);
+  options.build.cache_dir = CacheDir();
   options.build.results_dir = results;
   options.build.build_jobs = absl::GetFlag(FLAGS_build_jobs);
   options.test.jobs = absl::GetFlag(FLAGS_jobs);
@@ -384,7 +418,11 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, std::string(status.message()));
   }
   absl::StatusOr<Loaded> loaded = LoadConfig(argv[0]);
-  if (!loaded.ok()) return Fail(kExitUsage, std::string(loaded.status().message()));
+  if (!loaded.ok()) {
+    // A clone that fails is the environment's doing; everything else is the command line's.
+    return Fail(absl::IsUnavailable(loaded.status()) ? 3 : kExitUsage,
+                std::string(loaded.status().message()));
+  }
   if (command == "list-tests") return mptest::cli::ListTests(loaded->lab);
   if (command == "list-tentacles") {
     mptest::cli::CliPlugins plugins(argv[0]);
