@@ -28,7 +28,10 @@ void Log(absl::string_view message) {
 }  // namespace
 
 VirtualBoard::VirtualBoard(BoardOptions options)
-    : options_(std::move(options)), rng_(options_.faults.seed()) {}
+    : options_(std::move(options)),
+      rng_(options_.faults.seed()),
+      input_pacer_(options_.faults.line_bytes_per_second()),
+      output_pacer_(options_.faults.line_bytes_per_second()) {}
 
 VirtualBoard::~VirtualBoard() {
   interpreter_.Stop();
@@ -174,10 +177,10 @@ void VirtualBoard::Interrupt() {
   if (state_ == State::kRunning) interpreter_.Interrupt();
 }
 
-void VirtualBoard::PumpInput() {
+void VirtualBoard::PumpInput(size_t max_bytes) {
   char buffer[4096];
   for (;;) {
-    ssize_t n = read(in_fd_, buffer, sizeof(buffer));
+    ssize_t n = read(in_fd_, buffer, std::min(sizeof(buffer), max_bytes));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (n == 0 && options_.stdio) {
@@ -189,6 +192,8 @@ void VirtualBoard::PumpInput() {
     // Input is lost while the board boots, hangs or cannot boot, as on real hardware.
     if (state_ == State::kRunning && machine_) machine_->OnInput(absl::string_view(buffer, n));
     if (deferred_ != Deferred::kNone) return;
+    input_pacer_.Consume(n);
+    if (input_pacer_.limited()) return;  // one paced read per loop turn
   }
 }
 
@@ -241,22 +246,12 @@ void VirtualBoard::PumpInterpreter() {
 
 void VirtualBoard::PumpOutput() {
   if (out_queue_.empty() || out_fd_ < 0) return;
-  size_t allowed = out_queue_.size();
-  int rate = options_.faults.line_bytes_per_second();
-  absl::Time now = absl::Now();
-  if (rate > 0) {
-    if (pace_start_ == absl::InfinitePast() || now - pace_start_ > absl::Seconds(1)) {
-      pace_start_ = now;
-      paced_bytes_ = 0;
-    }
-    int64_t budget = static_cast<int64_t>(absl::ToDoubleSeconds(now - pace_start_) * rate) + 1;
-    allowed = std::min<int64_t>(allowed, std::max<int64_t>(0, budget - paced_bytes_));
-    if (allowed == 0) return;
-  }
+  size_t allowed = std::min(out_queue_.size(), output_pacer_.Budget(absl::Now()));
+  if (allowed == 0) return;
   ssize_t n = write(out_fd_, out_queue_.data(), allowed);
   if (n > 0) {
     out_queue_.erase(0, n);
-    paced_bytes_ += n;
+    output_pacer_.Consume(n);
   }
 }
 
@@ -264,9 +259,7 @@ int VirtualBoard::PollTimeoutMs() const {
   absl::Time now = absl::Now();
   absl::Duration wait = absl::Seconds(1);
   if (state_ == State::kBooting) wait = std::min(wait, boot_done_ - now);
-  if (!out_queue_.empty() && options_.faults.line_bytes_per_second() > 0) {
-    wait = std::min(wait, absl::Milliseconds(2));
-  }
+  if (input_pacer_.limited()) wait = std::min(wait, absl::Milliseconds(2));
   return std::max<int64_t>(0, absl::ToInt64Milliseconds(absl::Ceil(wait, absl::Milliseconds(1))));
 }
 
@@ -283,9 +276,10 @@ int VirtualBoard::Run() {
     int count = 0;
     fds[count++] = {signals.fd(), POLLIN, 0};
     int console_index = -1, interpreter_index = -1;
+    const size_t input_budget = input_pacer_.Budget(absl::Now());
     if (in_fd_ >= 0) {
       console_index = count;
-      short events = POLLIN;
+      short events = input_budget > 0 ? POLLIN : 0;
       if (!out_queue_.empty() && in_fd_ == out_fd_) events |= POLLOUT;
       fds[count++] = {in_fd_, events, 0};
     }
@@ -320,7 +314,9 @@ int VirtualBoard::Run() {
       }
     }
     if (interpreter_index >= 0 && fds[interpreter_index].revents) PumpInterpreter();
-    if (console_index >= 0 && in_fd_ >= 0 && (fds[console_index].revents & POLLIN)) PumpInput();
+    if (console_index >= 0 && in_fd_ >= 0 && (fds[console_index].revents & POLLIN)) {
+      PumpInput(input_budget);
+    }
     RunDeferred();
     PumpOutput();
   }

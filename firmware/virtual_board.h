@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "core/proto/board.pb.h"
 #include "core/pty/pty.h"
+#include "firmware/line_pacer.h"
 #include "firmware/python_interpreter.h"
 #include "firmware/repl_machine.h"
 
@@ -53,7 +54,7 @@ class VirtualBoard : public ReplHost {
   void Boot();
   void DropLine();
   void RunDeferred();
-  void PumpInput();
+  void PumpInput(size_t max_bytes);
   void PumpInterpreter();
   void PumpOutput();
   int PollTimeoutMs() const;
@@ -75,8 +76,8 @@ class VirtualBoard : public ReplHost {
   bool reset_this_execution_ = false;
   std::string held_stdout_;
   std::string out_queue_;
-  absl::Time pace_start_ = absl::InfinitePast();
-  int64_t paced_bytes_ = 0;
+  LinePacer input_pacer_;   // the slow-line fault, host -> board
+  LinePacer output_pacer_;  // and board -> host
 };
 
 }  // namespace mptest::firmware

@@ -385,6 +385,19 @@ TEST(RawReplClientFaultTest, SlowLineNeedsTime) {
   EXPECT_EQ(patient->stdout_text, std::string(300, 'y') + "\r\n");
 }
 
+TEST(RawReplClientFaultTest, RawPasteFlowControlOverASlowLine) {
+  proto::VirtualFaults faults;
+  faults.set_line_bytes_per_second(4000);  // both directions
+  faults.set_raw_paste_window(64);
+  Connected c = Connect(faults);
+  ASSERT_TRUE(c.client);
+  ASSERT_TRUE(c.client->EnterRawRepl(In(10)).ok());
+  absl::StatusOr<ExecResult> result = c.client->Execute(BigProgram(100), In(20));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->stdout_text, "198\r\n");
+  EXPECT_EQ(c.client->raw_paste(), RawReplClient::RawPaste::kSupported);
+}
+
 TEST(RawReplClientFaultTest, RefusedRawModeIsAClearError) {
   proto::VirtualFaults faults;
   faults.set_refuse_raw_mode(true);
