@@ -6,7 +6,8 @@
 #   X code  execute a raw-REPL program    S code  execute a friendly-REPL line (echoes values)
 #   R       soft reset
 # Frames on fd 3 (to the board): O bytes = stdout; E text = end of execution (traceback or
-# empty); D = reset done; B = booted.
+# empty); Q = end of execution by SystemExit (the board then soft-reboots, as MicroPython's
+# pyexec does); D = reset done; B = booted.
 # argv: board variant version date
 import os
 import signal
@@ -122,6 +123,7 @@ def main():
             _send(b"D")
             continue
         error = ""
+        end = b"E"
         try:
             source = payload.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
             if kind == b"S" and not source.endswith("\n"):
@@ -133,11 +135,12 @@ def main():
             finally:
                 _executing = False
         except SystemExit:
-            pass
+            _executing = False
+            end = b"Q"
         except BaseException as exc:  # everything, KeyboardInterrupt included, is reported
             _executing = False
             error = _exception_text(exc, exc.__traceback__)
-        _send(b"E", error.encode("utf-8", "replace"))
+        _send(end, error.encode("utf-8", "replace"))
 
 
 main()

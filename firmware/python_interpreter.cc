@@ -113,6 +113,9 @@ absl::Status PythonInterpreter::ReadEvents(std::vector<Event>* events) {
       case 'E':
         event.kind = Event::Kind::kDone;
         break;
+      case 'Q':
+        event.kind = Event::Kind::kSystemExit;
+        break;
       case 'D':
         event.kind = Event::Kind::kResetDone;
         break;

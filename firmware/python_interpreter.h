@@ -19,7 +19,7 @@ class PythonInterpreter {
  public:
   // One message from the interpreter.
   struct Event {
-    enum class Kind { kStdout, kDone, kResetDone, kBooted };
+    enum class Kind { kStdout, kDone, kSystemExit, kResetDone, kBooted };
     Kind kind;
     std::string data;  // stdout bytes (kStdout) or the traceback, "" if none (kDone)
   };

@@ -276,6 +276,13 @@ void ReplMachine::OnExecutionDone(absl::string_view traceback) {
   OnInput("");
 }
 
+void ReplMachine::OnExecutionSystemExit() {
+  if (busy_ != Busy::kExecuting) return;
+  busy_ = Busy::kIdle;
+  if (!executing_friendly_) host_->Emit("\x04\x04");
+  StartSoftReset();
+}
+
 void ReplMachine::OnSoftResetDone() {
   if (busy_ != Busy::kResetting) return;
   busy_ = Busy::kIdle;

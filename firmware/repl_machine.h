@@ -51,6 +51,9 @@ class ReplMachine {
   void OnInput(absl::string_view bytes);
   void OnExecutionOutput(absl::string_view stdout_bytes);
   void OnExecutionDone(absl::string_view traceback);
+  // The code raised SystemExit: the execution ends and the board soft-reboots (pyexec.c's
+  // PYEXEC_FORCED_EXIT), so the raw REPL sends "\x04\x04" and then "MPY: soft reboot".
+  void OnExecutionSystemExit();
   void OnSoftResetDone();
 
   Mode mode() const { return mode_; }

@@ -82,6 +82,17 @@ TEST_F(ReplMachineTest, SoftResetInRawMode) {
   EXPECT_EQ(host_.Take(), "raw REPL; CTRL-B to exit\r\n>");
 }
 
+TEST_F(ReplMachineTest, SystemExitSoftRebootsInsteadOfThePrompt) {
+  EnterRaw();
+  machine_.OnInput("print('SKIP')\nraise SystemExit\x04");
+  machine_.OnExecutionOutput("SKIP\n");
+  machine_.OnExecutionSystemExit();
+  EXPECT_EQ(host_.resets, 1);
+  EXPECT_EQ(host_.Take(), "OKSKIP\r\n\x04\x04MPY: soft reboot\r\n");
+  machine_.OnSoftResetDone();
+  EXPECT_EQ(host_.Take(), "raw REPL; CTRL-B to exit\r\n>");
+}
+
 TEST_F(ReplMachineTest, InputDuringExecutionWaitsAndCtrlCInterrupts) {
   EnterRaw();
   machine_.OnInput(

@@ -222,6 +222,12 @@ void VirtualBoard::PumpInterpreter() {
         }
         machine_->OnExecutionDone(event.data);
         break;
+      case PythonInterpreter::Event::Kind::kSystemExit:
+        reset_this_execution_ = false;
+        machine_->OnExecutionOutput(held_stdout_);
+        held_stdout_.clear();
+        machine_->OnExecutionSystemExit();
+        break;
       case PythonInterpreter::Event::Kind::kResetDone:
         machine_->OnSoftResetDone();
         break;

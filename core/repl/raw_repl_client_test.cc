@@ -71,6 +71,23 @@ TEST(RawReplClientTest, GlobalsPersistUntilSoftReset) {
       << gone->stderr_text;
 }
 
+TEST(RawReplClientTest, SystemExitSoftRebootsTheBoard) {
+  // How MicroPython's tests skip: print SKIP, raise SystemExit; the board then soft-reboots.
+  Connected c = Connect();
+  ASSERT_TRUE(c.client);
+  ASSERT_TRUE(c.client->EnterRawRepl(In(5)).ok());
+  absl::StatusOr<ExecResult> skip =
+      c.client->Execute("x = 1\nprint('SKIP')\nraise SystemExit", In(5));
+  ASSERT_TRUE(skip.ok()) << skip.status();
+  EXPECT_EQ(skip->stdout_text, "SKIP\r\n");
+  EXPECT_FALSE(skip->raised());
+  EXPECT_TRUE(skip->soft_rebooted);
+  absl::StatusOr<ExecResult> after = c.client->Execute("print(x)", In(5));
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_NE(after->stderr_text.find("NameError"), std::string::npos) << after->stderr_text;
+  EXPECT_FALSE(after->soft_rebooted);
+}
+
 std::string BigProgram(int lines) {
   std::vector<std::string> program;
   for (int i = 0; i < lines; ++i) program.push_back(absl::StrCat("v", i, " = ", i, " * 2"));
