@@ -199,7 +199,11 @@ std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& re
 }
 
 std::string FormatDuration(double seconds) {
-  if (seconds < 0) seconds = 0;
+  // Durations come from files on disk: NaN, negative or absurd values must not reach the
+  // integer conversion below (undefined behaviour past int64's range).
+  constexpr double kLongest = 1e12;  // ~31,700 years
+  if (!(seconds >= 0)) seconds = 0;
+  if (seconds > kLongest) seconds = kLongest;
   if (seconds < 60) return absl::StrFormat("%.1f s", seconds);
   int64_t whole = static_cast<int64_t>(seconds);
   if (whole < 3600) return absl::StrFormat("%d min %02d s", whole / 60, whole % 60);

@@ -1,6 +1,8 @@
 // Tests of the summary counts, flaky marking, failures matrices and timeline bars.
 #include "core/report/results_model.h"
 
+#include <cmath>
+
 #include "core/report/test_results.h"
 #include "gtest/gtest.h"
 
@@ -86,6 +88,10 @@ TEST(ResultsModelTest, FormatDuration) {
   EXPECT_EQ(FormatDuration(12.34), "12.3 s");
   EXPECT_EQ(FormatDuration(245), "4 min 05 s");
   EXPECT_EQ(FormatDuration(3720), "1 h 02 min");
+  // Values read from a corrupt file: no undefined behaviour, a bounded answer.
+  EXPECT_EQ(FormatDuration(-5), "0.0 s");
+  EXPECT_EQ(FormatDuration(std::nan("")), "0.0 s");
+  EXPECT_EQ(FormatDuration(1.7e308), "277777777 h 46 min");
 }
 
 }  // namespace
