@@ -4,12 +4,16 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/bus/event_sender.h"
 #include "core/process/exception_info.h"
 #include "core/process/supervisor.h"
+#include "core/process/supervisor_child.h"
 
 namespace mptest::process {
 namespace {
@@ -82,6 +86,112 @@ absl::Status Supervisor::RunInline() {
     if (!outcome.ok && options_.stop_on_first_failure) stopping_ = true;
   }
   return absl::OkStatus();
+}
+
+}  // namespace mptest::process
+
+namespace mptest::process {
+
+// Incremental inline calls: one at a time, each on a worker thread of this process, so that
+// WaitAny can enforce its deadline (see supervisor.h).
+void Supervisor::LaunchInline(Child& child) {
+  CallSpec& call = calls_[child.index];
+  auto run = std::make_shared<InlineRun>();
+  child.inline_run = run;
+  child.pid = getpid();
+  child.state = Child::State::kRunning;
+  child.started = absl::Now();
+  child.timeout = call.timeout.value_or(options_.timeout);
+  child.deadline = child.started + child.timeout;
+  outcomes_[child.index].start = child.started;
+  inline_current_ = child.index;
+  bus::EventBus* bus = options_.bus;
+  if (bus == nullptr) {
+    if (dropped_events_ == nullptr) dropped_events_ = std::make_unique<bus::EventBus>();
+    bus = dropped_events_.get();
+  }
+  EnableThrowSiteCapture();
+  bus::InstallEventSender({-1, nullptr, bus, call.target, child.index});
+  // The thread owns what it uses: an abandoned call must not touch this supervisor.
+  std::thread([run, work = call.run] {
+    std::optional<std::string> result;
+    std::optional<proto::ChildFailure> failure;
+    try {
+      result = work();
+    } catch (...) {
+      failure = DescribeCurrentException();
+    }
+    absl::MutexLock lock(&run->mutex);
+    run->done = true;
+    run->result = std::move(result);
+    run->failure = std::move(failure);
+  }).detach();
+}
+
+void Supervisor::WaitInline(absl::Time until) {
+  for (;;) {
+    LaunchPending();
+    if (!ended_.empty() || inline_current_ < 0) return;
+    Child& child = *children_[inline_current_];
+    absl::Time wake = std::min(until, child.kill_at);
+    if (!child.timed_out && !child.cancelled) wake = std::min(wake, child.deadline);
+    bool done = false;
+    {
+      absl::MutexLock lock(&child.inline_run->mutex);
+      child.inline_run->mutex.AwaitWithDeadline(absl::Condition(&child.inline_run->done), wake);
+      done = child.inline_run->done;
+    }
+    const absl::Time now = absl::Now();
+    if (done) {
+      FinishInline(child, /*abandoned=*/false);
+    } else if (!child.timed_out && !child.cancelled && now >= child.deadline) {
+      child.timed_out = true;
+      timed_out_.push_back(
+          absl::StrCat("call ", child.index, " of '", calls_[child.index].target, "' (inline)"));
+      RunBeforeKill(child);
+      child.kill_at = now + options_.kill_grace;
+    } else if (now >= child.kill_at) {
+      FinishInline(child, /*abandoned=*/true);
+    } else if (now >= until) {
+      return;
+    }
+  }
+}
+
+void Supervisor::FinishInline(Child& child, bool abandoned) {
+  bus::RemoveEventSender();
+  inline_current_ = -1;
+  CallOutcome& outcome = outcomes_[child.index];
+  outcome.pid = child.pid;
+  proto::ChildError& error = outcome.error.error;
+  error.set_pid(child.pid);
+  error.set_target(calls_[child.index].target);
+  error.set_call_index(child.index);
+  const std::string ran =
+      absl::StrCat("ran past its timeout of ", absl::FormatDuration(child.timeout));
+  const std::string abandon_note =
+      abandoned ? absl::StrCat("; it did not return ", absl::FormatDuration(options_.kill_grace),
+                               " after before_kill, so its thread was abandoned")
+                : "; result discarded";
+  if (child.timed_out) {
+    error.set_kind(proto::ChildError::TIMED_OUT);
+    error.set_detail(absl::StrCat(ran, " (inline calls cannot be interrupted)", abandon_note));
+  } else if (child.cancelled) {
+    error.set_kind(proto::ChildError::CANCELLED);
+    error.set_detail(absl::StrCat(child.cancel_reason, abandon_note));
+  } else {
+    absl::MutexLock lock(&child.inline_run->mutex);
+    if (child.inline_run->result.has_value()) {
+      outcome.ok = true;
+      outcome.encoded_result = std::move(*child.inline_run->result);
+    } else {
+      error.set_kind(proto::ChildError::EXCEPTION);
+      *error.mutable_exception() = std::move(*child.inline_run->failure);
+    }
+  }
+  child.inline_run.reset();  // an abandoned thread keeps its own reference
+  PublishExit(child.index);
+  MarkEnded(child);
 }
 
 }  // namespace mptest::process

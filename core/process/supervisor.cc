@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/bus/event_ring.h"
 #include "core/bus/event_sender.h"
@@ -30,6 +31,7 @@
 #include "core/process/interrupts.h"
 #include "core/process/posix_util.h"
 #include "core/process/subprocess.h"
+#include "core/process/supervisor_child.h"
 #include "glog/logging.h"
 
 extern char** environ;
@@ -84,29 +86,6 @@ int MillisUntil(absl::Time wake, absl::Time now) {
 
 }  // namespace
 
-struct Supervisor::Child {
-  int index = 0;
-  enum class State { kPending, kRunning, kDone } state = State::kPending;
-  pid_t pid = 0;
-  UniqueFd pidfd, channel;
-  bus::FrameReader reader{kMaxChannelFrame};
-  bus::EventRing ring;  // events, when there is a bus
-  std::string log_path;
-  absl::Time started;
-  absl::Time deadline = absl::InfiniteFuture();
-  absl::Time kill_at = absl::InfiniteFuture();
-  absl::Time drain_until = absl::InfiniteFuture();
-  bool exited = false;
-  bool timed_out = false;
-  std::string timeout_detail;
-  bool cancelled = false;
-  std::string cancel_reason;
-  std::optional<std::string> result;
-  std::optional<proto::ChildFailure> failure;
-  absl::Status channel_error;  // malformed frames: the child's fault
-  absl::Status truncated;      // stream ended inside a frame (the child died mid-write)
-};
-
 Supervisor::Supervisor(std::vector<CallSpec> calls, PcallOptions options)
     : calls_(std::move(calls)),
       options_(std::move(options)),
@@ -122,6 +101,11 @@ Supervisor::Supervisor(std::vector<CallSpec> calls, PcallOptions options)
 Supervisor::~Supervisor() {
   for (auto& child : children_) {
     if (child->state != Child::State::kRunning) continue;
+    if (child->inline_run != nullptr) {  // its thread cannot be ended: make it fail, leave it
+      RunBeforeKill(*child);
+      bus::RemoveEventSender();
+      continue;
+    }
     Signal(*child, SIGKILL);
     WaitPidRetry(child->pid);
     KillAndReapGroup(child->pid, 1000);
@@ -129,28 +113,40 @@ Supervisor::~Supervisor() {
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
+absl::Status Supervisor::ValidateSpawnTarget(const CallSpec& call) const {
+  if (context_ != Context::kSpawn || !call.spawn_target.empty()) return absl::OkStatus();
+  if (!call.spawn_unavailable.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "target '", call.target, "' cannot run in the spawn context: ", call.spawn_unavailable));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("target '", call.target,
+                   "' cannot run in the spawn context: it is not registered. "
+                   "Add MPTEST_REGISTER_TARGET(",
+                   call.target,
+                   ") at namespace scope, and call "
+                   "RunSpawnedChildIfRequested() first in main()"));
+}
+
 absl::Status Supervisor::Start() {
   if (started_) return absl::FailedPreconditionError("Pcall::start() called twice");
-  if (context_ == Context::kSpawn) {
-    for (const CallSpec& call : calls_) {
-      if (call.spawn_target.empty()) {
-        if (!call.spawn_unavailable.empty()) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("target '", call.target,
-                           "' cannot run in the spawn context: ", call.spawn_unavailable));
-        }
-        return absl::InvalidArgumentError(
-            absl::StrCat("target '", call.target,
-                         "' cannot run in the spawn context: it is not registered. "
-                         "Add MPTEST_REGISTER_TARGET(",
-                         call.target,
-                         ") at namespace scope, and call "
-                         "RunSpawnedChildIfRequested() first in main()"));
-      }
-    }
+  for (const CallSpec& call : calls_) {
+    absl::Status valid = ValidateSpawnTarget(call);
+    if (!valid.ok()) return valid;
   }
+  if (context_ == Context::kInline) {
+    started_ = true;
+    return RunInline();
+  }
+  absl::Status prepared = Prepare();
+  if (!prepared.ok()) return prepared;
+  LaunchPending();
+  return absl::OkStatus();
+}
+
+absl::Status Supervisor::Prepare() {
   started_ = true;
-  if (context_ == Context::kInline) return RunInline();
+  if (context_ == Context::kInline) return absl::OkStatus();
   BecomeSubreaperOnce();
   signals_to_reset_ = NonDefaultSignals();
   signals_to_reset_.push_back(SIGINT);  // Join installs its interrupt handlers later
@@ -169,8 +165,119 @@ absl::Status Supervisor::Start() {
     if (options_.bus != nullptr)
       spawn_env_.push_back(absl::StrCat(kSpawnRingEnv, "=", kSpawnRingFd));
   }
-  LaunchPending();
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> Supervisor::Add(CallSpec call) {
+  if (!incremental_ && (started_ || !calls_.empty())) {
+    return absl::FailedPreconditionError(
+        "Supervisor::Add needs a supervisor constructed without calls (Supervisor(options))");
+  }
+  if (joined_) return absl::FailedPreconditionError("Supervisor::Add called after Join");
+  absl::Status valid = ValidateSpawnTarget(call);
+  if (!valid.ok()) return valid;
+  if (!started_) {
+    incremental_ = true;
+    absl::Status prepared = Prepare();
+    if (!prepared.ok()) return prepared;
+  }
+  const int index = static_cast<int>(calls_.size());
+  calls_.push_back(std::move(call));
+  children_.push_back(std::make_unique<Child>());
+  children_.back()->index = index;
+  outcomes_.emplace_back();
+  ++unreported_;
+  if (stopping_) {
+    CancelPending("the supervisor is stopping (interrupted)");
+  } else {
+    LaunchPending();
+  }
+  return index;
+}
+
+void Supervisor::MarkEnded(Child& child) {
+  child.state = Child::State::kDone;
+  outcomes_[child.index].end = absl::Now();
+  ended_.push_back(child.index);
+}
+
+void Supervisor::RunBeforeKill(Child& child) {
+  if (child.before_kill_ran) return;
+  child.before_kill_ran = true;
+  if (calls_[child.index].before_kill) calls_[child.index].before_kill();
+}
+
+void Supervisor::Kill(int index, const std::string& reason) {
+  Child& child = *children_.at(static_cast<size_t>(index));
+  if (child.state == Child::State::kPending) {
+    proto::ChildError& error = outcomes_[index].error.error;
+    error.set_kind(proto::ChildError::CANCELLED);
+    error.set_target(calls_[index].target);
+    error.set_call_index(index);
+    error.set_detail(absl::StrCat("not started: ", reason));
+    MarkEnded(child);
+    return;
+  }
+  if (child.state != Child::State::kRunning) return;
+  if (child.inline_run != nullptr) {
+    if (!child.cancelled && !child.timed_out) {
+      child.cancelled = true;
+      child.cancel_reason = reason;
+    }
+    RunBeforeKill(child);
+    child.kill_at = std::min(child.kill_at, absl::Now() + options_.kill_grace);
+    return;
+  }
+  Cancel(child, reason, false);
+}
+
+void Supervisor::CancelAll(const std::string& reason) {
+  for (size_t i = 0; i < children_.size(); ++i) Kill(static_cast<int>(i), reason);
+}
+
+CallOutcome Supervisor::TakeOutcome(int index) {
+  CallOutcome& stored = outcomes_.at(static_cast<size_t>(index));
+  std::string result = std::move(stored.encoded_result);
+  stored.encoded_result = std::string();
+  CallOutcome taken = stored;
+  taken.encoded_result = std::move(result);
+  return taken;
+}
+
+int Supervisor::AcquireInterrupts() {
+  if (!options_.handle_interrupts) return -1;
+  const int interrupt_fd = AcquireInterruptHandlers();
+  interrupts_seen_ = InterruptCount();
+  struct epoll_event event;
+  memset(&event, 0, sizeof(event));
+  event.events = EPOLLIN | EPOLLET;
+  event.data.u64 = kInterruptKey;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupt_fd, &event);
+  return interrupt_fd;
+}
+
+void Supervisor::ReleaseInterrupts(int interrupt_fd) {
+  if (interrupt_fd < 0) return;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, interrupt_fd, nullptr);
+  ReleaseInterruptHandlers();
+}
+
+std::vector<int> Supervisor::WaitAny(absl::Duration timeout) {
+  if (started_ && !joined_) {
+    const absl::Time until = absl::Now() + timeout;
+    if (context_ == Context::kInline) {
+      WaitInline(until);
+    } else {
+      const int interrupt_fd = AcquireInterrupts();
+      absl::Status loop = Loop(until, LoopMode::kUntilAnyDone);
+      ReleaseInterrupts(interrupt_fd);
+      if (!loop.ok()) LOG(ERROR) << "Supervisor::WaitAny: " << loop;
+    }
+  }
+  std::vector<int> ended;
+  ended.swap(ended_);
+  unreported_ -= static_cast<int>(ended.size());
+  return ended;
 }
 
 std::vector<int> Supervisor::SupervisorFds() const {
@@ -185,7 +292,7 @@ std::vector<int> Supervisor::SupervisorFds() const {
 void Supervisor::CancelPending(const std::string& reason) {
   for (auto& child : children_) {
     if (child->state != Child::State::kPending) continue;
-    child->state = Child::State::kDone;
+    MarkEnded(*child);
     proto::ChildError& error = outcomes_[child->index].error.error;
     error.set_kind(proto::ChildError::CANCELLED);
     error.set_target(calls_[child->index].target);
@@ -197,13 +304,19 @@ void Supervisor::CancelPending(const std::string& reason) {
 void Supervisor::LaunchPending() {
   int running = 0;
   for (const auto& child : children_) running += child->state == Child::State::kRunning;
+  const int limit = context_ == Context::kInline ? 1 : options_.max_workers;
   for (auto& child : children_) {
     if (stopping_) break;
-    if (options_.max_workers > 0 && running >= options_.max_workers) break;
+    if (limit > 0 && running >= limit) break;
     if (child->state != Child::State::kPending) continue;
+    if (context_ == Context::kInline) {
+      LaunchInline(*child);
+      ++running;
+      continue;
+    }
     absl::Status status = Launch(*child);
     if (!status.ok()) {
-      child->state = Child::State::kDone;
+      MarkEnded(*child);
       CallOutcome& outcome = outcomes_[child->index];
       outcome.error.error.set_kind(proto::ChildError::START_FAILED);
       outcome.error.error.set_target(calls_[child->index].target);
@@ -301,7 +414,9 @@ absl::Status Supervisor::Launch(Child& child) {
   child.pid = pid;
   child.state = Child::State::kRunning;
   child.started = absl::Now();
-  child.deadline = child.started + options_.timeout;
+  child.timeout = call.timeout.value_or(options_.timeout);
+  child.deadline = child.started + child.timeout;
+  outcomes_[child.index].start = child.started;
   child.channel = std::move(parent_end);
   if (options_.child_logs) {
     child.log_path = log::ChildLogPath(options_.log_dir, options_.task, pid);
@@ -444,7 +559,7 @@ void Supervisor::Finish(Child& child) {
   child.ring = bus::EventRing();
   CloseChannel(child);
   const int status = WaitPidRetry(child.pid);
-  child.state = Child::State::kDone;
+  MarkEnded(child);
   KillAndReapGroup(child.pid, 1000);
   child.pidfd.reset();
 
@@ -486,6 +601,10 @@ void Supervisor::Finish(Child& child) {
     error.set_core_dumped(WCOREDUMP(status));
   }
   PublishExit(child.index);
+  if (incremental_ && options_.child_logs && !child.log_path.empty()) {
+    log::MergeChildLog(child.log_path);
+    child.log_merged = true;
+  }
   if (!outcome.ok && options_.stop_on_first_failure && !child.cancelled && !stopping_) {
     stopping_ = true;
     const std::string reason = absl::StrCat("stopped after ", outcome.error.Summary());
@@ -512,6 +631,7 @@ void Supervisor::Cancel(Child& child, const std::string& reason, bool at_once) {
     child.cancelled = true;
     child.cancel_reason = reason;
   }
+  RunBeforeKill(child);
   Signal(child, at_once ? SIGKILL : SIGTERM);
   const absl::Time kill_at = at_once ? absl::InfiniteFuture() : absl::Now() + options_.kill_grace;
   child.kill_at = std::min(child.kill_at, kill_at);
@@ -533,6 +653,7 @@ std::vector<pid_t> Supervisor::Living() const {
   std::vector<pid_t> pids;
   for (const auto& child : children_) {
     if (child->state != Child::State::kRunning || child->exited) continue;
+    if (child->inline_run != nullptr) continue;
     struct pollfd fd = {child->pidfd.get(), POLLIN, 0};
     if (poll(&fd, 1, 0) == 0) pids.push_back(child->pid);
   }
@@ -542,22 +663,25 @@ std::vector<pid_t> Supervisor::Living() const {
 absl::Status Supervisor::Join(absl::Duration timeout) {
   if (!started_) return absl::FailedPreconditionError("Pcall::join() called before start()");
   if (joined_) return join_status_;
-  if (context_ != Context::kInline) {
-    int interrupt_fd = -1;
-    if (options_.handle_interrupts) {
-      interrupt_fd = AcquireInterruptHandlers();
-      interrupts_seen_ = InterruptCount();
-      struct epoll_event event;
-      memset(&event, 0, sizeof(event));
-      event.events = EPOLLIN | EPOLLET;
-      event.data.u64 = kInterruptKey;
-      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupt_fd, &event);
+  if (context_ == Context::kInline && incremental_) {
+    const absl::Time until = absl::Now() + timeout;
+    bool cancelled = false;
+    for (;;) {
+      ended_.clear();  // Join reports through outcomes()
+      bool busy = false;
+      for (const auto& child : children_) busy |= child->state != Child::State::kDone;
+      if (!busy) break;
+      if (!cancelled && absl::Now() >= until) {
+        cancelled = true;
+        CancelAll("the join deadline passed");
+      }
+      WaitInline(cancelled ? absl::InfiniteFuture() : until);
     }
-    absl::Status loop = Loop(absl::Now() + timeout);
-    if (options_.handle_interrupts) {
-      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, interrupt_fd, nullptr);
-      ReleaseInterruptHandlers();
-    }
+    unreported_ = 0;
+  } else if (context_ != Context::kInline) {
+    const int interrupt_fd = AcquireInterrupts();
+    absl::Status loop = Loop(absl::Now() + timeout, LoopMode::kUntilAllDone);
+    ReleaseInterrupts(interrupt_fd);
     if (!loop.ok()) {
       joined_ = true;
       join_status_ = loop;
@@ -565,7 +689,7 @@ absl::Status Supervisor::Join(absl::Duration timeout) {
     }
     if (options_.child_logs && !killed_at_once_) {
       for (const auto& child : children_) {
-        if (!child->log_path.empty()) log::MergeChildLog(child->log_path);
+        if (!child->log_path.empty() && !child->log_merged) log::MergeChildLog(child->log_path);
       }
     }
   }
@@ -574,9 +698,11 @@ absl::Status Supervisor::Join(absl::Duration timeout) {
   return join_status_;
 }
 
-absl::Status Supervisor::Loop(absl::Time join_deadline) {
+absl::Status Supervisor::Loop(absl::Time join_deadline, LoopMode mode) {
+  const bool until_any = mode == LoopMode::kUntilAnyDone;
   bool join_expired = false;
   for (;;) {
+    if (until_any && !ended_.empty()) return absl::OkStatus();
     bool all_done = true;
     for (const auto& child : children_) all_done &= child->state == Child::State::kDone;
     if (all_done) return absl::OkStatus();
@@ -594,6 +720,7 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
       for (auto& child : children_) Cancel(*child, reason, killed_at_once_);
       CancelPending(reason);
     }
+    if (until_any && now >= join_deadline) return absl::OkStatus();
     if (!join_expired && now >= join_deadline) {
       join_expired = true;
       stopping_ = true;
@@ -612,9 +739,10 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
       if (!child->exited && !child->timed_out && !child->cancelled && now >= child->deadline) {
         child->timed_out = true;
         child->timeout_detail = absl::StrCat(
-            "timed out after ", absl::FormatDuration(options_.timeout), " and was terminated");
+            "timed out after ", absl::FormatDuration(child->timeout), " and was terminated");
         timed_out_.push_back(absl::StrCat("call ", child->index, " of '",
                                           calls_[child->index].target, "' (pid ", child->pid, ")"));
+        RunBeforeKill(*child);
         Signal(*child, SIGTERM);
         child->kill_at = now + options_.kill_grace;
       }
@@ -630,6 +758,7 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
         LaunchPending();
       }
     }
+    if (until_any && !ended_.empty()) return absl::OkStatus();
     all_done = true;
     absl::Time wake = join_expired ? absl::InfiniteFuture() : join_deadline;
     for (const auto& child : children_) {
@@ -656,6 +785,7 @@ absl::Status Supervisor::Loop(absl::Time join_deadline) {
       if (child->state == Child::State::kRunning && child->ring.valid()) child->ring.Awake();
     }
     if (ready < 0) {
+      if (errno == EINTR && until_any) return absl::OkStatus();  // the caller checks its flags
       if (errno == EINTR) continue;
       return ErrnoStatus("pcall: epoll_wait", errno);
     }

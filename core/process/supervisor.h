@@ -24,6 +24,14 @@
 //    when it returns after its timeout its result is discarded and it is reported as
 //    TIMED_OUT, and Join(timeout) reports calls that ran past the join deadline the same way.
 //    Crashes (abort, SIGSEGV, _exit) end the caller: that is what a debugger session wants.
+//
+// Two ways to use it: a batch (the constructor's calls, Start, Join: what Pcall does), or
+// incrementally (Add one call at a time, WaitAny for whichever ends first, Kill one, CancelAll:
+// what mptest's scheduler does). Both share the same children, loop and error reporting. In
+// the incremental inline context each call runs in this process on a worker thread, one at a
+// time, so that WaitAny can still enforce its deadline: at the deadline before_kill runs (it
+// should make the call fail, e.g. by powering its boards off); a call that still has not
+// returned kill_grace later is reported TIMED_OUT and its thread is abandoned.
 #ifndef MPTEST_CORE_PROCESS_SUPERVISOR_H_
 #define MPTEST_CORE_PROCESS_SUPERVISOR_H_
 
@@ -89,6 +97,11 @@ struct CallSpec {
   std::string spawn_target;          // spawn: the registered name ("" = cannot be spawned)
   std::string spawn_unavailable;     // why, when spawn_target is empty and it is not a name
   std::function<std::string()> encode_args;  // spawn: codec bytes of the argument tuple
+  // This call's timeout, from its start (unset = PcallOptions::timeout).
+  std::optional<absl::Duration> timeout;
+  // Runs in the parent once, when the call is ended early (its timeout, Kill, CancelAll,
+  // Terminate, an interrupt), before its process group gets SIGTERM.
+  std::function<void()> before_kill;
 };
 
 struct CallOutcome {
@@ -97,11 +110,15 @@ struct CallOutcome {
   ChildProcessError error;     // when !ok
   pid_t pid = 0;               // 0 if never started; the caller's pid for inline calls
   std::string log_path;
+  absl::Time start = absl::InfinitePast();  // when the call started (InfinitePast: never)
+  absl::Time end = absl::InfinitePast();    // when its outcome was known
 };
 
 class Supervisor {
  public:
   Supervisor(std::vector<CallSpec> calls, PcallOptions options);
+  // An incremental supervisor: no calls yet, Add them.
+  explicit Supervisor(PcallOptions options) : Supervisor({}, std::move(options)) {}
   // Kills (SIGKILL) and reaps any child still running: a Supervisor never leaks a process.
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
@@ -119,6 +136,27 @@ class Supervisor {
   // Join runs). The calls are reported as CANCELLED.
   void Terminate();
 
+  // Incremental use. Starts one more call now (or as soon as a max_workers slot is free; inline:
+  // when the previous inline call has ended) and returns its index in outcomes(). Starts the
+  // supervisor if needed. InvalidArgument if the call cannot run in the spawn context.
+  absl::StatusOr<int> Add(CallSpec call);
+  // Waits until at least one call has ended or `timeout` passes (or, without
+  // handle_interrupts, a signal interrupts the wait), and returns the indices of the calls
+  // that ended since the last WaitAny, in the order they ended; their outcomes are final.
+  // Meanwhile it drains channels, publishes events, enforces timeouts and escalates kills.
+  std::vector<int> WaitAny(absl::Duration timeout);
+  // Ends call `index` early: before_kill, then SIGTERM to its process group, SIGKILL after
+  // kill_grace (escalated by WaitAny). Reported as CANCELLED with `reason`. A call that has not
+  // started yet is cancelled at once; one that already ended is left alone.
+  void Kill(int index, const std::string& reason);
+  // Kill for every call that has not ended.
+  void CancelAll(const std::string& reason);
+  // Calls added and not yet returned by WaitAny (or Join).
+  int unreported() const { return unreported_; }
+  // Moves call `index`'s outcome out (its result may be large); outcomes()[index] keeps the
+  // rest. Only for calls WaitAny returned.
+  CallOutcome TakeOutcome(int index);
+
   std::vector<pid_t> Pids() const;    // every child started so far, in call order
   std::vector<pid_t> Living() const;  // those that have not exited
   bool joined() const { return joined_; }
@@ -127,9 +165,20 @@ class Supervisor {
 
  private:
   struct Child;
+  struct InlineRun;
+  enum class LoopMode { kUntilAllDone, kUntilAnyDone };
+  absl::Status ValidateSpawnTarget(const CallSpec& call) const;
+  absl::Status Prepare();
   absl::Status RunInline();
+  void LaunchInline(Child& child);
+  void WaitInline(absl::Time until);
+  void FinishInline(Child& child, bool abandoned);
+  void RunBeforeKill(Child& child);
+  void MarkEnded(Child& child);
+  int AcquireInterrupts();
+  void ReleaseInterrupts(int interrupt_fd);
   absl::Status Launch(Child& child);
-  absl::Status Loop(absl::Time join_deadline);
+  absl::Status Loop(absl::Time deadline, LoopMode mode);
   void LaunchPending();
   void CancelPending(const std::string& reason);
   void ReadChannel(Child& child);
@@ -156,6 +205,11 @@ class Supervisor {
   int interrupts_seen_ = 0;
   bool interrupted_ = false, killed_at_once_ = false;
   std::vector<std::string> timed_out_;  // descriptions of the children alive at a deadline
+  std::vector<int> ended_;              // calls ended since the last WaitAny, in order
+  int unreported_ = 0;
+  int inline_current_ = -1;   // the incremental inline call running now
+  bool incremental_ = false;  // used through Add: logs are merged as each child ends
+  std::unique_ptr<bus::EventBus> dropped_events_;  // inline calls' events without a bus
   absl::Status join_status_;
 };
 

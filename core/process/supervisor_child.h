@@ -1,0 +1,62 @@
+// The Supervisor's record of one call (its child process or, incrementally inline, its worker
+// thread). Internal to core/process: shared by supervisor.cc and inline_calls.cc.
+#ifndef MPTEST_CORE_PROCESS_SUPERVISOR_CHILD_H_
+#define MPTEST_CORE_PROCESS_SUPERVISOR_CHILD_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/bus/event_ring.h"
+#include "core/bus/frame.h"
+#include "core/process/child_runner.h"
+#include "core/process/posix_util.h"
+#include "core/process/supervisor.h"
+#include "core/proto/channel.pb.h"
+
+namespace mptest::process {
+
+// What an incremental inline call's worker thread hands back.
+struct Supervisor::InlineRun {
+  absl::Mutex mutex;
+  bool done ABSL_GUARDED_BY(mutex) = false;
+  std::optional<std::string> result ABSL_GUARDED_BY(mutex);
+  std::optional<proto::ChildFailure> failure ABSL_GUARDED_BY(mutex);
+};
+
+struct Supervisor::Child {
+  int index = 0;
+  enum class State { kPending, kRunning, kDone } state = State::kPending;
+  pid_t pid = 0;
+  UniqueFd pidfd, channel;
+  bus::FrameReader reader{kMaxChannelFrame};
+  bus::EventRing ring;  // events, when there is a bus
+  std::string log_path;
+  absl::Time started;
+  absl::Duration timeout = absl::InfiniteDuration();
+  absl::Time deadline = absl::InfiniteFuture();
+  absl::Time kill_at = absl::InfiniteFuture();
+  absl::Time drain_until = absl::InfiniteFuture();
+  bool exited = false;
+  bool timed_out = false;
+  std::string timeout_detail;
+  bool cancelled = false;
+  std::string cancel_reason;
+  std::optional<std::string> result;
+  std::optional<proto::ChildFailure> failure;
+  absl::Status channel_error;  // malformed frames: the child's fault
+  absl::Status truncated;      // stream ended inside a frame (the child died mid-write)
+  bool before_kill_ran = false;
+  bool log_merged = false;
+  std::shared_ptr<InlineRun> inline_run;  // incremental inline calls only
+};
+
+}  // namespace mptest::process
+
+#endif  // MPTEST_CORE_PROCESS_SUPERVISOR_CHILD_H_

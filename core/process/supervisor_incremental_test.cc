@@ -1,0 +1,351 @@
+// Tests of the Supervisor's incremental API (Add, WaitAny, Kill, CancelAll), the one mptest's
+// scheduler runs its jobs through: in the fork context with /proc checks that nothing is left
+// behind, and in the inline context with its enforced deadlines.
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/process/supervisor.h"
+#include "core/process/test_util.h"
+#include "glog/logging.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mptest::process {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+CallSpec Call(std::string name, std::function<std::string()> run) {
+  CallSpec call;
+  call.target = std::move(name);
+  call.run = std::move(run);
+  return call;
+}
+
+std::function<std::string()> SleepThenReturn(absl::Duration sleep, std::string result) {
+  return [sleep, result] {
+    absl::SleepFor(sleep);
+    return result;
+  };
+}
+
+// Waits (bounded) until `supervisor` has reported every call; returns the indices in order.
+std::vector<int> WaitAll(Supervisor& supervisor, absl::Duration limit = absl::Seconds(20)) {
+  std::vector<int> ended;
+  const absl::Time give_up = absl::Now() + limit;
+  while (supervisor.unreported() > 0 && absl::Now() < give_up) {
+    for (int index : supervisor.WaitAny(give_up - absl::Now())) ended.push_back(index);
+  }
+  return ended;
+}
+
+class IncrementalForkTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fds_before_ = testing::OpenFds(); }
+  void TearDown() override {
+    EXPECT_TRUE(testing::ChildPids().empty()) << "a child or zombie was left behind";
+    EXPECT_EQ(testing::OpenFds(), fds_before_) << testing::DescribeFds(testing::OpenFds());
+  }
+  static PcallOptions Options(Context context = Context::kFork) {
+    PcallOptions options;
+    options.context = context;
+    options.child_logs = false;
+    options.timeout = absl::Seconds(20);
+    options.kill_grace = absl::Milliseconds(200);
+    options.handle_interrupts = false;
+    return options;
+  }
+  std::set<int> fds_before_;
+};
+
+TEST_F(IncrementalForkTest, WaitAnyReturnsCallsInTheOrderTheyEnd) {
+  Supervisor supervisor(Options());
+  ASSERT_EQ(*supervisor.Add(Call("slow", SleepThenReturn(absl::Milliseconds(300), "s"))), 0);
+  ASSERT_EQ(*supervisor.Add(Call("fast", SleepThenReturn(absl::ZeroDuration(), "f"))), 1);
+  EXPECT_EQ(supervisor.unreported(), 2);
+  std::vector<int> first = supervisor.WaitAny(absl::Seconds(10));
+  ASSERT_THAT(first, ElementsAre(1));
+  EXPECT_EQ(supervisor.unreported(), 1);
+  // Started after the first ended, and faster than the slow one.
+  ASSERT_EQ(*supervisor.Add(Call("late", SleepThenReturn(absl::ZeroDuration(), "l"))), 2);
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(2, 0));
+  const std::vector<CallOutcome>& outcomes = supervisor.outcomes();
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_EQ(outcomes[0].encoded_result, "s");
+  EXPECT_EQ(outcomes[1].encoded_result, "f");
+  EXPECT_EQ(supervisor.TakeOutcome(2).encoded_result, "l");
+  EXPECT_TRUE(supervisor.outcomes()[2].encoded_result.empty());
+  for (const CallOutcome& outcome : outcomes) {
+    EXPECT_TRUE(outcome.ok);
+    EXPECT_GT(outcome.pid, 0);
+    EXPECT_LE(outcome.start, outcome.end);
+  }
+  EXPECT_GE(outcomes[0].end - outcomes[0].start, absl::Milliseconds(300));
+}
+
+TEST_F(IncrementalForkTest, WaitAnyReturnsEmptyWhenItsTimeoutPasses) {
+  Supervisor supervisor(Options());
+  EXPECT_TRUE(supervisor.WaitAny(absl::Milliseconds(1)).empty());  // nothing added
+  ASSERT_TRUE(supervisor.Add(Call("slow", SleepThenReturn(absl::Seconds(1), "s"))).ok());
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(supervisor.WaitAny(absl::Milliseconds(50)).empty());
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(900));
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+}
+
+TEST_F(IncrementalForkTest, ACrashIsReportedAtOnceWithItsSignal) {
+  Supervisor supervisor(Options());
+  ASSERT_TRUE(supervisor.Add(Call("long", SleepThenReturn(absl::Seconds(30), "x"))).ok());
+  ASSERT_TRUE(supervisor.Add(Call("crash", []() -> std::string { abort(); })).ok());
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(supervisor.WaitAny(absl::Seconds(20)), ElementsAre(1));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  const ChildProcessError& error = supervisor.outcomes()[1].error;
+  EXPECT_EQ(error.error.kind(), proto::ChildError::SIGNALED);
+  EXPECT_THAT(error.Summary(), HasSubstr("killed by SIGABRT"));
+
+  bool hook_ran = false;
+  supervisor.Kill(0, "no longer needed");
+  EXPECT_FALSE(hook_ran);  // "long" has no hook: Kill works without one
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+  EXPECT_EQ(supervisor.outcomes()[0].error.error.kind(), proto::ChildError::CANCELLED);
+  EXPECT_THAT(supervisor.outcomes()[0].error.Summary(), HasSubstr("no longer needed"));
+}
+
+TEST_F(IncrementalForkTest, AnExceptionKeepsItsTypeAndMessage) {
+  Supervisor supervisor(Options());
+  ASSERT_TRUE(
+      supervisor
+          .Add(Call("thrower", []() -> std::string { throw std::runtime_error("board on fire"); }))
+          .ok());
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+  const ChildProcessError& error = supervisor.outcomes()[0].error;
+  EXPECT_EQ(error.error.kind(), proto::ChildError::EXCEPTION);
+  EXPECT_THAT(error.Summary(), HasSubstr("std::runtime_error: board on fire"));
+}
+
+TEST_F(IncrementalForkTest, PastItsTimeoutBeforeKillRunsThenTheGroupIsKilled) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  Supervisor supervisor(Options());
+  CallSpec call = Call("runaway", [write_fd = pipe_fds[1]]() -> std::string {
+    const pid_t grandchild = fork();
+    if (grandchild == 0) {
+      for (;;) pause();
+    }
+    (void)!write(write_fd, &grandchild, sizeof(grandchild));
+    for (;;) pause();
+  });
+  call.timeout = absl::Milliseconds(200);
+  std::atomic<int> hook_calls{0};
+  std::vector<pid_t> living_at_hook;
+  call.before_kill = [&] {
+    ++hook_calls;
+    living_at_hook = supervisor.Living();
+  };
+  ASSERT_TRUE(supervisor.Add(std::move(call)).ok());
+  pid_t grandchild = 0;
+  ASSERT_EQ(read(pipe_fds[0], &grandchild, sizeof(grandchild)),
+            static_cast<ssize_t>(sizeof(grandchild)));
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+  EXPECT_EQ(hook_calls.load(), 1);
+  EXPECT_EQ(living_at_hook.size(), 1u);  // the hook runs before the kill
+  const ChildProcessError& error = supervisor.outcomes()[0].error;
+  EXPECT_EQ(error.error.kind(), proto::ChildError::TIMED_OUT);
+  EXPECT_THAT(error.Summary(), HasSubstr("timed out after 200ms"));
+  EXPECT_TRUE(testing::WaitFor([&] { return !testing::ProcessRunning(grandchild); }));
+}
+
+TEST_F(IncrementalForkTest, CancelAllEndsRunningAndQueuedCallsWithTheirHooks) {
+  PcallOptions options = Options();
+  options.max_workers = 1;
+  Supervisor supervisor(options);
+  int hooks = 0;
+  for (int i = 0; i < 3; ++i) {
+    CallSpec call = Call(absl::StrCat("hang", i), []() -> std::string {
+      for (;;) pause();
+    });
+    call.before_kill = [&hooks] { ++hooks; };
+    ASSERT_TRUE(supervisor.Add(std::move(call)).ok());
+  }
+  EXPECT_EQ(supervisor.Living().size(), 1u);  // max_workers queues the rest
+  supervisor.CancelAll("interrupted");
+  EXPECT_EQ(hooks, 1);  // only the running call had anything to stop
+  std::vector<int> ended = WaitAll(supervisor);
+  EXPECT_EQ(ended.size(), 3u);
+  for (const CallOutcome& outcome : supervisor.outcomes()) {
+    EXPECT_EQ(outcome.error.error.kind(), proto::ChildError::CANCELLED);
+    EXPECT_THAT(outcome.error.Summary(), HasSubstr("interrupted"));
+  }
+  EXPECT_THAT(supervisor.outcomes()[2].error.Summary(), HasSubstr("not started"));
+}
+
+TEST_F(IncrementalForkTest, DestroyingTheSupervisorEndsEveryChild) {
+  pid_t pid = 0;
+  {
+    Supervisor supervisor(Options());
+    ASSERT_TRUE(supervisor
+                    .Add(Call("hang",
+                              []() -> std::string {
+                                for (;;) pause();
+                              }))
+                    .ok());
+    ASSERT_EQ(supervisor.Pids().size(), 1u);
+    pid = supervisor.Pids()[0];
+    EXPECT_TRUE(testing::ProcessRunning(pid));
+  }
+  EXPECT_FALSE(testing::ProcessRunning(pid));
+}
+
+TEST_F(IncrementalForkTest, AddOnABatchSupervisorIsRefused) {
+  Supervisor supervisor({Call("batch", SleepThenReturn(absl::ZeroDuration(), "b"))}, Options());
+  EXPECT_EQ(
+      supervisor.Add(Call("more", SleepThenReturn(absl::ZeroDuration(), "m"))).status().code(),
+      absl::StatusCode::kFailedPrecondition);
+}
+
+class CapturingSink : public google::LogSink {
+ public:
+  void send(google::LogSeverity, const char*, const char*, int, const google::LogMessageTime&,
+            const char* message, size_t message_len) override {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(message, message_len);
+  }
+  std::mutex mu;
+  std::vector<std::string> lines;
+};
+
+TEST_F(IncrementalForkTest, EachChildsLogIsMergedAsSoonAsItEnds) {
+  PcallOptions options = Options();
+  options.child_logs = true;
+  options.log_dir = getenv("TEST_TMPDIR");
+  options.task = "job";
+  Supervisor supervisor(options);
+  CapturingSink sink;
+  google::AddLogSink(&sink);
+  ASSERT_TRUE(supervisor
+                  .Add(Call("logger",
+                            [] {
+                              LOG(INFO) << "hello from the job";
+                              return std::string("ok");
+                            }))
+                  .ok());
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+  google::RemoveLogSink(&sink);
+  const std::string path = supervisor.outcomes()[0].log_path;
+  EXPECT_EQ(path, absl::StrCat(options.log_dir, "/job:pid-", supervisor.outcomes()[0].pid));
+  std::vector<std::string> merged;
+  for (const std::string& line : sink.lines) {
+    if (line.rfind("Forked process", 0) != 0) merged.push_back(line);
+  }
+  ASSERT_EQ(merged.size(), 3u);
+  EXPECT_EQ(merged[0], ">>>> Begin child log " + path);
+  EXPECT_THAT(merged[1], HasSubstr("hello from the job"));
+  EXPECT_EQ(merged[2], "<<<< End child log " + path);
+}
+
+// The inline context: calls run in this process, one at a time, deadlines still enforced.
+class IncrementalInlineTest : public IncrementalForkTest {
+ protected:
+  void SetUp() override {
+    // The first exception described in this process opens (and caches) the object files the
+    // symbolizer reads for its backtrace; warm that cache so the descriptor check below only
+    // sees what the supervisor itself leaves open.
+    Supervisor warm(Options(Context::kInline));
+    ASSERT_TRUE(
+        warm.Add(Call("warm", []() -> std::string { throw std::runtime_error("warm"); })).ok());
+    ASSERT_THAT(WaitAll(warm), ElementsAre(0));
+    IncrementalForkTest::SetUp();
+  }
+};
+
+TEST_F(IncrementalInlineTest, CallsRunOneAtATimeInThisProcess) {
+  Supervisor supervisor(Options(Context::kInline));
+  ASSERT_TRUE(supervisor.Add(Call("first", SleepThenReturn(absl::Milliseconds(50), "1"))).ok());
+  ASSERT_TRUE(supervisor.Add(Call("second", [] { return absl::StrCat(getpid()); })).ok());
+  ASSERT_TRUE(
+      supervisor
+          .Add(Call("thrower", []() -> std::string { throw std::invalid_argument("bad spec"); }))
+          .ok());
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0, 1, 2));
+  const std::vector<CallOutcome>& outcomes = supervisor.outcomes();
+  EXPECT_EQ(outcomes[0].encoded_result, "1");
+  EXPECT_EQ(outcomes[1].encoded_result, absl::StrCat(getpid()));
+  EXPECT_LE(outcomes[0].end, outcomes[1].start);  // one at a time
+  EXPECT_EQ(outcomes[2].error.error.kind(), proto::ChildError::EXCEPTION);
+  EXPECT_THAT(outcomes[2].error.Summary(), HasSubstr("std::invalid_argument: bad spec"));
+}
+
+TEST_F(IncrementalInlineTest, PastItsDeadlineBeforeKillMakesTheCallFail) {
+  Supervisor supervisor(Options(Context::kInline));
+  auto powered = std::make_shared<std::atomic<bool>>(true);
+  CallSpec call = Call("harness", [powered]() -> std::string {
+    while (powered->load()) absl::SleepFor(absl::Milliseconds(1));
+    throw std::runtime_error("board powered off");
+  });
+  call.timeout = absl::Milliseconds(100);
+  call.before_kill = [powered] { powered->store(false); };
+  ASSERT_TRUE(supervisor.Add(std::move(call)).ok());
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+  const ChildProcessError& error = supervisor.outcomes()[0].error;
+  EXPECT_EQ(error.error.kind(), proto::ChildError::TIMED_OUT);
+  EXPECT_THAT(error.Summary(), HasSubstr("ran past its timeout of 100ms"));
+  EXPECT_THAT(error.Summary(), HasSubstr("result discarded"));
+}
+
+TEST_F(IncrementalInlineTest, ACallThatIgnoresBeforeKillIsAbandonedAfterTheGrace) {
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  {
+    Supervisor supervisor(Options(Context::kInline));
+    CallSpec call = Call("stubborn", [release, finished] {
+      while (!release->load()) absl::SleepFor(absl::Milliseconds(1));
+      finished->store(true);
+      return std::string("late");
+    });
+    call.timeout = absl::Milliseconds(50);
+    ASSERT_TRUE(supervisor.Add(std::move(call)).ok());
+    ASSERT_TRUE(supervisor.Add(Call("next", SleepThenReturn(absl::ZeroDuration(), "n"))).ok());
+    const absl::Time start = absl::Now();
+    EXPECT_THAT(WaitAll(supervisor), ElementsAre(0, 1));
+    EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+    EXPECT_THAT(supervisor.outcomes()[0].error.Summary(), HasSubstr("thread was abandoned"));
+    EXPECT_EQ(supervisor.outcomes()[1].encoded_result, "n");  // the next call still ran
+  }
+  release->store(true);  // let the abandoned thread end before the test does
+  EXPECT_TRUE(testing::WaitFor([&] { return finished->load(); }));
+}
+
+TEST_F(IncrementalInlineTest, KillCancelsTheRunningCall) {
+  Supervisor supervisor(Options(Context::kInline));
+  auto powered = std::make_shared<std::atomic<bool>>(true);
+  CallSpec call = Call("harness", [powered]() -> std::string {
+    while (powered->load()) absl::SleepFor(absl::Milliseconds(1));
+    return "stopped";
+  });
+  call.before_kill = [powered] { powered->store(false); };
+  ASSERT_TRUE(supervisor.Add(std::move(call)).ok());
+  EXPECT_TRUE(supervisor.WaitAny(absl::Milliseconds(20)).empty());
+  supervisor.CancelAll("interrupted");
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+  EXPECT_EQ(supervisor.outcomes()[0].error.error.kind(), proto::ChildError::CANCELLED);
+  EXPECT_THAT(supervisor.outcomes()[0].error.Summary(), HasSubstr("interrupted"));
+}
+
+}  // namespace
+}  // namespace mptest::process
