@@ -24,8 +24,7 @@
 #include "core/report/results_writer.h"
 #include "core/sched/campaign.h"
 #include "core/sched/config.h"
-#include "core/sched/fork_executor.h"
-#include "core/sched/inline_executor.h"
+#include "core/sched/process_executor.h"
 #include "core/version.h"
 #include "glog/logging.h"
 #include "tools/cli/cli_plugins.h"
@@ -334,13 +333,13 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   }
   for (const auto& entry : plan->tentacles) drivers.insert(entry.type());
   for (const auto& spec : plan->specs) harnesses.insert(spec.harness());
-  std::unique_ptr<mptest::sched::Executor> executor;
-  if (absl::GetFlag(FLAGS_multiprocessing)) {
-    int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
-    executor = std::make_unique<mptest::sched::ForkExecutor>(jobs + options.build.build_jobs);
-  } else {
-    executor = std::make_unique<mptest::sched::InlineExecutor>();
+  // Every build and test run is a call of core/process's Supervisor: a forked child, or inline
+  // (--nomultiprocessing) for a debugger.
+  if (!absl::GetFlag(FLAGS_multiprocessing)) {
+    mptest::process::SetDefaultContext(mptest::process::Context::kInline);
   }
+  const int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
+  auto executor = std::make_unique<mptest::sched::ProcessExecutor>(jobs + options.build.build_jobs);
   for (const std::string& note :
        plugins.Notes({builders.begin(), builders.end()}, {drivers.begin(), drivers.end()},
                      {harnesses.begin(), harnesses.end()})) {

@@ -6,8 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "core/sched/fork_executor.h"
-#include "core/sched/inline_executor.h"
+#include "core/sched/process_executor.h"
 #include "core/sched/simulated_executor.h"
 #include "core/sched/testing/fakes.h"
 #include "gmock/gmock.h"

@@ -1,0 +1,81 @@
+// ProcessExecutor: the scheduler's jobs as Supervisor calls (see process_executor.h).
+#include "core/sched/process_executor.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+
+namespace mptest::sched {
+
+process::PcallOptions ProcessExecutor::Options(process::Context context,
+                                               absl::Duration kill_grace) {
+  process::PcallOptions options;
+  options.context = context;
+  options.kill_grace = kill_grace;
+  options.task = "mptest-job";
+  // Each job writes its own logs into its attempt's directory; glog output of a job stays
+  // where the parent configured it.
+  options.child_logs = false;
+  // mptest handles SIGINT/SIGTERM itself (Campaign's `interrupted`, then CancelAll).
+  options.handle_interrupts = false;
+  return options;
+}
+
+ProcessExecutor::ProcessExecutor(int capacity, absl::Duration kill_grace,
+                                 std::optional<process::Context> context)
+    : context_(context.value_or(process::DefaultContext())),
+      capacity_(context_ == process::Context::kInline ? 1 : capacity),
+      supervisor_(Options(context_, kill_grace)) {
+  CHECK(context_ != process::Context::kSpawn)
+      << "ProcessExecutor runs closures: the spawn context cannot run them";
+}
+
+int ProcessExecutor::Start(JobSpec job) {
+  process::CallSpec call;
+  call.target = job.name;
+  call.run = std::move(job.work);
+  call.timeout = job.deadline;
+  call.before_kill = std::move(job.before_kill);
+  absl::StatusOr<int> index = supervisor_.Add(std::move(call));
+  // Add only fails for spawn targets and an epoll that cannot be created: invariants here.
+  CHECK(index.ok()) << index.status();
+  names_[*index] = job.name;
+  return *index;
+}
+
+void ProcessExecutor::CancelAll() {
+  supervisor_.CancelAll("interrupted: boards powered off, process group killed");
+}
+
+std::vector<JobDone> ProcessExecutor::Wait(absl::Duration max_wait) {
+  std::vector<JobDone> finished;
+  for (int index : supervisor_.WaitAny(max_wait)) {
+    process::CallOutcome outcome = supervisor_.TakeOutcome(index);
+    JobDone done;
+    done.id = index;
+    done.start = outcome.start == absl::InfinitePast() ? outcome.end : outcome.start;
+    done.end = outcome.end;
+    const proto::ChildError& error = outcome.error.error;
+    const std::string name = std::move(names_[index]);
+    names_.erase(index);
+    if (outcome.ok) {
+      done.payload = std::move(outcome.encoded_result);
+    } else if (error.kind() == proto::ChildError::TIMED_OUT) {
+      done.status = JobDone::Status::kTimedOut;
+      done.detail =
+          absl::StrCat(name, ": ", outcome.error.Summary(), ": boards powered off",
+                       context_ == process::Context::kInline ? "" : ", process group killed");
+    } else if (error.kind() == proto::ChildError::CANCELLED) {
+      done.status = JobDone::Status::kTimedOut;  // as the Executor contract says
+      done.detail = absl::StrCat(name, ": ", outcome.error.Summary());
+    } else {
+      done.status = JobDone::Status::kCrashed;
+      done.detail = absl::StrCat(name, ": ", outcome.error.Summary());
+    }
+    finished.push_back(std::move(done));
+  }
+  return finished;
+}
+
+}  // namespace mptest::sched

@@ -1,0 +1,60 @@
+// ProcessExecutor: the scheduler's jobs run through core/process's Supervisor (the core's
+// TargetCtx), one call per job: in the fork context each job is a supervised child (own
+// process group, killed with the parent, a crash noticed as soon as the child is gone, past
+// its deadline before_kill then SIGTERM, grace, SIGKILL, grandchildren ended); in the inline
+// context (--nomultiprocessing) one job at a time in this process, deadlines still enforced.
+#ifndef MPTEST_CORE_SCHED_PROCESS_EXECUTOR_H_
+#define MPTEST_CORE_SCHED_PROCESS_EXECUTOR_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/process/supervisor.h"
+#include "core/sched/executor.h"
+
+namespace mptest::sched {
+
+class ProcessExecutor : public Executor {
+ public:
+  // `capacity`: jobs at once (1 in the inline context); `kill_grace`: between SIGTERM and
+  // SIGKILL (inline: between before_kill and abandoning the job); `context`: unset =
+  // process::DefaultContext() (mptest's --nomultiprocessing sets kInline). kSpawn is not
+  // supported: jobs are closures.
+  explicit ProcessExecutor(int capacity, absl::Duration kill_grace = absl::Seconds(2),
+                           std::optional<process::Context> context = std::nullopt);
+
+  int Start(JobSpec job) override;
+  int running() const override { return supervisor_.unreported(); }
+  int capacity() const override { return capacity_; }
+  std::vector<JobDone> Wait(absl::Duration max_wait) override;
+  absl::Time Now() const override { return absl::Now(); }
+  void CancelAll() override;
+
+  process::Context context() const { return context_; }
+
+ private:
+  static process::PcallOptions Options(process::Context context, absl::Duration kill_grace);
+
+  process::Context context_;
+  int capacity_;
+  process::Supervisor supervisor_;
+  std::map<int, std::string> names_;  // running jobs by supervisor index
+};
+
+// The executors mptest picks: a forked child per job, or inline (--nomultiprocessing).
+class ForkExecutor : public ProcessExecutor {
+ public:
+  explicit ForkExecutor(int capacity, absl::Duration kill_grace = absl::Seconds(2))
+      : ProcessExecutor(capacity, kill_grace, process::Context::kFork) {}
+};
+class InlineExecutor : public ProcessExecutor {
+ public:
+  explicit InlineExecutor(absl::Duration grace = absl::Seconds(2))
+      : ProcessExecutor(1, grace, process::Context::kInline) {}
+};
+
+}  // namespace mptest::sched
+
+#endif  // MPTEST_CORE_SCHED_PROCESS_EXECUTOR_H_
