@@ -27,6 +27,12 @@ bool UsesFirmware(const proto::InventoryEntry& entry) {
   return false;
 }
 
+std::string TagOr(const proto::InventoryEntry& entry, const std::string& tag,
+                  const std::string& fallback) {
+  auto it = entry.tags().find(tag);
+  return it == entry.tags().end() ? fallback : it->second;
+}
+
 }  // namespace
 
 ExecPtyDriver::ExecPtyDriver()
@@ -85,15 +91,22 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
                  absl::StrCat("execpty tentacle '", entry.label(), "' command"));
   if (!command.ok()) return command.status();
   std::vector<std::string> argv = {relay_, absl::StrCat("--link=", tentacle.console())};
-  auto console = entry.tags().find("console");
-  if (console != entry.tags().end() && console->second == "announced") {
-    argv.push_back("--announced_pty");
-  } else if (console != entry.tags().end() && console->second != "stdio") {
+  const std::string console = TagOr(entry, "console", "stdio");
+  if (console != "stdio" && console != "announced") {
     return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", entry.label(),
                                                    "': tags.console must be \"stdio\" or "
                                                    "\"announced\", not \"",
-                                                   console->second, "\""));
+                                                   console, "\""));
   }
+  if (console == "announced") argv.push_back("--announced_pty");
+  const std::string line_ends = TagOr(entry, "line_ends", console == "stdio" ? "unix" : "board");
+  if (line_ends != "unix" && line_ends != "board") {
+    return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", entry.label(),
+                                                   "': tags.line_ends must be \"unix\" or "
+                                                   "\"board\", not \"",
+                                                   line_ends, "\""));
+  }
+  if (line_ends == "unix") argv.push_back("--unix_line_ends");
   argv.push_back("--");
   argv.insert(argv.end(), command->begin(), command->end());
   unlink(tentacle.console().c_str());

@@ -6,6 +6,9 @@
 // keeps the console at <state_dir>/tty and restarts the command as a soft or hard reset.
 // tags["console"]: "stdio" (default; the command's console is the board's REPL) or "announced"
 // (the command prints the /dev/pts/N it serves, as qemu -serial pty does).
+// tags["line_ends"]: "unix" (default with console "stdio": the command is MicroPython's unix
+// port, whose bare \n line ends the relay sends as a real board's \r\n; see unix_line_ends.h)
+// or "board" (default with "announced": bytes pass as they are).
 #ifndef MPTEST_PLUGINS_BOARDS_EXECPTY_EXECPTY_DRIVER_H_
 #define MPTEST_PLUGINS_BOARDS_EXECPTY_EXECPTY_DRIVER_H_
 

@@ -1,5 +1,5 @@
 // //plugins/boards/execpty:execpty_relay: serves a command's pty console on a stable pty link.
-//   execpty_relay --link=PATH [--norestart] [--announced_pty] -- COMMAND [ARGS...]
+//   execpty_relay --link=PATH [--norestart] [--announced_pty] [--unix_line_ends] -- COMMAND...
 #include <stdio.h>
 
 #include <string>
@@ -14,16 +14,21 @@ ABSL_FLAG(std::string, link, "", "Symlink kept pointing at the pty clients open 
 ABSL_FLAG(bool, restart, true, "Restart the command when it exits (unix-port soft reset).");
 ABSL_FLAG(bool, announced_pty, false,
           "Serve the /dev/pts/N the command prints (qemu -serial pty) instead of its console.");
+ABSL_FLAG(bool, unix_line_ends, false,
+          "The command is MicroPython's unix port: send its bare \\n line ends as \\r\\n, as "
+          "a real board does, and its input CRLF as one line end.");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Runs a command on a pty and serves its console on another pty.\n"
-      "usage: execpty_relay --link=PATH [--norestart] [--announced_pty] -- COMMAND [ARGS...]");
+      "usage: execpty_relay --link=PATH [--norestart] [--announced_pty] [--unix_line_ends] -- "
+      "COMMAND [ARGS...]");
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   mptest::boards::RelayOptions options;
   options.link_path = absl::GetFlag(FLAGS_link);
   options.restart_on_exit = absl::GetFlag(FLAGS_restart);
   options.announced_pty = absl::GetFlag(FLAGS_announced_pty);
+  options.unix_line_ends = absl::GetFlag(FLAGS_unix_line_ends);
   options.argv.assign(rest.begin() + 1, rest.end());
   if (options.link_path.empty() || options.argv.empty()) {
     fprintf(stderr, "execpty_relay: --link and a command are required\n");

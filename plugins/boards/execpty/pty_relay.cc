@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -47,6 +49,8 @@ bool PtyRelay::StartCommand() {
   command_master_ = std::move(process->master);
   fcntl(command_master_.get(), F_SETFL, O_NONBLOCK);
   command_started_ = absl::Now();
+  client_wrote_since_start_ = false;
+  line_ends_.Reset();
   Log(absl::StrCat("started pid ", command_pid_, ": ", absl::StrJoin(options_.argv, " ")));
   if (options_.announced_pty) return OpenAnnouncedPty();
   return true;
@@ -98,6 +102,32 @@ void PtyRelay::ToClient(absl::string_view bytes) {
   (void)pty::WriteAll(client_master_.get(), bytes, absl::Now() + absl::Seconds(5));
 }
 
+void PtyRelay::BoardToClient(absl::string_view bytes) {
+  if (options_.unix_line_ends) {
+    ToClient(line_ends_.FromBoard(bytes));
+  } else {
+    ToClient(bytes);
+  }
+}
+
+bool PtyRelay::Restart() {
+  const bool died_on_its_own =
+      !client_wrote_since_start_ && absl::Now() - command_started_ < absl::Seconds(1);
+  if (died_on_its_own) {  // no tight loop for a command that cannot run
+    next_restart_delay_ =
+        std::clamp(next_restart_delay_ * 2, options_.restart_delay, options_.max_restart_delay);
+    Log(absl::StrCat("the command ended by itself: restarting in ",
+                     absl::FormatDuration(next_restart_delay_)));
+    absl::SleepFor(next_restart_delay_);
+  } else {
+    next_restart_delay_ = absl::ZeroDuration();
+  }
+  ToClient("MPY: soft reboot\r\n");
+  if (!StartCommand()) return false;
+  if (client_in_raw_ && !ReenterRawRepl()) client_in_raw_ = false;
+  return true;
+}
+
 bool PtyRelay::ReenterRawRepl() {
   absl::Time deadline = absl::Now() + options_.raw_reentry_timeout;
   if (!pty::WriteAll(board_fd(), "\r\x01", deadline).ok()) return false;
@@ -147,7 +177,6 @@ int PtyRelay::Run() {
       Log("the directory of --link is gone: stopping");
       return 0;
     }
-    bool restart = false;
     bool exited = false;
     if (fds[0].revents & POLLIN) {
       for (pty::ControlSignals::Event event : signals.Read()) {
@@ -168,8 +197,11 @@ int PtyRelay::Run() {
           if (buffer[i] == '\x01') client_in_raw_ = true;
           if (buffer[i] == '\x02') client_in_raw_ = false;
         }
-        (void)pty::WriteAll(board_fd(), absl::string_view(buffer, n),
-                            absl::Now() + absl::Seconds(5));
+        client_wrote_since_start_ = true;
+        absl::string_view bytes(buffer, n);
+        std::string translated;
+        if (options_.unix_line_ends) bytes = translated = line_ends_.FromClient(bytes);
+        (void)pty::WriteAll(board_fd(), bytes, absl::Now() + absl::Seconds(5));
       }
     }
     if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -177,14 +209,14 @@ int PtyRelay::Run() {
       if (n > 0 && announced_.valid()) {
         Log(absl::StrCat("command output: ", absl::string_view(buffer, n)));
       } else if (n > 0) {
-        ToClient(absl::string_view(buffer, n));
+        BoardToClient(absl::string_view(buffer, n));
       } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
         exited = true;
       }
     }
     if (fds[3].revents & POLLIN) {
       ssize_t n = read(announced_.get(), buffer, sizeof(buffer));
-      if (n > 0) ToClient(absl::string_view(buffer, n));
+      if (n > 0) BoardToClient(absl::string_view(buffer, n));
     }
     if (exited) {
       int status = 0;
@@ -197,15 +229,7 @@ int PtyRelay::Run() {
       if (!options_.restart_on_exit) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
       }
-      restart = true;
-    }
-    if (restart) {
-      if (absl::Now() - command_started_ < absl::Seconds(1)) {
-        absl::SleepFor(absl::Milliseconds(200));  // no tight loop for a command that cannot run
-      }
-      ToClient("MPY: soft reboot\r\n");
-      if (!StartCommand()) return 2;
-      if (client_in_raw_ && !ReenterRawRepl()) client_in_raw_ = false;
+      if (!Restart()) return 2;
     }
   }
 }

@@ -3,7 +3,9 @@
 // clients open through a stable link. It outlives the driver calls that start it, restarts
 // the command when it exits (the unix port exits on a soft reset: the relay reports that as
 // "MPY: soft reboot" and re-enters the raw REPL when the client was in it), and restarts it on
-// SIGHUP (a power cycle). SIGTERM ends the command and the relay.
+// SIGHUP (a power cycle). SIGTERM ends the command and the relay. A restart costs what starting
+// the command costs (a few ms for the unix port); only a command that keeps dying on its own is
+// restarted with a growing delay.
 #ifndef MPTEST_PLUGINS_BOARDS_EXECPTY_PTY_RELAY_H_
 #define MPTEST_PLUGINS_BOARDS_EXECPTY_PTY_RELAY_H_
 
@@ -14,6 +16,7 @@
 
 #include "absl/time/time.h"
 #include "core/pty/pty.h"
+#include "plugins/boards/execpty/unix_line_ends.h"
 
 namespace mptest::boards {
 
@@ -27,6 +30,14 @@ struct RelayOptions {
   bool announced_pty = false;
   absl::Duration announce_timeout = absl::Seconds(10);
   absl::Duration raw_reentry_timeout = absl::Seconds(10);
+  // The command is MicroPython's unix port on a raw pty: translate its line ends to a real
+  // board's (unix_line_ends.h).
+  bool unix_line_ends = false;
+  // A command that exits on its own (nothing sent to it since it started) within a second is
+  // restarted after this delay, doubled on each such exit up to max_restart_delay. A command
+  // that exits because of what the client sent (the unix port's soft reset) restarts at once.
+  absl::Duration restart_delay = absl::Milliseconds(50);
+  absl::Duration max_restart_delay = absl::Seconds(2);
 };
 
 class PtyRelay {
@@ -46,6 +57,10 @@ class PtyRelay {
   // After a restart in raw mode: enter the raw REPL on the new command, swallowing its banner.
   bool ReenterRawRepl();
   void ToClient(absl::string_view bytes);
+  // Output of the board, translated when unix_line_ends is set.
+  void BoardToClient(absl::string_view bytes);
+  // Restarts the command after it ended: Ok false when it cannot be started.
+  bool Restart();
   // The descriptor the board's REPL is on: the announced pty or the command's console.
   int board_fd() const { return announced_.valid() ? announced_.get() : command_master_.get(); }
 
@@ -57,6 +72,9 @@ class PtyRelay {
   pid_t command_pid_ = -1;
   absl::Time command_started_;
   bool client_in_raw_ = false;
+  bool client_wrote_since_start_ = false;
+  absl::Duration next_restart_delay_;
+  UnixLineEnds line_ends_;
 };
 
 }  // namespace mptest::boards
