@@ -189,6 +189,7 @@ std::vector<proto::BuildRecord> FirmwareBartender::StartBuilds(Executor& executo
     *request.mutable_board() = target.board;
     request.set_variant(target.variant);
     for (const std::string& arg : options_.builder_args) request.add_args(arg);
+    for (const std::string& arg : target.board.build_args()) request.add_args(arg);
     request.set_output_dir(absl::StrCat(options_.results_dir, "/mpbuild/", name));
     if (!options_.cache_dir.empty()) request.set_cache_dir(options_.cache_dir);
     request.set_jobs(options_.make_jobs);

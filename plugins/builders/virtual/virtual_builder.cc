@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -35,7 +37,26 @@ std::string Inputs(const proto::BuildRequest& request) {
                       absl::StrJoin(request.args(), "\x1f"));
 }
 
+constexpr absl::string_view kDelayArg = "delay_s=";
+constexpr double kMaxDelaySeconds = 600;
+
 }  // namespace
+
+absl::StatusOr<absl::Duration> VirtualBuilder::BuildDelay(const proto::BuildRequest& request) {
+  absl::Duration delay = absl::ZeroDuration();
+  for (const std::string& arg : request.args()) {
+    if (!absl::StartsWith(arg, kDelayArg)) continue;
+    double seconds = 0;
+    if (!absl::SimpleAtod(absl::string_view(arg).substr(kDelayArg.size()), &seconds) ||
+        !(seconds >= 0 && seconds <= kMaxDelaySeconds)) {
+      return absl::InvalidArgumentError(absl::StrCat("virtual builder: build argument '", arg,
+                                                     "': expected delay_s=<seconds from 0 to ",
+                                                     kMaxDelaySeconds, ">"));
+    }
+    delay = absl::Seconds(seconds);
+  }
+  return delay;
+}
 
 std::string VirtualBuilder::VersionFor(const proto::BuildRequest& request) {
   return absl::StrFormat("%s-virtual-%08x", kVirtualBaseVersion,
@@ -58,6 +79,8 @@ absl::StatusOr<proto::Firmware> VirtualBuilder::Build(const proto::BuildRequest&
   if (request.output_dir().empty()) {
     return absl::InvalidArgumentError("virtual builder: BuildRequest.output_dir is empty");
   }
+  absl::StatusOr<absl::Duration> delay = BuildDelay(request);
+  if (!delay.ok()) return delay.status();
   std::error_code error;
   fs::create_directories(request.output_dir(), error);
   if (error) {
@@ -95,6 +118,7 @@ absl::StatusOr<proto::Firmware> VirtualBuilder::Build(const proto::BuildRequest&
       }
     }
   }
+  absl::SleepFor(*delay);  // the "compilation"
   if (absl::Status status = firmware::WriteImageFile(firmware.path(), image); !status.ok()) {
     return absl::Status(status.code(), absl::StrCat("virtual builder: ", status.message()));
   }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "firmware/image.h"
 #include "gtest/gtest.h"
 
@@ -77,6 +78,38 @@ TEST(VirtualBuilderTest, RejectsOtherBoardsAndVariants) {
   request = Request("");
   request.clear_output_dir();
   EXPECT_TRUE(absl::IsInvalidArgument(builder.Build(request).status()));
+}
+
+TEST(VirtualBuilderTest, DelayArgumentMakesABuildTakeThatLongButNotACacheHit) {
+  VirtualBuilder builder;
+  proto::BuildRequest request = Request("out5");
+  request.add_args("delay_s=0.3");
+  request.set_cache_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/cache5"));
+  absl::Time start = absl::Now();
+  absl::StatusOr<proto::Firmware> built = builder.Build(request);
+  ASSERT_TRUE(built.ok()) << built.status();
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
+  request.set_output_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/out6"));
+  start = absl::Now();
+  absl::StatusOr<proto::Firmware> cached = builder.Build(request);
+  ASSERT_TRUE(cached.ok()) << cached.status();
+  EXPECT_TRUE(cached->from_cache());
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(300));
+}
+
+TEST(VirtualBuilderTest, MalformedDelayIsRefusedWithTheArgument) {
+  VirtualBuilder builder;
+  for (const char* arg : {"delay_s=soon", "delay_s=-1", "delay_s=601"}) {
+    proto::BuildRequest request = Request("out7");
+    request.add_args(arg);
+    absl::Status status = builder.Build(request).status();
+    EXPECT_TRUE(absl::IsInvalidArgument(status)) << arg << ": " << status;
+    EXPECT_NE(status.message().find(arg), std::string::npos) << status;
+  }
+  proto::BuildRequest request = Request("out8");
+  request.add_args("delay_s=0.25");
+  EXPECT_EQ(*VirtualBuilder::BuildDelay(request), absl::Milliseconds(250));
+  EXPECT_EQ(*VirtualBuilder::BuildDelay(Request("out8")), absl::ZeroDuration());
 }
 
 }  // namespace
