@@ -1,14 +1,18 @@
 // Optional end-to-end test on real MicroPython: builds the unix port of the checkout named by
-// MPTEST_MICROPYTHON_DIR with the micropython_make builder, runs it as an execpty tentacle, runs
-// tests/basics/ on it with the run_tests harness and with the native harness, and checks that
-// both give the same verdict for every test. Prints the timings. Skips, saying why, without
-// MPTEST_MICROPYTHON_DIR:
+// MPTEST_MICROPYTHON_DIR with the micropython_make builder, runs it as an execpty tentacle (the
+// unix port under the execpty relay, a board on a pty), runs tests/basics/ on that one board
+// with the run_tests harness (run-tests.py --test-instance=port:<the relay's pty>) and with the
+// native harness, checks that both give the same verdict for every test, and prints the counts
+// and wall times of both. Tagged manual (not part of `bazel test //...`); without
+// MPTEST_MICROPYTHON_DIR it FAILS, saying why (see plugins/harnesses/README.md):
 //   bazel test //plugins/harnesses:micropython_e2e_test --test_output=all
 //       --test_env=MPTEST_MICROPYTHON_DIR=/path/to/micropython
+//       --test_env=MPTEST_MICROPYTHON_BUILD_ARGS="MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 ..."
 // Nothing is fetched: the checkout needs the unix port's submodules, or
 // MPTEST_MICROPYTHON_BUILD_ARGS naming make arguments that do without them (e.g.
-// "MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_FFI=0"). The build writes
-// into the checkout (ports/unix/build-standard, mpy-cross/build), as `make` there would.
+// "MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_FFI=0"), and
+// lib/micropython-lib for unittest. The build writes into the checkout
+// (ports/unix/build-standard, mpy-cross/build), as `make` there would.
 #include <stdlib.h>
 
 #include <filesystem>
@@ -84,9 +88,11 @@ void CompareVerdicts(const proto::HarnessResult& script, const proto::HarnessRes
 TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   const char* dir = getenv("MPTEST_MICROPYTHON_DIR");
   if (dir == nullptr || *dir == '\0') {
-    GTEST_SKIP() << "MPTEST_MICROPYTHON_DIR is not set, so there is no MicroPython checkout to "
-                    "build and test: run with --test_env=MPTEST_MICROPYTHON_DIR=/path/to/"
-                    "micropython (a checkout with the unix port's submodules)";
+    FAIL() << "MPTEST_MICROPYTHON_DIR is not set, so there is no MicroPython checkout to "
+              "build and test: run with --test_env=MPTEST_MICROPYTHON_DIR=/path/to/micropython "
+              "(a checkout with the unix port's submodules, or with "
+              "--test_env=MPTEST_MICROPYTHON_BUILD_ARGS naming make arguments that do without "
+              "them); see plugins/harnesses/README.md";
   }
   const std::string repo = fs::absolute(dir).string();
   ASSERT_TRUE(fs::exists(repo + "/tests/run-tests.py")) << repo << " is not a micropython checkout";
@@ -121,20 +127,17 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   entry->set_label("unix");
   entry->set_type("execpty");
   entry->set_board("UNIX");
-  // The unix port needs micropython-lib's unittest on its path: start it through a small
-  // exec wrapper (no shell) that sets MICROPYPATH.
-  for (const char* arg : {"/usr/bin/python3", "-c",
-                          "import os, sys\n"
-                          "os.environ['MICROPYPATH'] = '.frozen:' + sys.argv[2]\n"
-                          "os.execv(sys.argv[1], sys.argv[1:2])\n",
-                          "{firmware}"}) {
+  // The unix port needs micropython-lib's unittest on its path: env sets MICROPYPATH (no shell).
+  for (const std::string& arg :
+       {std::string("/usr/bin/env"),
+        absl::StrCat("MICROPYPATH=.frozen:", repo, "/lib/micropython-lib/python-stdlib/unittest"),
+        std::string("{firmware}")}) {
     entry->add_command(arg);
   }
-  entry->add_command(repo + "/lib/micropython-lib/python-stdlib/unittest");
   (*entry->mutable_tags())["firmware"] = firmware->path();
-  // run-tests.py reaches the unix port as its own "unix" target: over the relay's pty it would
-  // see the unix port's bare \n line ends (a real board sends \r\n) and fail every test.
-  (*entry->mutable_tags())["test_instance"] = "unix";
+  // Both harnesses reach the same board: run-tests.py as port:<the relay's pty>, a bare-metal
+  // target for it (no __file__, a soft reset before each test), as native does.
+  (*entry->mutable_tags())["test_instance"] = "port";
   absl::StatusOr<proto::DiscoverResponse> discovered = driver.Discover(discover);
   ASSERT_TRUE(discovered.ok()) << discovered.status();
   absl::StatusOr<proto::Tentacle> tentacle = driver.Start(discovered->tentacles(0));
@@ -171,9 +174,12 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   const absl::Duration native_time = absl::Now() - native_start;
   ASSERT_TRUE(native.ok()) << native.status();
 
-  std::cout << "run_tests: " << Summary(*script) << " in " << absl::FormatDuration(script_time)
-            << "\nnative:    " << Summary(*native) << " in " << absl::FormatDuration(native_time)
-            << std::endl;
+  std::cout << "board: the unix port under the execpty relay, " << tentacle->console()
+            << "\nrun_tests (run-tests.py port:): " << Summary(*script) << " in "
+            << absl::FormatDuration(script_time)
+            << "\nnative:                         " << Summary(*native) << " in "
+            << absl::FormatDuration(native_time) << "\nnative / run_tests wall time: "
+            << absl::ToDoubleSeconds(native_time) / absl::ToDoubleSeconds(script_time) << std::endl;
   CompareVerdicts(*script, *native);
 }
 

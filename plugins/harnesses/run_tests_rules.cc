@@ -107,10 +107,10 @@ RemoteOutput MakeRemoteOutput(const RemoteRun& run, bool start_test_prepended) {
     }
   }
   if (start_test_prepended && output != "SKIP-TOO-LARGE\n") {
-    // Real boards send \r\n; a bare \n (a unix port on a raw pty) is accepted as well.
+    // Exactly run-tests.py's check: boards send \r\n (the execpty relay makes the unix port's
+    // bare \n one).
     absl::string_view rest = output;
-    if (absl::ConsumePrefix(&rest, absl::StrCat(kStartTest, "\r\n")) ||
-        absl::ConsumePrefix(&rest, absl::StrCat(kStartTest, "\n"))) {
+    if (absl::ConsumePrefix(&rest, absl::StrCat(kStartTest, "\r\n"))) {
       output = std::string(rest);
     } else {
       result.had_crash = true;

@@ -76,10 +76,16 @@ const char* RunnerScript(RunnerKind kind) {
 }
 
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
-  auto tag = tentacle.entry().tags().find("test_instance");
-  const std::string wanted = tag == tentacle.entry().tags().end() ? "" : tag->second;
+  const auto& tags = tentacle.entry().tags();
+  auto tag = tags.find("test_instance");
+  std::string wanted = tag == tags.end() ? "" : tag->second;
+  if (wanted.empty() && tentacle.entry().type() == "execpty") {
+    // Only a command that announces its pty works with run-tests.py's execpty:.
+    auto console = tags.find("console");
+    wanted = console != tags.end() && console->second == "announced" ? "execpty" : "port";
+  }
   if (wanted == "unix") return "unix";
-  if (tentacle.entry().type() == "execpty" && wanted != "port") {
+  if (wanted == "execpty") {
     std::vector<std::string> command;
     for (const std::string& arg : tentacle.entry().command()) {
       command.push_back(absl::StrReplaceAll(arg, {{"{firmware}", firmware.path()}}));

@@ -30,13 +30,14 @@ struct ScriptHarnessOptions {
   std::string default_test_timeout_s = "60";  // MICROPY_TEST_TIMEOUT unless the spec sets it
 };
 
-// How run-tests.py reaches a tentacle: "port:<console>", or for command-on-pty tentacles
-// (entry.type "execpty") "execpty:<command>" with {firmware} replaced by the firmware path.
-// run-tests.py's execpty: starts the command itself and needs it to print its pty on stderr
-// (qemu -serial pty does; the unix port does not): an execpty entry with the tag
-// test_instance=port is reached as port:<console> instead, through the driver's relay, and
-// one with test_instance=unix (MicroPython's unix port) as run-tests.py's own "unix" target,
-// with MICROPY_MICROPYTHON set to the firmware (each test a process of its own, no REPL).
+// How run-tests.py reaches a tentacle: "port:<console>" (serial and virtual boards, and
+// execpty tentacles whose command is the console, tags.console "stdio": MicroPython's unix
+// port under the execpty relay, the same board path the native harness uses), or for execpty
+// tentacles whose command announces its pty (tags.console "announced", qemu -serial pty)
+// "execpty:<command>" with {firmware} replaced by the firmware path (run-tests.py starts the
+// command itself). The tag test_instance chooses explicitly: "port", "execpty", or "unix"
+// (run-tests.py's own unix target with MICROPY_MICROPYTHON set to the firmware: each test a
+// process of its own, no REPL, not the board path the native harness uses).
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware);
 
 struct RunnerCommand {

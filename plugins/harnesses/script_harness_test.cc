@@ -125,14 +125,18 @@ TEST_F(ScriptHarnessTest, ViaMpyGetsTheBuildsMpyCrossAndSpecEnvWins) {
   EXPECT_THAT(invocation, HasSubstr("\"MICROPY_TEST_TIMEOUT\": \"7\""));
 }
 
-TEST_F(ScriptHarnessTest, ExecptyTentacleUsesExecpty) {
+TEST_F(ScriptHarnessTest, ExecptyTentacleTestInstance) {
   proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
   proto::Tentacle* tentacle = request.mutable_tentacles(0);
   tentacle->mutable_entry()->set_type("execpty");
   tentacle->mutable_entry()->add_command("qemu-system-arm");
   tentacle->mutable_entry()->add_command("-kernel");
   tentacle->mutable_entry()->add_command("{firmware}");
+  tentacle->set_console("/state/tty");
   request.mutable_firmware()->set_path("/fw/firmware.elf");
+  // The command is the console (the unix port under the relay): run-tests.py uses the relay.
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
+  (*tentacle->mutable_entry()->mutable_tags())["console"] = "announced";
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
             "execpty:qemu-system-arm -kernel /fw/firmware.elf");
   absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
@@ -140,8 +144,11 @@ TEST_F(ScriptHarnessTest, ExecptyTentacleUsesExecpty) {
   EXPECT_THAT(Invocation(request),
               HasSubstr("--test-instance=execpty:qemu-system-arm -kernel /fw/firmware.elf"));
   (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "port";
-  tentacle->set_console("/state/tty");
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
+  (*tentacle->mutable_entry()->mutable_tags())["console"] = "stdio";
+  (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "execpty";
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
+            "execpty:qemu-system-arm -kernel /fw/firmware.elf");
   (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "unix";
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "unix");
   absl::StatusOr<RunnerCommand> unix = PlanRunnerCommand(RunnerKind::kRunTests, request, {});
