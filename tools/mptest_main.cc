@@ -355,6 +355,10 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     report.Abort(std::string(summary.status().message()));
     return Fail(3, std::string(summary.status().message()));
   }
+  if (!report.write_error().ok()) {  // e.g. a full disk: the results on disk are incomplete
+    return Fail(3, absl::StrCat("the results directory could not be written completely: ",
+                                report.write_error().message()));
+  }
   return summary->exit_code();
 }
 

@@ -107,23 +107,25 @@ void ReportSink::BuildFinished(const proto::BuildRecord& build) {
   out.set_error(build.error());
   out.set_log(build.firmware().build_log());
   out.set_firmware(build.firmware().path());
-  if (absl::Status status = writer_->AddBuild(out); !status.ok()) LOG(ERROR) << status;
+  Note(writer_->AddBuild(out));
 }
 
 void ReportSink::RunFinished(const proto::TestRunRecord& record) {
   for (const proto::TestGroupResult& group : record.attempts()) {
-    if (absl::Status status = writer_->AddGroup(group); !status.ok()) LOG(ERROR) << status;
+    Note(writer_->AddGroup(group));
   }
 }
 
-void ReportSink::Abort(const std::string& error) {
-  if (absl::Status status = writer_->Finish(error); !status.ok()) LOG(ERROR) << status;
-}
+void ReportSink::Abort(const std::string& error) { Note(writer_->Finish(error)); }
 
 void ReportSink::CampaignFinished(const proto::CampaignSummary& summary) {
-  absl::Status status =
-      writer_->Finish(summary.interrupted() ? "interrupted (SIGINT/SIGTERM)" : "");
-  if (!status.ok()) LOG(ERROR) << status;
+  Note(writer_->Finish(summary.interrupted() ? "interrupted (SIGINT/SIGTERM)" : ""));
+}
+
+void ReportSink::Note(const absl::Status& status) {
+  if (status.ok()) return;
+  LOG(ERROR) << status;
+  if (write_error_.ok()) write_error_ = status;
 }
 
 void TeeSink::CampaignStarted(const proto::CampaignInfo& info) {

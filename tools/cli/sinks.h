@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "core/api/event_sink.h"
 #include "core/report/console.h"
 #include "core/report/results_writer.h"
@@ -40,6 +41,8 @@ class ReportSink : public EventSink {
  public:
   explicit ReportSink(std::unique_ptr<report::ResultsWriter> writer) : writer_(std::move(writer)) {}
   const report::ResultsWriter* writer() const { return writer_.get(); }
+  // The first error writing the results directory (a full disk), or OK: mptest then exits 3.
+  const absl::Status& write_error() const { return write_error_; }
   // The campaign could not start: the results directory says why.
   void Abort(const std::string& error);
   void BuildFinished(const proto::BuildRecord& build) override;
@@ -47,7 +50,10 @@ class ReportSink : public EventSink {
   void CampaignFinished(const proto::CampaignSummary& summary) override;
 
  private:
+  void Note(const absl::Status& status);
+
   std::unique_ptr<report::ResultsWriter> writer_;
+  absl::Status write_error_;
 };
 
 // Forwards to several sinks in order.

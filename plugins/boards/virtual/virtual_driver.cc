@@ -113,6 +113,12 @@ absl::Status VirtualBoardDriver::Flash(const proto::FlashRequest& request) {
     unbootable = absl::InvalidArgumentError(
         absl::StrCat("the image is for board ", image->board, ", not ", tentacle.board().name()));
   }
+  if (tentacle.entry().faults().fail_flash()) {  // VirtualFaults.fail_flash: the soak's knob
+    log << "programmer failed (VirtualFaults.fail_flash); nothing written\n";
+    return absl::UnavailableError(
+        absl::StrCat("tentacle '", tentacle.entry().label(), "': the programmer failed to write ",
+                     request.firmware().path(), " (VirtualFaults.fail_flash)"));
+  }
   if (!unbootable.ok()) log << "warning: " << unbootable << "; writing it anyway\n";
   if (absl::Status status = CopyFileAtomically(request.firmware().path(), *flash); !status.ok()) {
     return status;

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""A full disk for the results directory: mptest under a 16 KiB file size limit (RLIMIT_FSIZE,
+SIGXFSZ ignored, so writes fail with EFBIG as on a full disk) runs the built-in virtual lab,
+whose results.json outgrows the limit. Expected: exit 3 with a message that names the file and
+says the disk or file size limit is full; every JSON file present parses; no temporary file
+(*.tmp-PID) is left behind."""
+import glob
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+
+LIMIT_BYTES = 16 * 1024
+
+
+def runfile(path):
+    for root in (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR")):
+        if root and os.path.exists(os.path.join(root, "mptest", path)):
+            return os.path.join(root, "mptest", path)
+    return path
+
+
+def limit_file_size():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT_BYTES, LIMIT_BYTES))
+
+
+def main():
+    work = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "full_disk")
+    os.makedirs(work)
+    results = os.path.join(work, "results")
+    argv = [runfile("tools/mptest"), "test", f"--testresults={results}",
+            f"--build_cache={work}/cache", f"--lock_dir={work}/lock"]
+    run = subprocess.run(argv, preexec_fn=limit_file_size, capture_output=True, text=True,
+                         timeout=120, env=dict(os.environ, NO_COLOR="1"), cwd=work)
+    problems = []
+    if run.returncode != 3:
+        problems.append(f"exit {run.returncode}, expected 3 (infrastructure error)")
+    last = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else ""
+    if not (last.startswith("mptest: the results directory could not be written") and
+            "results.json" in last and "full" in last):
+        problems.append(f"the last stderr line does not explain the full disk: {last!r}")
+    parsed = 0
+    for path in glob.glob(os.path.join(results, "**", "*.json"), recursive=True):
+        try:
+            with open(path) as handle:
+                json.load(handle)
+            parsed += 1
+        except ValueError as error:
+            problems.append(f"{path} is corrupt: {error}")
+    leftovers = glob.glob(os.path.join(results, "**", "*.tmp-*"), recursive=True)
+    problems += [f"temporary file left behind: {path}" for path in leftovers]
+    if parsed == 0:
+        problems.append("no JSON file at all in the results directory")
+    print(f"full disk: exit {run.returncode}; {parsed} JSON files parse; message: {last}")
+    for problem in problems:
+        print("PROBLEM:", problem)
+    print("full disk: FAILED" if problems else "full disk: PASSED")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""mptest killed in the middle of a campaign, with SIGTERM and with SIGKILL.
+
+A virtual lab of 4 tentacles with slow lines runs 40 groups (several seconds). Once at least
+6 groups are complete on disk the runner is killed. Then: every group complete before the kill
+is on disk, `mptest report` rebuilds results.json and junit.xml from it and they hold each of
+those groups with the outcomes of its _results.json; every JSON file present parses; SIGTERM
+ends with exit 3 and an interrupted report; SIGKILL leaves no process of mptest's session (its
+job children die by PR_SET_PDEATHSIG), and the detached virtual boards stop once the results
+directory is moved aside (as the next campaign does).
+"""
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ElementTree
+
+SPECS = 10
+BOARDS = 4
+
+
+def runfile(path):
+    for root in (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR")):
+        if root and os.path.exists(os.path.join(root, "mptest", path)):
+            return os.path.join(root, "mptest", path)
+    return path
+
+
+def write_config(work):
+    boards = os.path.join(work, "boards")
+    os.makedirs(boards)
+    with open(os.path.join(work, "inventory.textproto"), "w") as inventory:
+        inventory.write('name: "kill_lab"\n')
+        for index in range(BOARDS):
+            board = f"KILL_{index}"
+            with open(os.path.join(boards, board + ".textproto"), "w") as out:
+                out.write(f'name: "{board}"\nport: "virtual"\nvariants: ""\n'
+                          'programmer { name: "virtual" }\nfeatures: "MCU_ONLY"\n'
+                          'firmware_kind: "vimg"\n')
+            inventory.write(f'tentacles {{ label: "k{index}-{board}" type: "virtual" '
+                            f'board: "{board}" faults {{ line_bytes_per_second: 6000 }} }}\n')
+    with open(os.path.join(work, "specs.textproto"), "w") as specs:
+        for index in range(SPECS):
+            specs.write(f'spec {{ label: "KILL-{index:02d}" fut: "MCU_ONLY" harness: "native" '
+                        'args: "--test-dirs=basics" timeout_s: 30 tentacles: 1 }\n')
+
+
+def completed_groups(results):
+    done = {}
+    for path in glob.glob(os.path.join(results, "*", "context_testgroup.json")):
+        try:
+            with open(path) as handle:
+                group = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if group.get("time_end"):
+            done[group["directory_relative"]] = sorted(
+                (outcome["name"], outcome["outcome"]) for outcome in group["outcomes"])
+    return done
+
+
+def processes(predicate):
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if predicate(int(fields[3]), command):
+            found.append(f"pid {entry} state {fields[0]}: {command[:100]}")
+    return found
+
+
+def wait_until(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    return condition()
+
+
+def kill_case(name, how):
+    work = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), name)
+    os.makedirs(work)
+    write_config(work)
+    results = os.path.join(work, "results")
+    mptest = runfile("tools/mptest")
+    common = [f"--testresults={results}"]
+    argv = [mptest, "test", f"--inventory={work}/inventory.textproto", f"--boards={work}/boards",
+            f"--specs={work}/specs.textproto", f"--build_cache={work}/cache",
+            f"--lock_dir={work}/lock", "--jobs=4"] + common
+    problems = []
+    with open(os.path.join(work, "mptest.log"), "w") as log:
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True, env=dict(os.environ, NO_COLOR="1"))
+        if not wait_until(lambda: len(completed_groups(results)) >= 6 or process.poll() is not None,
+                          60):
+            process.kill()
+            process.wait()
+            return [f"{name}: fewer than 6 groups after 60 s"]
+        if process.poll() is not None:
+            return [f"{name}: the campaign ended (exit {process.returncode}) before the kill; "
+                    "make it longer"]
+        before = completed_groups(results)
+        os.kill(process.pid, how)
+        try:
+            code = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return [f"{name}: mptest still running 60 s after {how.name}"]
+    session = process.pid
+    total = BOARDS * SPECS
+    if how == signal.SIGTERM and code != 3:
+        problems.append(f"{name}: exit {code} after SIGTERM, expected 3")
+    if how == signal.SIGKILL and code != -signal.SIGKILL:
+        problems.append(f"{name}: exit {code} after SIGKILL")
+    # Nothing of the run is left: mptest's session (its job children) and, as their links'
+    # directory is removed with the results, the detached boards.
+    left = wait_until(lambda: not processes(lambda sid, _: sid == session), 10)
+    if not left:
+        problems += [f"{name}: left in mptest's session: {line}"
+                     for line in processes(lambda sid, _: sid == session)]
+    # Every JSON file on disk parses (none half-written).
+    for path in glob.glob(os.path.join(results, "**", "*.json"), recursive=True):
+        try:
+            with open(path) as handle:
+                json.load(handle)
+        except ValueError as error:
+            problems.append(f"{name}: {path} does not parse: {error}")
+    report = subprocess.run([mptest, "report"] + common, capture_output=True, text=True,
+                            timeout=60)
+    if report.returncode != 0:
+        return problems + [f"{name}: mptest report exit {report.returncode}: {report.stderr}"]
+    with open(os.path.join(results, "results.json")) as handle:
+        rebuilt = {group["directory_relative"]: group for group in json.load(handle)["groups"]}
+    junit = {suite.get("name"): suite
+             for suite in ElementTree.parse(os.path.join(results, "junit.xml")).iter("testsuite")}
+    for directory, outcomes in before.items():
+        group = rebuilt.get(directory)
+        if group is None:
+            problems.append(f"{name}: {directory} (complete before the kill) not in results.json")
+            continue
+        if sorted((o["name"], o["outcome"]) for o in group["outcomes"]) != outcomes:
+            problems.append(f"{name}: {directory}: rebuilt outcomes differ from the group's")
+        if directory not in junit:
+            problems.append(f"{name}: {directory} not in junit.xml")
+        elif len(list(junit[directory].iter("testcase"))) != len(outcomes):
+            problems.append(f"{name}: {directory}: junit testcases != {len(outcomes)}")
+    for path in ("report.html", "report.md"):
+        if not os.path.exists(os.path.join(results, path)):
+            problems.append(f"{name}: no {path} after mptest report")
+    # The virtual boards are detached (they stand for hardware that outlives the runner): after
+    # SIGKILL they run until their links' directory goes, as when the next campaign moves the
+    # results aside.
+    if how == signal.SIGKILL:
+        os.rename(results, results + ".moved-aside")
+    boards = wait_until(lambda: not processes(lambda _, command: work in command and
+                                              "virtual_board" in command), 15)
+    if not boards:
+        problems += [f"{name}: board still running: {line}" for line in
+                     processes(lambda _, command: work in command and "virtual_board" in command)]
+    print(f"{name}: killed with {how.name} after {len(before)} of {total} groups; exit {code}; "
+          f"rebuilt report has {len(rebuilt)} attempts")
+    return problems
+
+
+def main():
+    problems = kill_case("sigterm", signal.SIGTERM) + kill_case("sigkill", signal.SIGKILL)
+    for problem in problems:
+        print("PROBLEM:", problem)
+    print("kill: FAILED" if problems else "kill: PASSED")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
