@@ -1,18 +1,22 @@
-// Optional end-to-end test on real MicroPython: builds the unix port of the checkout named by
+// Optional end-to-end test on real MicroPython: builds the unix port (or, with
+// MPTEST_MICROPYTHON_PORT=qemu, the qemu port's MPS2_AN385 board) of the checkout named by
 // MPTEST_MICROPYTHON_DIR with the micropython_make builder, runs it as an execpty tentacle (the
-// unix port under the execpty relay, a board on a pty), runs tests/basics/ on that one board
-// with the run_tests harness (run-tests.py --test-instance=port:<the relay's pty>) and with the
-// native harness, checks that both give the same verdict for every test, and prints the counts
-// and wall times of both. Tagged manual (not part of `bazel test //...`); without
-// MPTEST_MICROPYTHON_DIR it FAILS, saying why (see plugins/harnesses/README.md):
+// unix port, or qemu-system-arm with its serial on a pty, under the execpty relay), runs
+// tests/basics/ on that one board with the run_tests harness (run-tests.py
+// --test-instance=port:<the relay's pty>) and with the native harness, checks that both give the
+// same verdict for every test, and prints the counts and wall times of both. Tagged manual (not
+// part of `bazel test //...`); without MPTEST_MICROPYTHON_DIR it FAILS, saying why (see
+// plugins/harnesses/README.md):
 //   bazel test //plugins/harnesses:micropython_e2e_test --test_output=all
 //       --test_env=MPTEST_MICROPYTHON_DIR=/path/to/micropython
 //       --test_env=MPTEST_MICROPYTHON_BUILD_ARGS="MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 ..."
 // Nothing is fetched: the checkout needs the unix port's submodules, or
 // MPTEST_MICROPYTHON_BUILD_ARGS naming make arguments that do without them (e.g.
 // "MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_FFI=0"), and
-// lib/micropython-lib for unittest. The build writes into the checkout
-// (ports/unix/build-standard, mpy-cross/build), as `make` there would.
+// lib/micropython-lib for unittest (the qemu port freezes it). The build writes into the
+// checkout (ports/unix/build-standard or ports/qemu/build-MPS2_AN385, mpy-cross/build), as
+// `make` there would; the qemu port needs gcc-arm-none-eabi, libnewlib-arm-none-eabi and
+// qemu-system-arm on the host.
 #include <stdlib.h>
 
 #include <filesystem>
@@ -20,6 +24,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "core/gitspec/test_repo.h"
@@ -85,7 +90,7 @@ void CompareVerdicts(const proto::HarnessResult& script, const proto::HarnessRes
             << std::endl;
 }
 
-TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
+TEST(MicropythonEndToEndTest, BasicsAgreeBetweenRunTestsAndNativeOnOneBoard) {
   const char* dir = getenv("MPTEST_MICROPYTHON_DIR");
   if (dir == nullptr || *dir == '\0') {
     FAIL() << "MPTEST_MICROPYTHON_DIR is not set, so there is no MicroPython checkout to "
@@ -97,12 +102,20 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   const std::string repo = fs::absolute(dir).string();
   ASSERT_TRUE(fs::exists(repo + "/tests/run-tests.py")) << repo << " is not a micropython checkout";
 
+  // MPTEST_MICROPYTHON_PORT: "unix" (default) or "qemu" (board MPS2_AN385 under
+  // qemu-system-arm, its serial on the pty qemu announces).
+  const char* port_env = getenv("MPTEST_MICROPYTHON_PORT");
+  const std::string port = port_env != nullptr && *port_env != '\0' ? port_env : "unix";
+  ASSERT_TRUE(port == "unix" || port == "qemu")
+      << "MPTEST_MICROPYTHON_PORT must be unix or qemu, not " << port;
+  const std::string board = port == "qemu" ? "MPS2_AN385" : "UNIX";
+
   // Build.
   micropython_make::MicropythonMakeBuilder builder;
   proto::BuildRequest build;
   build.set_source(repo);
-  build.mutable_board()->set_name("UNIX");
-  build.mutable_board()->set_port("unix");
+  build.mutable_board()->set_name(board);
+  build.mutable_board()->set_port(port);
   build.set_output_dir(NewTempDir("firmware"));
   build.set_cache_dir(NewTempDir("cache"));
   if (const char* args = getenv("MPTEST_MICROPYTHON_BUILD_ARGS"); args != nullptr) {
@@ -117,23 +130,29 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
             << absl::FormatDuration(absl::Now() - build_start) << " -> " << firmware->path()
             << std::endl;
 
-  // The unix port as an execpty tentacle, reached through the driver's relay.
+  // The firmware as an execpty tentacle, reached through the driver's relay.
   boards::ExecPtyDriver driver(
       absl::StrCat(getenv("TEST_SRCDIR"), "/mptest/plugins/boards/execpty/execpty_relay"));
   proto::DiscoverRequest discover;
   discover.set_state_dir(NewTempDir("state"));
-  discover.add_boards()->set_name("UNIX");
+  discover.add_boards()->set_name(board);
   proto::InventoryEntry* entry = discover.mutable_inventory()->add_tentacles();
-  entry->set_label("unix");
+  entry->set_label(port);
   entry->set_type("execpty");
-  entry->set_board("UNIX");
-  // The unix port needs micropython-lib's unittest on its path: env sets MICROPYPATH (no shell).
-  for (const std::string& arg :
-       {std::string("/usr/bin/env"),
+  entry->set_board(board);
+  std::vector<std::string> command;
+  if (port == "qemu") {
+    command = {"qemu-system-arm", "-machine", "mps2-an385", "-nographic", "-monitor",  "null",
+               "-semihosting",    "-serial",  "pty",        "-kernel",    "{firmware}"};
+    (*entry->mutable_tags())["console"] = "announced";
+  } else {
+    // The unix port needs micropython-lib's unittest on its path: env sets MICROPYPATH.
+    command = {
+        "/usr/bin/env",
         absl::StrCat("MICROPYPATH=.frozen:", repo, "/lib/micropython-lib/python-stdlib/unittest"),
-        std::string("{firmware}")}) {
-    entry->add_command(arg);
+        "{firmware}"};
   }
+  for (const std::string& arg : command) entry->add_command(arg);
   (*entry->mutable_tags())["firmware"] = firmware->path();
   // Both harnesses reach the same board: run-tests.py as port:<the relay's pty>, a bare-metal
   // target for it (no __file__, a soft reset before each test), as native does.
@@ -174,7 +193,8 @@ TEST(MicropythonEndToEndTest, UnixPortBasicsAgreeBetweenRunTestsAndNative) {
   const absl::Duration native_time = absl::Now() - native_start;
   ASSERT_TRUE(native.ok()) << native.status();
 
-  std::cout << "board: the unix port under the execpty relay, " << tentacle->console()
+  std::cout << "board: " << port << " port (" << absl::StrJoin(command, " ")
+            << ") under the execpty relay, " << tentacle->console()
             << "\nrun_tests (run-tests.py port:): " << Summary(*script) << " in "
             << absl::FormatDuration(script_time)
             << "\nnative:                         " << Summary(*native) << " in "
