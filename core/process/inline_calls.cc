@@ -5,10 +5,10 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/bus/event_sender.h"
 #include "core/process/exception_info.h"
@@ -121,10 +121,11 @@ void Supervisor::LaunchInline(Child& child) {
     } catch (...) {
       failure = DescribeCurrentException();
     }
-    absl::MutexLock lock(&run->mutex);
+    std::lock_guard<std::mutex> lock(run->mutex);
     run->done = true;
     run->result = std::move(result);
     run->failure = std::move(failure);
+    run->changed.notify_all();
   }).detach();
 }
 
@@ -137,9 +138,14 @@ void Supervisor::WaitInline(absl::Time until) {
     if (!child.timed_out && !child.cancelled) wake = std::min(wake, child.deadline);
     bool done = false;
     {
-      absl::MutexLock lock(&child.inline_run->mutex);
-      child.inline_run->mutex.AwaitWithDeadline(absl::Condition(&child.inline_run->done), wake);
-      done = child.inline_run->done;
+      InlineRun& run = *child.inline_run;
+      std::unique_lock<std::mutex> lock(run.mutex);
+      if (wake == absl::InfiniteFuture()) {
+        run.changed.wait(lock, [&run] { return run.done; });
+      } else {
+        run.changed.wait_until(lock, absl::ToChronoTime(wake), [&run] { return run.done; });
+      }
+      done = run.done;
     }
     const absl::Time now = absl::Now();
     if (done) {
@@ -180,7 +186,7 @@ void Supervisor::FinishInline(Child& child, bool abandoned) {
     error.set_kind(proto::ChildError::CANCELLED);
     error.set_detail(absl::StrCat(child.cancel_reason, abandon_note));
   } else {
-    absl::MutexLock lock(&child.inline_run->mutex);
+    std::lock_guard<std::mutex> lock(child.inline_run->mutex);
     if (child.inline_run->result.has_value()) {
       outcome.ok = true;
       outcome.encoded_result = std::move(*child.inline_run->result);
