@@ -22,8 +22,10 @@ if [[ ! -d "${corpus}" ]]; then
   exit 2
 fi
 bazel="${BAZEL:-bazel}"
-target="$("${bazel}" query --noshow_progress \
-  "attr(tags, mptest_fuzz, rdeps(//..., //${corpus}:corpus, 1))" 2>/dev/null | head -1)"
+# --keep_going: a package broken elsewhere in the tree must not hide this target (query then
+# exits 3 with the partial result).
+query() { "${bazel}" query --keep_going --noshow_progress "$@" 2>/dev/null || true; }
+target="$(query "attr(tags, mptest_fuzz, rdeps(//..., //${corpus}:corpus, 1))" | head -1)"
 if [[ -z "${target}" ]]; then
   echo "run_fuzzer: no mptest_fuzz_test uses //${corpus}:corpus" >&2
   exit 2
@@ -35,12 +37,10 @@ if ! "${bazel}" build --noshow_progress "${target}" >/dev/null 2>&1; then
   exit 2
 fi
 label_to_path() { sed -e 's|^//||' -e 's|:|/|'; }
-sources="$("${bazel}" query --noshow_progress \
-  "kind('source file', deps(${target})) except //tools/fuzz:fuzz_corpus_main.cc" 2>/dev/null |
+sources="$(query "kind('source file', deps(${target})) except //tools/fuzz:fuzz_corpus_main.cc" |
   grep '^//' | grep -E '\.(cc|cpp)$' | label_to_path || true)"
 # cc_proto_library writes <package>/<name>.pb.cc beside each .proto under bazel-bin.
-generated="$("${bazel}" query --noshow_progress "kind('source file', deps(${target}))" \
-  2>/dev/null | grep '^//' | grep -E '\.proto$' | label_to_path |
+generated="$(query "kind('source file', deps(${target}))" | grep '^//' | grep -E '\.proto$' | label_to_path |
   sed -e 's|^|bazel-bin/|' -e 's|\.proto$|.pb.cc|' || true)"
 for file in ${generated}; do
   if [[ ! -f "${file}" ]]; then
