@@ -254,6 +254,32 @@ def check_accounting(results_dir, plan, specs, tests):
     return problems, counts, results
 
 
+def faults_injected(results_dir, plan, results, crashes):
+    """How often each fault kind struck: the boards' fault log lines, the failed flashes and
+    builds in results.json, the crashed children; garbled bytes and the slow line are not
+    logged per byte, so they count the attempts on those tentacles that did not all pass."""
+    logged = {"hang": "fault: hung", "reset": "fault: reset", "drop_line": "fault: dropping"}
+    injected = {"hang": 0, "reset": 0, "drop_line": 0}
+    for label, _, _, _ in plan:
+        try:
+            with open(os.path.join(results_dir, "tentacles", label, "board.log")) as log:
+                text = log.read()
+        except OSError:
+            continue
+        for kind, marker in logged.items():
+            injected[kind] += text.count(marker)
+    injected["failed flash"] = sum(1 for group in results["groups"]
+                                   if group["msg_error"].startswith("flashing "))
+    injected["failed build"] = sum(1 for build in results["context"]["builds"] if build["error"])
+    injected["crashed test child"] = len(crashes)
+    for kind, name in (("garble", "garbled bytes"), ("slow_line", "slow line")):
+        labels = {label for label, _, fault, _ in plan if fault == kind}
+        injected[name] = sum(
+            1 for group in results["groups"] if group["tentacle"] in labels and
+            (group["msg_error"] or any(o["outcome"] != "passed" for o in group["outcomes"])))
+    return injected
+
+
 def run_processes_left(work, session):
     """Processes of the run still alive: in mptest's session or naming the work directory."""
     left = []
@@ -328,6 +354,11 @@ def main():
     if len(fds_after) != len(fds_before):
         problems.append(f"test process descriptors {fds_before} -> {fds_after}")
 
+    injected = faults_injected(os.path.join(work, "results"), plan, results, crashes)
+    for kind, number in injected.items():
+        if number == 0 and kind not in ("garbled bytes", "slow line"):
+            problems.append(f"fault kind '{kind}' was never injected; adjust the seeded plan")
+
     executions = sum(counts.values())
     errors = [group["msg_error"] for group in results["groups"] if group["msg_error"]]
     reasons = {}
@@ -341,6 +372,7 @@ def main():
     for label, _, kind, faults in plan:
         print(f"soak: tentacle {label}: {kind} {faults}")
     print(f"soak: test children crashed: {len(crashes)} {crashes}")
+    print(f"soak: faults injected per kind: {injected}")
     for reason, number in sorted(reasons.items(), key=lambda item: -item[1]):
         print(f"soak:   {number:4d} x {reason}")
     print(f"soak: /dev/pts {len(ptys_before)} before, {len(os.listdir('/dev/pts'))} after")
