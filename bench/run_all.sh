@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BAZEL="${BAZEL:-bazel}"
-"$BAZEL" build -c opt //bench:process_bench //bench:bus_bench //bench:fork_loop_baseline >&2
+"$BAZEL" build -c opt //bench:process_bench //bench:process_bench_static //bench:bus_bench \
+  //bench:fork_loop_baseline >&2
 BIN="$("$BAZEL" info -c opt bazel-bin 2>/dev/null)/bench"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 
@@ -29,6 +30,8 @@ echo "== pcall: 100 trivial targets (one child per call) =="
 c_loop=$("$BIN/fork_loop_baseline" calls 100 20)
 plain=$(bench_seconds process_bench 'BM_PlainForkLoop100')
 fork=$(bench_seconds process_bench 'BM_Pcall100Fork')
+plain_static=$(bench_seconds process_bench_static 'BM_PlainForkLoop100')
+fork_static=$(bench_seconds process_bench_static 'BM_Pcall100Fork')
 spawn=$(bench_seconds process_bench 'BM_Pcall100Spawn')
 inline=$(bench_seconds process_bench 'BM_Pcall100Inline')
 py=$("$PYTHON" bench/baselines/mp_baseline.py process_per_call pool_map)
@@ -37,9 +40,11 @@ py_pool=$(echo "$py" | awk '/pool_map/ {print $2}')
 row "plain C fork/pipe/waitpid loop (floor)" "$c_loop" ""
 row "same loop inside the benchmark binary" "$plain" ""
 row "pcall fork" "$fork" "$(ratio "$fork" "$c_loop")x the C loop, $(ratio "$fork" "$plain")x the in-binary loop (aim <= 1.5x)"
+row "same loop, system libraries static" "$plain_static" ""
+row "pcall fork, system libraries static" "$fork_static" "$(ratio "$fork_static" "$c_loop")x the C loop, $(ratio "$fork_static" "$plain_static")x its in-binary loop (aim <= 1.5x)"
 row "pcall spawn" "$spawn" "$(ratio "$spawn" "$c_loop")x the C loop"
 row "pcall inline" "$inline" ""
-row "Python Process per call + Pipe" "$py_process" "pcall fork is $(ratio "$py_process" "$fork")x faster (aim >= 20x)"
+row "Python Process per call + Pipe" "$py_process" "pcall fork is $(ratio "$py_process" "$fork")x faster, static $(ratio "$py_process" "$fork_static")x (aim >= 20x)"
 row "Python Pool.map" "$py_pool" "pcall fork is $(ratio "$py_pool" "$fork")x faster"
 
 echo
