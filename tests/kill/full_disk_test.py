@@ -12,14 +12,10 @@ import signal
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
+from mptest_test_util import finish, runfile  # noqa: E402
+
 LIMIT_BYTES = 16 * 1024
-
-
-def runfile(path):
-    for root in (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR")):
-        if root and os.path.exists(os.path.join(root, "mptest", path)):
-            return os.path.join(root, "mptest", path)
-    return path
 
 
 def limit_file_size():
@@ -55,10 +51,7 @@ def main():
     if parsed == 0:
         problems.append("no JSON file at all in the results directory")
     print(f"full disk: exit {run.returncode}; {parsed} JSON files parse; message: {last}")
-    for problem in problems:
-        print("PROBLEM:", problem)
-    print("full disk: FAILED" if problems else "full disk: PASSED")
-    return 1 if problems else 0
+    return finish("full disk", problems)
 
 
 if __name__ == "__main__":

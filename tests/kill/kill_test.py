@@ -18,15 +18,11 @@ import sys
 import time
 import xml.etree.ElementTree as ElementTree
 
+sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
+from mptest_test_util import finish, runfile  # noqa: E402
+
 SPECS = 10
 BOARDS = 4
-
-
-def runfile(path):
-    for root in (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR")):
-        if root and os.path.exists(os.path.join(root, "mptest", path)):
-            return os.path.join(root, "mptest", path)
-    return path
 
 
 def write_config(work):
@@ -177,10 +173,7 @@ def kill_case(name, how):
 
 def main():
     problems = kill_case("sigterm", signal.SIGTERM) + kill_case("sigkill", signal.SIGKILL)
-    for problem in problems:
-        print("PROBLEM:", problem)
-    print("kill: FAILED" if problems else "kill: PASSED")
-    return 1 if problems else 0
+    return finish("kill", problems)
 
 
 if __name__ == "__main__":

@@ -19,15 +19,11 @@ import sys
 import time
 import xml.etree.ElementTree as ElementTree
 
+sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
+from mptest_test_util import finish, runfile  # noqa: E402
+
 TENTACLES = 12
 SUITE_DIR = "basics"
-
-
-def runfile(path):
-    for root in (os.environ.get("RUNFILES_DIR"), os.environ.get("TEST_SRCDIR")):
-        if root and os.path.exists(os.path.join(root, "mptest", path)):
-            return os.path.join(root, "mptest", path)
-    return path
 
 
 def suite_tests(suite):
@@ -379,12 +375,8 @@ def main():
     if executions < 1000:
         problems.append(f"only {executions} executions (at least 1,000 wanted)")
     if problems:
-        for problem in problems[:40]:
-            print("PROBLEM:", problem)
-        print(f"soak: FAILED ({len(problems)} problems); work directory {work}")
-        return 1
-    print("soak: PASSED")
-    return 0
+        print(f"soak: {len(problems)} problems; work directory {work}")
+    return finish("soak", problems[:40])
 
 
 if __name__ == "__main__":
