@@ -1,6 +1,7 @@
 // Tests for the pty helpers: raw byte transport, spawning on a pty, deadlines, hang-up.
 #include "core/pty/pty.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -63,6 +64,25 @@ TEST(PtyTest, SpawnedCommandUsesThePtyAsConsole) {
   int status = 0;
   ASSERT_EQ(waitpid(proc->pid, &status, 0), proc->pid);
   EXPECT_TRUE(WIFSIGNALED(status));
+}
+
+TEST(PtyTest, SpawnedCommandInheritsOnlyItsConsole) {
+  // A descriptor without O_CLOEXEC, high up, as a leaky library would leave it.
+  int leaked = dup2(open("/dev/null", O_RDONLY), 777);
+  ASSERT_EQ(leaked, 777);
+  absl::StatusOr<PtyProcess> proc = SpawnOnPty({"/bin/ls", "-1", "/proc/self/fd"});
+  close(leaked);
+  ASSERT_TRUE(proc.ok()) << proc.status();
+  std::string listing;
+  for (;;) {
+    absl::StatusOr<std::string> chunk = ReadSome(proc->master.get(), Soon());
+    if (!chunk.ok()) break;
+    listing += *chunk;
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(proc->pid, &status, 0), proc->pid);
+  // 0, 1, 2 (the pty) and 3 (the directory ls reads): nothing else.
+  EXPECT_EQ(listing, "0\n1\n2\n3\n") << listing;
 }
 
 TEST(PtyTest, ExitOfCommandIsSeenAsLineGone) {
