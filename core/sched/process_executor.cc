@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "glog/logging.h"
 
 namespace mptest::sched {
@@ -38,8 +39,15 @@ int ProcessExecutor::Start(JobSpec job) {
   call.timeout = job.deadline;
   call.before_kill = std::move(job.before_kill);
   absl::StatusOr<int> index = supervisor_.Add(std::move(call));
-  // Add only fails for spawn targets and an epoll that cannot be created: invariants here.
-  CHECK(index.ok()) << index.status();
+  if (!index.ok()) {  // e.g. no descriptor left for the supervisor's epoll
+    JobDone done;
+    done.id = -static_cast<int>(failed_starts_.size()) - 1 - failed_start_count_;
+    done.status = JobDone::Status::kCrashed;
+    done.detail = absl::StrCat(job.name, ": could not be started: ", index.status().message());
+    done.start = done.end = absl::Now();
+    failed_starts_.push_back(done);
+    return done.id;
+  }
   names_[*index] = job.name;
   return *index;
 }
@@ -50,6 +58,11 @@ void ProcessExecutor::CancelAll() {
 
 std::vector<JobDone> ProcessExecutor::Wait(absl::Duration max_wait) {
   std::vector<JobDone> finished;
+  if (!failed_starts_.empty()) {
+    failed_start_count_ += static_cast<int>(failed_starts_.size());
+    finished.swap(failed_starts_);
+    return finished;
+  }
   for (int index : supervisor_.WaitAny(max_wait)) {
     process::CallOutcome outcome = supervisor_.TakeOutcome(index);
     JobDone done;

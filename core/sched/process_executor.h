@@ -26,7 +26,9 @@ class ProcessExecutor : public Executor {
                            std::optional<process::Context> context = std::nullopt);
 
   int Start(JobSpec job) override;
-  int running() const override { return supervisor_.unreported(); }
+  int running() const override {
+    return supervisor_.unreported() + static_cast<int>(failed_starts_.size());
+  }
   int capacity() const override { return capacity_; }
   std::vector<JobDone> Wait(absl::Duration max_wait) override;
   absl::Time Now() const override { return absl::Now(); }
@@ -41,6 +43,9 @@ class ProcessExecutor : public Executor {
   int capacity_;
   process::Supervisor supervisor_;
   std::map<int, std::string> names_;  // running jobs by supervisor index
+  // Jobs the supervisor could not start (negative ids), reported by the next Wait.
+  std::vector<JobDone> failed_starts_;
+  int failed_start_count_ = 0;
 };
 
 // The executors mptest picks: a forked child per job, or inline (--nomultiprocessing).
