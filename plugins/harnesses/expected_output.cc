@@ -1,6 +1,7 @@
 // Expected test output from .exp files or CPython; see expected_output.h.
 #include "plugins/harnesses/expected_output.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -41,7 +42,9 @@ ExpectedOutputs::ExpectedOutputs(std::string tests_dir, std::vector<std::string>
       python_(std::move(python)),
       timeout_(timeout),
       results_(tests_.size()) {
-  worker_ = std::thread([this] { Work(); });
+  // One CPython per core (up to 4): on a fast board the expectations are the slower side.
+  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+  for (size_t i = 0; i < workers; ++i) workers_.emplace_back([this] { Work(); });
 }
 
 ExpectedOutputs::~ExpectedOutputs() {
@@ -49,14 +52,16 @@ ExpectedOutputs::~ExpectedOutputs() {
     absl::MutexLock lock(&mutex_);
     stop_ = true;
   }
-  worker_.join();
+  for (std::thread& worker : workers_) worker.join();
 }
 
 void ExpectedOutputs::Work() {
-  for (size_t i = 0; i < tests_.size(); ++i) {
+  for (;;) {
+    size_t i;
     {
       absl::MutexLock lock(&mutex_);
-      if (stop_) return;
+      if (stop_ || next_ >= tests_.size()) return;
+      i = next_++;
     }
     absl::StatusOr<std::string> expected = ExpectedOutput(tests_dir_, tests_[i], python_, timeout_);
     absl::MutexLock lock(&mutex_);

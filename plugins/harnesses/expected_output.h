@@ -1,8 +1,8 @@
 // What a test is expected to print, as run-tests.py decides it: <test>.bytecode.exp or
 // <test>.exp beside the test or, when there is none, the output of CPython running the test on
 // the host (`python3 -BS <test>` in the test's directory, stderr included;
-// "CPYTHON3 CRASH:\n" + that output when it fails). ExpectedOutputs computes them on a background
-// thread while the board runs tests.
+// "CPYTHON3 CRASH:\n" + that output when it fails). ExpectedOutputs computes them on background
+// threads (one per core, up to 4, taking the tests in order) while the board runs tests.
 #ifndef MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
 #define MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
 
@@ -24,7 +24,7 @@ absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const s
 
 class ExpectedOutputs {
  public:
-  // Starts computing the expectations of `tests` in order.
+  // Starts computing the expectations of `tests`, in order.
   ExpectedOutputs(std::string tests_dir, std::vector<std::string> tests, std::string python,
                   absl::Duration timeout);
   ~ExpectedOutputs();  // stops early and joins
@@ -41,8 +41,9 @@ class ExpectedOutputs {
   const absl::Duration timeout_;
   absl::Mutex mutex_;
   std::vector<std::optional<absl::StatusOr<std::string>>> results_ ABSL_GUARDED_BY(mutex_);
+  size_t next_ ABSL_GUARDED_BY(mutex_) = 0;  // the next test a worker takes
   bool stop_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace mptest::harnesses
