@@ -83,18 +83,19 @@ TEST(VirtualBuilderTest, RejectsOtherBoardsAndVariants) {
 TEST(VirtualBuilderTest, DelayArgumentMakesABuildTakeThatLongButNotACacheHit) {
   VirtualBuilder builder;
   proto::BuildRequest request = Request("out5");
-  request.add_args("delay_s=0.3");
+  request.add_args("delay_s=1");
   request.set_cache_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/cache5"));
   absl::Time start = absl::Now();
   absl::StatusOr<proto::Firmware> built = builder.Build(request);
   ASSERT_TRUE(built.ok()) << built.status();
-  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
+  EXPECT_GE(absl::Now() - start, absl::Seconds(1));
   request.set_output_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/out6"));
   start = absl::Now();
   absl::StatusOr<proto::Firmware> cached = builder.Build(request);
   ASSERT_TRUE(cached.ok()) << cached.status();
   EXPECT_TRUE(cached->from_cache());
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(300));
+  // A cache hit does not wait out the delay (the bound is the delay itself, not a speed target).
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
 }
 
 TEST(VirtualBuilderTest, MalformedDelayIsRefusedWithTheArgument) {
