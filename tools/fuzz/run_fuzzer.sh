@@ -37,8 +37,13 @@ if ! "${bazel}" build --noshow_progress "${target}" >/dev/null 2>&1; then
   exit 2
 fi
 label_to_path() { sed -e 's|^//||' -e 's|:|/|'; }
+# Programs the target only runs (data: *_main.cc) are left out: their main() is libFuzzer's.
+# Bazel's own C++ runfiles library (used by the plugin search) lives in @bazel_tools.
+bazel_tools="$("${bazel}" info output_base 2>/dev/null)/external/bazel_tools"
 sources="$(query "kind('source file', deps(${target})) except //tools/fuzz:fuzz_corpus_main.cc" |
-  grep '^//' | grep -E '\.(cc|cpp)$' | label_to_path || true)"
+  grep '^//' | grep -E '\.(cc|cpp)$' | grep -v '_main\.cc$' | label_to_path || true)
+$(query "kind('source file', deps(${target}))" | grep -E '^@bazel_tools//tools/cpp/runfiles:.*\.cc$' |
+  sed -e "s|^@bazel_tools//|${bazel_tools}/|" -e 's|:|/|' || true)"
 # cc_proto_library writes <package>/<name>.pb.cc beside each .proto under bazel-bin.
 generated="$(query "kind('source file', deps(${target}))" | grep '^//' | grep -E '\.proto$' | label_to_path |
   sed -e 's|^|bazel-bin/|' -e 's|\.proto$|.pb.cc|' || true)"
@@ -51,12 +56,13 @@ done
 workdir="$(mktemp -d /tmp/mptest-fuzz-${name}.XXXXXX)"
 binary="${workdir}/${name}_fuzzer"
 libs="$(pkg-config --libs absl_strings absl_str_format absl_status absl_statusor absl_time \
-  absl_synchronization protobuf 2>/dev/null || true)"
+  absl_synchronization absl_flags absl_flags_parse absl_hash absl_raw_hash_set absl_cord protobuf \
+  libglog gflags libserialport 2>/dev/null || true) -ldl -lpthread"
 echo "run_fuzzer: compiling $(echo ${sources} ${generated} | wc -w) files with clang++"
 # Undefined behaviour is a finding too: it stops the run with a crash file.
 # shellcheck disable=SC2086
 clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I. -Ibazel-bin \
+  -I. -Ibazel-bin -I"${bazel_tools}" \
   ${sources} ${generated} ${libs} -o "${binary}"
 mkdir -p "${workdir}/new"
 echo "run_fuzzer: fuzzing for ${seconds}s; new inputs in ${workdir}/new"
