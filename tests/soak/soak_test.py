@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Soak test: a virtual lab of 12 tentacles with seeded faults, driven through //tools:mptest.
 
-Faults (chosen per tentacle from one seeded generator): a board that hangs, a board reset in the
-middle of output, garbled bytes, a dropped line, a slow line, a flash that fails (VirtualFaults.fail_flash), a build that fails (a board whose port has no builder
-source), and test children killed with SIGSEGV/SIGKILL while they run. Afterwards every matrix
-cell x test file is accounted for exactly once in results.json and junit.xml, and no process,
-zombie, pty or descriptor of the run is left.
+Faults (one kind per tentacle, parameters from one seeded generator): a board that hangs, a
+board reset in the middle of output, garbled bytes, a dropped line, a slow line, a flash that
+fails (VirtualFaults.fail_flash), a build that fails (a board whose port has no builder for its
+firmware kind), and test children killed with SIGSEGV/SIGKILL while they run (seeded choice).
+Afterwards every matrix cell x test file is accounted for exactly once in results.json and
+junit.xml, every fault kind struck at least once (garbled bytes and the slow line may pass
+unnoticed), and no process, zombie, pty or descriptor of the run is left.
 
 Environment: SOAK_SEED (default 20261123), SOAK_SPECS (test kinds; default 8, x 12 boards x
 12 basics tests = 1,152 executions).
@@ -101,17 +103,6 @@ def children_of(pid):
         except (OSError, IndexError):
             pass
     return found
-
-
-def process_age_s(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime") as uptime:
-            now = float(uptime.read().split()[0])
-        return now - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def pty_of(work, label):
