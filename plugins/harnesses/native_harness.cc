@@ -144,8 +144,12 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     log << "skip  " << skipped.name() << "\n";
     run.outcomes.push_back(skipped);
   }
-  ExpectedOutputs expectations(request.tests_dir(), plan->run, options_.python,
-                               absl::Seconds(test_timeout_s));
+  // CPython's runs for expected output obey the same bound as the board's: a hanging test must
+  // not outlast the run on the host either.
+  ExpectedOutputs expectations(
+      request.tests_dir(), plan->run, options_.python,
+      std::max(std::min(absl::Seconds(test_timeout_s), run_deadline - absl::Now()),
+               absl::Milliseconds(100)));
   BoardSession board(dut.console(), dut.board().baud());
   if (absl::Status status = board.Connect(); !status.ok()) {
     run.status = absl::UnavailableError(absl::StrCat("spec ", label, ": cannot reach the board on ",
@@ -173,8 +177,13 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     const bool special =
         absl::StartsWith(test, "cmdline/") || absl::StartsWith(test, "feature_check/");
     const absl::Time test_start = absl::Now();
+    // A test gets its own timeout, but never more than what is left of the run's: a board that
+    // garbles its answer must not hold a 4 s run for the 60 s default per-test timeout.
+    const absl::Duration test_budget =
+        std::max(std::min(absl::Seconds(test_timeout_s), run_deadline - test_start),
+                 absl::Milliseconds(100));
     absl::StatusOr<repl::ExecResult> result =
-        board.Execute(special ? *script : PrependStartTest(*script), absl::Seconds(test_timeout_s));
+        board.Execute(special ? *script : PrependStartTest(*script), test_budget);
     RemoteRun remote;
     if (result.ok()) {
       remote.stdout_text = result->stdout_text;
@@ -195,8 +204,9 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     outcome.set_reason(verdict.reason);
     if (!result.ok()) {
       const bool timed_out = result.status().code() == absl::StatusCode::kDeadlineExceeded;
-      outcome.set_reason(timed_out ? absl::StrCat("timeout after ", test_timeout_s, " s")
-                                   : std::string(result.status().message()));
+      outcome.set_reason(
+          timed_out ? absl::StrCat("timeout after ", absl::ToDoubleSeconds(test_budget), " s")
+                    : std::string(result.status().message()));
     }
     outcome.set_duration_s(absl::ToDoubleSeconds(absl::Now() - test_start));
     if (verdict.outcome == "fail" || verdict.outcome == "ignored") {

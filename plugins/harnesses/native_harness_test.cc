@@ -104,6 +104,18 @@ TEST_F(NativeHarnessTest, HangingTestIsInterruptedAndTheNextOneRuns) {
               ::testing::StartsWith("CPYTHON3 CRASH:\n"));
 }
 
+TEST_F(NativeHarnessTest, AHangingTestGetsNoMoreThanWhatIsLeftOfTheRun) {
+  proto::HarnessRequest request = Request({"hang/forever.py"});
+  (*request.mutable_spec()->mutable_env())["MICROPY_TEST_TIMEOUT"] = "60";
+  request.set_timeout_s(2);
+  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result), ElementsAre("hang/forever.py=fail"));
+  // The run's 2 s, less what planning took, bounded the test, not the 60 s per-test timeout.
+  EXPECT_THAT(result->outcomes(0).reason(),
+              ::testing::MatchesRegex("timeout after [01](\\.[0-9]+)? s"));
+}
+
 TEST_F(NativeHarnessTest, UnreachableBoardIsAnInfrastructureError) {
   proto::HarnessRequest request = Request({"basics/add.py"});
   request.mutable_tentacles(0)->set_console("/nonexistent/tty");
