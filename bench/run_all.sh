@@ -3,7 +3,9 @@
 #   bench/run_all.sh            (from the workspace root; builds with -c opt first)
 # Baselines: a plain C fork/pipe/waitpid loop (bench/baselines/fork_loop.c, the floor) and
 # Python multiprocessing (bench/baselines/mp_baseline.py: a Process per call with a Pipe,
-# Pool.map, and multiprocessing.Queue for events). Other benchmarks append a section below.
+# Pool.map, and multiprocessing.Queue for events); the scheduler against its lower bound; mptest's
+# start-up to its first test; and, with MPTEST_MICROPYTHON_DIR set, the native harness against
+# run-tests.py on the same board.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,3 +58,48 @@ rate() { "$PYTHON" -c "print('%.2fM events/s' % (1e6 / $1 / 1e6))"; }
 row "plain C loop, 8-byte records (floor)" "$c_events" "$(rate "$c_events")"
 row "EventBus (SendEvent -> subscriber)" "$bus" "$(rate "$bus") (aim >= 1M/s), $(ratio "$bus" "$c_events")x the C loop"
 row "Python multiprocessing.Queue" "$py_queue" "$(rate "$py_queue"); EventBus is $(ratio "$py_queue" "$bus")x faster (aim >= 20x)"
+
+echo
+echo "== scheduler: makespan against its lower bound (simulated clock, 10,000 runs) =="
+"$BAZEL" build -c opt //bench:scheduler_bench //tools:mptest >&2
+"$BIN/scheduler_bench" --benchmark_format=json 2>/dev/null | "$PYTHON" -c '
+import json, sys
+for run in json.load(sys.stdin)["benchmarks"]:
+    c = run
+    extra = ""
+    if "over_board_bound_pct" in c:
+        extra = ", %+.1f%% over the per-board bound" % c["over_board_bound_pct"]
+    print("%-44s makespan %8.1f s  %+6.1f%% over max(work/tentacles, longest run)%s (aim <= 5%%)"
+          % (c["name"], c["makespan_s"], c["over_bound_pct"], extra))'
+
+echo
+echo "== mptest: start-up to the first test dispatched (built-in virtual lab, warm firmware cache) =="
+# Baseline: the same campaign's own first dispatch measured from the process start; the first
+# run warms the firmware cache so that builds do not count.
+MPTEST="$("$BAZEL" info -c opt bazel-bin 2>/dev/null)/tools/mptest"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+"$MPTEST" --testresults="$work/warm" >/dev/null 2>&1 || true
+for i in 1 2 3; do
+  launched=$("$PYTHON" -c 'import time; print(time.time())')
+  "$MPTEST" --testresults="$work/run$i" >/dev/null 2>&1 || true
+  "$PYTHON" - "$launched" "$work/run$i/results.json" <<'PY'
+import json, sys
+launched, path = float(sys.argv[1]), sys.argv[2]
+groups = json.load(open(path)).get("groups", [])
+starts = [g["start_s"] for g in groups if g.get("start_s", 0) > 0]
+print("%-44s %10.2f ms" % ("launch -> first test run started", (min(starts) - launched) * 1000))
+PY
+done
+
+echo
+echo "== native harness against run-tests.py (one board, both through the execpty relay) =="
+if [[ -n "${MPTEST_MICROPYTHON_DIR:-}" ]]; then
+  "$BAZEL" test //plugins/harnesses:micropython_e2e_test --test_output=all \
+    --test_env=MPTEST_MICROPYTHON_DIR="$MPTEST_MICROPYTHON_DIR" \
+    --test_env=MPTEST_MICROPYTHON_BUILD_ARGS="${MPTEST_MICROPYTHON_BUILD_ARGS:-}" \
+    --test_env=MPTEST_MICROPYTHON_PORT="${MPTEST_MICROPYTHON_PORT:-unix}" 2>&1 |
+    grep -E '^(run_tests|native|verdicts compared)' || echo "(the comparison failed: see its test log)"
+else
+  echo "(not run: set MPTEST_MICROPYTHON_DIR to a micropython checkout; see plugins/harnesses/README.md)"
+fi
