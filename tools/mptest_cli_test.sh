@@ -40,4 +40,12 @@ grep -q "RUN-MULTITESTS_MULTINET .*tentacles=2" "$TEST_TMPDIR/tests" || fail "li
 "$mptest" list-tentacles >"$TEST_TMPDIR/tentacles" || fail "list-tentacles exited $?"
 grep -Eq "^1a01-VIRTUAL_PICO +virtual +VIRTUAL_PICO +\(default\),THREAD" "$TEST_TMPDIR/tentacles" \
   || fail "list-tentacles: $(cat "$TEST_TMPDIR/tentacles")"
+# `plugins`: a plugin asked for by name that exists answers 0; one that does not, 2, with its name.
+"$mptest" plugins native >"$TEST_TMPDIR/plugins" 2>&1 || fail "plugins native exited $?: $(cat "$TEST_TMPDIR/plugins")"
+grep -q "native" "$TEST_TMPDIR/plugins" || fail "plugins native: $(cat "$TEST_TMPDIR/plugins")"
+"$mptest" plugins no_such_plugin >"$TEST_TMPDIR/plugins_missing" 2>&1
+rc=$?
+[[ $rc -eq 2 ]] || fail "plugins no_such_plugin exited $rc, want 2"
+grep -q "no_such_plugin" "$TEST_TMPDIR/plugins_missing" || fail "plugins no_such_plugin: $(cat "$TEST_TMPDIR/plugins_missing")"
+expect_usage "unexpected argument 'extra'" list-tests extra
 echo PASS

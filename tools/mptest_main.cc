@@ -390,7 +390,10 @@ int main(int argc, char** argv) {
   FLAGS_minloglevel = 1;
   google::InitGoogleLogging(argv[0]);
   std::string command = args.size() > 1 ? args[1] : "test";
-  if (args.size() > 2) return Fail(kExitUsage, absl::StrCat("unexpected argument '", args[2], "'"));
+  // Only `plugins` takes arguments: the names of plugins the user asks for.
+  if (args.size() > 2 && command != "plugins") {
+    return Fail(kExitUsage, absl::StrCat("unexpected argument '", args[2], "'"));
+  }
   const std::vector<std::string> commands = {"test",  "list-tests", "list-tentacles",
                                              "flash", "report",     "plugins"};
   if (std::find(commands.begin(), commands.end(), command) == commands.end()) {
@@ -406,8 +409,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "plugins") {
-    mptest::plugin::PluginsCommandOptions options{mptest::plugin::SearchOptionsFromFlags(argv[0]),
-                                                  {}};
+    mptest::plugin::PluginsCommandOptions options{
+        mptest::plugin::SearchOptionsFromFlags(argv[0]),
+        std::vector<std::string>(args.begin() + 2, args.end())};
     int code = mptest::plugin::RunPluginsCommand(options, std::cout);
     mptest::cli::BuiltinPlugins stand_ins;
     std::printf("\ncompiled-in stand-ins (used only for names no plugin provides):\n");
