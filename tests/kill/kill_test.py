@@ -19,6 +19,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
+import mptest_test_util  # noqa: E402
 from mptest_test_util import finish, runfile  # noqa: E402
 
 SPECS = 10
@@ -59,20 +60,8 @@ def completed_groups(results):
 
 
 def processes(predicate):
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if predicate(int(fields[3]), command):
-            found.append(f"pid {entry} state {fields[0]}: {command[:100]}")
-    return found
+    return [f"pid {p.pid} state {p.state}: {p.command[:100]}"
+            for p in mptest_test_util.processes() if predicate(p.sid, p.command)]
 
 
 def wait_until(condition, seconds):

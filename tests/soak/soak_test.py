@@ -22,6 +22,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
+import mptest_test_util  # noqa: E402
 from mptest_test_util import finish, runfile  # noqa: E402
 
 TENTACLES = 12
@@ -91,18 +92,7 @@ def write_config(work, plan, specs):
 
 
 def children_of(pid):
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                found.append(int(entry))
-        except (OSError, IndexError):
-            pass
-    return found
+    return [p.pid for p in mptest_test_util.processes() if p.ppid == pid]
 
 
 def pty_of(work, label):
@@ -269,20 +259,9 @@ def faults_injected(results_dir, plan, results, crashes):
 
 def run_processes_left(work, session):
     """Processes of the run still alive: in mptest's session or naming the work directory."""
-    left = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if int(fields[3]) == session or work in command:
-            left.append(f"pid {entry} state {fields[0]} sid {fields[3]}: {command[:120]}")
-    return left
+    return [f"pid {p.pid} state {p.state} sid {p.sid}: {p.command[:120]}"
+            for p in mptest_test_util.processes()
+            if p.pid != os.getpid() and (p.sid == session or work in p.command)]
 
 
 def pty_holders(names):
