@@ -142,9 +142,14 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     // Flash on the first attempt, and again after an infrastructure error.
     for (int i = 0; status.ok() && !prepared && i < static_cast<int>(input.tentacles.size()); ++i) {
       bool flashed = false;
+      const double prepare_start_s = Seconds(now());
       status = PrepareTentacle(input.tentacles[i], input.firmware[i], input.options,
                                dir + "/flashing_stdout.txt", plugins, &flashed);
-      if (flashed && i == input.dut) record.set_flashed(true);
+      if (flashed && i == input.dut) {
+        record.set_flashed(true);
+        record.set_flash_start_s(prepare_start_s);  // the report's flash bar
+        record.set_flash_end_s(Seconds(now()));
+      }
     }
     if (status.ok()) prepared = true;
     absl::StatusOr<Harness*> harness = plugins.GetHarness(input.spec.harness());
