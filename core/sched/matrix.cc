@@ -2,6 +2,8 @@
 #include "core/sched/matrix.h"
 
 #include <algorithm>
+#include <cmath>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
@@ -30,20 +32,20 @@ std::string EstimateKey(const std::string& label, const std::string& board,
   return absl::StrCat(label, "|", board, "|", variant);
 }
 
-double Matrix::Estimate(const TodoEntry& entry) const {
-  if (estimates_.empty()) return 0;
-  const std::string& label = specs_[entry.spec].label();
-  auto it = estimates_.find(EstimateKey(label, entry.board, entry.variant));
-  if (it != estimates_.end()) return it->second;
-  auto mean = label_means_.find(label);
-  return mean == label_means_.end() ? 0 : mean->second;
+double Matrix::Estimate(const Pending& pending) const {
+  if (pending.history >= 0) return pending.history;
+  const Stats& label = label_stats_[pending.label_id];
+  if (label.count > 0) return label.sum / label.count;
+  return all_stats_.count > 0 ? all_stats_.sum / all_stats_.count : 0;
 }
 
-bool Matrix::EntryOrder::operator()(const TodoEntry& a, const TodoEntry& b) const {
-  const proto::TestRunSpec& sa = matrix->specs_[a.spec];
-  const proto::TestRunSpec& sb = matrix->specs_[b.spec];
-  return std::make_tuple(-sa.priority(), -matrix->Estimate(a), sa.label(), a.role, a.tentacle) <
-         std::make_tuple(-sb.priority(), -matrix->Estimate(b), sb.label(), b.role, b.tentacle);
+bool Matrix::AnchorBefore(const Pending& a, const Pending& b) const {
+  const proto::TestRunSpec& sa = specs_[a.entry.spec];
+  const proto::TestRunSpec& sb = specs_[b.entry.spec];
+  return std::forward_as_tuple(-sa.priority(), sa.label(), a.entry.role, a.entry.tentacle,
+                               a.entry.spec) < std::forward_as_tuple(-sb.priority(), sb.label(),
+                                                                     b.entry.role, b.entry.tentacle,
+                                                                     b.entry.spec);
 }
 
 Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
@@ -53,15 +55,18 @@ Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> 
     : specs_(std::move(specs)),
       tentacles_(std::move(tentacles)),
       variants_by_board_(std::move(variants_by_board)),
-      reference_(reference),
-      estimates_(std::move(estimates)) {
-  std::map<std::string, std::pair<double, int>> sums;
-  for (const auto& [key, seconds] : estimates_) {
-    auto& sum = sums[key.substr(0, key.find('|'))];
-    sum.first += seconds;
-    ++sum.second;
+      reference_(reference) {
+  for (const proto::TestRunSpec& spec : specs_) {
+    if (label_ids_.emplace(spec.label(), label_stats_.size()).second) label_stats_.emplace_back();
   }
-  for (const auto& [label, sum] : sums) label_means_[label] = sum.first / sum.second;
+  for (const auto& [key, seconds] : estimates) {
+    auto label = label_ids_.find(key.substr(0, key.find('|')));
+    if (label == label_ids_.end() || !(seconds > 0)) continue;
+    label_stats_[label->second].sum += seconds;
+    ++label_stats_[label->second].count;
+    all_stats_.sum += seconds;
+    ++all_stats_.count;
+  }
   for (int i = 0; i < static_cast<int>(tentacles_.size()); ++i) {
     tentacles_by_board_[tentacles_[i].board].push_back(i);
   }
@@ -73,28 +78,44 @@ Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> 
       const std::vector<std::string>& features = features_by_board[board];
       if (std::find(features.begin(), features.end(), spec.fut()) == features.end()) continue;
       for (const std::string& variant : variants) {
-        GroupKey key(board, variant);
-        auto it = groups_.find(key);
-        if (it == groups_.end()) it = groups_.emplace(key, Group(EntryOrder{this})).first;
+        Group& group = groups_[GroupKey(board, variant)];
+        Pending pending;
+        pending.label_id = label_ids_.at(spec.label());
+        auto history = estimates.find(EstimateKey(spec.label(), board, variant));
+        if (history != estimates.end() && history->second > 0) pending.history = history->second;
+        auto add = [&](const std::string& role, int tentacle) {
+          pending.entry = TodoEntry{s, board, variant, role, tentacle};
+          group.push_back(pending);
+          ++total_;
+        };
         if (two) {
-          it->second.insert(TodoEntry{s, board, variant, kRoleInstance0});
-          it->second.insert(TodoEntry{s, board, variant, kRoleInstance1});
-          total_ += 2;
+          add(kRoleInstance0, -1);
+          add(kRoleInstance1, -1);
         } else if (cell_per_tentacle) {
           for (int index : tentacles_by_board_[board]) {
             const std::vector<std::string>& own = tentacles_[index].variants;
-            if (std::find(own.begin(), own.end(), variant) == own.end()) continue;
-            it->second.insert(TodoEntry{s, board, variant, "", index});
-            total_ += 1;
+            if (std::find(own.begin(), own.end(), variant) != own.end()) add("", index);
           }
         } else {
-          it->second.insert(TodoEntry{s, board, variant, ""});
-          total_ += 1;
+          add("", -1);
         }
       }
     }
   }
+  for (auto& [key, group] : groups_) {
+    std::sort(group.begin(), group.end(),
+              [this](const Pending& a, const Pending& b) { return AnchorBefore(a, b); });
+  }
   remaining_ = total_;
+}
+
+void Matrix::Observe(const std::string& label, double seconds) {
+  auto it = label_ids_.find(label);
+  if (it == label_ids_.end() || !(seconds > 0) || !std::isfinite(seconds)) return;
+  label_stats_[it->second].sum += seconds;
+  ++label_stats_[it->second].count;
+  all_stats_.sum += seconds;
+  ++all_stats_.count;
 }
 
 void Matrix::SetFirmwareReady(const std::string& board, const std::string& variant) {
@@ -144,8 +165,41 @@ int Matrix::PickDut(const std::string& board, const std::string& variant, bool n
   return best;
 }
 
+Matrix::Group::iterator Matrix::BestInGroup(Group& group, int dut_single, int dut_pair,
+                                            int* dut) const {
+  const bool anything_known = all_stats_.count > 0;
+  auto best = group.end();
+  int best_priority = 0;
+  double best_estimate = 0;
+  for (auto it = group.begin(); it != group.end(); ++it) {
+    const TodoEntry& entry = it->entry;
+    int priority = specs_[entry.spec].priority();
+    if (best != group.end() && priority < best_priority) break;  // the group is by priority
+    int candidate = specs_[entry.spec].tentacles() == 2 ? dut_pair : dut_single;
+    if (entry.tentacle >= 0) {  // bound to one tentacle
+      const TentacleSlot& slot = tentacles_[entry.tentacle];
+      candidate = slot.busy || slot.quarantined ? -1 : entry.tentacle;
+    }
+    if (candidate < 0) continue;
+    if (!anything_known) {  // the anchor's order: the first cell that can run
+      *dut = candidate;
+      return it;
+    }
+    double estimate = Estimate(*it);
+    if (best == group.end() || estimate > best_estimate) {
+      best = it;
+      best_priority = priority;
+      best_estimate = estimate;
+      *dut = candidate;
+    }
+  }
+  return best;
+}
+
 std::optional<PlannedRun> Matrix::Next() {
   std::optional<PlannedRun> best;
+  Group* best_group = nullptr;
+  Group::iterator best_it;
   std::tuple<int, double, int, int, std::string> best_key;
   bool reference_available = ReferenceAvailable();
   for (auto& [key, group] : groups_) {
@@ -155,43 +209,38 @@ std::optional<PlannedRun> Matrix::Next() {
     int dut_single = PickDut(key.first, key.second, false, &flashed_single);
     if (dut_single < 0) continue;  // no free tentacle for this board-variant at all
     int dut_pair = reference_available ? PickDut(key.first, key.second, true, &flashed_pair) : -1;
-    // The first entry of the group (in priority order) that can run now.
-    for (const TodoEntry& entry : group) {
-      const proto::TestRunSpec& spec = specs_[entry.spec];
-      bool two = spec.tentacles() == 2;
-      int dut = two ? dut_pair : dut_single;
-      bool flashed = two ? flashed_pair : flashed_single;
-      if (entry.tentacle >= 0) {  // bound to one tentacle
-        const TentacleSlot& slot = tentacles_[entry.tentacle];
-        dut = slot.busy || slot.quarantined ? -1 : entry.tentacle;
-        flashed = slot.flashed_known && slot.flashed_variant == key.second;
-      }
-      if (dut < 0) continue;
-      std::string testid =
-          MakeTestId(spec.label(), tentacles_[dut].serial4, key.first, key.second, entry.role);
-      auto candidate_key = std::make_tuple(-spec.priority(), -Estimate(entry),
-                                           -VariantCount(key.first), flashed ? 0 : 1, testid);
-      if (!best || candidate_key < best_key) {
-        best_key = candidate_key;
-        PlannedRun run;
-        run.entry = entry;
-        run.dut = dut;
-        run.testid = testid;
-        run.firmware_already_flashed = flashed;
-        if (two) {
-          run.reference = reference_;
-          run.tentacles = entry.role == kRoleInstance0 ? std::vector<int>{dut, reference_}
-                                                       : std::vector<int>{reference_, dut};
-        } else {
-          run.tentacles = {dut};
-        }
-        best = std::move(run);
-      }
-      break;
+    int dut = -1;
+    auto it = BestInGroup(group, dut_single, dut_pair, &dut);
+    if (it == group.end()) continue;
+    const TodoEntry& entry = it->entry;
+    const proto::TestRunSpec& spec = specs_[entry.spec];
+    bool two = spec.tentacles() == 2;
+    const TentacleSlot& slot = tentacles_[dut];
+    bool flashed = entry.tentacle >= 0 ? slot.flashed_known && slot.flashed_variant == key.second
+                                       : (two ? flashed_pair : flashed_single);
+    std::string testid = MakeTestId(spec.label(), slot.serial4, key.first, key.second, entry.role);
+    auto candidate_key = std::make_tuple(-spec.priority(), -Estimate(*it), -VariantCount(key.first),
+                                         flashed ? 0 : 1, testid);
+    if (best && !(candidate_key < best_key)) continue;
+    best_key = candidate_key;
+    best_group = &group;
+    best_it = it;
+    PlannedRun run;
+    run.entry = entry;
+    run.dut = dut;
+    run.testid = std::move(testid);
+    run.firmware_already_flashed = flashed;
+    if (two) {
+      run.reference = reference_;
+      run.tentacles = entry.role == kRoleInstance0 ? std::vector<int>{dut, reference_}
+                                                   : std::vector<int>{reference_, dut};
+    } else {
+      run.tentacles = {dut};
     }
+    best = std::move(run);
   }
   if (!best) return std::nullopt;
-  groups_[GroupKey(best->entry.board, best->entry.variant)].erase(best->entry);
+  best_group->erase(best_it);
   for (int index : best->tentacles) {
     CHECK(!tentacles_[index].busy) << tentacles_[index].label;
     tentacles_[index].busy = true;
@@ -222,10 +271,10 @@ std::vector<TodoEntry> Matrix::DropFirmware(const std::string& board, const std:
       reference_ >= 0 && tentacles_[reference_].board == board && ReferenceVariant() == variant;
   for (auto& [key, group] : groups_) {
     for (auto it = group.begin(); it != group.end();) {
-      bool needs =
-          key == GroupKey(board, variant) || (is_reference && specs_[it->spec].tentacles() == 2);
+      bool needs = key == GroupKey(board, variant) ||
+                   (is_reference && specs_[it->entry.spec].tentacles() == 2);
       if (needs) {
-        dropped.push_back(*it);
+        dropped.push_back(it->entry);
         it = group.erase(it);
       } else {
         ++it;
@@ -241,12 +290,12 @@ std::vector<std::pair<TodoEntry, std::string>> Matrix::DropUnreachable() {
   bool reference_usable = reference_ >= 0 && !tentacles_[reference_].quarantined;
   for (auto& [key, group] : groups_) {
     for (auto it = group.begin(); it != group.end();) {
-      bool two = specs_[it->spec].tentacles() == 2;
+      bool two = specs_[it->entry.spec].tentacles() == 2;
       bool any = false;
       for (int index : tentacles_by_board_[key.first]) {
         const TentacleSlot& slot = tentacles_[index];
         if (slot.quarantined || (two && index == reference_)) continue;
-        if (it->tentacle >= 0 && index != it->tentacle) continue;
+        if (it->entry.tentacle >= 0 && index != it->entry.tentacle) continue;
         if (std::find(slot.variants.begin(), slot.variants.end(), key.second) !=
             slot.variants.end()) {
           any = true;
@@ -260,7 +309,7 @@ std::vector<std::pair<TodoEntry, std::string>> Matrix::DropUnreachable() {
                      : "no usable tentacle of this board (all quarantined)";
       }
       if (!reason.empty()) {
-        dropped.emplace_back(*it, reason);
+        dropped.emplace_back(it->entry, reason);
         it = group.erase(it);
       } else {
         ++it;
@@ -274,7 +323,7 @@ std::vector<std::pair<TodoEntry, std::string>> Matrix::DropUnreachable() {
 std::vector<TodoEntry> Matrix::DropAll() {
   std::vector<TodoEntry> dropped;
   for (auto& [key, group] : groups_) {
-    dropped.insert(dropped.end(), group.begin(), group.end());
+    for (const Pending& pending : group) dropped.push_back(pending.entry);
     group.clear();
   }
   remaining_ = 0;

@@ -9,7 +9,6 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "core/proto/board.pb.h"
@@ -60,7 +59,7 @@ std::string MakeTestId(const std::string& label, const std::string& serial4,
                        const std::string& board, const std::string& variant,
                        const std::string& role);
 
-// How long a cell took last time, by EstimateKey: what the history-aware order uses.
+// How long a cell took last time, in seconds, by EstimateKey: what the history-aware order uses.
 using DurationEstimates = std::map<std::string, double>;
 std::string EstimateKey(const std::string& label, const std::string& board,
                         const std::string& variant);
@@ -70,16 +69,17 @@ class Matrix {
   // `tentacles`: the selected tentacles; `reference`: index of the reference tentacle in it or
   // -1; `variants_by_board`: the variants to test per board (after --only-board filtering).
   // Specs with tentacles == 2 get instance0 and instance1 entries; they are only expanded when
-  // a reference tentacle exists. With `estimates` (durations of an earlier campaign), runs
-  // expected to take longest start first after priority (longest-processing-time order, which
-  // shortens the campaign); cells without history take their label's mean. Without estimates
-  // the order is exactly the anchor's. `cell_per_tentacle`: one-tentacle specs get a cell per
-  // tentacle instead of per board (the flash command flashes every tentacle).
+  // a reference tentacle exists. With `estimates` (durations of an earlier campaign) or
+  // durations observed in this one (Observe), runs expected to take longest start first after
+  // priority (longest-processing-time order, which shortens the campaign): a cell's own history,
+  // else the mean of its label (history and this campaign), else the mean of everything known.
+  // While nothing is known the order is exactly the anchor's. `cell_per_tentacle`: one-tentacle
+  // specs get a cell per tentacle instead of per board (the flash command flashes every one).
   Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
          std::map<std::string, std::vector<std::string>> variants_by_board,
          std::map<std::string, std::vector<std::string>> features_by_board, int reference,
          DurationEstimates estimates = {}, bool cell_per_tentacle = false);
-  Matrix(const Matrix&) = delete;  // the groups' comparators point at this object
+  Matrix(const Matrix&) = delete;
   Matrix& operator=(const Matrix&) = delete;
 
   // Firmware for board/variant can be flashed now.
@@ -93,6 +93,12 @@ class Matrix {
   // The run ended: its tentacles are free again. `firmware_known`: the run ended cleanly, so
   // the DUT holds the run's variant and the reference its variant; otherwise both are unknown.
   void Release(const PlannedRun& run, bool firmware_known);
+
+  // A run of `label` ended cleanly after `seconds`: cells of that label without history of
+  // their own are now expected to take the label's mean (history and this campaign), and labels
+  // never seen the mean of everything known. Labels not in the matrix and durations that are
+  // not positive are ignored.
+  void Observe(const std::string& label, double seconds);
 
   // Takes the tentacle out of the campaign (it must not be busy).
   void Quarantine(int tentacle);
@@ -116,15 +122,27 @@ class Matrix {
   std::string ReferenceVariant() const;
 
  private:
-  // Order inside a board-variant group: priority (high first), then the estimate (long
-  // first), then label, then role.
-  struct EntryOrder {
-    const Matrix* matrix;
-    bool operator()(const TodoEntry& a, const TodoEntry& b) const;
+  // A cell still to do, with what is fixed about its place in the order.
+  struct Pending {
+    TodoEntry entry;
+    double history = -1;  // the cell's own estimate, -1 = none
+    int label_id = 0;     // index into label_stats_
   };
-  double Estimate(const TodoEntry& entry) const;
-  using Group = std::set<TodoEntry, EntryOrder>;
+  // Mean durations seen for a label (or for everything).
+  struct Stats {
+    double sum = 0;
+    int count = 0;
+  };
+  // A board-variant's cells in the anchor's order: priority (high first), label, role, tentacle.
+  // Estimates change as runs end, so the long-first choice is made in Next, not by the order.
+  using Group = std::vector<Pending>;
   using GroupKey = std::pair<std::string, std::string>;  // board, variant
+
+  double Estimate(const Pending& pending) const;
+  bool AnchorBefore(const Pending& a, const Pending& b) const;
+  // The group's best cell that can run now with `dut_single` / `dut_pair` as DUT (-1 = none
+  // free), or group.end(). Sets *dut.
+  Group::iterator BestInGroup(Group& group, int dut_single, int dut_pair, int* dut) const;
 
   // Best DUT for a group among free tentacles, or -1. Sets *flashed.
   int PickDut(const std::string& board, const std::string& variant, bool needs_reference,
@@ -137,8 +155,9 @@ class Matrix {
   std::map<std::string, std::vector<std::string>> variants_by_board_;
   std::map<std::string, std::vector<int>> tentacles_by_board_;
   int reference_ = -1;
-  DurationEstimates estimates_;
-  std::map<std::string, double> label_means_;
+  std::map<std::string, int> label_ids_;
+  std::vector<Stats> label_stats_;  // by label id
+  Stats all_stats_;                 // every duration known, for labels never seen
   std::map<GroupKey, Group> groups_;
   std::set<GroupKey> ready_;
   int total_ = 0;

@@ -1,6 +1,7 @@
 // The matrix: expansion, the anchor's ordering, reference handling and dropping.
 #include "core/sched/matrix.h"
 
+#include <cmath>
 #include <set>
 
 #include "gmock/gmock.h"
@@ -176,6 +177,56 @@ TEST(MatrixTest, CellPerTentacleGivesEveryTentacleItsOwnRun) {
   std::set<std::string> ids;
   while (std::optional<PlannedRun> run = matrix.Next()) ids.insert(run->testid);
   EXPECT_EQ(ids, (std::set<std::string>{"FLASH@0001-P2", "FLASH@0002-P2", "FLASH@0003-ONE"}));
+}
+
+}  // namespace
+}  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(MatrixTest, DurationsObservedDuringTheCampaignOrderTheRest) {
+  Matrix matrix({Spec("RUN-A", 0), Spec("RUN-B", 0), Spec("RUN-C", 0), Spec("RUN-D", 0)},
+                {Slot("0001", "ONE", {""})}, {{"ONE", {""}}}, {{"ONE", {"MCU_ONLY"}}}, -1);
+  matrix.SetFirmwareReady("ONE", "");
+  std::optional<PlannedRun> first = matrix.Next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->testid, "RUN-A@0001-ONE");  // nothing known yet: the anchor's order
+  matrix.Observe("RUN-B", 5);
+  matrix.Observe("RUN-C", 300);
+  matrix.Observe("RUN-NOT-IN-THE-MATRIX", 1e6);  // ignored, as are durations that are not > 0
+  matrix.Observe("RUN-D", 0);
+  matrix.Observe("RUN-D", -3);
+  matrix.Observe("RUN-D", std::nan(""));
+  matrix.Release(*first, true);
+  std::vector<std::string> order;
+  while (std::optional<PlannedRun> run = matrix.Next()) {
+    order.push_back(matrix.specs()[run->entry.spec].label());
+    matrix.Release(*run, true);
+  }
+  // RUN-D was never seen: it is expected to take the mean of what is known (152.5 s).
+  EXPECT_EQ(order, (std::vector<std::string>{"RUN-C", "RUN-D", "RUN-B"}));
+}
+
+TEST(MatrixTest, WithoutAnythingKnownEveryBoardKeepsTheAnchorsOrder) {
+  Matrix matrix({Spec("RUN-B", 0), Spec("RUN-A", 0), Spec("RUN-P", 5)},
+                {Slot("0001", "ONE", {""}), Slot("0002", "TWO", {"", "V"})},
+                {{"ONE", {""}}, {"TWO", {"", "V"}}}, {{"ONE", {"MCU_ONLY"}}, {"TWO", {"MCU_ONLY"}}},
+                -1);
+  for (const auto& [board, variant] :
+       std::vector<std::pair<std::string, std::string>>{{"ONE", ""}, {"TWO", ""}, {"TWO", "V"}}) {
+    matrix.SetFirmwareReady(board, variant);
+  }
+  std::vector<std::string> order;
+  while (std::optional<PlannedRun> run = matrix.Next()) {
+    order.push_back(run->testid);
+    matrix.Release(*run, true);
+  }
+  // Priority first, the board with more variants first, no reflash, then the test id.
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"RUN-P@0002-TWO", "RUN-P@0002-TWO-V", "RUN-P@0001-ONE",
+                                      "RUN-A@0002-TWO-V", "RUN-B@0002-TWO-V", "RUN-A@0002-TWO",
+                                      "RUN-B@0002-TWO", "RUN-A@0001-ONE", "RUN-B@0001-ONE"}));
 }
 
 }  // namespace
