@@ -27,6 +27,8 @@ grep -Eq '"extmod/thread_basic.py", ?"pass"' "$results"/RUN-TESTS_EXTMOD_HARDWAR
   || fail "the THREAD variant did not pass thread_basic"
 grep -Eq '"extmod/thread_basic.py", ?"skip"' "$results"/RUN-TESTS_EXTMOD_HARDWARE@*-VIRTUAL_PICO,a/_results.json \
   || fail "the default variant did not skip thread_basic"
+# Every board was flashed once at least: the timeline draws flash bars (from the run records).
+grep -q '<rect class="bar flash"' "$results/report.html" || fail "no flash bar in report.html's timeline"
 sleep 0.2
 pgrep -f "$TEST_TMPDIR" >/dev/null && fail "processes outlived the run: $(pgrep -af "$TEST_TMPDIR")"
 run || fail "second run exited $?: $(tail -30 "$TEST_TMPDIR/out")"

@@ -116,6 +116,33 @@ TEST(TimelineSvgTest, LanesBuildFirstAndBarsScaled) {
   EXPECT_EQ(RenderTimelineSvg({}), "");
 }
 
+// A flash inside its test run's bar is a strip over that bar, not a row of its own; a flash
+// outside any bar is a full bar.
+TEST(TimelineSvgTest, FlashBarsOverlayTheirTestBar) {
+  std::vector<proto::TimelineEntry> bars(3);
+  bars[0].set_lane("t");
+  bars[0].set_start_s(100);
+  bars[0].set_end_s(110);
+  bars[0].set_kind("test");
+  bars[1].set_lane("t");
+  bars[1].set_start_s(101);
+  bars[1].set_end_s(103);
+  bars[1].set_kind("flash");
+  bars[1].set_label("flash");
+  bars[2] = bars[1];
+  bars[2].set_lane("u");
+  std::string svg = RenderTimelineSvg(bars);
+  // Lane t at y = 24 + 3: a 4 px strip along the bottom of the 16 px bar; lane u after it, alone.
+  EXPECT_NE(svg.find("<rect class=\"bar flash\" x=\"270.0\" y=\"39.0\" width=\"180.0\" "
+                     "height=\"4\" fill=\"#8c6bb1\""),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<rect class=\"bar flash\" x=\"270.0\" y=\"53.0\" width=\"180.0\" "
+                     "height=\"16\""),
+            std::string::npos)
+      << svg;
+}
+
 // Found by results_json_fuzz: an "Infinity" end made the axis loop forever.
 TEST(TimelineSvgTest, NonFiniteAndHugeInstantsAreBounded) {
   std::vector<proto::TimelineEntry> bars(1);

@@ -189,6 +189,16 @@ std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& re
       bar.set_kind("test");
       bar.set_outcome(outcome);
     }
+    // Flashing the DUT happens inside the attempt: a bar on the DUT's lane only.
+    if (group.flash_end_s() > 0 && group.flash_end_s() >= group.flash_start_s() &&
+        !group.tentacle().empty()) {
+      proto::TimelineEntry& bar = bars.emplace_back();
+      bar.set_lane(group.tentacle());
+      bar.set_start_s(group.flash_start_s());
+      bar.set_end_s(group.flash_end_s());
+      bar.set_label(group.variant().empty() ? "flash" : absl::StrCat("flash ", group.variant()));
+      bar.set_kind("flash");
+    }
   }
   for (const proto::TimelineEntry& extra : results.context().timeline()) bars.push_back(extra);
   std::stable_sort(bars.begin(), bars.end(),

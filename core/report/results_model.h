@@ -77,7 +77,8 @@ struct FailureMatrix {
 std::vector<FailureMatrix> BuildFailureMatrices(const proto::CampaignResults& results);
 
 // Bars for the timeline: every build (lane "build"), every attempt that has a start and an end
-// (on its tentacle's lane and on its reference's), plus context.timeline; sorted by start.
+// (on its tentacle's lane and on its reference's), a "flash" bar on the DUT's lane for every
+// attempt that flashed it (flash_end_s > 0), plus context.timeline; sorted by start.
 std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& results);
 
 // "12.3 s", "4 min 05 s", "1 h 02 min".

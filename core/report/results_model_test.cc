@@ -84,6 +84,32 @@ TEST(ResultsModelTest, TimelineHasBuildsAttemptsAndReferenceLanes) {
   EXPECT_EQ(reference, 1);
 }
 
+TEST(ResultsModelTest, FlashBarOnlyForAFlashedAttemptAndOnlyOnItsDutLane) {
+  auto flash_bars = [](const proto::CampaignResults& results) {
+    std::vector<proto::TimelineEntry> found;
+    for (const proto::TimelineEntry& bar : BuildTimeline(results)) {
+      if (bar.kind() == "flash") found.push_back(bar);
+    }
+    return found;
+  };
+  proto::CampaignResults results = SampleResults();
+  EXPECT_TRUE(flash_bars(results).empty());
+  // The two-tentacle attempt: the bar goes to the DUT's lane, not the reference's.
+  for (proto::TestGroupResult& group : *results.mutable_groups()) {
+    if (group.tentacle_reference_name().empty()) continue;
+    group.set_flash_start_s(group.start_s() + 0.25);
+    group.set_flash_end_s(group.start_s() + 1.25);
+    std::vector<proto::TimelineEntry> bars = flash_bars(results);
+    ASSERT_EQ(bars.size(), 1u);
+    EXPECT_EQ(bars[0].lane(), group.tentacle());
+    EXPECT_DOUBLE_EQ(bars[0].start_s(), group.start_s() + 0.25);
+    EXPECT_DOUBLE_EQ(bars[0].end_s(), group.start_s() + 1.25);
+    EXPECT_EQ(bars[0].outcome(), "");
+    return;
+  }
+  FAIL() << "the sample has no two-tentacle attempt";
+}
+
 TEST(ResultsModelTest, FormatDuration) {
   EXPECT_EQ(FormatDuration(12.34), "12.3 s");
   EXPECT_EQ(FormatDuration(245), "4 min 05 s");

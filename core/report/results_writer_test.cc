@@ -120,6 +120,27 @@ TEST(ResultsWriterTest, GroupsAppearAsTheyArriveAndRebuildMatches) {
   EXPECT_EQ(*ReadFile(dir + "/report.html"), html_before);
 }
 
+// The flash of a DUT reaches report.html's timeline as a "flash" bar, and survives a rebuild
+// from disk (it is kept in the attempt's context_testgroup.json); an unflashed run has none.
+TEST(ResultsWriterTest, FlashedRunDrawsAFlashBarAndUnflashedDoesNot) {
+  for (bool flashed : {true, false}) {
+    const std::string dir = NewDir(flashed ? "flashed" : "unflashed");
+    auto writer = ResultsWriter::Create(dir, SampleContext());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    proto::TestGroupResult group = SampleResults().groups(0);
+    if (flashed) {
+      group.set_flash_start_s(group.start_s() + 0.5);
+      group.set_flash_end_s(group.start_s() + 1.5);
+    }
+    ASSERT_TRUE((*writer)->AddGroup(group).ok());
+    ASSERT_TRUE((*writer)->Finish("").ok());
+    const char kFlashBar[] = "<rect class=\"bar flash\"";
+    EXPECT_EQ(absl::StrContains(*ReadFile(dir + "/report.html"), kFlashBar), flashed);
+    ASSERT_TRUE(RebuildReports(dir).ok());
+    EXPECT_EQ(absl::StrContains(*ReadFile(dir + "/report.html"), kFlashBar), flashed);
+  }
+}
+
 TEST(ResultsWriterTest, ReportIntervalThrottlesOnlyTheAggregates) {
   const std::string dir = NewDir("interval");
   ResultsWriterOptions options;

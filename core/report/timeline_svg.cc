@@ -18,6 +18,7 @@ constexpr double kPlotWidth = 900;
 constexpr double kLaneHeight = 22;
 constexpr double kAxisHeight = 24;
 constexpr double kLaneGap = 4;
+constexpr double kOverlayHeight = 4;  // a flash bar drawn under its test run's label
 constexpr int kMaxTicks = 20;
 constexpr std::pair<const char*, const char*> kLegend[] = {
     {"build", "#3182bd"},  {"cached build", "#9ecae1"}, {"flash", "#8c6bb1"},
@@ -68,18 +69,35 @@ std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& all_bars)
     return std::make_pair(a != "build", a) < std::make_pair(b != "build", b);
   });
   // Bars that overlap in time within a lane (parallel builds) go to sub-rows: each bar takes
-  // the first sub-row that is free at its start.
-  std::map<std::string, std::vector<double>> row_ends;  // lane -> end of each sub-row
+  // the first sub-row that is free at its start. A flash bar inside the bar of its test run is
+  // drawn over it as a strip (overlay) instead of taking a sub-row of its own.
+  // lane -> start and end of the last bar in each sub-row
+  std::map<std::string, std::vector<double>> row_starts, row_ends;
   std::vector<size_t> row_of(bars.size());
+  std::vector<bool> overlay(bars.size(), false);
   std::vector<size_t> order(bars.size());
   for (size_t i = 0; i < bars.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&bars](size_t a, size_t b) { return bars[a].start_s() < bars[b].start_s(); });
   for (size_t i : order) {
+    std::vector<double>& starts = row_starts[bars[i].lane()];
     std::vector<double>& ends = row_ends[bars[i].lane()];
+    if (bars[i].kind() == "flash") {
+      for (size_t row = 0; row < ends.size() && !overlay[i]; ++row) {
+        if (starts[row] <= bars[i].start_s() && ends[row] >= bars[i].end_s()) {
+          overlay[i] = true;
+          row_of[i] = row;
+        }
+      }
+      if (overlay[i]) continue;
+    }
     size_t row = 0;
     while (row < ends.size() && ends[row] > bars[i].start_s()) ++row;
-    if (row == ends.size()) ends.push_back(0);
+    if (row == ends.size()) {
+      starts.push_back(0);
+      ends.push_back(0);
+    }
+    starts[row] = bars[i].start_s();
     ends[row] = std::max(bars[i].end_s(), bars[i].start_s());
     row_of[i] = row;
   }
@@ -120,17 +138,22 @@ std::string RenderTimelineSvg(const std::vector<proto::TimelineEntry>& all_bars)
     double x = kLabelWidth + (bar.start_s() - begin) * scale;
     double width = std::max(1.0, (bar.end_s() - bar.start_s()) * scale);
     double y = lane_top[bar.lane()] + kLaneHeight * static_cast<double>(row_of[i]) + 3;
+    double bar_height = kLaneHeight - 6;
+    if (overlay[i]) {  // a strip along the bottom of the test bar it belongs to
+      y += bar_height - kOverlayHeight;
+      bar_height = kOverlayHeight;
+    }
     absl::StrAppend(
         &svg, absl::StrFormat(
                   "<rect class=\"bar %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" "
                   "fill=\"%s\" stroke=\"#333333\" stroke-width=\"0.5\">"
                   "<title>%s</title></rect>\n",
-                  XmlEscape(bar.kind()), x, y, width, kLaneHeight - 6, Colour(bar),
+                  XmlEscape(bar.kind()), x, y, width, bar_height, Colour(bar),
                   XmlEscape(absl::StrCat(bar.lane(), ": ", bar.label(), " ", bar.outcome(), " (",
                                          FormatDuration(bar.end_s() - bar.start_s()), ")"))));
     // The label inside the bar, cut to what fits (about 6 px per character).
     const size_t fits = static_cast<size_t>(std::max(0.0, (width - 6) / 6));
-    if (fits >= 4 && !bar.label().empty()) {
+    if (fits >= 4 && !bar.label().empty() && !overlay[i]) {
       std::string label = bar.label();
       if (label.size() > fits) label = label.substr(0, fits - 1) + "~";
       absl::StrAppend(

@@ -111,7 +111,20 @@ void ReportSink::BuildFinished(const proto::BuildRecord& build) {
 }
 
 void ReportSink::RunFinished(const proto::TestRunRecord& record) {
-  for (const proto::TestGroupResult& group : record.attempts()) {
+  // The DUT was flashed in the last attempt that started before the flash did (the first one,
+  // or the one after an infrastructure error): that attempt carries the timeline's flash bar.
+  int flashed_in = -1;
+  if (record.flash_end_s() > 0) {
+    for (int i = 0; i < record.attempts_size(); ++i) {
+      if (record.attempts(i).start_s() <= record.flash_start_s()) flashed_in = i;
+    }
+  }
+  for (int i = 0; i < record.attempts_size(); ++i) {
+    proto::TestGroupResult group = record.attempts(i);
+    if (i == flashed_in) {
+      group.set_flash_start_s(record.flash_start_s());
+      group.set_flash_end_s(record.flash_end_s());
+    }
     Note(writer_->AddGroup(group));
   }
 }
