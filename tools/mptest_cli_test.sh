@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The mptest binary answers --version and --help, refuses an unknown command, bad flags and bad
-# configuration files with exit 2 and a message naming the flag or the file and line, and lists
-# the built-in lab.
+# configuration files with exit 2 and a message naming the flag or the file and line, lists the
+# built-in lab (list-tests with test's own selection), and runs --flash_skip as variant "unknown".
 set -u
 mptest="tools/mptest"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -48,4 +48,35 @@ rc=$?
 [[ $rc -eq 2 ]] || fail "plugins no_such_plugin exited $rc, want 2"
 grep -q "no_such_plugin" "$TEST_TMPDIR/plugins_missing" || fail "plugins no_such_plugin: $(cat "$TEST_TMPDIR/plugins_missing")"
 expect_usage "unexpected argument 'extra'" list-tests extra
+# list-tests takes the test command's selection: the same filters, the same usage errors, the
+# same number of runs.
+"$mptest" list-tests --only-test=RUN-TESTS_BASICS --only-board=VIRTUAL_ESP >"$TEST_TMPDIR/one" \
+  || fail "list-tests with filters exited $?"
+[[ $(grep -c "fut=" "$TEST_TMPDIR/one") -eq 1 ]] && grep -q "^RUN-TESTS_BASICS " "$TEST_TMPDIR/one" \
+  && grep -q "^    runs on: VIRTUAL_ESP$" "$TEST_TMPDIR/one" || fail "list-tests filtered: $(cat "$TEST_TMPDIR/one")"
+"$mptest" list-tests --skip-fut=WLAN >"$TEST_TMPDIR/nowlan" || fail "list-tests --skip-fut exited $?"
+grep -q MULTINET "$TEST_TMPDIR/nowlan" && fail "--skip-fut=WLAN still lists: $(cat "$TEST_TMPDIR/nowlan")"
+expect_usage "--only-test: unknown test 'RUN-NOPE'" list-tests --only-test=RUN-NOPE
+expect_usage "--only-board: unknown board 'NOPE'" list-tests --only-board=NOPE
+expect_usage "--skip-fut: cannot be combined with --only-fut" list-tests --only-fut=WLAN --skip-fut=MCU_ONLY
+filters=(--only-board=VIRTUAL_PICO --skip-test=RUN-FLASH_FORMAT)
+listed=$("$mptest" list-tests "${filters[@]}" | sed -n 's/^\([0-9]*\) test runs of .*/\1/p')
+"$mptest" "${filters[@]}" --testresults="$TEST_TMPDIR/same" --lock_dir="$TEST_TMPDIR/locks" >"$TEST_TMPDIR/same.out" 2>&1 \
+  || fail "test ${filters[*]} exited $?: $(tail "$TEST_TMPDIR/same.out")"
+ran=$(sed -n 's/.* \([0-9]*\) test runs on .*/\1/p' "$TEST_TMPDIR/same.out")
+[[ -n "$listed" && "$listed" == "$ran" ]] || fail "list-tests says '$listed' runs, test ran '$ran'"
+# --flash_skip: the two-variant VIRTUAL_PICO is tested once, as variant "unknown"; naming one of
+# its variants is refused, as is the flash command.
+"$mptest" list-tests --flash_skip --only-test=RUN-TESTS_BASICS >"$TEST_TMPDIR/skip" || fail "list-tests --flash_skip exited $?"
+grep -q "^    runs on: VIRTUAL_ESP VIRTUAL_PICO-unknown VIRTUAL_REF VIRTUAL_STM$" "$TEST_TMPDIR/skip" \
+  || fail "list-tests --flash_skip: $(cat "$TEST_TMPDIR/skip")"
+expect_usage "--only-board: 'VIRTUAL_PICO-THREAD' names a variant, but with --flash_skip" --flash_skip --only-board=VIRTUAL_PICO-THREAD
+expect_usage "--flash_skip: cannot be combined with the flash command" flash --flash_skip
+"$mptest" --flash_skip --only-board=VIRTUAL_PICO --only-test=RUN-TESTS_BASICS --testresults="$TEST_TMPDIR/fs" \
+  --lock_dir="$TEST_TMPDIR/locks" >"$TEST_TMPDIR/fs.out" 2>&1 || fail "--flash_skip run exited $?: $(tail "$TEST_TMPDIR/fs.out")"
+group=$(compgen -G "$TEST_TMPDIR/fs/RUN-TESTS_BASICS@*-VIRTUAL_PICO-unknown,a/context_testgroup.json") \
+  || fail "no VIRTUAL_PICO-unknown attempt: $(ls "$TEST_TMPDIR/fs")"
+grep -Eq '"variant": ?"unknown"' "$group" || fail "variant in $group: $(cat "$group")"
+grep -q "VIRTUAL_PICO-unknown" "$TEST_TMPDIR/fs/junit.xml" || fail "junit.xml lacks the unknown variant"
+grep -q 'class="bar flash"' "$TEST_TMPDIR/fs/report.html" && fail "--flash_skip drew a flash bar"
 echo PASS

@@ -50,7 +50,9 @@ ABSL_FLAG(int, count, 1, "repeat groups that had failures up to N times (flakine
 ABSL_FLAG(int, jobs, 6, "test runs at once (0 = unlimited)");
 ABSL_FLAG(int, build_jobs, 2, "firmware builds at once");
 ABSL_FLAG(bool, flash_force, false, "flash even if the board already runs the firmware");
-ABSL_FLAG(bool, flash_skip, false, "never build or flash: test what the boards run");
+ABSL_FLAG(bool, flash_skip, false,
+          "never build or flash: test what the boards run (boards with several variants are "
+          "tested once, as variant 'unknown'; --only-board=BOARD-VARIANT is then refused)");
 ABSL_FLAG(std::string, firmware_build, "",
           "firmware source: a directory or a git spec url[~PR][@ref] (env MPTEST_FIRMWARE_BUILD; "
           "default: the built-in lab's)");
@@ -246,6 +248,7 @@ mptest::cli::Filters FiltersFromFlags() {
   filters.skip_fut = absl::GetFlag(FLAGS_skip_fut);
   filters.only_tag = absl::GetFlag(FLAGS_only_tag);
   filters.reference_board = absl::GetFlag(FLAGS_reference_board);
+  filters.flash_skip = absl::GetFlag(FLAGS_flash_skip);
   return filters;
 }
 
@@ -418,6 +421,9 @@ int main(int argc, char** argv) {
     for (const std::string& line : stand_ins.Describe()) std::printf("  %s\n", line.c_str());
     return code;
   }
+  if (command == "flash" && absl::GetFlag(FLAGS_flash_skip)) {
+    return Fail(kExitUsage, "--flash_skip: cannot be combined with the flash command");
+  }
   if (absl::Status status = CheckNumbers(); !status.ok()) {
     return Fail(kExitUsage, std::string(status.message()));
   }
@@ -430,7 +436,13 @@ int main(int argc, char** argv) {
     return Fail(absl::IsUnavailable(loaded.status()) ? 3 : kExitUsage,
                 std::string(loaded.status().message()));
   }
-  if (command == "list-tests") return mptest::cli::ListTests(loaded->lab);
+  if (command == "list-tests") {
+    // The same selection as `test`: the same plan, the same usage errors.
+    absl::StatusOr<mptest::sched::CampaignPlan> plan =
+        mptest::cli::SelectPlan(loaded->lab, FiltersFromFlags());
+    if (!plan.ok()) return Fail(kExitUsage, std::string(plan.status().message()));
+    return mptest::cli::ListTests(*plan);
+  }
   if (command == "list-tentacles") {
     mptest::cli::CliPlugins plugins(argv[0]);
     return mptest::cli::ListTentacles(loaded->lab, plugins);

@@ -4,23 +4,80 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/sched/matrix.h"
 #include "plugins/boards/tentacle_table.h"
 
 namespace mptest::cli {
 
-int ListTests(const sched::LabConfig& lab) {
-  for (const proto::TestRunSpec& spec : lab.specs) {
+namespace {
+
+std::string CellName(const sched::TodoEntry& entry) {
+  std::string name = entry.board;
+  if (!entry.variant.empty()) absl::StrAppend(&name, "-", entry.variant);
+  if (!entry.role.empty()) absl::StrAppend(&name, "-", entry.role);
+  return name;
+}
+
+}  // namespace
+
+std::vector<PlannedCells> PlanCells(const sched::CampaignPlan& plan) {
+  // The matrix as Campaign::Run builds it, minus the tentacles that fail to come up.
+  std::vector<sched::TentacleSlot> slots;
+  int reference = -1;
+  for (const proto::InventoryEntry& entry : plan.tentacles) {
+    sched::TentacleSlot slot;
+    slot.label = entry.label();
+    slot.serial4 = sched::Serial4(entry);
+    slot.board = entry.board();
+    slot.variants = sched::TentacleVariants(plan.boards.at(entry.board()), entry);
+    if (slot.label == plan.reference) reference = static_cast<int>(slots.size());
+    slots.push_back(std::move(slot));
+  }
+  std::map<std::string, std::vector<std::string>> features;
+  for (const auto& [name, board] : plan.boards) {
+    features[name] = {board.features().begin(), board.features().end()};
+  }
+  sched::Matrix matrix(plan.specs, std::move(slots), plan.variants_by_board, features, reference,
+                       {}, plan.cell_per_tentacle);
+  std::vector<PlannedCells> cells(plan.specs.size());
+  for (size_t i = 0; i < plan.specs.size(); ++i) cells[i].spec = plan.specs[i];
+  for (const auto& [entry, reason] : matrix.DropUnreachable()) {
+    cells[entry.spec].unreachable.push_back(absl::StrCat(CellName(entry), " (", reason, ")"));
+  }
+  for (const sched::TodoEntry& entry : matrix.DropAll()) {
+    cells[entry.spec].runs.push_back(CellName(entry));
+  }
+  for (PlannedCells& spec_cells : cells) {
+    std::sort(spec_cells.runs.begin(), spec_cells.runs.end());
+    std::sort(spec_cells.unreachable.begin(), spec_cells.unreachable.end());
+  }
+  return cells;
+}
+
+int ListTests(const sched::CampaignPlan& plan) {
+  size_t total = 0;
+  for (const PlannedCells& cells : PlanCells(plan)) {
+    const proto::TestRunSpec& spec = cells.spec;
     std::printf("%-34s fut=%-16s harness=%-16s timeout=%gs priority=%d tentacles=%d args=[%s]\n",
                 spec.label().c_str(), spec.fut().c_str(), spec.harness().c_str(), spec.timeout_s(),
                 spec.priority(), spec.tentacles() == 0 ? 1 : spec.tentacles(),
                 absl::StrJoin(spec.args(), " ").c_str());
     if (!spec.help().empty()) std::printf("    %s\n", spec.help().c_str());
+    std::printf("    runs on: %s\n",
+                cells.runs.empty() ? "(nothing selected)" : absl::StrJoin(cells.runs, " ").c_str());
+    if (!cells.unreachable.empty()) {
+      std::printf("    cannot run: %s\n", absl::StrJoin(cells.unreachable, ", ").c_str());
+    }
+    total += cells.runs.size();
   }
+  std::printf("%zu test runs of %zu test kinds on %zu tentacles\n", total, plan.specs.size(),
+              plan.tentacles.size());
   return 0;
 }
 

@@ -30,7 +30,7 @@ struct BoardTerm {
 
 absl::StatusOr<std::vector<BoardTerm>> ParseBoards(const sched::LabConfig& lab,
                                                    const std::vector<std::string>& terms,
-                                                   const std::string& flag) {
+                                                   const std::string& flag, bool flash_skip) {
   std::vector<BoardTerm> parsed;
   for (const std::string& term : terms) {
     BoardTerm board_term;
@@ -53,6 +53,13 @@ absl::StatusOr<std::vector<BoardTerm>> ParseBoards(const sched::LabConfig& lab,
       return Usage(flag, absl::StrCat("board ", board_term.board, " has no variant '",
                                       board_term.variant, "'"));
     }
+    if (!board_term.all_variants && flash_skip && board->second.variants_size() > 1) {
+      return Usage(
+          flag,
+          absl::StrCat("'", term, "' names a variant, but with --flash_skip nothing ",
+                       "is flashed, so the variant ", board_term.board, " holds is unknown: use --",
+                       flag, "=", board_term.board, " or leave out --flash_skip"));
+    }
     parsed.push_back(board_term);
   }
   return parsed;
@@ -65,6 +72,21 @@ bool Matches(const std::vector<BoardTerm>& terms, const std::string& board,
     if (board_only || term.all_variants || term.variant == variant) return true;
   }
   return false;
+}
+
+// --flash_skip: a board with several variants becomes a board with the one variant "unknown",
+// for its tentacles (their own variant lists included), its cells and its test ids.
+void CollapseVariants(sched::CampaignPlan* plan) {
+  for (auto& [name, board] : plan->boards) {
+    if (board.variants_size() <= 1) continue;
+    board.clear_variants();
+    board.add_variants(kUnknownVariant);
+    auto selected = plan->variants_by_board.find(name);
+    if (selected != plan->variants_by_board.end()) selected->second = {kUnknownVariant};
+    for (proto::InventoryEntry& entry : plan->tentacles) {
+      if (entry.board() == name) entry.clear_variants();
+    }
+  }
 }
 
 }  // namespace
@@ -151,9 +173,11 @@ absl::StatusOr<sched::CampaignPlan> SelectPlan(const sched::LabConfig& lab,
     plan.specs.push_back(spec);
   }
   // Tentacles and variants.
-  absl::StatusOr<std::vector<BoardTerm>> only = ParseBoards(lab, filters.only_board, "only-board");
+  absl::StatusOr<std::vector<BoardTerm>> only =
+      ParseBoards(lab, filters.only_board, "only-board", filters.flash_skip);
   if (!only.ok()) return only.status();
-  absl::StatusOr<std::vector<BoardTerm>> skip = ParseBoards(lab, filters.skip_board, "skip-board");
+  absl::StatusOr<std::vector<BoardTerm>> skip =
+      ParseBoards(lab, filters.skip_board, "skip-board", filters.flash_skip);
   if (!skip.ok()) return skip.status();
   for (const proto::InventoryEntry& entry : lab.inventory.tentacles()) {
     bool tags_match = true;
@@ -208,6 +232,7 @@ absl::StatusOr<sched::CampaignPlan> SelectPlan(const sched::LabConfig& lab,
       break;
     }
   }
+  if (filters.flash_skip) CollapseVariants(&plan);
   return plan;
 }
 

@@ -1,9 +1,12 @@
 // Selecting the plan from the filters: board/variant terms, tags, tests, features, the
-// reference tentacle, and every usage error naming its flag.
+// reference tentacle, --flash_skip's "unknown" variant, the cells list-tests prints, and every
+// usage error naming its flag.
 #include "tools/cli/selection.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tools/cli/listing.h"
 
 namespace mptest::cli {
 namespace {
@@ -139,6 +142,83 @@ TEST(SelectionTest, UsageErrorsNameTheFlag) {
   filters = Filters();
   filters.reference_board = "NOPE";
   EXPECT_THAT(error(filters), HasSubstr("--reference_board: unknown board 'NOPE'"));
+}
+
+TEST(SelectionTest, FlashSkipTestsMultiVariantBoardsOnceAsUnknown) {
+  sched::LabConfig lab = Lab();
+  lab.inventory.mutable_tentacles(0)->add_variants("RISCV");  // its own list goes too
+  Filters filters;
+  filters.flash_skip = true;
+  auto plan = SelectPlan(lab, filters);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->variants_by_board.at("PICO2"), ElementsAre(kUnknownVariant));
+  EXPECT_THAT(plan->variants_by_board.at("ESP"), ElementsAre(""));  // one variant: kept
+  EXPECT_THAT(plan->boards.at("PICO2").variants(), ElementsAre(kUnknownVariant));
+  EXPECT_THAT(plan->tentacles[0].variants(), IsEmpty());
+  std::vector<PlannedCells> cells = PlanCells(*plan);
+  ASSERT_EQ(cells.size(), 2u);
+  EXPECT_THAT(cells[0].runs, ElementsAre("ESP", "PICO2-unknown", "RPI_PICO_W"));
+  EXPECT_THAT(cells[1].runs, ElementsAre("ESP-instance0", "ESP-instance1"));
+  // Whole boards and single-variant boards' default variant are still fine.
+  filters.only_board = {"PICO2", "ESP-"};
+  plan = SelectPlan(lab, filters);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->variants_by_board.at("PICO2"), ElementsAre(kUnknownVariant));
+}
+
+TEST(SelectionTest, FlashSkipRefusesAVariantOfAMultiVariantBoard) {
+  Filters filters;
+  filters.flash_skip = true;
+  for (const char* term : {"PICO2-RISCV", "PICO2-"}) {
+    filters.only_board = {term};
+    EXPECT_THAT(std::string(SelectPlan(Lab(), filters).status().message()),
+                HasSubstr(absl::StrCat("--only-board: '", term,
+                                       "' names a variant, but with --flash_skip")));
+  }
+  filters.only_board.clear();
+  filters.skip_board = {"PICO2-RISCV"};
+  EXPECT_THAT(std::string(SelectPlan(Lab(), filters).status().message()),
+              HasSubstr("--skip-board: 'PICO2-RISCV' names a variant"));
+}
+
+// The cells listed for a plan follow every filter, as `mptest test` would run them.
+TEST(SelectionTest, PlannedCellsFollowTheFilters) {
+  auto runs = [](const Filters& filters) {
+    auto plan = SelectPlan(Lab(), filters);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    std::vector<std::string> all;
+    for (const PlannedCells& cells : PlanCells(*plan)) {
+      for (const std::string& run : cells.runs) all.push_back(cells.spec.label() + " " + run);
+    }
+    return all;
+  };
+  EXPECT_EQ(runs(Filters()).size(), 6u);  // RUN-A on 4 board-variants, RUN-NET on ESP twice
+  Filters filters;
+  filters.only_test = {"RUN-A"};
+  filters.only_board = {"PICO2-RISCV"};
+  EXPECT_THAT(runs(filters), ElementsAre("RUN-A PICO2-RISCV"));
+  filters = Filters();
+  filters.skip_fut = {"WLAN"};
+  filters.skip_board = {"PICO2"};
+  EXPECT_THAT(runs(filters), ElementsAre("RUN-A ESP", "RUN-A RPI_PICO_W"));
+  filters = Filters();
+  filters.only_fut = {"FUT_WLAN"};
+  filters.only_tag = {"tier=2,3"};
+  EXPECT_THAT(runs(filters), ElementsAre("RUN-NET ESP-instance0", "RUN-NET ESP-instance1"));
+}
+
+// A two-tentacle cell whose board's only tentacle is the reference is listed as unrunnable.
+TEST(SelectionTest, PlannedCellsNameWhatCannotRun) {
+  Filters filters;
+  filters.only_test = {"RUN-NET"};
+  filters.only_board = {"RPI_PICO_W"};
+  auto plan = SelectPlan(Lab(), filters);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  std::vector<PlannedCells> cells = PlanCells(*plan);
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_THAT(cells[0].runs, IsEmpty());
+  ASSERT_EQ(cells[0].unreachable.size(), 2u);
+  EXPECT_THAT(cells[0].unreachable[0], HasSubstr("RPI_PICO_W-instance0 (no tentacle"));
 }
 
 }  // namespace
