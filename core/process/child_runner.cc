@@ -13,6 +13,7 @@
 #include "core/bus/event_sender.h"
 #include "core/bus/frame.h"
 #include "core/log/child_log.h"
+#include "core/process/descendants.h"
 #include "core/process/exception_info.h"
 #include "core/proto/channel.pb.h"
 #include "glog/logging.h"
@@ -54,6 +55,8 @@ bool ReadSpawnRequest(int fd, proto::SpawnRequest* request) {
   }
 }
 
+constexpr int kEndDescendantsLimitMs = 2000;
+
 }  // namespace
 
 int RunTargetAndReport(int channel_fd, const std::function<std::string()>& target) {
@@ -61,8 +64,14 @@ int RunTargetAndReport(int channel_fd, const std::function<std::string()>& targe
   try {
     result = target();
   } catch (...) {
-    return ReportFailure(channel_fd, DescribeCurrentException());
+    proto::ChildFailure failure = DescribeCurrentException();
+    EndOwnDescendants(kEndDescendantsLimitMs);
+    return ReportFailure(channel_fd, failure);
   }
+  // Nothing the target started outlives the call, even what left its process group: this
+  // process is the subreaper of all of it. Ended before reporting, so that a reported call
+  // has no descendants left for the parent to look for.
+  EndOwnDescendants(kEndDescendantsLimitMs);
   return bus::WriteTaggedFrame(channel_fd, bus::kResultTag, result).ok() ? 0 : 2;
 }
 

@@ -23,7 +23,9 @@ inline constexpr size_t kMaxChannelFrame = size_t{1} << 30;
 
 // Runs `target` (which returns the encoded result or throws) and writes a result frame or a
 // failure frame to `channel_fd`. Returns the exit code the child should _exit with: 0 after a
-// result, 1 after an exception, 2 if the channel could not be written.
+// result, 1 after an exception, 2 if the channel could not be written. Before it writes, it
+// SIGKILLs and reaps every process the target started and left running (the child is their
+// subreaper), so nothing outlives a call that returned. For pcall children only.
 int RunTargetAndReport(int channel_fd, const std::function<std::string()>& target);
 
 // A target a spawned child can run: decodes the argument tuple, calls, encodes the result.

@@ -2,6 +2,7 @@
 // result or error, and afterwards /proc shows no child, zombie or extra descriptor.
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string>
@@ -70,6 +71,63 @@ int HangWithGrandchild() {
   bus::SendEvent(event).IgnoreError();
   for (;;) pause();
 }
+// Reports `pid` to the parent as a log-line event (the test reads it from the bus).
+void ReportPid(pid_t pid) {
+  proto::Event event;
+  event.mutable_log_line()->set_text(std::to_string(pid));
+  bus::SendEvent(event).IgnoreError();
+}
+// Forks a grandchild that leaves the child's process group and session (setsid) and hangs.
+pid_t StartSetsidGrandchild() {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    for (;;) pause();
+  }
+  return pid;
+}
+// Daemonizes the classic way: fork, setsid, fork again, the middle process exits at once.
+// Returns the daemon's pid (the middle process hands it back through a pipe).
+pid_t StartDaemon() {
+  int report[2];
+  if (pipe(report) != 0) return -1;
+  pid_t middle = fork();
+  if (middle == 0) {
+    close(report[0]);
+    setsid();
+    pid_t daemon = fork();
+    if (daemon == 0) {
+      close(report[1]);
+      for (;;) pause();
+    }
+    ssize_t ignored = write(report[1], &daemon, sizeof(daemon));
+    (void)ignored;
+    _exit(0);
+  }
+  close(report[1]);
+  pid_t daemon = -1;
+  if (read(report[0], &daemon, sizeof(daemon)) != sizeof(daemon)) daemon = -1;
+  close(report[0]);
+  waitpid(middle, nullptr, 0);
+  return daemon;
+}
+int HangWithSetsidGrandchild() {
+  ReportPid(StartSetsidGrandchild());
+  for (;;) pause();
+}
+int HangWithDaemon() {
+  ReportPid(StartDaemon());
+  for (;;) pause();
+}
+int ReturnWithSetsidGrandchild() { return StartSetsidGrandchild(); }
+int ReturnWithDaemon() { return StartDaemon(); }
+// Leaves a setsid grandchild and a daemon, then exits without returning: the child cannot end
+// them itself, so the parent must.
+int ExitLeavingEscapedProcesses() {
+  ReportPid(StartSetsidGrandchild());
+  ReportPid(StartDaemon());
+  _exit(3);
+}
 std::string BigResult() {
   std::string result(kBigResult, 'r');
   result.front() = 'F';
@@ -90,6 +148,11 @@ MPTEST_REGISTER_TARGET(Exit3);
 MPTEST_REGISTER_TARGET(Hang);
 MPTEST_REGISTER_TARGET(StartHangingGrandchild);
 MPTEST_REGISTER_TARGET(HangWithGrandchild);
+MPTEST_REGISTER_TARGET(HangWithSetsidGrandchild);
+MPTEST_REGISTER_TARGET(HangWithDaemon);
+MPTEST_REGISTER_TARGET(ReturnWithSetsidGrandchild);
+MPTEST_REGISTER_TARGET(ReturnWithDaemon);
+MPTEST_REGISTER_TARGET(ExitLeavingEscapedProcesses);
 MPTEST_REGISTER_TARGET(BigResult);
 MPTEST_REGISTER_TARGET(CloseStdio);
 
@@ -210,6 +273,77 @@ TEST_P(FaultMatrixTest, GrandchildThatHangsIsEndedAtTheTimeout) {
   EXPECT_TRUE(testing::WaitFor([&] { return !testing::ProcessRunning(grandchild); }));
 }
 
+// Targets that report the pids of processes they started as log-line events.
+class EscapedProcessTest : public FaultMatrixTest {
+ protected:
+  PcallOptions OptionsWithBus(absl::Duration timeout) {
+    bus_.SubscribeTo(proto::Event::kLogLine, [this](const proto::Event& e) {
+      reported_.push_back(std::stoi(e.log_line().text()));
+    });
+    PcallOptions options = Options();
+    options.timeout = timeout;
+    options.bus = &bus_;
+    return options;
+  }
+  // Every reported process is gone as soon as the pcall has returned: no waiting.
+  void ExpectAllGone(size_t expected_count) {
+    ASSERT_EQ(reported_.size(), expected_count);
+    for (pid_t pid : reported_) {
+      EXPECT_GT(pid, 0);
+      EXPECT_FALSE(testing::ProcessRunning(pid)) << "pid " << pid << " outlived the pcall";
+    }
+  }
+  bus::EventBus bus_;
+  std::vector<pid_t> reported_;
+};
+
+TEST_P(EscapedProcessTest, SetsidGrandchildThatHangsIsEndedAtTheTimeout) {
+  Pcall p(HangWithSetsidGrandchild, OptionsWithBus(absl::Milliseconds(300)));
+  ASSERT_TRUE(p.start().ok());
+  const pid_t pid = p.pids().at(0);
+  absl::Status status = p.join();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  EXPECT_THAT(status.message(),
+              HasSubstr("call 0 of 'HangWithSetsidGrandchild' (pid " + std::to_string(pid) + ")"));
+  auto e = GetChildProcessError(status);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->error.kind(), proto::ChildError::TIMED_OUT);
+  ExpectAllGone(1);
+}
+
+TEST_P(EscapedProcessTest, DaemonThatHangsIsEndedAtTheTimeout) {
+  auto result = pcall(HangWithDaemon, OptionsWithBus(absl::Milliseconds(300)));
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
+  auto e = GetChildProcessError(result.status());
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->error.kind(), proto::ChildError::TIMED_OUT);
+  EXPECT_EQ(e->error.target(), "HangWithDaemon");
+  ExpectAllGone(1);
+}
+
+TEST_P(EscapedProcessTest, SetsidGrandchildIsEndedWhenTheTargetReturns) {
+  auto result = pcall(ReturnWithSetsidGrandchild, Options());
+  ASSERT_TRUE(result.ok()) << result.status();
+  reported_ = *result;
+  ExpectAllGone(1);
+}
+
+TEST_P(EscapedProcessTest, DaemonIsEndedWhenTheTargetReturns) {
+  auto result = pcall(ReturnWithDaemon, Options());
+  ASSERT_TRUE(result.ok()) << result.status();
+  reported_ = *result;
+  ExpectAllGone(1);
+}
+
+TEST_P(EscapedProcessTest, EscapedProcessesAreEndedWhenTheChildExitsAbruptly) {
+  auto result = pcall(ExitLeavingEscapedProcesses, OptionsWithBus(absl::Seconds(20)));
+  auto e = GetChildProcessError(result.status());
+  ASSERT_TRUE(e.has_value()) << result.status();
+  EXPECT_EQ(e->error.kind(), proto::ChildError::EXITED);
+  EXPECT_EQ(e->error.exit_code(), 3);
+  ExpectAllGone(2);
+}
+
 TEST_P(FaultMatrixTest, HugeResultArrivesIntact) {
   auto result = pcall(BigResult, Options());
   ASSERT_TRUE(result.ok()) << result.status();
@@ -226,11 +360,13 @@ TEST_P(FaultMatrixTest, ClosedStdoutAndStderrDoNotMatter) {
   EXPECT_EQ(*result, std::vector<int>{5});
 }
 
+std::string ContextParamName(const ::testing::TestParamInfo<Context>& info) {
+  return ContextName(info.param);
+}
 INSTANTIATE_TEST_SUITE_P(Processes, FaultMatrixTest,
-                         ::testing::Values(Context::kFork, Context::kSpawn),
-                         [](const ::testing::TestParamInfo<Context>& info) {
-                           return ContextName(info.param);
-                         });
+                         ::testing::Values(Context::kFork, Context::kSpawn), ContextParamName);
+INSTANTIATE_TEST_SUITE_P(Processes, EscapedProcessTest,
+                         ::testing::Values(Context::kFork, Context::kSpawn), ContextParamName);
 
 // Inline: the faults that leave the caller alive.
 class InlineFaultTest : public ::testing::Test {

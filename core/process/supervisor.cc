@@ -26,6 +26,7 @@
 #include "core/bus/frame.h"
 #include "core/log/child_log.h"
 #include "core/process/child_runner.h"
+#include "core/process/descendants.h"
 #include "core/process/exception_info.h"
 #include "core/process/interrupts.h"
 #include "core/process/posix_util.h"
@@ -107,7 +108,9 @@ Supervisor::~Supervisor() {
     }
     Signal(*child, SIGKILL);
     WaitPidRetry(child->pid);
+    ForgetManagedChild(child->pid);
     KillAndReapGroup(child->pid, 1000);
+    EndLeftovers(std::move(child->descendants), false, 0, 0, 1000);
   }
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
@@ -360,10 +363,15 @@ absl::Status Supervisor::Launch(Child& child) {
     envp = Pointers(spawn_env_);
   }
   const pid_t parent = getpid();
+  BeginManagedFork();
   pid_t pid = fork();
+  if (pid != 0) EndManagedFork(pid);
   if (pid < 0) return ErrnoStatus("pcall: fork", errno);
   if (pid == 0) {
     PrepareForkedChild(parent, signals_to_reset_);
+    // Orphans of the target's processes come to the child, not to us, while it lives: its
+    // whole tree stays walkable (see descendants.h). Kept across execve in spawn.
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     CloseRanges(close_in_child);
     if (context_ == Context::kSpawn) {
       // Async-signal-safe only, until execve.
@@ -391,6 +399,7 @@ absl::Status Supervisor::Launch(Child& child) {
       execve("/proc/self/exe", argv.data(), envp.data());
       _exit(127);
     }
+    ResetManagedChildrenInChild();
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) {
       dup2(devnull, STDIN_FILENO);
@@ -424,6 +433,7 @@ absl::Status Supervisor::Launch(Child& child) {
   if (!pidfd.ok()) {
     kill(-pid, SIGKILL);
     WaitPidRetry(pid);
+    ForgetManagedChild(pid);
     child.state = Child::State::kDone;
     return pidfd.status();
   }
@@ -457,7 +467,11 @@ absl::Status Supervisor::Launch(Child& child) {
 
 void Supervisor::Signal(Child& child, int signal_number) {
   // Only while the leader is unreaped: until then its pid (the group id) cannot be reused.
-  if (child.state == Child::State::kRunning) kill(-child.pid, signal_number);
+  if (child.state != Child::State::kRunning) return;
+  // While the leader lives its tree holds every descendant (it is their subreaper), including
+  // those that left its process group.
+  if (!child.exited) SignalDescendants(child.pid, signal_number, &child.descendants);
+  kill(-child.pid, signal_number);
 }
 
 void Supervisor::CloseChannel(Child& child) {
@@ -550,6 +564,17 @@ void Supervisor::OnLeaderExited(Child& child, absl::Time now) {
   // The target is done; whatever it left running in its group goes now, which also releases
   // the channel so the rest of it can be drained.
   Signal(child, SIGKILL);
+  // A child that reported ended its descendants itself. One that did not (it crashed, called
+  // _exit, or was killed) handed its remaining descendants to us, its subreaper: those it was
+  // seen with, and by the rule in descendants.h those it was not. The leader is a zombie
+  // still, so its pid and start time are stable.
+  const bool reported = child.result.has_value() || child.failure.has_value();
+  if (!reported || !child.descendants.empty()) {
+    std::optional<ProcStat> leader = ReadProcStat(child.pid);
+    EndLeftovers(std::move(child.descendants), !reported && leader.has_value(),
+                 leader.has_value() ? leader->start_ticks : 0, NowInStartTicks() + 1, 1000);
+    child.descendants.clear();
+  }
   child.drain_until = now + kDrainAfterExit;
 }
 
@@ -558,6 +583,7 @@ void Supervisor::Finish(Child& child) {
   child.ring = bus::EventRing();
   CloseChannel(child);
   const int status = WaitPidRetry(child.pid);
+  ForgetManagedChild(child.pid);
   MarkEnded(child);
   KillAndReapGroup(child.pid, 1000);
   child.pidfd.reset();

@@ -25,6 +25,22 @@
 //    TIMED_OUT, and Join(timeout) reports calls that ran past the join deadline the same way.
 //    Crashes (abort, SIGSEGV, _exit) end the caller: that is what a debugger session wants.
 //
+// A pcall leaves nothing behind, including processes that left the child's process group
+// (setsid, setpgid, a daemon's double fork). This process is a child subreaper and so is each
+// child, so a child's descendants stay in its process tree while it lives:
+//  - a target that returns (or throws) has every process it started SIGKILLed and reaped by its
+//    child before the result is reported: a call cannot start a process that outlives it;
+//  - ending a child (timeout, Kill, CancelAll, Terminate, an interrupt) walks its tree first and
+//    signals every descendant, and each group a descendant leads (never a group it merely
+//    joined), recording them; after the leader exits they are SIGKILLed and reaped;
+//  - a child that dies abruptly by itself (crash, _exit in the target) hands its descendants to
+//    this process. Those recorded for it are ended, and so is any child of this process that
+//    was not started by a Supervisor or RunCommand (a process-wide registry), started while that
+//    child lived (start time, 10 ms resolution) and is outside this process's own process
+//    group. A process the caller forks itself outside both, which leaves the caller's group
+//    while a child lives, could match that rule: start such processes with RunCommand, or
+//    keep them in the caller's group. See descendants.h.
+//
 // Two ways to use it: a batch (the constructor's calls, Start, Join: what Pcall does), or
 // incrementally (Add one call at a time, WaitAny for whichever ends first, Kill one, CancelAll:
 // what mptest's scheduler does). Both share the same children, loop and error reporting. In

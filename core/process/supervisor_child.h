@@ -10,12 +10,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "core/bus/event_ring.h"
 #include "core/bus/frame.h"
 #include "core/process/child_runner.h"
+#include "core/process/descendants.h"
 #include "core/process/posix_util.h"
 #include "core/process/supervisor.h"
 #include "core/proto/channel.pb.h"
@@ -46,6 +48,9 @@ struct Supervisor::Child {
   absl::Time kill_at = absl::InfiniteFuture();
   absl::Time drain_until = absl::InfiniteFuture();
   bool exited = false;
+  // Descendants found (and signalled) when the supervisor signalled the child: ended and
+  // reaped once the leader has exited, wherever they went. See descendants.h.
+  std::vector<ProcessRef> descendants;
   bool timed_out = false;
   std::string timeout_detail;
   bool cancelled = false;
