@@ -1,11 +1,12 @@
 // The Supervisor's record of one call (its child process or, incrementally inline, its worker
-// thread). Internal to core/process: shared by supervisor.cc and inline_calls.cc.
+// thread). Internal to core/process: shared by supervisor*.cc and inline_calls.cc.
 #ifndef MPTEST_CORE_PROCESS_SUPERVISOR_CHILD_H_
 #define MPTEST_CORE_PROCESS_SUPERVISOR_CHILD_H_
 
 #include <sys/types.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,6 +24,12 @@
 #include "core/proto/channel.pb.h"
 
 namespace mptest::process {
+
+// How long a finished child's channel may stay open (held by a grandchild that left the
+// process group) before the parent stops waiting for end of stream.
+inline constexpr absl::Duration kDrainAfterExit = absl::Seconds(1);
+// The epoll key of the interrupt pipe (children use 2 * index and 2 * index + 1).
+inline constexpr uint64_t kInterruptKey = ~uint64_t{0};
 
 // What an incremental inline call's worker thread hands back. std::mutex rather than
 // absl::Mutex: ThreadSanitizer sees through pthread, not through Debian's uninstrumented Abseil.

@@ -1,0 +1,98 @@
+// Ending pcall children early: Kill/CancelAll/Terminate, the before_kill hook, signalling a
+// child's process group and the descendants that left it, and cleaning up after a leader has
+// exited. See supervisor.h (and descendants.h for how descendants are attributed).
+#include <signal.h>
+#include <sys/epoll.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/process/descendants.h"
+#include "core/process/supervisor.h"
+#include "core/process/supervisor_child.h"
+
+namespace mptest::process {
+
+void Supervisor::RunBeforeKill(Child& child) {
+  if (child.before_kill_ran) return;
+  child.before_kill_ran = true;
+  if (calls_[child.index].before_kill) calls_[child.index].before_kill();
+}
+
+void Supervisor::Kill(int index, const std::string& reason) {
+  Child& child = *children_.at(static_cast<size_t>(index));
+  if (child.state == Child::State::kPending) {
+    proto::ChildError& error = outcomes_[index].error.error;
+    error.set_kind(proto::ChildError::CANCELLED);
+    error.set_target(calls_[index].target);
+    error.set_call_index(index);
+    error.set_detail(absl::StrCat("not started: ", reason));
+    MarkEnded(child);
+    return;
+  }
+  if (child.state != Child::State::kRunning) return;
+  if (child.inline_run != nullptr) {
+    if (!child.cancelled && !child.timed_out) {
+      child.cancelled = true;
+      child.cancel_reason = reason;
+    }
+    RunBeforeKill(child);
+    child.kill_at = std::min(child.kill_at, absl::Now() + options_.kill_grace);
+    return;
+  }
+  Cancel(child, reason, false);
+}
+
+void Supervisor::CancelAll(const std::string& reason) {
+  for (size_t i = 0; i < children_.size(); ++i) Kill(static_cast<int>(i), reason);
+}
+
+void Supervisor::Cancel(Child& child, const std::string& reason, bool at_once) {
+  if (child.state != Child::State::kRunning || child.exited) return;
+  if (!child.cancelled && !child.timed_out) {
+    child.cancelled = true;
+    child.cancel_reason = reason;
+  }
+  RunBeforeKill(child);
+  Signal(child, at_once ? SIGKILL : SIGTERM);
+  const absl::Time kill_at = at_once ? absl::InfiniteFuture() : absl::Now() + options_.kill_grace;
+  child.kill_at = std::min(child.kill_at, kill_at);
+}
+
+void Supervisor::Terminate() {
+  for (auto& child : children_) Cancel(*child, "terminated by Pcall::terminate()", false);
+}
+
+void Supervisor::Signal(Child& child, int signal_number) {
+  // Only while the leader is unreaped: until then its pid (the group id) cannot be reused.
+  if (child.state != Child::State::kRunning) return;
+  // While the leader lives its tree holds every descendant (it is their subreaper), including
+  // those that left its process group.
+  if (!child.exited) SignalDescendants(child.pid, signal_number, &child.descendants);
+  kill(-child.pid, signal_number);
+}
+
+void Supervisor::OnLeaderExited(Child& child, absl::Time now) {
+  child.exited = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, child.pidfd.get(), nullptr);
+  // The target is done; whatever it left running in its group goes now, which also releases
+  // the channel so the rest of it can be drained.
+  Signal(child, SIGKILL);
+  // A child that reported ended its descendants itself. One that did not (it crashed, called
+  // _exit, or was killed) handed its remaining descendants to us, its subreaper: those it was
+  // seen with, and by the rule in descendants.h those it was not. The leader is a zombie
+  // still, so its pid and start time are stable.
+  const bool reported = child.result.has_value() || child.failure.has_value();
+  if (!reported || !child.descendants.empty()) {
+    std::optional<ProcStat> leader = ReadProcStat(child.pid);
+    EndLeftovers(std::move(child.descendants), !reported && leader.has_value(),
+                 leader.has_value() ? leader->start_ticks : 0, NowInStartTicks() + 1, 1000);
+    child.descendants.clear();
+  }
+  child.drain_until = now + kDrainAfterExit;
+}
+
+}  // namespace mptest::process
