@@ -149,6 +149,22 @@ void Campaign::HandleRecord(const proto::TestRunRecord& record) {
   sink_.RunFinished(record);
 }
 
+std::string Campaign::HistoryPath() const {
+  return plan_.cell_per_tentacle ? "" : DurationHistoryPath(options_.build.cache_dir);
+}
+
+void Campaign::ObserveDuration(const proto::TestRunRecord& record, const JobDone& done) {
+  // Retries, --count repeats, skipped groups and errors say little about the next clean run.
+  if (done.status != JobDone::Status::kOk || !record.error().empty() ||
+      record.attempts_size() != 1 || !record.attempts(0).msg_error().empty() ||
+      !record.attempts(0).msg_skipped().empty()) {
+    return;
+  }
+  double seconds = absl::ToDoubleSeconds(done.end - done.start);
+  matrix_->Observe(record.label(), seconds);
+  durations_.Record(record.label(), record.board(), record.variant(), seconds);
+}
+
 absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   start_ = executor_.Now();
   if (absl::Status status = BringUp(); !status.ok()) {
@@ -170,8 +186,18 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   for (const auto& [name, board] : plan_.boards) {
     features[name] = {board.features().begin(), board.features().end()};
   }
-  matrix_ = std::make_unique<Matrix>(plan_.specs, std::move(slots), plan_.variants_by_board,
-                                     features, reference, plan_.estimates, plan_.cell_per_tentacle);
+  DurationEstimates estimates = plan_.estimates;
+  if (estimates.empty() && !HistoryPath().empty()) {
+    absl::StatusOr<DurationEstimates> history = LoadDurationHistory(HistoryPath());
+    if (history.ok()) {
+      estimates = *std::move(history);
+    } else {  // only the order suffers: never a reason to stop the campaign
+      LOG(WARNING) << history.status() << "; going on without run-time history";
+    }
+  }
+  matrix_ =
+      std::make_unique<Matrix>(plan_.specs, std::move(slots), plan_.variants_by_board, features,
+                               reference, std::move(estimates), plan_.cell_per_tentacle);
   for (int i = 0; i < static_cast<int>(tentacles_.size()); ++i) {
     if (std::find(not_started_.begin(), not_started_.end(), tentacles_[i].entry().label()) !=
         not_started_.end()) {
@@ -237,11 +263,18 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       if (firmware.Owns(done.id)) {
         HandleBuild(firmware.OnDone(done));
       } else {
-        HandleRecord(tests.OnDone(done));
+        proto::TestRunRecord record = tests.OnDone(done);
+        ObserveDuration(record, done);
+        HandleRecord(record);
       }
     }
   }
   StopTentacles();
+  if (!HistoryPath().empty() && !durations_.empty()) {
+    if (absl::Status status = durations_.MergeInto(HistoryPath()); !status.ok()) {
+      LOG(WARNING) << "run-time history not saved: " << status;
+    }
+  }
   proto::CampaignSummary summary = Summarize();
   for (const std::string& label : tests.quarantined()) summary.add_quarantined(label);
   if (summary.quarantined_size() > 0 && summary.exit_code() == 0) summary.set_exit_code(3);

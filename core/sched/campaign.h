@@ -1,7 +1,9 @@
 // Campaign: one run of mptest over a lab. Brings the tentacles up, builds the matrix, runs the
 // FirmwareBartender and TestBartender on one executor until every run is done, dropped or
 // errored, tells an EventSink what happens, and returns the summary with the exit code
-// (0 all passed, 1 test failures, flaky tests included, 3 infrastructure errors).
+// (0 all passed, 1 test failures, flaky tests included, 3 infrastructure errors). Each clean
+// run's duration orders the runs still waiting (Matrix::Observe) and, at the end, is merged
+// into the run-time history in the cache directory for the next campaign.
 #ifndef MPTEST_CORE_SCHED_CAMPAIGN_H_
 #define MPTEST_CORE_SCHED_CAMPAIGN_H_
 
@@ -14,6 +16,7 @@
 #include "core/api/event_sink.h"
 #include "core/proto/board.pb.h"
 #include "core/proto/campaign.pb.h"
+#include "core/sched/duration_history.h"
 #include "core/sched/executor.h"
 #include "core/sched/firmware_bartender.h"
 #include "core/sched/matrix.h"
@@ -28,9 +31,12 @@ struct CampaignPlan {
   std::vector<proto::InventoryEntry> tentacles;  // selected, reference included
   std::map<std::string, std::vector<std::string>> variants_by_board;  // boards under test
   std::string reference;  // label of the reference tentacle or ""
+  // Earlier campaigns' durations: longest runs start first. Empty = the run-time history in
+  // <options.build.cache_dir>/durations.tsv (none without a cache directory).
   DurationEstimates estimates;
-  bool cell_per_tentacle = false;  // every tentacle gets its own cell (the flash command)  // an
-                                   // earlier campaign's durations: longest runs start first
+  // Every tentacle gets its own cell (the flash command); such campaigns neither read nor write
+  // the run-time history.
+  bool cell_per_tentacle = false;
 };
 
 struct CampaignOptions {
@@ -60,6 +66,10 @@ class Campaign {
   absl::Status BringUp();
   void HandleBuild(const proto::BuildRecord& build);
   void HandleRecord(const proto::TestRunRecord& record);
+  // A test run's job ended: a clean one-attempt run's duration goes to the matrix and history.
+  void ObserveDuration(const proto::TestRunRecord& record, const JobDone& done);
+  // The history file to read and write, or "" for none.
+  std::string HistoryPath() const;
   // A matrix entry that never ran: one attempt record with the error or the skip reason.
   void Dropped(const TodoEntry& entry, const std::string& error, const std::string& skipped);
   void StopTentacles();
@@ -76,6 +86,7 @@ class Campaign {
   std::unique_ptr<Matrix> matrix_;
   std::vector<proto::TestRunRecord> records_;
   std::vector<proto::BuildRecord> builds_;
+  DurationHistory durations_;  // this campaign's clean runs
   absl::Time start_;
 };
 

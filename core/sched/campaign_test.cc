@@ -7,8 +7,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "core/sched/process_executor.h"
+#include "core/sched/record_io.h"
 #include "core/sched/simulated_executor.h"
 #include "core/sched/testing/fakes.h"
+#include "glog/logging.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -323,6 +325,96 @@ TEST(CampaignTest, InterruptEndsRunningJobsAndRecordsTheRestAsSkipped) {
   }
   EXPECT_GT(interrupted, 0);
   EXPECT_EQ(interrupted + skipped, 6);
+}
+
+}  // namespace
+}  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+// One board B with one tentacle; RUN-A takes 1 s, RUN-M 5 s, RUN-Z 50 s (simulated).
+CampaignPlan OneTentacle() {
+  CampaignPlan plan = Lab({Spec("RUN-A", 1, 100), Spec("RUN-M", 1, 100), Spec("RUN-Z", 1, 100)});
+  plan.variants_by_board = {{"B", {""}}};
+  plan.reference.clear();
+  return plan;
+}
+
+absl::Duration ByLabel(const std::string& name, const std::string&) {
+  if (name.rfind("RUN-Z", 0) == 0) return absl::Seconds(50);
+  if (name.rfind("RUN-M", 0) == 0) return absl::Seconds(5);
+  return absl::Seconds(1);
+}
+
+std::vector<std::string> LabelOrder(const Campaign& campaign) {
+  std::vector<std::string> labels;
+  for (const auto& record : campaign.records()) labels.push_back(record.label());
+  return labels;
+}
+
+TEST(CampaignTest, SecondCampaignStartsTheLongRunsTheFirstOneMeasuredFirst) {
+  FakePlugins plugins;
+  std::string cache = FreshDir("history");
+  std::vector<std::vector<std::string>> orders;
+  for (int round = 0; round < 2; ++round) {
+    SimulatedExecutor executor(8, ByLabel);
+    CountingSink sink;
+    CampaignOptions options = Options(FreshDir("history-run"));
+    options.build.cache_dir = cache;
+    Campaign campaign(OneTentacle(), options, plugins, executor, sink);
+    auto summary = campaign.Run();
+    ASSERT_TRUE(summary.ok()) << summary.status();
+    EXPECT_EQ(summary->exit_code(), 0);
+    orders.push_back(LabelOrder(campaign));
+  }
+  // First: nothing known, the anchor's order. Second: the history, longest first.
+  EXPECT_EQ(orders[0], (std::vector<std::string>{"RUN-A", "RUN-M", "RUN-Z"}));
+  EXPECT_EQ(orders[1], (std::vector<std::string>{"RUN-Z", "RUN-M", "RUN-A"}));
+  absl::StatusOr<DurationEstimates> history = LoadDurationHistory(cache + "/durations.tsv");
+  ASSERT_TRUE(history.ok()) << history.status();
+  EXPECT_EQ((*history)[EstimateKey("RUN-Z", "B", "")], 50);
+  EXPECT_EQ((*history)[EstimateKey("RUN-A", "B", "")], 1);
+}
+
+TEST(CampaignTest, CorruptHistoryWarnsNamingTheLineAndTheCampaignRuns) {
+  FakePlugins plugins;
+  std::string cache = FreshDir("corrupt-history");
+  ASSERT_TRUE(WriteFileAtomically(cache + "/durations.tsv", "RUN-Z\tB\t\t50\nRUN-A\tB\n").ok());
+  SimulatedExecutor executor(8, ByLabel);
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("corrupt-history-run"));
+  options.build.cache_dir = cache;
+  Campaign campaign(OneTentacle(), options, plugins, executor, sink);
+  bool logtostderr = FLAGS_logtostderr;
+  FLAGS_logtostderr = true;
+  ::testing::internal::CaptureStderr();
+  auto summary = campaign.Run();
+  std::string log = ::testing::internal::GetCapturedStderr();
+  FLAGS_logtostderr = logtostderr;
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->exit_code(), 0);
+  EXPECT_THAT(log, HasSubstr(cache + "/durations.tsv:2: expected 4 tab-separated fields"));
+  EXPECT_THAT(log, HasSubstr("going on without run-time history"));
+  // Without history (not even line 1's): the anchor's order; the file is whole again after.
+  EXPECT_EQ(LabelOrder(campaign), (std::vector<std::string>{"RUN-A", "RUN-M", "RUN-Z"}));
+  absl::StatusOr<DurationEstimates> history = LoadDurationHistory(cache + "/durations.tsv");
+  ASSERT_TRUE(history.ok()) << history.status();
+  EXPECT_EQ(history->size(), 3u);
+}
+
+TEST(CampaignTest, NoCacheDirectoryMeansNoHistoryFile) {
+  FakePlugins plugins;
+  SimulatedExecutor executor(8, ByLabel);
+  CountingSink sink;
+  std::string results = FreshDir("no-history");
+  CampaignOptions options = Options(results);
+  options.build.cache_dir = "";
+  Campaign campaign(OneTentacle(), options, plugins, executor, sink);
+  ASSERT_TRUE(campaign.Run().ok());
+  struct stat info;
+  EXPECT_NE(stat((results + "/durations.tsv").c_str(), &info), 0);
+  EXPECT_NE(stat("durations.tsv", &info), 0);
 }
 
 }  // namespace
