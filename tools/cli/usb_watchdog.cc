@@ -1,0 +1,270 @@
+// The USB-error watchdog's child process and line reader (see usb_watchdog.h).
+#include "tools/cli/usb_watchdog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace mptest::cli {
+namespace {
+
+std::string Describe(int wait_status) {
+  if (WIFEXITED(wait_status)) return absl::StrCat("exited ", WEXITSTATUS(wait_status));
+  if (WIFSIGNALED(wait_status)) return absl::StrCat("killed by signal ", WTERMSIG(wait_status));
+  return "ended";
+}
+
+void CloseAll(std::initializer_list<int> fds) {
+  for (int fd : fds) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+// In the forked child: its own process group, death with the parent, the pipe as stdout and
+// stderr, /dev/null as stdin, default signals, then exec. Only async-signal-safe calls. On
+// failure the errno goes to `error_fd` (close-on-exec, so an exec that works closes it).
+[[noreturn]] void ExecChild(pid_t parent, char* const* argv, int output_fd, int error_fd) {
+  setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(127);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int signal_number : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) {
+    signal(signal_number, SIG_DFL);
+  }
+  int null_fd = open("/dev/null", O_RDONLY);
+  if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(output_fd, 1) < 0 || dup2(output_fd, 2) < 0) {
+    int error = errno;
+    (void)!write(error_fd, &error, sizeof(error));
+    _exit(127);
+  }
+  syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);  // mptest's descriptors stay here
+  execvp(argv[0], argv);
+  int error = errno;
+  (void)!write(error_fd, &error, sizeof(error));
+  _exit(127);
+}
+
+}  // namespace
+
+bool IsUsbError(absl::string_view line) {
+  for (absl::string_view pattern : kUsbErrorPatterns) {
+    if (absl::StrContains(line, pattern)) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<UsbWatchdogMode> ParseUsbWatchdogMode(absl::string_view flag_value) {
+  if (flag_value == "auto") return UsbWatchdogMode::kAuto;
+  if (flag_value == "on") return UsbWatchdogMode::kOn;
+  if (flag_value == "off") return UsbWatchdogMode::kOff;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--usb_watchdog: expected auto, on or off, got '", flag_value, "'"));
+}
+
+bool UsbWatchdogWanted(UsbWatchdogMode mode, const std::vector<proto::InventoryEntry>& tentacles) {
+  if (mode != UsbWatchdogMode::kAuto) return mode == UsbWatchdogMode::kOn;
+  for (const proto::InventoryEntry& entry : tentacles) {
+    if (entry.type() == "serial") return true;
+  }
+  return false;
+}
+
+absl::StatusOr<std::unique_ptr<UsbWatchdog>> UsbWatchdog::Start(const UsbWatchdogOptions& options) {
+  std::vector<std::string> words = absl::StrSplit(options.command, ' ', absl::SkipWhitespace());
+  if (words.empty()) return absl::InvalidArgumentError("--usb_log_command: empty command");
+  const std::string name = absl::StrCat("the USB log command '", options.command, "'");
+  int log_fd = open(options.log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log_fd < 0) {
+    return absl::UnavailableError(
+        absl::StrCat(options.log_path, ": cannot be written: ", strerror(errno)));
+  }
+  int output[2], error[2], wake[2];
+  if (pipe2(output, O_CLOEXEC) != 0) {
+    int saved = errno;
+    CloseAll({log_fd});
+    return absl::InternalError(absl::StrCat("pipe2: ", strerror(saved)));
+  }
+  if (pipe2(error, O_CLOEXEC) != 0 || pipe2(wake, O_CLOEXEC) != 0) {
+    int saved = errno;
+    CloseAll({log_fd, output[0], output[1], error[0], error[1]});
+    return absl::InternalError(absl::StrCat("pipe2: ", strerror(saved)));
+  }
+  std::vector<char*> argv;
+  for (std::string& word : words) argv.push_back(word.data());
+  argv.push_back(nullptr);
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) ExecChild(parent, argv.data(), output[1], error[1]);
+  CloseAll({output[1], error[1]});
+  if (pid < 0) {
+    int saved = errno;
+    CloseAll({log_fd, output[0], error[0], wake[0], wake[1]});
+    return absl::InternalError(absl::StrCat("fork: ", strerror(saved)));
+  }
+  setpgid(pid, pid);  // also here, so a signal to the group cannot miss a child not yet there
+  int exec_errno = 0;
+  ssize_t got;
+  do {
+    got = read(error[0], &exec_errno, sizeof(exec_errno));
+  } while (got < 0 && errno == EINTR);
+  close(error[0]);
+  if (got > 0) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    CloseAll({log_fd, output[0], wake[0], wake[1]});
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " cannot be started: ", words[0], ": ", strerror(exec_errno)));
+  }
+  std::unique_ptr<UsbWatchdog> watchdog(
+      new UsbWatchdog(options, pid, output[0], log_fd, wake[0], wake[1]));
+  // The startup window: a command that ends or says it sees no kernel log cannot watch.
+  absl::Time deadline = absl::Now() + options.startup;
+  std::string failure;
+  {
+    absl::MutexLock lock(&watchdog->mutex_);
+    bool (*failed)(UsbWatchdog*) = [](UsbWatchdog* self) {
+      self->mutex_.AssertReaderHeld();
+      return self->reaped_ || !self->cannot_watch_.empty();
+    };
+    watchdog->mutex_.AwaitWithDeadline(absl::Condition(failed, watchdog.get()), deadline);
+    if (!watchdog->cannot_watch_.empty()) {
+      failure = absl::StrCat("it printed: ", watchdog->cannot_watch_);
+    } else if (watchdog->reaped_) {
+      failure = absl::StrCat("it ", Describe(watchdog->wait_status_), " at once");
+    }
+  }
+  if (!failure.empty()) {
+    watchdog->Stop();
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " cannot watch the kernel log: ", failure));
+  }
+  return watchdog;
+}
+
+UsbWatchdog::UsbWatchdog(UsbWatchdogOptions options, pid_t pid, int output_fd, int log_fd,
+                         int wake_read_fd, int wake_write_fd)
+    : options_(std::move(options)),
+      pid_(pid),
+      output_fd_(output_fd),
+      log_fd_(log_fd),
+      wake_read_fd_(wake_read_fd),
+      wake_write_fd_(wake_write_fd) {
+  reader_ = std::thread([this] { ReadLoop(); });
+}
+
+void UsbWatchdog::ReadLoop() {
+  std::string pending;
+  char buffer[4096];
+  while (true) {
+    pollfd fds[2] = {{output_fd_, POLLIN, 0}, {wake_read_fd_, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents != 0) return;  // Stop(): it reaps
+    ssize_t got = read(output_fd_, buffer, sizeof(buffer));
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (got <= 0) break;  // every writer is gone: the command ended
+    pending.append(buffer, static_cast<size_t>(got));
+    size_t newline;
+    while ((newline = pending.find('\n')) != std::string::npos) {
+      HandleLine(pending.substr(0, newline));
+      pending.erase(0, newline + 1);
+    }
+  }
+  if (!pending.empty()) HandleLine(pending);
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  kill(-pid_, SIGKILL);  // what is left of its group
+  absl::MutexLock lock(&mutex_);
+  reaped_ = true;
+  wait_status_ = status;
+}
+
+void UsbWatchdog::HandleLine(const std::string& line) {
+  std::string copy = absl::StrCat(line, "\n");
+  const char* data = copy.data();
+  size_t left = copy.size();
+  while (left > 0) {
+    ssize_t wrote = write(log_fd_, data, left);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) break;  // a full disk: the watchdog still watches
+    data += wrote;
+    left -= static_cast<size_t>(wrote);
+  }
+  std::string text(absl::StripTrailingAsciiWhitespace(line));
+  absl::MutexLock lock(&mutex_);
+  if (IsUsbError(text)) usb_errors_.push_back(text);
+  for (absl::string_view pattern : kCannotWatchPatterns) {
+    if (cannot_watch_.empty() && absl::StrContains(text, pattern)) cannot_watch_ = text;
+  }
+}
+
+std::vector<std::string> UsbWatchdog::TakeUsbErrors() {
+  absl::MutexLock lock(&mutex_);
+  return std::exchange(usb_errors_, {});
+}
+
+std::string UsbWatchdog::TakeEndedNote() {
+  absl::MutexLock lock(&mutex_);
+  if (!reaped_ || stopping_ || ended_note_taken_) return "";
+  ended_note_taken_ = true;
+  return absl::StrCat("the USB log command '", options_.command, "' ", Describe(wait_status_),
+                      ": USB errors are no longer watched");
+}
+
+bool UsbWatchdog::AwaitReaped(absl::Duration timeout) {
+  absl::MutexLock lock(&mutex_);
+  mutex_.AwaitWithTimeout(absl::Condition(&reaped_), timeout);
+  return reaped_;
+}
+
+void UsbWatchdog::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  kill(-pid_, SIGTERM);
+  if (!AwaitReaped(options_.stop_grace)) {
+    kill(-pid_, SIGKILL);
+    AwaitReaped(options_.stop_grace);
+  }
+  // The reader is either done (it reaped) or blocked in poll: wake it.
+  char byte = 0;
+  (void)!write(wake_write_fd_, &byte, 1);
+  reader_.join();
+  bool reaped;
+  {
+    absl::MutexLock lock(&mutex_);
+    reaped = reaped_;
+  }
+  if (!reaped) {  // SIGKILLed above, but its output pipe is held by an escaped grandchild
+    int status;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  CloseAll({output_fd_, log_fd_, wake_read_fd_, wake_write_fd_});
+}
+
+}  // namespace mptest::cli
