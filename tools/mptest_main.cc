@@ -15,6 +15,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/gitspec/git_checkout.h"
@@ -32,6 +33,7 @@
 #include "tools/cli/results_dir.h"
 #include "tools/cli/selection.h"
 #include "tools/cli/sinks.h"
+#include "tools/cli/usb_watchdog.h"
 
 ABSL_FLAG(std::vector<std::string>, only_board, {},
           "BOARD, BOARD-VARIANT or BOARD- (default variant); repeatable");
@@ -76,6 +78,14 @@ ABSL_FLAG(bool, last_variant, false,
 ABSL_FLAG(std::string, lock_dir, "",
           "where campaign locks live (default /tmp/mptest-<uid>); one campaign per inventory");
 ABSL_FLAG(int, quarantine_after, 3, "infrastructure failures in a row that take a tentacle out");
+ABSL_FLAG(std::string, usb_watchdog, "auto",
+          "watch the kernel log for USB errors and end the campaign on one (exit 3): auto (when a "
+          "tentacle is real hardware, driver type serial), on, off");
+ABSL_FLAG(std::string, usb_log_command, mptest::cli::kDefaultUsbLogCommand,
+          "the log-follow command of the USB watchdog (split on spaces, no shell); its lines go "
+          "to <testresults>/journalctl.txt");
+ABSL_FLAG(bool, debug_skip_usb_error, false,
+          "USB errors in the kernel log only warn instead of ending the campaign");
 
 namespace {
 
@@ -235,6 +245,13 @@ absl::Status CheckNumbers() {
   if (absl::GetFlag(FLAGS_quarantine_after) < 1) {
     return absl::InvalidArgumentError("--quarantine_after: must be >= 1");
   }
+  absl::StatusOr<mptest::cli::UsbWatchdogMode> mode =
+      mptest::cli::ParseUsbWatchdogMode(absl::GetFlag(FLAGS_usb_watchdog));
+  if (!mode.ok()) return mode.status();
+  if (*mode != mptest::cli::UsbWatchdogMode::kOff &&
+      absl::StripAsciiWhitespace(absl::GetFlag(FLAGS_usb_log_command)).empty()) {
+    return absl::InvalidArgumentError("--usb_log_command: empty (or use --usb_watchdog=off)");
+  }
   return absl::OkStatus();
 }
 
@@ -250,6 +267,45 @@ mptest::cli::Filters FiltersFromFlags() {
   filters.reference_board = absl::GetFlag(FLAGS_reference_board);
   filters.flash_skip = absl::GetFlag(FLAGS_flash_skip);
   return filters;
+}
+
+// The USB watchdog as --usb_watchdog says: nullptr when off (or, in auto mode, when it cannot
+// watch: a warning then); an error when --usb_watchdog=on and it cannot watch.
+absl::StatusOr<std::unique_ptr<mptest::cli::UsbWatchdog>> StartUsbWatchdog(
+    const std::vector<mptest::proto::InventoryEntry>& tentacles, const std::string& results) {
+  mptest::cli::UsbWatchdogMode mode =
+      *mptest::cli::ParseUsbWatchdogMode(absl::GetFlag(FLAGS_usb_watchdog));  // checked
+  if (!mptest::cli::UsbWatchdogWanted(mode, tentacles)) return nullptr;
+  mptest::cli::UsbWatchdogOptions options;
+  options.command = absl::GetFlag(FLAGS_usb_log_command);
+  options.log_path = results + "/journalctl.txt";
+  absl::StatusOr<std::unique_ptr<mptest::cli::UsbWatchdog>> watchdog =
+      mptest::cli::UsbWatchdog::Start(options);
+  if (watchdog.ok()) return watchdog;
+  if (mode == mptest::cli::UsbWatchdogMode::kOn) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--usb_watchdog=on: ", watchdog.status().message()));
+  }
+  std::printf("mptest: warning: USB errors are not watched (--usb_watchdog=auto): %s\n",
+              std::string(watchdog.status().message()).c_str());
+  return nullptr;
+}
+
+// Polled by the campaign loop: a USB error ends the campaign (sets *usb_error) unless
+// --debug_skip_usb_error, which only warns; a log command that ended is warned about once.
+void CheckUsbWatchdog(mptest::cli::UsbWatchdog& watchdog, mptest::cli::ConsoleSink& console,
+                      std::string* usb_error) {
+  for (const std::string& line : watchdog.TakeUsbErrors()) {
+    if (absl::GetFlag(FLAGS_debug_skip_usb_error)) {
+      console.Alert(absl::StrCat(
+          "warning: USB error in the kernel log (going on: --debug_skip_usb_error): ", line));
+    } else if (usb_error->empty()) {
+      *usb_error = line;
+      console.Alert(absl::StrCat("USB error in the kernel log, ending the campaign: ", line));
+    }
+  }
+  std::string ended = watchdog.TakeEndedNote();
+  if (!ended.empty()) console.Alert(absl::StrCat("warning: ", ended));
 }
 
 int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char** argv) {
@@ -290,6 +346,9 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   if (!moved.ok()) return Fail(kExitUsage, std::string(moved.status().message()));
   if (!moved->empty())
     std::printf("mptest: the previous results were moved to %s\n", moved->c_str());
+  absl::StatusOr<std::unique_ptr<mptest::cli::UsbWatchdog>> watchdog =
+      StartUsbWatchdog(plan->tentacles, results);
+  if (!watchdog.ok()) return Fail(kExitUsage, std::string(watchdog.status().message()));
 
   mptest::sched::CampaignOptions options;
   options.flash_skip = absl::GetFlag(FLAGS_flash_skip);
@@ -348,12 +407,24 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
                      {harnesses.begin(), harnesses.end()})) {
     std::printf("mptest: %s\n", note.c_str());
   }
-  options.interrupted = [] { return interrupted != 0; };
+  std::string usb_error;  // the line that ends the campaign
+  options.interrupted = [&] {
+    if (*watchdog) {
+      CheckUsbWatchdog(**watchdog, console, &usb_error);
+      if (!usb_error.empty()) {
+        const std::string reason = absl::StrCat("USB error in the kernel log: ", usb_error);
+        report.SetEndReason(reason);
+        console.SetEndReason(reason);
+      }
+    }
+    return interrupted != 0 || !usb_error.empty();
+  };
   signal(SIGINT, OnInterrupt);
   signal(SIGTERM, OnInterrupt);
   std::fflush(stdout);  // the console writer writes to the descriptor directly
   mptest::sched::Campaign campaign(*std::move(plan), options, plugins, *executor, sink);
   absl::StatusOr<mptest::proto::CampaignSummary> summary = campaign.Run();
+  if (*watchdog) (*watchdog)->Stop();
   if (!summary.ok()) {
     report.Abort(std::string(summary.status().message()));
     return Fail(3, std::string(summary.status().message()));

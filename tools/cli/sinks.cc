@@ -76,6 +76,11 @@ void ConsoleSink::RunFinished(const proto::TestRunRecord& record) {
   writer_->Update(state_);
 }
 
+void ConsoleSink::Alert(const std::string& text) {
+  writer_->Line(NowSeconds() - start_s_, report::LineKind::kError, text);
+  writer_->Update(state_);
+}
+
 void ConsoleSink::Tick(double) {
   state_.elapsed_s = NowSeconds() - start_s_;
   writer_->Update(state_);
@@ -89,6 +94,11 @@ void ConsoleSink::CampaignFinished(const proto::CampaignSummary& summary) {
   for (const std::string& label : summary.quarantined()) {
     writer_->Line(summary.duration_s(), report::LineKind::kError,
                   absl::StrCat("quarantined: ", label));
+  }
+  if (summary.interrupted()) {
+    writer_->Line(summary.duration_s(), report::LineKind::kError,
+                  absl::StrCat("ended early: ",
+                               end_reason_.empty() ? "interrupted (SIGINT/SIGTERM)" : end_reason_));
   }
   writer_->Line(
       summary.duration_s(), report::LineKind::kInfo,
@@ -132,7 +142,11 @@ void ReportSink::RunFinished(const proto::TestRunRecord& record) {
 void ReportSink::Abort(const std::string& error) { Note(writer_->Finish(error)); }
 
 void ReportSink::CampaignFinished(const proto::CampaignSummary& summary) {
-  Note(writer_->Finish(summary.interrupted() ? "interrupted (SIGINT/SIGTERM)" : ""));
+  if (!summary.interrupted()) {
+    Note(writer_->Finish(""));
+  } else {
+    Note(writer_->Finish(end_reason_.empty() ? "interrupted (SIGINT/SIGTERM)" : end_reason_));
+  }
 }
 
 void ReportSink::Note(const absl::Status& status) {

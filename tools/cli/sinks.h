@@ -27,6 +27,10 @@ class ConsoleSink : public EventSink {
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void Tick(double now_s) override;
+  // Why the campaign is being ended early (a USB error), for the summary; "" = a signal.
+  void SetEndReason(const std::string& reason) { end_reason_ = reason; }
+  // A line about the campaign itself (a USB error, a warning), above the status line.
+  void Alert(const std::string& text);
 
  private:
   void SetLanes(const std::vector<std::string>& lanes, const std::string& activity);
@@ -34,6 +38,7 @@ class ConsoleSink : public EventSink {
   const report::ResultsWriter* results_;
   report::ConsoleState state_;
   double start_s_ = 0;
+  std::string end_reason_;
 };
 
 // Feeds core/report's ResultsWriter.
@@ -48,12 +53,16 @@ class ReportSink : public EventSink {
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
+  // Why the campaign is being ended early (a USB error): the campaign's error in context.json
+  // and the reports. "" = a signal.
+  void SetEndReason(const std::string& reason) { end_reason_ = reason; }
 
  private:
   void Note(const absl::Status& status);
 
   std::unique_ptr<report::ResultsWriter> writer_;
   absl::Status write_error_;
+  std::string end_reason_;
 };
 
 // Forwards to several sinks in order.
