@@ -191,11 +191,16 @@ void UsbWatchdog::ReadLoop() {
     }
   }
   if (!pending.empty()) HandleLine(pending);
+  // Wait for the command without reaping it, so its pid (the group's id) cannot be reused while
+  // what is left of its group is killed; then reap it.
+  siginfo_t info;
+  while (waitid(P_PID, pid_, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  }
+  kill(-pid_, SIGKILL);
+  absl::MutexLock lock(&mutex_);  // Signal() signals only while the pid is unreaped
   int status = 0;
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
-  kill(-pid_, SIGKILL);  // what is left of its group
-  absl::MutexLock lock(&mutex_);
   reaped_ = true;
   wait_status_ = status;
 }
@@ -238,6 +243,12 @@ bool UsbWatchdog::AwaitReaped(absl::Duration timeout) {
   return reaped_;
 }
 
+void UsbWatchdog::Signal(int signal_number) {
+  // Until the command is reaped its pid, the group's id, cannot be reused.
+  absl::MutexLock lock(&mutex_);
+  if (!reaped_) kill(-pid_, signal_number);
+}
+
 void UsbWatchdog::Stop() {
   if (stopped_) return;
   stopped_ = true;
@@ -245,9 +256,9 @@ void UsbWatchdog::Stop() {
     absl::MutexLock lock(&mutex_);
     stopping_ = true;
   }
-  kill(-pid_, SIGTERM);
+  Signal(SIGTERM);
   if (!AwaitReaped(options_.stop_grace)) {
-    kill(-pid_, SIGKILL);
+    Signal(SIGKILL);
     AwaitReaped(options_.stop_grace);
   }
   // The reader is either done (it reaped) or blocked in poll: wake it.

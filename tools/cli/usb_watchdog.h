@@ -79,6 +79,8 @@ class UsbWatchdog {
               int wake_write_fd);
   void ReadLoop();
   void HandleLine(const std::string& line);
+  // Sends the signal to the command's process group unless it was reaped.
+  void Signal(int signal_number);
   // Waits until the child was reaped or `timeout` passed; true if reaped.
   bool AwaitReaped(absl::Duration timeout);
 
