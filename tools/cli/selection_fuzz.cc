@@ -1,8 +1,9 @@
 // Fuzz target of the command line's selection flags (--only-board/--skip-board, --only-test/
-// --skip-test, --only-fut/--skip-fut, --only-tag, --reference_board). Each input line is one
-// flag value: its first character picks the flag (b B t T f F g r), the rest is the value.
-// CheckFilters and SelectPlan over a small lab never crash, errors are never empty, and a plan
-// only holds the lab's boards, variants, tentacles and specs.
+// --skip-test, --only-fut/--skip-fut, --only-tag, --reference_board, --flash_skip). Each input
+// line is one flag value: its first character picks the flag (b B t T f F g r, s alone for
+// --flash_skip), the rest is the value. CheckFilters and SelectPlan over a small lab never crash,
+// errors are never empty, a plan only holds the lab's boards, variants (or "unknown" under
+// --flash_skip), tentacles and specs, and the cells list-tests prints are the plan's boards.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "absl/strings/str_split.h"
+#include "tools/cli/listing.h"
 #include "tools/cli/selection.h"
 
 namespace {
@@ -85,6 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 'r':
         filters.reference_board = value;
         break;
+      case 's':
+        filters.flash_skip = true;
+        break;
       default:
         break;
     }
@@ -104,6 +109,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto known = lab->boards.find(board);
     if (known == lab->boards.end()) std::abort();
     std::set<std::string> allowed(known->second.variants().begin(), known->second.variants().end());
+    // --flash_skip: a multi-variant board is the one variant "unknown".
+    if (filters.flash_skip && allowed.size() > 1) allowed = {mptest::cli::kUnknownVariant};
     for (const std::string& variant : variants) {
       if (allowed.count(variant) == 0) std::abort();
     }
@@ -114,5 +121,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (labels.count(entry.label()) == 0) std::abort();
   }
   if (plan->specs.size() > lab->specs.size()) std::abort();
+  // What list-tests prints: the matrix over the plan never names a board outside the plan.
+  for (const mptest::cli::PlannedCells& cells : mptest::cli::PlanCells(*plan)) {
+    for (const std::string& run : cells.runs) {
+      if (plan->variants_by_board.count(run.substr(0, run.find('-'))) == 0) std::abort();
+    }
+  }
   return 0;
 }
