@@ -2,18 +2,19 @@
 // simulated clock. Reports the makespan against the lower bound max(total work /
 // tentacles, longest run) and against the per-board bound max over boards of (board work / board
 // tentacles), which is the true lower bound here because a run can only use its own board's
-// tentacles; the dispatch cost per run (wall time of Next + Release + Observe) and the process's
-// peak memory.
+// tentacles (both plus the one flash each tentacle needs); the runs that flashed; the dispatch cost
+// per run (wall time of Next + Release + Observe) and the process's peak memory.
 //
 // Two workloads, each run at the same 10,000 cells (specs x boards x 2 variants):
 //   workload=0 "independent": every cell's duration is its own random number (1-100 s);
 //   workload=1 "realistic": a spec has a base duration (1-100 s) and takes base x the board's
 //     speed factor (0.8-1.25) on every board and variant.
-// Every campaign adds +-10 % noise per run. history=0 is a first campaign: nothing known, the
-// matrix learns from the runs that end (Matrix::Observe, as Campaign does). history=1 first runs
-// such a campaign, merges its clean durations into a history file (DurationHistory, as Campaign
-// does at its end), loads it back, and measures a second campaign (fresh noise) that starts with
-// it.
+// Every campaign adds +-10 % noise per run, and a run that must flash its board first takes
+// kFlashSeconds more (which is why the matrix avoids reflashing). history=0 is a first campaign:
+// nothing known, the matrix learns from the runs that end (Matrix::Observe, as Campaign does).
+// history=1 first runs such a campaign, merges its clean durations into a history file
+// (DurationHistory, as Campaign does at its end), loads it back, and measures a second campaign
+// (fresh noise) that starts with it.
 #include <stdlib.h>
 
 #include <chrono>
@@ -35,6 +36,8 @@ namespace mptest::sched {
 namespace {
 
 constexpr int kRuns = 10000;
+// What flashing a board adds to a run that needs it (the matrix avoids reflashing).
+constexpr double kFlashSeconds = 5;
 
 double PeakRssMiB() {
   std::ifstream status("/proc/self/status");
@@ -72,25 +75,28 @@ double Duration(bool realistic, int spec, int board, bool variant_v, int round) 
   return base * (0.9 + 0.2 * Uniform(4 + round, spec, board, variant_v));
 }
 
-// The bounds over the runs of one campaign.
+// The lower bounds over the runs of one campaign: the tests' time, plus the one flash every
+// tentacle needs before its first run (it starts with unknown firmware).
 struct Bounds {
-  std::vector<double> work_by_board;
+  std::vector<double> work_by_board;  // tests only, without flashing
   std::vector<int> tentacles_by_board;
   double total = 0, longest = 0;
-  void Add(int board, double seconds) {
-    work_by_board[board] += seconds;
-    total += seconds;
-    longest = std::max(longest, seconds);
+  int flashes = 0;  // runs that flashed their DUT first
+  void Add(int board, double test_seconds, bool flashed) {
+    work_by_board[board] += test_seconds;
+    total += test_seconds;
+    longest = std::max(longest, test_seconds);
+    flashes += flashed;
   }
   double Simple() const {
     int tentacles = 0;
     for (int count : tentacles_by_board) tentacles += count;
-    return std::max(total / tentacles, longest);
+    return std::max(total / tentacles, longest) + kFlashSeconds;
   }
   double PerBoard() const {
     double bound = Simple();
     for (size_t b = 0; b < work_by_board.size(); ++b) {
-      bound = std::max(bound, work_by_board[b] / tentacles_by_board[b]);
+      bound = std::max(bound, work_by_board[b] / tentacles_by_board[b] + kFlashSeconds);
     }
     return bound;
   }
@@ -103,6 +109,7 @@ void Report(benchmark::State& state, double makespan, const Bounds& bounds) {
   state.counters["per_board_bound_s"] = bounds.PerBoard();
   state.counters["over_board_bound_pct"] = 100.0 * (makespan / bounds.PerBoard() - 1.0);
   state.counters["peak_rss_MiB"] = PeakRssMiB();
+  state.counters["flashes"] = bounds.flashes;
 }
 
 std::string TempDir() {
@@ -172,8 +179,10 @@ class MatrixCampaign {
       });
       for (PlannedRun& run : batch) {
         int board = BoardIndex(run.entry.board);
-        double d = Duration(realistic_, run.entry.spec, board, !run.entry.variant.empty(), round);
-        bounds->Add(board, d);
+        double test =
+            Duration(realistic_, run.entry.spec, board, !run.entry.variant.empty(), round);
+        bounds->Add(board, test, !run.firmware_already_flashed);
+        double d = test + (run.firmware_already_flashed ? 0 : kFlashSeconds);
         events.emplace(now + d, static_cast<int>(planned.size()));
         planned.push_back(std::move(run));
         seconds.push_back(d);
@@ -290,15 +299,21 @@ void BM_Campaign(benchmark::State& state) {
     ++bounds.tentacles_by_board[t % boards];
   }
   int round = 0;
-  // A run's duration from its test id: RUN-<s>@<serial4>-BOARD<b>[-V].
-  auto duration_of = [&round, realistic](const std::string& name, const std::string&) {
-    if (name.rfind("build ", 0) == 0 || name.rfind("RUN-", 0) != 0) return absl::ZeroDuration();
+  // A run's test time from its test id, RUN-<s>@<serial4>-BOARD<b>[-V]; the job adds the
+  // flashing when the run's record says it flashed.
+  auto test_seconds = [&round, realistic](const std::string& name) {
+    if (name.rfind("RUN-", 0) != 0) return 0.0;  // a build
     size_t at = name.find('@');
     int spec = std::stoi(name.substr(4, at - 4));
     std::string board = name.substr(at + 6);
     bool variant_v = board.size() > 2 && board.compare(board.size() - 2, 2, "-V") == 0;
     if (variant_v) board.resize(board.size() - 2);
-    return absl::Seconds(Duration(realistic, spec, BoardIndex(board), variant_v, round));
+    return Duration(realistic, spec, BoardIndex(board), variant_v, round);
+  };
+  auto duration_of = [&test_seconds](const std::string& name, const std::string& payload) {
+    proto::TestRunRecord record;
+    bool flashed = record.ParseFromString(payload) && record.flashed();
+    return absl::Seconds(test_seconds(name) + (flashed ? kFlashSeconds : 0));
   };
   std::string root = TempDir();
   double makespan = 0, loop_us = 0;
@@ -325,8 +340,7 @@ void BM_Campaign(benchmark::State& state) {
       makespan = summary->duration_s();
       completed = static_cast<int>(campaign.records().size());
       for (const auto& record : campaign.records()) {
-        bounds.Add(BoardIndex(record.board()),
-                   absl::ToDoubleSeconds(duration_of(record.testid(), "")));
+        bounds.Add(BoardIndex(record.board()), test_seconds(record.testid()), record.flashed());
       }
     }
   }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -197,10 +198,16 @@ Matrix::Group::iterator Matrix::BestInGroup(Group& group, int dut_single, int du
 }
 
 std::optional<PlannedRun> Matrix::Next() {
-  std::optional<PlannedRun> best;
-  Group* best_group = nullptr;
-  Group::iterator best_it;
-  std::tuple<int, double, int, int, std::string> best_key;
+  // Each board-variant's best cell that can run now.
+  struct Candidate {
+    Group* group;
+    Group::iterator it;
+    int dut;
+    bool flashed;
+    double estimate;
+    std::string testid;
+  };
+  std::vector<Candidate> candidates;
   bool reference_available = ReferenceAvailable();
   for (auto& [key, group] : groups_) {
     if (group.empty() || ready_.count(key) == 0) continue;
@@ -214,39 +221,53 @@ std::optional<PlannedRun> Matrix::Next() {
     if (it == group.end()) continue;
     const TodoEntry& entry = it->entry;
     const proto::TestRunSpec& spec = specs_[entry.spec];
-    bool two = spec.tentacles() == 2;
     const TentacleSlot& slot = tentacles_[dut];
     bool flashed = entry.tentacle >= 0 ? slot.flashed_known && slot.flashed_variant == key.second
-                                       : (two ? flashed_pair : flashed_single);
-    std::string testid = MakeTestId(spec.label(), slot.serial4, key.first, key.second, entry.role);
-    auto candidate_key = std::make_tuple(-spec.priority(), -Estimate(*it), -VariantCount(key.first),
-                                         flashed ? 0 : 1, testid);
-    if (best && !(candidate_key < best_key)) continue;
-    best_key = candidate_key;
-    best_group = &group;
-    best_it = it;
-    PlannedRun run;
-    run.entry = entry;
-    run.dut = dut;
-    run.testid = std::move(testid);
-    run.firmware_already_flashed = flashed;
-    if (two) {
-      run.reference = reference_;
-      run.tentacles = entry.role == kRoleInstance0 ? std::vector<int>{dut, reference_}
-                                                   : std::vector<int>{reference_, dut};
-    } else {
-      run.tentacles = {dut};
-    }
-    best = std::move(run);
+                                       : (spec.tentacles() == 2 ? flashed_pair : flashed_single);
+    candidates.push_back(
+        Candidate{&group, it, dut, flashed, Estimate(*it),
+                  MakeTestId(spec.label(), slot.serial4, key.first, key.second, entry.role)});
   }
-  if (!best) return std::nullopt;
-  best_group->erase(best_it);
-  for (int index : best->tentacles) {
+  if (candidates.empty()) return std::nullopt;
+  // The highest priority first; among its runs, those expected to take at least
+  // 1 / kSimilarLengthRatio of the longest count as equally long, and of those the anchor's
+  // order decides (boards with many variants, no reflash), then the longer, then the test id.
+  auto priority = [this](const Candidate& c) { return specs_[c.it->entry.spec].priority(); };
+  int top_priority = std::numeric_limits<int>::min();
+  for (const Candidate& c : candidates) top_priority = std::max(top_priority, priority(c));
+  double longest = 0;
+  for (const Candidate& c : candidates) {
+    if (priority(c) == top_priority) longest = std::max(longest, c.estimate);
+  }
+  const Candidate* chosen = nullptr;
+  auto order = [this](const Candidate& c) {
+    return std::make_tuple(-VariantCount(c.it->entry.board), c.flashed ? 0 : 1, -c.estimate,
+                           std::cref(c.testid));
+  };
+  for (const Candidate& c : candidates) {
+    if (priority(c) != top_priority || c.estimate * kSimilarLengthRatio < longest) continue;
+    if (!chosen || order(c) < order(*chosen)) chosen = &c;
+  }
+  const TodoEntry& entry = chosen->it->entry;
+  PlannedRun run;
+  run.entry = entry;
+  run.dut = chosen->dut;
+  run.testid = chosen->testid;
+  run.firmware_already_flashed = chosen->flashed;
+  if (specs_[entry.spec].tentacles() == 2) {
+    run.reference = reference_;
+    run.tentacles = entry.role == kRoleInstance0 ? std::vector<int>{run.dut, reference_}
+                                                 : std::vector<int>{reference_, run.dut};
+  } else {
+    run.tentacles = {run.dut};
+  }
+  chosen->group->erase(chosen->it);
+  for (int index : run.tentacles) {
     CHECK(!tentacles_[index].busy) << tentacles_[index].label;
     tentacles_[index].busy = true;
   }
   --remaining_;
-  return best;
+  return run;
 }
 
 void Matrix::Release(const PlannedRun& run, bool firmware_known) {

@@ -18,6 +18,9 @@ namespace mptest::sched {
 
 inline constexpr char kRoleInstance0[] = "instance0";
 inline constexpr char kRoleInstance1[] = "instance1";
+// Runs expected to take at least 1/this of the longest one that could start count as equally long
+// when the matrix weighs a longer run against avoiding a reflash (or the anchor's board order).
+inline constexpr double kSimilarLengthRatio = 1.5;
 
 // A tentacle as the matrix tracks it.
 struct TentacleSlot {
@@ -73,7 +76,9 @@ class Matrix {
   // durations observed in this one (Observe), runs expected to take longest start first after
   // priority (longest-processing-time order, which shortens the campaign): a cell's own history,
   // else the mean of its label (history and this campaign), else the mean of everything known.
-  // While nothing is known the order is exactly the anchor's. `cell_per_tentacle`: one-tentacle
+  // Across board-variants, runs within kSimilarLengthRatio of the longest count as equally long
+  // and the anchor's order (no reflash) picks among them. While nothing is known the order is
+  // exactly the anchor's. `cell_per_tentacle`: one-tentacle
   // specs get a cell per tentacle instead of per board (the flash command flashes every one).
   Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
          std::map<std::string, std::vector<std::string>> variants_by_board,

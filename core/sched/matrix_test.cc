@@ -231,3 +231,32 @@ TEST(MatrixTest, WithoutAnythingKnownEveryBoardKeepsTheAnchorsOrder) {
 
 }  // namespace
 }  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(MatrixTest, AMuchLongerRunIsWorthAReflashASimilarOneIsNot) {
+  Matrix matrix({Spec("RUN-A", 0), Spec("RUN-B", 0)}, {Slot("0001", "TWO", {"", "V"})},
+                {{"TWO", {"", "V"}}}, {{"TWO", {"MCU_ONLY"}}}, -1,
+                {{EstimateKey("RUN-A", "TWO", ""), 100},
+                 {EstimateKey("RUN-A", "TWO", "V"), 400},
+                 {EstimateKey("RUN-B", "TWO", ""), 90},
+                 {EstimateKey("RUN-B", "TWO", "V"), 80}});
+  matrix.SetFirmwareReady("TWO", "");
+  matrix.SetFirmwareReady("TWO", "V");
+  std::vector<std::string> order;
+  int flashes = 0;
+  while (std::optional<PlannedRun> run = matrix.Next()) {
+    order.push_back(run->testid);
+    flashes += !run->firmware_already_flashed;
+    matrix.Release(*run, true);
+  }
+  // 400 s first; then V's 80 s run needs no reflash and is within kSimilarLengthRatio of the
+  // 100 s one, which would: it goes first, so the board is flashed twice instead of three times.
+  EXPECT_EQ(order, (std::vector<std::string>{"RUN-A@0001-TWO-V", "RUN-B@0001-TWO-V",
+                                             "RUN-A@0001-TWO", "RUN-B@0001-TWO"}));
+  EXPECT_EQ(flashes, 2);
+}
+
+}  // namespace
+}  // namespace mptest::sched
