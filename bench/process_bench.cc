@@ -2,6 +2,7 @@
 // them with a plain C fork/pipe/waitpid loop and Python multiprocessing).
 //   bazel run -c opt //bench:process_bench
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,12 +19,34 @@ MPTEST_REGISTER_TARGET(Trivial);
 
 constexpr int kCalls = 100;
 
+// Minor page faults so far of this process and of its reaped children. Copy-on-write faults
+// after fork are most of a short-lived child's cost, in the child and in the parent alike.
+struct Faults {
+  long parent = 0, children = 0;
+  static Faults Now() {
+    struct rusage self, children;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    return {self.ru_minflt, children.ru_minflt};
+  }
+};
+
+// Reports page faults per call (parent side and child side) since `before`.
+void ReportFaults(benchmark::State& state, const Faults& before) {
+  const Faults after = Faults::Now();
+  const double calls = static_cast<double>(state.iterations()) * kCalls;
+  if (calls == 0) return;
+  state.counters["parent_faults"] = static_cast<double>(after.parent - before.parent) / calls;
+  state.counters["child_faults"] = static_cast<double>(after.children - before.children) / calls;
+}
+
 void RunPcall(benchmark::State& state, Context context) {
   std::vector<std::tuple<int>> per_call;
   for (int i = 0; i < kCalls; ++i) per_call.emplace_back(i);
   PcallOptions options;
   options.context = context;
   options.child_logs = false;
+  const Faults before = Faults::Now();
   for (auto _ : state) {
     auto results = pcall(Trivial, iargs(per_call), options);
     if (!results.ok() || results->size() != kCalls) {
@@ -32,12 +55,14 @@ void RunPcall(benchmark::State& state, Context context) {
     }
     benchmark::DoNotOptimize(results);
   }
+  ReportFaults(state, before);
   state.SetItemsProcessed(state.iterations() * kCalls);
 }
 
 // The same work as a plain fork/pipe/waitpid loop, inside this binary (same libraries mapped,
 // so the same fork cost): the framework's overhead is the difference to BM_Pcall100Fork.
 void BM_PlainForkLoop100(benchmark::State& state) {
+  const Faults before = Faults::Now();
   for (auto _ : state) {
     std::vector<int> fds(kCalls);
     std::vector<pid_t> pids(kCalls);
@@ -63,6 +88,7 @@ void BM_PlainForkLoop100(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(sum);
   }
+  ReportFaults(state, before);
   state.SetItemsProcessed(state.iterations() * kCalls);
 }
 BENCHMARK(BM_PlainForkLoop100)->Unit(benchmark::kMillisecond)->UseRealTime();

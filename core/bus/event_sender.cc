@@ -20,13 +20,17 @@ struct SenderState {
   uint64_t sequence = 0;
   bool installed = false;
   std::string scratch;
+  SenderState* retired = nullptr;  // the state this one replaced after fork, kept reachable
 };
 
 // In the process that created it, the state is reused. In a forked child it is replaced, never
 // reused: its mutex may have been held by a thread that does not exist in the child. The old
-// one stays reachable (g_retired) rather than being freed under a possible holder.
+// one stays reachable (SenderState::retired) rather than being freed under a possible holder.
 std::atomic<SenderState*> g_state{new SenderState};
-std::vector<SenderState*>* g_retired = new std::vector<SenderState*>;
+// A state made in the parent for its next forked children (ReserveEventSenderForChildren): a
+// child takes its copy without allocating, since an allocation after fork copies heap pages.
+// Never locked in the parent, so its mutex is free in every child.
+std::atomic<SenderState*> g_spare{nullptr};
 
 // getpid() is a system call; the pid is cached and refreshed in every forked child.
 std::atomic<pid_t> g_pid{getpid()};
@@ -35,19 +39,32 @@ std::atomic<pid_t> g_pid{getpid()};
 
 }  // namespace
 
+void ReserveEventSenderForChildren() {
+  if (g_spare.load() != nullptr) return;
+  SenderState* spare = new SenderState;
+  SenderState* expected = nullptr;
+  if (!g_spare.compare_exchange_strong(expected, spare)) delete spare;
+}
+
 void InstallEventSender(SenderContext context) {
   SenderState* state = g_state.load();
-  if (state->owner == getpid()) {
+  const pid_t self = g_pid.load(std::memory_order_relaxed);
+  if (state->owner == self) {
     std::lock_guard<std::mutex> lock(state->mu);
     state->context = std::move(context);
     state->sequence = 0;
     state->installed = true;
     return;
   }
-  SenderState* fresh = new SenderState;
+  SenderState* fresh = g_spare.exchange(nullptr);
+  if (fresh == nullptr || fresh->owner == self) {  // none reserved, or reserved here for later
+    if (fresh != nullptr) g_spare.store(fresh);
+    fresh = new SenderState;
+  }
+  fresh->owner = self;
   fresh->context = std::move(context);
   fresh->installed = true;
-  g_retired->push_back(state);
+  fresh->retired = state;
   g_state.store(fresh);
 }
 

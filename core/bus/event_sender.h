@@ -35,6 +35,10 @@ struct SenderContext {
   std::string source;
   int call_index = 0;
 };
+// Called in a parent before it forks children that will InstallEventSender (the Supervisor
+// does): prepares their state in advance so that installing allocates nothing in the child.
+void ReserveEventSenderForChildren();
+
 // Installs `context` for this process (replacing any previous one, including a lock inherited
 // through fork) and restarts sequence numbers at 1.
 void InstallEventSender(SenderContext context);

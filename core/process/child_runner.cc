@@ -75,6 +75,18 @@ int RunTargetAndReport(int channel_fd, const std::function<std::string()>& targe
   return bus::WriteTaggedFrame(channel_fd, bus::kResultTag, result).ok() ? 0 : 2;
 }
 
+int64_t LoggedMessageCount() {
+  int64_t count = 0;
+  for (int severity = 0; severity < google::NUM_SEVERITIES; ++severity) {
+    count += google::LogMessage::num_messages(severity);
+  }
+  return count;
+}
+
+void FlushLogsIfLoggedSince(int64_t count_before) {
+  if (LoggedMessageCount() != count_before) google::FlushLogFiles(google::GLOG_INFO);
+}
+
 bool RegisterSpawnTarget(const char* name, const void* function, SpawnInvoker invoker) {
   Registry& registry = GetRegistry();
   std::lock_guard<std::mutex> lock(registry.mu);
@@ -136,6 +148,7 @@ void RunSpawnedChildIfRequested() {
   }
   bus::InstallEventSender({fd, ring, nullptr, request.target(), request.call_index()});
   EnableThrowSiteCapture();
+  const int64_t logged_before = LoggedMessageCount();
   if (!request.log_dir().empty()) {
     // A log that cannot be created is not a reason to fail the call; glog keeps stderr.
     log::RedirectToChildLog(log::ChildLogPath(request.log_dir(), request.task(), getpid()))
@@ -157,7 +170,7 @@ void RunSpawnedChildIfRequested() {
   }
   const std::string& args = request.args();
   int code = RunTargetAndReport(fd, [&] { return invoker(args); });
-  google::FlushLogFiles(google::GLOG_INFO);
+  FlushLogsIfLoggedSince(logged_before);
   _exit(code);
 }
 

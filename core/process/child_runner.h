@@ -4,6 +4,7 @@
 #ifndef MPTEST_CORE_PROCESS_CHILD_RUNNER_H_
 #define MPTEST_CORE_PROCESS_CHILD_RUNNER_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -27,6 +28,14 @@ inline constexpr size_t kMaxChannelFrame = size_t{1} << 30;
 // SIGKILLs and reaps every process the target started and left running (the child is their
 // subreaper), so nothing outlives a call that returned. For pcall children only.
 int RunTargetAndReport(int channel_fd, const std::function<std::string()>& target);
+
+// glog messages sent so far by this process, all severities.
+int64_t LoggedMessageCount();
+// Before a child's _exit: flushes glog's files if messages were logged since `count_before`
+// (their buffered lines would be lost). Otherwise does nothing, so a child that logged nothing
+// touches no log state (each lock it would take is a page copied after fork) and does not
+// write out the parent's buffered lines a second time.
+void FlushLogsIfLoggedSince(int64_t count_before);
 
 // A target a spawned child can run: decodes the argument tuple, calls, encodes the result.
 using SpawnInvoker = std::string (*)(absl::string_view encoded_args);

@@ -91,11 +91,41 @@ void StopAndKillTree(pid_t root, std::vector<ProcessRef>* seen) {
 }
 
 // The registry of managed children (see descendants.h). A spinlock rather than a mutex: a
-// forked pcall child resets it, which must not depend on another thread's lock state.
+// forked child that uses it resets it, which must not depend on another thread's lock state.
+// The reset happens on first use in the child, so a child that never uses it writes nothing
+// here (a write after fork copies the page).
 struct ManagedChildren {
   std::atomic_flag lock = ATOMIC_FLAG_INIT;
-  std::vector<pid_t> pids;  // a multiset: a reused pid may briefly be in twice
+  pid_t owner = getpid();  // the process whose children these are
   int forks_in_flight = 0;
+  // A multiset (a reused pid may briefly be in twice). The first entries live here, in the
+  // page the lock is in, so registering a child writes one page.
+  static constexpr int kInline = 250;
+  int inline_count = 0;
+  pid_t inline_pids[kInline];
+  std::vector<pid_t> more;
+
+  bool Contains(pid_t pid) const {
+    return std::find(inline_pids, inline_pids + inline_count, pid) != inline_pids + inline_count ||
+           std::find(more.begin(), more.end(), pid) != more.end();
+  }
+  void Add(pid_t pid) {
+    if (inline_count < kInline) {
+      inline_pids[inline_count++] = pid;
+    } else {
+      more.push_back(pid);
+    }
+  }
+  void Remove(pid_t pid) {
+    pid_t* end = inline_pids + inline_count;
+    pid_t* it = std::find(inline_pids, end, pid);
+    if (it != end) {
+      *it = inline_pids[--inline_count];
+      return;
+    }
+    auto more_it = std::find(more.begin(), more.end(), pid);
+    if (more_it != more.end()) more.erase(more_it);
+  }
 };
 
 ManagedChildren& Managed() {
@@ -106,7 +136,16 @@ ManagedChildren& Managed() {
 class ManagedLock {
  public:
   ManagedLock() {
-    while (Managed().lock.test_and_set(std::memory_order_acquire)) sched_yield();
+    ManagedChildren& managed = Managed();
+    const pid_t self = getpid();
+    if (managed.owner != self) {  // first use in a forked child: the parent's state is not ours
+      managed.lock.clear(std::memory_order_release);
+      managed.inline_count = 0;
+      managed.more.clear();
+      managed.forks_in_flight = 0;
+      managed.owner = self;
+    }
+    while (managed.lock.test_and_set(std::memory_order_acquire)) sched_yield();
   }
   ~ManagedLock() { Managed().lock.clear(std::memory_order_release); }
 };
@@ -115,8 +154,7 @@ class ManagedLock {
 bool MayBeLeftover(pid_t pid) {
   ManagedLock lock;
   const ManagedChildren& managed = Managed();
-  if (managed.forks_in_flight > 0) return false;
-  return std::find(managed.pids.begin(), managed.pids.end(), pid) == managed.pids.end();
+  return managed.forks_in_flight == 0 && !managed.Contains(pid);
 }
 
 }  // namespace
@@ -256,21 +294,12 @@ void EndManagedFork(pid_t pid) {
   ManagedLock lock;
   ManagedChildren& managed = Managed();
   --managed.forks_in_flight;
-  if (pid > 0) managed.pids.push_back(pid);
+  if (pid > 0) managed.Add(pid);
 }
 
 void ForgetManagedChild(pid_t pid) {
   ManagedLock lock;
-  std::vector<pid_t>& pids = Managed().pids;
-  auto it = std::find(pids.begin(), pids.end(), pid);
-  if (it != pids.end()) pids.erase(it);
-}
-
-void ResetManagedChildrenInChild() {
-  ManagedChildren& managed = Managed();
-  managed.lock.clear(std::memory_order_release);
-  managed.pids.clear();
-  managed.forks_in_flight = 0;
+  Managed().Remove(pid);
 }
 
 }  // namespace mptest::process

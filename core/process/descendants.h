@@ -75,8 +75,7 @@ void EndLeftovers(std::vector<ProcessRef> seen, bool adopt_unrecorded, uint64_t 
 void BeginManagedFork();
 void EndManagedFork(pid_t pid);
 void ForgetManagedChild(pid_t pid);
-// In a forked pcall child (fork context): the parent's registry is not this process's.
-void ResetManagedChildrenInChild();
+// (A forked child that uses the registry starts it afresh: the parent's entries are not its.)
 
 }  // namespace mptest::process
 

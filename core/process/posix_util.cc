@@ -31,7 +31,6 @@ absl::Status ErrnoStatus(const std::string& what, int error_number) {
 absl::StatusOr<UniqueFd> PidfdOpen(pid_t pid) {
   long fd = syscall(SYS_pidfd_open, pid, 0);
   if (fd < 0) return ErrnoStatus(absl::StrCat("pidfd_open(", pid, ")"), errno);
-  fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
   return UniqueFd(static_cast<int>(fd));
 }
 
@@ -60,18 +59,17 @@ void PrepareForkedChild(pid_t parent, const std::vector<int>& signals) {
   sigprocmask(SIG_SETMASK, &empty, nullptr);
 }
 
-std::vector<std::pair<int, int>> FdRanges(std::vector<int> fds) {
-  std::sort(fds.begin(), fds.end());
-  std::vector<std::pair<int, int>> ranges;
-  for (int fd : fds) {
+void FdRanges(std::vector<int>* fds, std::vector<std::pair<int, int>>* ranges) {
+  std::sort(fds->begin(), fds->end());
+  ranges->clear();
+  for (int fd : *fds) {
     if (fd < 0) continue;
-    if (!ranges.empty() && fd <= ranges.back().second + 1) {
-      ranges.back().second = std::max(ranges.back().second, fd);
+    if (!ranges->empty() && fd <= ranges->back().second + 1) {
+      ranges->back().second = std::max(ranges->back().second, fd);
     } else {
-      ranges.emplace_back(fd, fd);
+      ranges->emplace_back(fd, fd);
     }
   }
-  return ranges;
 }
 
 void CloseRanges(const std::vector<std::pair<int, int>>& ranges) {

@@ -41,7 +41,7 @@ class UniqueFd {
 absl::Status ErrnoStatus(const std::string& what, int error_number);
 
 // pidfd_open(2) through syscall(2): a descriptor that becomes readable when the process exits
-// and pins its pid until it is reaped. Close-on-exec.
+// and pins its pid until it is reaped. Close-on-exec (pidfd_open always sets it).
 absl::StatusOr<UniqueFd> PidfdOpen(pid_t pid);
 
 // The signals whose disposition is not SIG_DFL in this process (handled or ignored). Query in
@@ -54,9 +54,10 @@ std::vector<int> NonDefaultSignals();
 // is the parent's pid taken before fork.
 void PrepareForkedChild(pid_t parent, const std::vector<int>& signals);
 
-// Sorted, coalesced [first, last] ranges covering `fds` (negative entries ignored), so a child
-// can close them with a few close_range calls. Computed before fork.
-std::vector<std::pair<int, int>> FdRanges(std::vector<int> fds);
+// Sorted, coalesced [first, last] ranges covering `*fds` (negative entries ignored; *fds is
+// sorted in place), written to *ranges, so a child can close them with a few close_range calls.
+// Computed before fork, into buffers the caller reuses (no allocation per child).
+void FdRanges(std::vector<int>* fds, std::vector<std::pair<int, int>>* ranges);
 // Closes every range. Async-signal-safe.
 void CloseRanges(const std::vector<std::pair<int, int>>& ranges);
 

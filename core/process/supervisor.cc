@@ -50,6 +50,7 @@ Supervisor::~Supervisor() {
     EndLeftovers(std::move(child->descendants), false, 0, 0, 1000);
   }
   if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (devnull_ >= 0) close(devnull_);
 }
 
 absl::Status Supervisor::ValidateSpawnTarget(const CallSpec& call) const {

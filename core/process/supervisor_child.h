@@ -4,6 +4,7 @@
 #define MPTEST_CORE_PROCESS_SUPERVISOR_CHILD_H_
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -40,6 +41,14 @@ struct Supervisor::InlineRun {
   std::optional<std::string> result;
   std::optional<proto::ChildFailure> failure;
 };
+
+// absl::Now() without its calibration state: absl::Now() may update that state, and every
+// page the parent writes between two forks is copied once more.
+inline absl::Time WallClockNow() {
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  return absl::TimeFromTimespec(now);
+}
 
 struct Supervisor::Child {
   int index = 0;

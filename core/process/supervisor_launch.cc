@@ -75,6 +75,12 @@ absl::Status Supervisor::Prepare() {
   started_ = true;
   if (context_ == Context::kInline) return absl::OkStatus();
   BecomeSubreaperOnce();
+  pid_ = getpid();
+  if (context_ == Context::kFork) {
+    // The children's stdin (if /dev/null cannot be opened they keep the caller's, as before).
+    devnull_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    bus::ReserveEventSenderForChildren();
+  }
   signals_to_reset_ = NonDefaultSignals();
   signals_to_reset_.push_back(SIGINT);  // Join installs its interrupt handlers later
   signals_to_reset_.push_back(SIGTERM);
@@ -95,13 +101,18 @@ absl::Status Supervisor::Prepare() {
   return absl::OkStatus();
 }
 
-std::vector<int> Supervisor::SupervisorFds() const {
-  std::vector<int> fds = {epoll_fd_, InterruptFd()};
+void Supervisor::CollectSupervisorFds(int channel_fd, int ring_fd) {
+  fd_scratch_.clear();
+  fd_scratch_.push_back(epoll_fd_);
+  fd_scratch_.push_back(InterruptFd());
+  fd_scratch_.push_back(devnull_);
+  fd_scratch_.push_back(channel_fd);
+  fd_scratch_.push_back(ring_fd);
   for (const auto& child : children_) {
-    if (child->channel.valid()) fds.push_back(child->channel.get());
-    if (child->pidfd.valid()) fds.push_back(child->pidfd.get());
+    if (child->channel.valid()) fd_scratch_.push_back(child->channel.get());
+    if (child->pidfd.valid()) fd_scratch_.push_back(child->pidfd.get());
   }
-  return fds;
+  FdRanges(&fd_scratch_, &close_scratch_);
 }
 
 void Supervisor::CancelPending(const std::string& reason) {
@@ -165,17 +176,15 @@ absl::Status Supervisor::Launch(Child& child) {
     if (!ring.ok()) return ring.status();
     child.ring = std::move(*ring);
   }
-  // Everything the child needs is prepared before fork.
-  std::vector<int> supervisor_fds = SupervisorFds();
-  supervisor_fds.push_back(parent_end.get());
-  if (context_ == Context::kFork) supervisor_fds.push_back(child.ring.fd());  // mapped already
-  const std::vector<std::pair<int, int>> close_in_child = FdRanges(std::move(supervisor_fds));
+  // Everything the child needs is prepared before fork. (Fork: the ring is mapped already.)
+  CollectSupervisorFds(parent_end.get(), context_ == Context::kFork ? child.ring.fd() : -1);
+  const std::vector<std::pair<int, int>>& close_in_child = close_scratch_;
   std::vector<char*> argv, envp;
   if (context_ == Context::kSpawn) {
     argv = Pointers(spawn_argv_);
     envp = Pointers(spawn_env_);
   }
-  const pid_t parent = getpid();
+  const pid_t parent = pid_;
   BeginManagedFork();
   pid_t pid = fork();
   if (pid != 0) EndManagedFork(pid);
@@ -185,6 +194,7 @@ absl::Status Supervisor::Launch(Child& child) {
     // Orphans of the target's processes come to the child, not to us, while it lives: its
     // whole tree stays walkable (see descendants.h). Kept across execve in spawn.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (context_ == Context::kFork && devnull_ >= 0) dup2(devnull_, STDIN_FILENO);
     CloseRanges(close_in_child);
     if (context_ == Context::kSpawn) {
       // Async-signal-safe only, until execve.
@@ -212,21 +222,16 @@ absl::Status Supervisor::Launch(Child& child) {
       execve("/proc/self/exe", argv.data(), envp.data());
       _exit(127);
     }
-    ResetManagedChildrenInChild();
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) {
-      dup2(devnull, STDIN_FILENO);
-      close(devnull);
-    }
     bus::InstallEventSender({child_end.get(), child.ring.valid() ? &child.ring : nullptr, nullptr,
                              call.target, child.index});
     EnableThrowSiteCapture();
+    const int64_t logged_before = LoggedMessageCount();
     if (options_.child_logs) {
       log::RedirectToChildLog(log::ChildLogPath(options_.log_dir, options_.task, getpid()))
           .IgnoreError();
     }
     int code = RunTargetAndReport(child_end.get(), call.run);
-    google::FlushLogFiles(google::GLOG_INFO);
+    FlushLogsIfLoggedSince(logged_before);
     _exit(code);
   }
   setpgid(pid, pid);  // also here, so the group exists before we might signal it
@@ -234,7 +239,7 @@ absl::Status Supervisor::Launch(Child& child) {
   child.ring.CloseFd();  // the mapping stays
   child.pid = pid;
   child.state = Child::State::kRunning;
-  child.started = absl::Now();
+  child.started = WallClockNow();
   child.timeout = call.timeout.value_or(options_.timeout);
   child.deadline = child.started + child.timeout;
   outcomes_[child.index].start = child.started;
