@@ -82,6 +82,7 @@ struct Bounds {
   std::vector<int> tentacles_by_board;
   double total = 0, longest = 0;
   int flashes = 0;  // runs that flashed their DUT first
+  int jobs = 0;     // runs at once (--jobs), 0 = one per tentacle
   void Add(int board, double test_seconds, bool flashed) {
     work_by_board[board] += test_seconds;
     total += test_seconds;
@@ -89,9 +90,10 @@ struct Bounds {
     flashes += flashed;
   }
   double Simple() const {
-    int tentacles = 0;
-    for (int count : tentacles_by_board) tentacles += count;
-    return std::max(total / tentacles, longest) + kFlashSeconds;
+    int slots = 0;
+    for (int count : tentacles_by_board) slots += count;
+    if (jobs > 0) slots = std::min(slots, jobs);
+    return std::max(total / slots, longest) + kFlashSeconds;
   }
   double PerBoard() const {
     double bound = Simple();
@@ -125,8 +127,8 @@ void RemoveTree(benchmark::State& state, const std::string& root) {
 // The matrix alone, driven as TestBartender and Campaign drive it, on an event-queue clock.
 class MatrixCampaign {
  public:
-  MatrixCampaign(int tentacles, int boards, bool realistic)
-      : tentacles_(tentacles), boards_(boards), realistic_(realistic) {
+  MatrixCampaign(int tentacles, int boards, bool realistic, int jobs)
+      : tentacles_(tentacles), boards_(boards), realistic_(realistic), jobs_(jobs) {
     for (int s = 0; s < kRuns / (boards * 2); ++s) {
       proto::TestRunSpec spec;
       spec.set_label(absl::StrCat("RUN-", s));
@@ -157,6 +159,7 @@ class MatrixCampaign {
       matrix.SetFirmwareReady(BoardName(b), "V");
     }
     *bounds = Bounds();
+    bounds->jobs = jobs_;
     bounds->work_by_board.assign(boards_, 0);
     bounds->tentacles_by_board.assign(boards_, 0);
     for (const TentacleSlot& slot : slots_) ++bounds->tentacles_by_board[BoardIndex(slot.board)];
@@ -175,7 +178,11 @@ class MatrixCampaign {
     auto start_runs = [&] {
       std::vector<PlannedRun> batch;
       timed([&] {
-        while (std::optional<PlannedRun> run = matrix.Next()) batch.push_back(*std::move(run));
+        while (jobs_ == 0 || static_cast<int>(events.size() + batch.size()) < jobs_) {
+          std::optional<PlannedRun> run = matrix.Next();
+          if (!run) break;
+          batch.push_back(*std::move(run));
+        }
       });
       for (PlannedRun& run : batch) {
         int board = BoardIndex(run.entry.board);
@@ -208,6 +215,7 @@ class MatrixCampaign {
  private:
   int tentacles_, boards_;
   bool realistic_;
+  int jobs_;
   std::vector<proto::TestRunSpec> specs_;
   std::vector<TentacleSlot> slots_;
   std::map<std::string, std::vector<std::string>> variants_, features_;
@@ -230,13 +238,15 @@ DurationEstimates HistoryOfFirstCampaign(benchmark::State& state, const MatrixCa
   return estimates.ok() ? *estimates : DurationEstimates();
 }
 
-// Arguments: tentacles, boards, workload (0 independent, 1 realistic), history (0, 1).
+// Arguments: tentacles, boards, workload (0 independent, 1 realistic), history (0, 1), jobs
+// (--jobs: runs at once, 0 = one per tentacle; the bound then divides by the jobs).
 void BM_Scheduler(benchmark::State& state) {
   const int tentacles = static_cast<int>(state.range(0));
   const int boards = static_cast<int>(state.range(1));
   const bool realistic = state.range(2) != 0;
   const bool history = state.range(3) != 0;
-  MatrixCampaign campaign(tentacles, boards, realistic);
+  const int jobs = static_cast<int>(state.range(4));
+  MatrixCampaign campaign(tentacles, boards, realistic, jobs);
   DurationEstimates estimates;
   if (history) estimates = HistoryOfFirstCampaign(state, campaign);
   state.counters["history_cells"] = static_cast<double>(estimates.size());
@@ -252,9 +262,11 @@ void BM_Scheduler(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Scheduler)
-    ->ArgsProduct({{50}, {10}, {0, 1}, {0, 1}})
-    ->ArgsProduct({{1000}, {50}, {0, 1}, {0, 1}})
-    ->ArgNames({"tentacles", "boards", "workload", "history"})
+    ->ArgsProduct({{50}, {10}, {0, 1}, {0, 1}, {0}})
+    ->ArgsProduct({{1000}, {50}, {0, 1}, {0, 1}, {0}})
+    ->ArgsProduct({{50}, {10}, {0, 1}, {0, 1}, {40}})
+    ->ArgsProduct({{1000}, {50}, {0, 1}, {0, 1}, {800}})
+    ->ArgNames({"tentacles", "boards", "workload", "history", "jobs"})
     ->Unit(benchmark::kMillisecond);
 
 // The whole scheduler (Campaign: bartenders, executor loop, the test run's attempt records on
