@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "core/bus/frame.h"
 
 namespace mptest::bus {
@@ -37,7 +38,21 @@ std::atomic<pid_t> g_pid{getpid()};
 [[maybe_unused]] const int g_pid_refresher =
     pthread_atfork(nullptr, nullptr, [] { g_pid.store(getpid(), std::memory_order_relaxed); });
 
+thread_local std::shared_ptr<ThreadEventSender> t_sender;
+
 }  // namespace
+
+ThreadEventSender::ThreadEventSender(SenderContext context) : context_(std::move(context)) {}
+
+void ThreadEventSender::InstallOnThisThread(std::shared_ptr<ThreadEventSender> sender) {
+  t_sender = std::move(sender);
+}
+
+void ThreadEventSender::Revoke(std::string reason) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  revoked_ = true;
+  revoked_reason_ = std::move(reason);
+}
 
 void ReserveEventSenderForChildren() {
   if (g_spare.load() != nullptr) return;
@@ -76,6 +91,10 @@ void RemoveEventSender() {
 }
 
 bool HasEventSender() {
+  if (ThreadEventSender* sender = t_sender.get(); sender != nullptr) {
+    std::lock_guard<std::recursive_mutex> lock(sender->mu_);
+    return !sender->revoked_;
+  }
   SenderState* state = g_state.load();
   std::lock_guard<std::mutex> lock(state->mu);
   return state->installed;
@@ -88,6 +107,19 @@ int CurrentChannelFd() {
 }
 
 absl::Status SendEvent(proto::Event event) {
+  if (ThreadEventSender* sender = t_sender.get(); sender != nullptr) {
+    std::lock_guard<std::recursive_mutex> lock(sender->mu_);  // held while publishing: Revoke
+    if (sender->revoked_) {                                   // waits, the bus stays alive
+      return absl::FailedPreconditionError(
+          absl::StrCat("SendEvent: ", sender->revoked_reason_, "; the event is dropped"));
+    }
+    event.set_source(sender->context_.source);
+    event.set_call_index(sender->context_.call_index);
+    event.set_sequence(++sender->sequence_);
+    event.set_pid(g_pid.load(std::memory_order_relaxed));
+    sender->context_.inline_bus->Publish(event);
+    return absl::OkStatus();
+  }
   SenderState* state = g_state.load();
   std::unique_lock<std::mutex> lock(state->mu);
   if (!state->installed) {

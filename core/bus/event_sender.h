@@ -6,6 +6,9 @@
 #ifndef MPTEST_CORE_BUS_EVENT_SENDER_H_
 #define MPTEST_CORE_BUS_EVENT_SENDER_H_
 
+#include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
@@ -43,6 +46,28 @@ void ReserveEventSenderForChildren();
 // through fork) and restarts sequence numbers at 1.
 void InstallEventSender(SenderContext context);
 void RemoveEventSender();
+
+// A sender for one thread (an incremental inline call's worker): on that thread SendEvent goes
+// here rather than to the process-wide sender, until it is revoked. Revoking (from any thread)
+// waits for a SendEvent in progress on it, after which its SendEvent fails with
+// FailedPrecondition and `revoked_reason`: an inline call abandoned at its deadline can neither
+// publish to a bus that may be gone nor have its events attributed to the next call.
+class ThreadEventSender {
+ public:
+  explicit ThreadEventSender(SenderContext context);
+  // Makes `sender` the calling thread's sender (nullptr: none).
+  static void InstallOnThisThread(std::shared_ptr<ThreadEventSender> sender);
+  void Revoke(std::string reason);
+
+ private:
+  friend absl::Status SendEvent(proto::Event event);
+  friend bool HasEventSender();
+  std::recursive_mutex mu_;  // recursive: a subscriber may send events itself
+  SenderContext context_;
+  uint64_t sequence_ = 0;
+  bool revoked_ = false;
+  std::string revoked_reason_;
+};
 
 }  // namespace mptest::bus
 

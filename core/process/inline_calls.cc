@@ -14,11 +14,16 @@
 #include "core/process/exception_info.h"
 #include "core/process/supervisor.h"
 #include "core/process/supervisor_child.h"
+#include "glog/logging.h"
 
 namespace mptest::process {
 namespace {
 
 std::atomic<Context> g_default_context{Context::kFork};
+
+constexpr char kCannotPreempt[] =
+    " (the inline context cannot preempt a running call, so inline calls cannot be "
+    "interrupted: use the fork or spawn context to have overrunning calls ended)";
 
 }  // namespace
 
@@ -72,13 +77,16 @@ absl::Status Supervisor::RunInline() {
     }
     bus::RemoveEventSender();
     const absl::Duration ran = absl::Now() - start;
-    if (ran > options_.timeout) {
+    const absl::Duration timeout = calls_[index].timeout.value_or(options_.timeout);
+    if (ran > timeout) {
+      const bool had_result = outcome.ok;
       outcome.ok = false;
       outcome.encoded_result.clear();
       error.set_kind(proto::ChildError::TIMED_OUT);
       error.set_detail(absl::StrCat("ran for ", absl::FormatDuration(ran), ", over its timeout of ",
-                                    absl::FormatDuration(options_.timeout),
-                                    " (inline calls cannot be interrupted; result discarded)"));
+                                    absl::FormatDuration(timeout), kCannotPreempt,
+                                    "; it ran to its end and its ",
+                                    had_result ? "result" : "exception", " was discarded"));
       timed_out_.push_back(
           absl::StrCat("call ", index, " of '", calls_[index].target, "' (inline)"));
     }
@@ -111,9 +119,15 @@ void Supervisor::LaunchInline(Child& child) {
     bus = dropped_events_.get();
   }
   EnableThrowSiteCapture();
+  // Threads the call starts itself send through the process-wide sender; the call's own
+  // thread through its thread sender, which is revoked when the call ends or is abandoned.
   bus::InstallEventSender({-1, nullptr, bus, call.target, child.index});
+  run->description = absl::StrCat("inline call ", child.index, " of '", call.target, "'");
+  run->sender = std::make_shared<bus::ThreadEventSender>(
+      bus::SenderContext{-1, nullptr, bus, call.target, child.index});
   // The thread owns what it uses: an abandoned call must not touch this supervisor.
   std::thread([run, work = call.run] {
+    bus::ThreadEventSender::InstallOnThisThread(run->sender);
     std::optional<std::string> result;
     std::optional<proto::ChildFailure> failure;
     try {
@@ -121,7 +135,13 @@ void Supervisor::LaunchInline(Child& child) {
     } catch (...) {
       failure = DescribeCurrentException();
     }
+    bus::ThreadEventSender::InstallOnThisThread(nullptr);
     std::lock_guard<std::mutex> lock(run->mutex);
+    if (run->abandoned) {  // nobody waits for it any more: say so rather than drop it silently
+      LOG(WARNING) << run->description << " returned after it was abandoned at its deadline"
+                   << kCannotPreempt << "; its " << (result.has_value() ? "result" : "exception")
+                   << " is discarded";
+    }
     run->done = true;
     run->result = std::move(result);
     run->failure = std::move(failure);
@@ -164,8 +184,27 @@ void Supervisor::WaitInline(absl::Time until) {
   }
 }
 
+void Supervisor::AbandonInline(Child& child, absl::string_view why) {
+  InlineRun& run = *child.inline_run;
+  {
+    std::lock_guard<std::mutex> lock(run.mutex);
+    run.abandoned = !run.done;
+  }
+  run.sender->Revoke(absl::StrCat(run.description, " was abandoned (", why,
+                                  "); the inline context cannot preempt a running call"));
+  LOG(WARNING) << run.description << " was abandoned (" << why << "); its thread keeps running"
+               << kCannotPreempt;
+}
+
 void Supervisor::FinishInline(Child& child, bool abandoned) {
   bus::RemoveEventSender();
+  if (abandoned) {
+    AbandonInline(child,
+                  absl::StrCat("it did not return ", absl::FormatDuration(options_.kill_grace),
+                               " after its deadline and before_kill"));
+  } else {
+    child.inline_run->sender->Revoke(child.inline_run->description + " has ended");
+  }
   inline_current_ = -1;
   CallOutcome& outcome = outcomes_[child.index];
   outcome.pid = child.pid;
@@ -177,11 +216,12 @@ void Supervisor::FinishInline(Child& child, bool abandoned) {
       absl::StrCat("ran past its timeout of ", absl::FormatDuration(child.timeout));
   const std::string abandon_note =
       abandoned ? absl::StrCat("; it did not return ", absl::FormatDuration(options_.kill_grace),
-                               " after before_kill, so its thread was abandoned")
-                : "; result discarded";
+                               " after before_kill, so its thread was abandoned (still running; ",
+                               "its events are refused and its eventual result is discarded)")
+                : "; it returned later and its result was discarded";
   if (child.timed_out) {
     error.set_kind(proto::ChildError::TIMED_OUT);
-    error.set_detail(absl::StrCat(ran, " (inline calls cannot be interrupted)", abandon_note));
+    error.set_detail(absl::StrCat(ran, kCannotPreempt, abandon_note));
   } else if (child.cancelled) {
     error.set_kind(proto::ChildError::CANCELLED);
     error.set_detail(absl::StrCat(child.cancel_reason, abandon_note));

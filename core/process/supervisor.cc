@@ -41,6 +41,7 @@ Supervisor::~Supervisor() {
     if (child->inline_run != nullptr) {  // its thread cannot be ended: make it fail, leave it
       RunBeforeKill(*child);
       bus::RemoveEventSender();
+      AbandonInline(*child, "its supervisor was destroyed while it ran");
       continue;
     }
     Signal(*child, SIGKILL);

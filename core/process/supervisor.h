@@ -20,10 +20,9 @@
 //    whenever the caller may have threads.
 //  - inline: no processes: each call runs in the caller, one after another, with the same
 //    results, errors and events (mptest's --nomultiprocessing; use it under a debugger).
-//    Deadlines are enforced where an in-process call allows: a call is never interrupted, but
-//    when it returns after its timeout its result is discarded and it is reported as
-//    TIMED_OUT, and Join(timeout) reports calls that ran past the join deadline the same way.
-//    Crashes (abort, SIGSEGV, _exit) end the caller: that is what a debugger session wants.
+//    The inline context cannot preempt a running call; what it does instead is below (batch
+//    and incremental use). Crashes (abort, SIGSEGV, _exit) end the caller: that is what a
+//    debugger session wants.
 //
 // A pcall leaves nothing behind, including processes that left the child's process group
 // (setsid, setpgid, a daemon's double fork). This process is a child subreaper and so is each
@@ -43,11 +42,21 @@
 //
 // Two ways to use it: a batch (the constructor's calls, Start, Join: what Pcall does), or
 // incrementally (Add one call at a time, WaitAny for whichever ends first, Kill one, CancelAll:
-// what mptest's scheduler does). Both share the same children, loop and error reporting. In
-// the incremental inline context each call runs in this process on a worker thread, one at a
-// time, so that WaitAny can still enforce its deadline: at the deadline before_kill runs (it
-// should make the call fail, e.g. by powering its boards off); a call that still has not
-// returned kill_grace later is reported TIMED_OUT and its thread is abandoned.
+// what mptest's scheduler does). Both share the same children, loop and error reporting.
+//
+// Inline calls that overrun their timeout (CallSpec::timeout, else PcallOptions::timeout) are
+// never lost silently; the error names the call and says the inline context cannot preempt it:
+//  - batch: the calls run one after another inside Start, each to its end. One that returns
+//    after its timeout is reported TIMED_OUT and its result (or exception) is discarded; the
+//    next calls still run (unless stop_on_first_failure). Join's timeout has nothing to bound.
+//  - incremental: each call runs on a worker thread of this process, one at a time, so that
+//    WaitAny can still keep its deadline. At the deadline before_kill runs (it should make the
+//    call fail, e.g. by powering its boards off); a call that then returns within kill_grace
+//    is reported TIMED_OUT with its result discarded. One that does not is abandoned: reported
+//    TIMED_OUT at once and logged (WARNING); its thread keeps running, its SendEvent fails from
+//    then on (its events are never attributed to the next call or sent to a bus that is gone),
+//    and if it returns later a WARNING names it and says its result was discarded. Destroying
+//    the supervisor while an inline call runs abandons it the same way.
 #ifndef MPTEST_CORE_PROCESS_SUPERVISOR_H_
 #define MPTEST_CORE_PROCESS_SUPERVISOR_H_
 
@@ -189,6 +198,7 @@ class Supervisor {
   void LaunchInline(Child& child);
   void WaitInline(absl::Time until);
   void FinishInline(Child& child, bool abandoned);
+  void AbandonInline(Child& child, absl::string_view why);
   void RunBeforeKill(Child& child);
   void MarkEnded(Child& child);
   int AcquireInterrupts();

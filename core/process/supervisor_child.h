@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "core/bus/event_ring.h"
+#include "core/bus/event_sender.h"
 #include "core/bus/frame.h"
 #include "core/process/child_runner.h"
 #include "core/process/descendants.h"
@@ -40,6 +41,11 @@ struct Supervisor::InlineRun {
   bool done = false;  // guarded by mutex, as the rest
   std::optional<std::string> result;
   std::optional<proto::ChildFailure> failure;
+  // Set when the supervisor gave up on the call: if it returns later, the thread says so.
+  bool abandoned = false;
+  std::string description;  // "inline call <i> of '<target>'"
+  // The worker thread's event sender; revoked when the call ends or is abandoned.
+  std::shared_ptr<bus::ThreadEventSender> sender;
 };
 
 // absl::Now() without its calibration state: absl::Now() may update that state, and every

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/bus/event_sender.h"
 #include "core/process/supervisor.h"
 #include "core/process/test_util.h"
 #include "glog/logging.h"
@@ -308,7 +309,7 @@ TEST_F(IncrementalInlineTest, PastItsDeadlineBeforeKillMakesTheCallFail) {
   const ChildProcessError& error = supervisor.outcomes()[0].error;
   EXPECT_EQ(error.error.kind(), proto::ChildError::TIMED_OUT);
   EXPECT_THAT(error.Summary(), HasSubstr("ran past its timeout of 100ms"));
-  EXPECT_THAT(error.Summary(), HasSubstr("result discarded"));
+  EXPECT_THAT(error.Summary(), HasSubstr("result was discarded"));
 }
 
 TEST_F(IncrementalInlineTest, ACallThatIgnoresBeforeKillIsAbandonedAfterTheGrace) {
@@ -332,6 +333,82 @@ TEST_F(IncrementalInlineTest, ACallThatIgnoresBeforeKillIsAbandonedAfterTheGrace
   }
   release->store(true);  // let the abandoned thread end before the test does
   EXPECT_TRUE(testing::WaitFor([&] { return finished->load(); }));
+}
+
+TEST_F(IncrementalInlineTest, AnAbandonedCallCannotSendEventsAsTheNextCall) {
+  bus::EventBus bus;
+  std::vector<proto::Event> received;
+  std::mutex received_mu;
+  bus.SubscribeTo(proto::Event::kLogLine, [&](const proto::Event& e) {
+    std::lock_guard<std::mutex> lock(received_mu);
+    received.push_back(e);
+  });
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  auto late_send = std::make_shared<absl::Status>();
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  auto send = [](const std::string& text) {
+    proto::Event event;
+    event.mutable_log_line()->set_text(text);
+    return bus::SendEvent(event);
+  };
+  {
+    PcallOptions options = Options(Context::kInline);
+    options.bus = &bus;
+    Supervisor supervisor(options);
+    CallSpec stubborn = Call("stubborn", [=] {
+      send("before the deadline").IgnoreError();
+      while (!release->load()) absl::SleepFor(absl::Milliseconds(1));
+      *late_send = send("after being abandoned");
+      finished->store(true);
+      return std::string("late");
+    });
+    stubborn.timeout = absl::Milliseconds(50);
+    ASSERT_TRUE(supervisor.Add(std::move(stubborn)).ok());
+    ASSERT_TRUE(supervisor
+                    .Add(Call("next",
+                              [=] {
+                                send("from the next call").IgnoreError();
+                                release->store(
+                                    true);  // the abandoned call now sends while this one runs
+                                while (!finished->load()) absl::SleepFor(absl::Milliseconds(1));
+                                return std::string("n");
+                              }))
+                    .ok());
+    EXPECT_THAT(WaitAll(supervisor), ElementsAre(0, 1));
+    const ChildProcessError& error = supervisor.outcomes()[0].error;
+    EXPECT_EQ(error.error.kind(), proto::ChildError::TIMED_OUT);
+    EXPECT_THAT(error.Summary(), HasSubstr("call 0 of 'stubborn'"));
+    EXPECT_THAT(error.Summary(), HasSubstr("the inline context cannot preempt a running call"));
+    EXPECT_THAT(error.Summary(), HasSubstr("thread was abandoned"));
+    EXPECT_EQ(supervisor.outcomes()[1].encoded_result, "n");
+  }
+  ASSERT_TRUE(finished->load());
+  EXPECT_EQ(late_send->code(), absl::StatusCode::kFailedPrecondition) << *late_send;
+  EXPECT_THAT(late_send->message(), HasSubstr("inline call 0 of 'stubborn' was abandoned"));
+  std::lock_guard<std::mutex> lock(received_mu);
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_EQ(received[0].log_line().text(), "before the deadline");
+  EXPECT_EQ(received[0].call_index(), 0);
+  EXPECT_EQ(received[1].log_line().text(), "from the next call");
+  EXPECT_EQ(received[1].call_index(), 1);
+  EXPECT_EQ(received[1].source(), "next");
+}
+
+TEST_F(IncrementalInlineTest, BatchInlineCallsKeepTheirOwnTimeout) {
+  std::vector<CallSpec> calls;
+  calls.push_back(Call("slow", SleepThenReturn(absl::Milliseconds(60), "s")));
+  calls.back().timeout = absl::Milliseconds(10);
+  calls.push_back(Call("quick", SleepThenReturn(absl::ZeroDuration(), "q")));
+  Supervisor supervisor(std::move(calls), Options(Context::kInline));
+  ASSERT_TRUE(supervisor.Start().ok());
+  absl::Status status = supervisor.Join();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
+  const ChildProcessError& error = supervisor.outcomes()[0].error;
+  EXPECT_EQ(error.error.kind(), proto::ChildError::TIMED_OUT);
+  EXPECT_THAT(error.error.detail(), HasSubstr("over its timeout of 10ms"));
+  EXPECT_THAT(error.error.detail(), HasSubstr("cannot preempt a running call"));
+  EXPECT_THAT(error.error.detail(), HasSubstr("its result was discarded"));
+  EXPECT_EQ(supervisor.outcomes()[1].encoded_result, "q");
 }
 
 TEST_F(IncrementalInlineTest, KillCancelsTheRunningCall) {
