@@ -197,6 +197,17 @@ Matrix::Group::iterator Matrix::BestInGroup(Group& group, int dut_single, int du
   return best;
 }
 
+double Matrix::BoardLoad(const std::string& board) const {
+  double work = 0;
+  for (auto it = groups_.lower_bound(GroupKey(board, ""));
+       it != groups_.end() && it->first.first == board; ++it) {
+    for (const Pending& pending : it->second) work += Estimate(pending);
+  }
+  int usable = 0;
+  for (int index : tentacles_by_board_.at(board)) usable += !tentacles_[index].quarantined;
+  return usable > 0 ? work / usable : 0;
+}
+
 std::optional<PlannedRun> Matrix::Next() {
   // Each board-variant's best cell that can run now.
   struct Candidate {
@@ -229,15 +240,30 @@ std::optional<PlannedRun> Matrix::Next() {
                   MakeTestId(spec.label(), slot.serial4, key.first, key.second, entry.role)});
   }
   if (candidates.empty()) return std::nullopt;
-  // The highest priority first; among its runs, those expected to take at least
+  // The highest priority first; once durations are known, the board with the most estimated
+  // work left per tentacle (it decides when the campaign ends; this matters when --jobs, not
+  // the tentacles, limits what runs). Among its runs, those expected to take at least
   // 1 / kSimilarLengthRatio of the longest count as equally long, and of those the anchor's
   // order decides (boards with many variants, no reflash), then the longer, then the test id.
   auto priority = [this](const Candidate& c) { return specs_[c.it->entry.spec].priority(); };
   int top_priority = std::numeric_limits<int>::min();
   for (const Candidate& c : candidates) top_priority = std::max(top_priority, priority(c));
+  std::map<std::string, double> loads;
+  std::string busiest;
+  if (all_stats_.count > 0) {
+    for (const Candidate& c : candidates) {
+      if (priority(c) != top_priority) continue;
+      const std::string& board = c.it->entry.board;
+      auto [it, added] = loads.emplace(board, 0.0);
+      if (added) it->second = BoardLoad(board);
+      if (busiest.empty() || it->second > loads[busiest]) busiest = board;
+    }
+  }
   double longest = 0;
   for (const Candidate& c : candidates) {
-    if (priority(c) == top_priority) longest = std::max(longest, c.estimate);
+    if (priority(c) == top_priority && (busiest.empty() || c.it->entry.board == busiest)) {
+      longest = std::max(longest, c.estimate);
+    }
   }
   const Candidate* chosen = nullptr;
   auto order = [this](const Candidate& c) {
@@ -246,6 +272,7 @@ std::optional<PlannedRun> Matrix::Next() {
   };
   for (const Candidate& c : candidates) {
     if (priority(c) != top_priority || c.estimate * kSimilarLengthRatio < longest) continue;
+    if (!busiest.empty() && c.it->entry.board != busiest) continue;
     if (!chosen || order(c) < order(*chosen)) chosen = &c;
   }
   const TodoEntry& entry = chosen->it->entry;

@@ -76,8 +76,9 @@ class Matrix {
   // durations observed in this one (Observe), runs expected to take longest start first after
   // priority (longest-processing-time order, which shortens the campaign): a cell's own history,
   // else the mean of its label (history and this campaign), else the mean of everything known.
-  // Across board-variants, runs within kSimilarLengthRatio of the longest count as equally long
-  // and the anchor's order (no reflash) picks among them. While nothing is known the order is
+  // Across boards, the one with the most estimated work left per tentacle first; across its
+  // variants, runs within kSimilarLengthRatio of the longest count as equally long and the
+  // anchor's order (no reflash) picks among them. While nothing is known the order is
   // exactly the anchor's. `cell_per_tentacle`: one-tentacle
   // specs get a cell per tentacle instead of per board (the flash command flashes every one).
   Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> tentacles,
@@ -144,6 +145,8 @@ class Matrix {
   using GroupKey = std::pair<std::string, std::string>;  // board, variant
 
   double Estimate(const Pending& pending) const;
+  // The estimated work still to start on the board, per usable tentacle of it.
+  double BoardLoad(const std::string& board) const;
   bool AnchorBefore(const Pending& a, const Pending& b) const;
   // The group's best cell that can run now with `dut_single` / `dut_pair` as DUT (-1 = none
   // free), or group.end(). Sets *dut.

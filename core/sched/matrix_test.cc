@@ -260,3 +260,31 @@ TEST(MatrixTest, AMuchLongerRunIsWorthAReflashASimilarOneIsNot) {
 
 }  // namespace
 }  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(MatrixTest, TheBoardWithTheMostWorkPerTentacleGoesFirst) {
+  Matrix matrix({Spec("RUN-A", 0), Spec("RUN-B", 0), Spec("RUN-C", 0)},
+                {Slot("0001", "ONE", {""}), Slot("0002", "TWO", {""})},
+                {{"ONE", {""}}, {"TWO", {""}}}, {{"ONE", {"MCU_ONLY"}}, {"TWO", {"MCU_ONLY"}}}, -1,
+                {{EstimateKey("RUN-A", "ONE", ""), 100},
+                 {EstimateKey("RUN-B", "ONE", ""), 1},
+                 {EstimateKey("RUN-C", "ONE", ""), 1},
+                 {EstimateKey("RUN-A", "TWO", ""), 60},
+                 {EstimateKey("RUN-B", "TWO", ""), 60},
+                 {EstimateKey("RUN-C", "TWO", ""), 60}});
+  matrix.SetFirmwareReady("ONE", "");
+  matrix.SetFirmwareReady("TWO", "");
+  // With one job slot free (--jobs), TWO's 180 s of work on its one tentacle decide the
+  // campaign's length, not ONE's single 100 s run.
+  std::optional<PlannedRun> first = matrix.Next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->entry.board, "TWO");
+  std::optional<PlannedRun> second = matrix.Next();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->testid, "RUN-A@0001-ONE");  // then ONE's longest
+}
+
+}  // namespace
+}  // namespace mptest::sched
