@@ -18,19 +18,6 @@ constexpr char kHeader[] =
     "# mptest run-time history: seconds of clean runs per cell, moving average over campaigns\n"
     "# label\tboard\tvariant\tseconds\n";
 
-// Splits an EstimateKey from the right: the label may hold '|', board and variant do not.
-bool SplitKey(const std::string& key, std::string* label, std::string* board,
-              std::string* variant) {
-  size_t last = key.rfind('|');
-  if (last == std::string::npos || last == 0) return false;
-  size_t middle = key.rfind('|', last - 1);
-  if (middle == std::string::npos) return false;
-  *label = key.substr(0, middle);
-  *board = key.substr(middle + 1, last - middle - 1);
-  *variant = key.substr(last + 1);
-  return true;
-}
-
 bool Writable(const std::string& field) { return field.find_first_of("\t\n\r") == field.npos; }
 
 }  // namespace
@@ -72,7 +59,7 @@ std::string FormatDurationHistory(const DurationEstimates& history) {
   std::string text = kHeader;
   for (const auto& [key, seconds] : history) {
     std::string label, board, variant;
-    if (!SplitKey(key, &label, &board, &variant) || label.empty() || board.empty() ||
+    if (!SplitEstimateKey(key, &label, &board, &variant) || label.empty() || board.empty() ||
         !Writable(label) || !Writable(board) || !Writable(variant) || !(seconds > 0) ||
         !std::isfinite(seconds)) {
       continue;  // cannot be written back as a line: leave it out rather than corrupt the file

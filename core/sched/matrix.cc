@@ -33,6 +33,18 @@ std::string EstimateKey(const std::string& label, const std::string& board,
   return absl::StrCat(label, "|", board, "|", variant);
 }
 
+bool SplitEstimateKey(const std::string& key, std::string* label, std::string* board,
+                      std::string* variant) {
+  size_t last = key.rfind('|');
+  if (last == std::string::npos || last == 0) return false;
+  size_t middle = key.rfind('|', last - 1);
+  if (middle == std::string::npos) return false;
+  *label = key.substr(0, middle);
+  *board = key.substr(middle + 1, last - middle - 1);
+  *variant = key.substr(last + 1);
+  return true;
+}
+
 double Matrix::Estimate(const Pending& pending) const {
   if (pending.history >= 0) return pending.history;
   const Stats& label = label_stats_[pending.label_id];
@@ -61,7 +73,9 @@ Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> 
     if (label_ids_.emplace(spec.label(), label_stats_.size()).second) label_stats_.emplace_back();
   }
   for (const auto& [key, seconds] : estimates) {
-    auto label = label_ids_.find(key.substr(0, key.find('|')));
+    std::string label_name, board, variant;
+    if (!SplitEstimateKey(key, &label_name, &board, &variant)) continue;
+    auto label = label_ids_.find(label_name);
     if (label == label_ids_.end() || !(seconds > 0)) continue;
     label_stats_[label->second].sum += seconds;
     ++label_stats_[label->second].count;

@@ -66,6 +66,10 @@ std::string MakeTestId(const std::string& label, const std::string& serial4,
 using DurationEstimates = std::map<std::string, double>;
 std::string EstimateKey(const std::string& label, const std::string& board,
                         const std::string& variant);
+// The parts of an EstimateKey, split from the right (a label may hold '|', boards and variants
+// do not). False when `key` is not one.
+bool SplitEstimateKey(const std::string& key, std::string* label, std::string* board,
+                      std::string* variant);
 
 class Matrix {
  public:

@@ -288,3 +288,21 @@ TEST(MatrixTest, TheBoardWithTheMostWorkPerTentacleGoesFirst) {
 
 }  // namespace
 }  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(MatrixTest, EstimateKeysSplitFromTheRight) {
+  std::string label, board, variant;
+  ASSERT_TRUE(SplitEstimateKey(EstimateKey("RUN|ODD", "PICO", "RISCV"), &label, &board, &variant));
+  EXPECT_EQ(label, "RUN|ODD");
+  EXPECT_EQ(board, "PICO");
+  EXPECT_EQ(variant, "RISCV");
+  ASSERT_TRUE(SplitEstimateKey(EstimateKey("RUN-A", "PICO", ""), &label, &board, &variant));
+  EXPECT_EQ(variant, "");
+  EXPECT_FALSE(SplitEstimateKey("no separators", &label, &board, &variant));
+  EXPECT_FALSE(SplitEstimateKey("one|separator", &label, &board, &variant));
+}
+
+}  // namespace
+}  // namespace mptest::sched
