@@ -419,3 +419,32 @@ TEST(CampaignTest, NoCacheDirectoryMeansNoHistoryFile) {
 
 }  // namespace
 }  // namespace mptest::sched
+
+namespace mptest::sched {
+namespace {
+
+TEST(CampaignTest, UnreadableHistoryWarnsAndTheCampaignRuns) {
+  FakePlugins plugins;
+  std::string cache = FreshDir("unreadable-history");
+  ASSERT_EQ(mkdir((cache + "/durations.tsv").c_str(), 0755), 0);  // a directory: cannot be read
+  SimulatedExecutor executor(8, ByLabel);
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("unreadable-history-run"));
+  options.build.cache_dir = cache;
+  Campaign campaign(OneTentacle(), options, plugins, executor, sink);
+  bool logtostderr = FLAGS_logtostderr;
+  FLAGS_logtostderr = true;
+  ::testing::internal::CaptureStderr();
+  auto summary = campaign.Run();
+  std::string log = ::testing::internal::GetCapturedStderr();
+  FLAGS_logtostderr = logtostderr;
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->exit_code(), 0);
+  EXPECT_EQ(summary->tests_passed(), 3);
+  EXPECT_THAT(log, HasSubstr(cache + "/durations.tsv"));
+  EXPECT_THAT(log, HasSubstr("going on without run-time history"));
+  EXPECT_THAT(log, HasSubstr("run-time history not saved"));
+}
+
+}  // namespace
+}  // namespace mptest::sched
