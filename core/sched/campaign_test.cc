@@ -222,6 +222,52 @@ TEST(CampaignTest, InfrastructureErrorsRetryTwiceThenQuarantine) {
   EXPECT_EQ(b_records, 2);
 }
 
+// Two-tentacle runs: a failing DUT must not get the shared reference quarantined with it.
+TEST(CampaignTest, QuarantineCountsTheDutNotTheReference) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("RUN-MULTI@000b-B")};
+  plugins.harness.scripts[0].error = "board unreachable";
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("quarantine-dut"));
+  options.test.quarantine_after = 1;
+  Campaign campaign(Lab({Spec("RUN-MULTI", 2)}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  ASSERT_EQ(summary->quarantined_size(), 1);
+  EXPECT_EQ(summary->quarantined(0), "000b-B");
+  bool a_passed = false;
+  for (const auto& record : campaign.records()) {
+    if (record.board() == "A") a_passed |= record.error().empty();
+  }
+  EXPECT_TRUE(a_passed) << "the reference was taken out with the faulty DUT";
+}
+
+// ...and a reference whose flashing fails is the one quarantined, not the DUTs it serves.
+TEST(CampaignTest, QuarantineCountsTheTentacleTheErrorIsPinnedOn) {
+  FakePlugins plugins;
+  plugins.driver.fail_flash = {"000r-REF"};
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("quarantine-ref"));
+  options.test.quarantine_after = 2;
+  Campaign campaign(Lab({Spec("RUN-ONE"), Spec("RUN-MULTI", 2)}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  ASSERT_EQ(summary->quarantined_size(), 1);
+  EXPECT_EQ(summary->quarantined(0), "000r-REF");
+  int one_tentacle_passed = 0;
+  for (const auto& record : campaign.records()) {
+    if (record.label() == "RUN-ONE" && record.error().empty()) ++one_tentacle_passed;
+    if (record.label() == "RUN-MULTI" && record.attempts_size() > 1) {
+      EXPECT_EQ(record.faulty_tentacle(), "000r-REF");
+    }
+  }
+  EXPECT_EQ(one_tentacle_passed, 3);  // A, A-THREAD and B still ran
+}
+
 TEST(CampaignTest, CountRepeatsFailedGroupsAndNamesFlakyTests) {
   FakePlugins plugins;
   plugins.harness.scripts = {Script("@000b-B")};

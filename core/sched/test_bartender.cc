@@ -177,7 +177,22 @@ proto::TestRunRecord TestBartender::OnDone(const JobDone& done) {
   if (done.status == JobDone::Status::kTimedOut) Restart(running.run);
   bool failed = !record.error().empty();
   matrix_.Release(running.run, !failed);
-  for (int slot : running.run.tentacles) CountFailure(slot, failed);
+  // A clean run clears every tentacle's count. A failure counts against the tentacle it is
+  // pinned on, else the DUT: the reference serves every two-tentacle run, and a faulty DUT must
+  // not get it quarantined. A tentacle that could not be brought back (Restart) is quarantined
+  // whatever the run's fault was.
+  int at_fault = running.run.dut;
+  for (int slot : running.run.tentacles) {
+    if (!record.faulty_tentacle().empty() &&
+        matrix_.tentacles()[slot].label == record.faulty_tentacle()) {
+      at_fault = slot;
+    }
+  }
+  for (int slot : running.run.tentacles) {
+    if (!failed || slot == at_fault || failures_in_a_row_[slot] >= options_.quarantine_after) {
+      CountFailure(slot, failed);
+    }
+  }
   return record;
 }
 

@@ -150,6 +150,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
         record.set_flash_start_s(prepare_start_s);  // the report's flash bar
         record.set_flash_end_s(Seconds(now()));
       }
+      if (!status.ok()) record.set_faulty_tentacle(input.tentacles[i].entry().label());
     }
     if (status.ok()) prepared = true;
     absl::StatusOr<Harness*> harness = plugins.GetHarness(input.spec.harness());
@@ -199,6 +200,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
       continue;
     }
     record.clear_error();
+    record.clear_faulty_tentacle();
     if (!group.msg_skipped().empty()) break;
     ++successes;
     int failed = 0;
