@@ -1,6 +1,7 @@
 // The process-wide event sender; see event_sender.h.
 #include "core/bus/event_sender.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -35,8 +36,31 @@ std::atomic<SenderState*> g_spare{nullptr};
 
 // getpid() is a system call; the pid is cached and refreshed in every forked child.
 std::atomic<pid_t> g_pid{getpid()};
-[[maybe_unused]] const int g_pid_refresher =
-    pthread_atfork(nullptr, nullptr, [] { g_pid.store(getpid(), std::memory_order_relaxed); });
+// Where a forked process reports itself (ReportForksTo); -1: nowhere.
+std::atomic<int> g_fork_report_fd{-1};
+
+// Runs in every forked child of this process before fork() returns there: async-signal-safe.
+void AfterForkInChild() {
+  const pid_t pid = getpid();
+  g_pid.store(pid, std::memory_order_relaxed);
+  const int fd = g_fork_report_fd.load(std::memory_order_relaxed);
+  if (fd < 0) return;
+  // One write of 9 bytes: atomic on a pipe (<= PIPE_BUF), so it never splits another frame.
+  char frame[kFrameHeaderSize + 1 + 4];
+  const uint32_t length = 5;
+  const uint32_t value = static_cast<uint32_t>(pid);
+  for (size_t i = 0; i < 4; ++i) {
+    frame[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+    frame[kFrameHeaderSize + 1 + i] = static_cast<char>((value >> (8 * i)) & 0xff);
+  }
+  frame[kFrameHeaderSize] = kDescendantTag;
+  ssize_t written;
+  do {
+    written = write(fd, frame, sizeof(frame));
+  } while (written < 0 && errno == EINTR);
+}
+
+[[maybe_unused]] const int g_fork_handler = pthread_atfork(nullptr, nullptr, AfterForkInChild);
 
 thread_local std::shared_ptr<ThreadEventSender> t_sender;
 
@@ -53,6 +77,8 @@ void ThreadEventSender::Revoke(std::string reason) {
   revoked_ = true;
   revoked_reason_ = std::move(reason);
 }
+
+void ReportForksTo(int fd) { g_fork_report_fd.store(fd, std::memory_order_relaxed); }
 
 void ReserveEventSenderForChildren() {
   if (g_spare.load() != nullptr) return;

@@ -26,6 +26,9 @@ inline constexpr char kEventTag = 'E';    // a serialized mptest.proto.Event
 inline constexpr char kResultTag = 'R';   // the target's result, codec bytes
 inline constexpr char kFailureTag = 'F';  // a serialized mptest.proto.ChildFailure
 inline constexpr char kWakeTag = 'W';     // empty: the child's event ring has records
+// 4 bytes, little-endian: the pid of a process just forked in the child's process tree, sent
+// by that process itself (see ReportForksTo in event_sender.h).
+inline constexpr char kDescendantTag = 'D';
 
 // Appends header + payload to `out`.
 void AppendFrame(absl::string_view payload, std::string* out);

@@ -147,6 +147,7 @@ void RunSpawnedChildIfRequested() {
     unsetenv(kSpawnRingEnv);
   }
   bus::InstallEventSender({fd, ring, nullptr, request.target(), request.call_index()});
+  bus::ReportForksTo(fd);
   EnableThrowSiteCapture();
   const int64_t logged_before = LoggedMessageCount();
   if (!request.log_dir().empty()) {

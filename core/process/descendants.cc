@@ -4,15 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <string>
 
@@ -90,73 +87,6 @@ void StopAndKillTree(pid_t root, std::vector<ProcessRef>* seen) {
   }
 }
 
-// The registry of managed children (see descendants.h). A spinlock rather than a mutex: a
-// forked child that uses it resets it, which must not depend on another thread's lock state.
-// The reset happens on first use in the child, so a child that never uses it writes nothing
-// here (a write after fork copies the page).
-struct ManagedChildren {
-  std::atomic_flag lock = ATOMIC_FLAG_INIT;
-  pid_t owner = getpid();  // the process whose children these are
-  int forks_in_flight = 0;
-  // A multiset (a reused pid may briefly be in twice). The first entries live here, in the
-  // page the lock is in, so registering a child writes one page.
-  static constexpr int kInline = 250;
-  int inline_count = 0;
-  pid_t inline_pids[kInline];
-  std::vector<pid_t> more;
-
-  bool Contains(pid_t pid) const {
-    return std::find(inline_pids, inline_pids + inline_count, pid) != inline_pids + inline_count ||
-           std::find(more.begin(), more.end(), pid) != more.end();
-  }
-  void Add(pid_t pid) {
-    if (inline_count < kInline) {
-      inline_pids[inline_count++] = pid;
-    } else {
-      more.push_back(pid);
-    }
-  }
-  void Remove(pid_t pid) {
-    pid_t* end = inline_pids + inline_count;
-    pid_t* it = std::find(inline_pids, end, pid);
-    if (it != end) {
-      *it = inline_pids[--inline_count];
-      return;
-    }
-    auto more_it = std::find(more.begin(), more.end(), pid);
-    if (more_it != more.end()) more.erase(more_it);
-  }
-};
-
-ManagedChildren& Managed() {
-  static ManagedChildren* managed = new ManagedChildren;
-  return *managed;
-}
-
-class ManagedLock {
- public:
-  ManagedLock() {
-    ManagedChildren& managed = Managed();
-    const pid_t self = getpid();
-    if (managed.owner != self) {  // first use in a forked child: the parent's state is not ours
-      managed.lock.clear(std::memory_order_release);
-      managed.inline_count = 0;
-      managed.more.clear();
-      managed.forks_in_flight = 0;
-      managed.owner = self;
-    }
-    while (managed.lock.test_and_set(std::memory_order_acquire)) sched_yield();
-  }
-  ~ManagedLock() { Managed().lock.clear(std::memory_order_release); }
-};
-
-// False if `pid` is a managed child, or a managed fork is under way (its pid is not known yet).
-bool MayBeLeftover(pid_t pid) {
-  ManagedLock lock;
-  const ManagedChildren& managed = Managed();
-  return managed.forks_in_flight == 0 && !managed.Contains(pid);
-}
-
 }  // namespace
 
 std::optional<ProcStat> ReadProcStat(pid_t pid) {
@@ -189,14 +119,6 @@ std::optional<ProcStat> ReadProcStat(pid_t pid) {
   stat.pgid = static_cast<pid_t>(fields[1]);
   stat.start_ticks = fields[18];
   return stat;
-}
-
-uint64_t NowInStartTicks() {
-  struct timespec now;
-  clock_gettime(CLOCK_BOOTTIME, &now);
-  const uint64_t hz = static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
-  return static_cast<uint64_t>(now.tv_sec) * hz +
-         static_cast<uint64_t>(now.tv_nsec) * hz / 1000000000u;
 }
 
 std::vector<pid_t> ChildrenOf(pid_t pid) {
@@ -258,48 +180,34 @@ void EndOwnDescendants(int limit_ms) {
   }
 }
 
-void EndLeftovers(std::vector<ProcessRef> seen, bool adopt_unrecorded, uint64_t start_ticks,
-                  uint64_t end_ticks, int limit_ms) {
+std::optional<ProcessRef> RefOf(pid_t pid) {
+  std::optional<ProcStat> stat = ReadProcStat(pid);
+  if (!stat.has_value() || stat->state == 'Z' || stat->state == 'X') return std::nullopt;
+  return ProcessRef{pid, stat->start_ticks};
+}
+
+void EndLeftovers(std::vector<ProcessRef> seen, int limit_ms) {
+  if (seen.empty()) return;
   const pid_t self = getpid();
-  const pid_t own_group = getpgrp();
   for (int waited_ms = 0;; ++waited_ms) {
     bool any = false;
-    for (pid_t pid : ChildrenOf(self)) {
-      std::optional<ProcStat> stat = ReadProcStat(pid);
-      if (!stat.has_value() || stat->ppid != self) continue;
-      const bool recorded = Recorded(seen, pid, stat->start_ticks);
-      const bool adopted = !recorded && adopt_unrecorded && stat->start_ticks >= start_ticks &&
-                           stat->start_ticks <= end_ticks && stat->pgid != own_group &&
-                           MayBeLeftover(pid);
-      if (!recorded && !adopted) continue;
-      any = true;
-      if (stat->state == 'Z') {
-        waitpid(pid, nullptr, WNOHANG);
-        continue;
+    for (size_t i = 0; i < seen.size(); ++i) {  // StopAndKillTree may append
+      const ProcessRef ref = seen[i];
+      std::optional<ProcStat> stat = ReadProcStat(ref.pid);
+      if (!stat.has_value() || stat->start_ticks != ref.start_ticks) continue;  // gone
+      if (stat->state != 'Z') {
+        any = true;
+        StopAndKillTree(ref.pid, &seen);  // its descendants are recorded: they come to us next
       }
-      StopAndKillTree(pid, &seen);  // records its descendants: they come to us next
-      waitpid(pid, nullptr, WNOHANG);
+      if (stat->ppid == self) {
+        any = true;
+        waitpid(ref.pid, nullptr, WNOHANG);
+      }
+      // A zombie whose parent is another process is that process's to reap.
     }
     if (!any || waited_ms >= limit_ms) return;
     usleep(1000);
   }
-}
-
-void BeginManagedFork() {
-  ManagedLock lock;
-  ++Managed().forks_in_flight;
-}
-
-void EndManagedFork(pid_t pid) {
-  ManagedLock lock;
-  ManagedChildren& managed = Managed();
-  --managed.forks_in_flight;
-  if (pid > 0) managed.Add(pid);
-}
-
-void ForgetManagedChild(pid_t pid) {
-  ManagedLock lock;
-  Managed().Remove(pid);
 }
 
 }  // namespace mptest::process

@@ -1,7 +1,7 @@
 // Finding and ending the processes a pcall child left behind, including those that escaped its
 // process group (setsid, setpgid, a daemon's double fork). Internal to core/process.
 //
-// How a pcall child's descendants are attributed to it (the rule supervisor.h documents):
+// How a pcall child's descendants are known (supervisor.h documents the guarantee):
 //  - Each pcall child is a child subreaper itself, so while it lives every process it started,
 //    directly or through orphaned intermediates, stays in its process tree
 //    (/proc/<pid>/task/<tid>/children). Walking that tree finds them all.
@@ -9,11 +9,12 @@
 //    descendants before it reports (EndOwnDescendants), so nothing outlives the call.
 //  - When the supervisor ends a child (timeout, cancel, terminate, interrupt), it walks the
 //    tree first and signals every descendant, recording each (pid, start time).
-//  - Only a child that dies abruptly by itself (a crash, _exit inside the target) hands its
-//    descendants to the caller, its subreaper. Then the caller's children are ended when they
-//    were recorded for that child, or when all of these hold: not started by a Supervisor or
-//    RunCommand in this process (the process-wide registry below), started while that child
-//    lived (start time, 10 ms resolution), and not in the caller's own process group.
+//  - Every process forked in the child's tree by this binary's code reports its own pid to the
+//    supervisor when it is born (bus::ReportForksTo), which records it too.
+//  - A child that dies abruptly by itself (a crash, _exit inside the target) hands its
+//    descendants to this process, its subreaper; the recorded ones are ended then. Nothing is
+//    attributed by guesswork (start times, process groups): a process this process started
+//    itself, such as a detached board, is never taken for a child's leftover.
 #ifndef MPTEST_CORE_PROCESS_DESCENDANTS_H_
 #define MPTEST_CORE_PROCESS_DESCENDANTS_H_
 
@@ -41,9 +42,6 @@ struct ProcStat {
 };
 std::optional<ProcStat> ReadProcStat(pid_t pid);
 
-// Clock ticks after boot now, in the unit of ProcStat::start_ticks.
-uint64_t NowInStartTicks();
-
 // `pid`'s direct children: /proc/<pid>/task/<tid>/children of every thread, or, on a kernel
 // without that file, a scan of every /proc/<n>/stat for PPid == pid.
 std::vector<pid_t> ChildrenOf(pid_t pid);
@@ -60,22 +58,14 @@ void SignalDescendants(pid_t root, int signal_number, std::vector<ProcessRef>* s
 // process is their subreaper), waiting at most `limit_ms`. One waitpid when there are none.
 void EndOwnDescendants(int limit_ms);
 
-// After a pcall child's leader has been reaped: SIGKILLs and reaps this process's children
-// that the child left behind, until none is left or `limit_ms` passes. A child of ours is
-// left behind if it is in `seen`, or, when `adopt_unrecorded` (the child died by itself), if
-// it matches the start-time rule above for a child that lived from `start_ticks` to
-// `end_ticks`. Their descendants are ended too.
-void EndLeftovers(std::vector<ProcessRef> seen, bool adopt_unrecorded, uint64_t start_ticks,
-                  uint64_t end_ticks, int limit_ms);
+// After a pcall child's leader has exited: SIGKILLs every process in `seen` that still runs
+// (with its whole tree, stopped first), and reaps those that are, or become, this process's
+// children, until none is left or `limit_ms` passes. A process counts as the one recorded only
+// if its start time matches, so a reused pid is never touched.
+void EndLeftovers(std::vector<ProcessRef> seen, int limit_ms);
 
-// The process-wide registry of children started by a Supervisor or RunCommand, so that no
-// supervisor mistakes another's child for a leftover. Call BeginManagedFork before fork and
-// EndManagedFork with fork's result right after, in the parent; ForgetManagedChild after
-// reaping. While a fork is between the two, no unrecorded child is adopted.
-void BeginManagedFork();
-void EndManagedFork(pid_t pid);
-void ForgetManagedChild(pid_t pid);
-// (A forked child that uses the registry starts it afresh: the parent's entries are not its.)
+// The (pid, start time) of `pid` if it is still running, for recording it.
+std::optional<ProcessRef> RefOf(pid_t pid);
 
 }  // namespace mptest::process
 

@@ -128,6 +128,13 @@ int ExitLeavingEscapedProcesses() {
   ReportPid(StartDaemon());
   _exit(3);
 }
+// The same after a while, so that the caller can start processes of its own meanwhile.
+int WaitThenExitLeavingEscapedProcesses() {
+  ReportPid(StartSetsidGrandchild());
+  ReportPid(StartDaemon());
+  usleep(300 * 1000);
+  _exit(3);
+}
 std::string BigResult() {
   std::string result(kBigResult, 'r');
   result.front() = 'F';
@@ -153,6 +160,7 @@ MPTEST_REGISTER_TARGET(HangWithDaemon);
 MPTEST_REGISTER_TARGET(ReturnWithSetsidGrandchild);
 MPTEST_REGISTER_TARGET(ReturnWithDaemon);
 MPTEST_REGISTER_TARGET(ExitLeavingEscapedProcesses);
+MPTEST_REGISTER_TARGET(WaitThenExitLeavingEscapedProcesses);
 MPTEST_REGISTER_TARGET(BigResult);
 MPTEST_REGISTER_TARGET(CloseStdio);
 
@@ -342,6 +350,24 @@ TEST_P(EscapedProcessTest, EscapedProcessesAreEndedWhenTheChildExitsAbruptly) {
   EXPECT_EQ(e->error.kind(), proto::ChildError::EXITED);
   EXPECT_EQ(e->error.exit_code(), 3);
   ExpectAllGone(2);
+}
+
+// The caller's own detached process, started while a child runs and re-parented to the caller
+// (a subreaper) like the child's leftovers, is not one of them: only what the child's tree
+// reported or a kill found is ended.
+TEST_P(EscapedProcessTest, TheCallersOwnDetachedProcessIsLeftAlone) {
+  Pcall p(WaitThenExitLeavingEscapedProcesses, OptionsWithBus(absl::Seconds(20)));
+  ASSERT_TRUE(p.start().ok());
+  const pid_t own_daemon = StartDaemon();  // in the caller, during the child's life
+  ASSERT_GT(own_daemon, 0);
+  absl::Status status = p.join();
+  auto e = GetChildProcessError(status);
+  ASSERT_TRUE(e.has_value()) << status;
+  EXPECT_EQ(e->error.kind(), proto::ChildError::EXITED);
+  ExpectAllGone(2);
+  EXPECT_TRUE(testing::ProcessRunning(own_daemon));
+  kill(own_daemon, SIGKILL);
+  EXPECT_TRUE(testing::WaitFor([&] { return waitpid(own_daemon, nullptr, WNOHANG) != 0; }));
 }
 
 TEST_P(FaultMatrixTest, HugeResultArrivesIntact) {

@@ -13,11 +13,9 @@
 
 #include <algorithm>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "core/process/descendants.h"
 #include "core/process/posix_util.h"
 
 extern char** environ;
@@ -203,16 +201,12 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
   const pid_t parent = getpid();
   const std::vector<int> signals = NonDefaultSignals();
   const absl::Time start = absl::Now();
-  BeginManagedFork();  // no Supervisor takes this child for a pcall child's leftover
   pid_t pid = fork();
-  if (pid != 0) EndManagedFork(pid);
   if (pid < 0) return ErrnoStatus("RunCommand: fork", errno);
   if (pid == 0) {
     ExecChild(parent, signals, pipes, program->c_str(), argv_ptrs.data(), env_ptrs.data(),
               options.cwd.empty() ? nullptr : options.cwd.c_str());
   }
-  // Every return below has reaped the child first.
-  absl::Cleanup forget_child = [pid] { ForgetManagedChild(pid); };
   setpgid(pid, pid);  // also in the parent, so killpg works even before the child runs
   pipes.stdin_read.reset();
   pipes.output_write.reset();

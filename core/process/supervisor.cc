@@ -46,9 +46,8 @@ Supervisor::~Supervisor() {
     }
     Signal(*child, SIGKILL);
     WaitPidRetry(child->pid);
-    ForgetManagedChild(child->pid);
     KillAndReapGroup(child->pid, 1000);
-    EndLeftovers(std::move(child->descendants), false, 0, 0, 1000);
+    EndLeftovers(std::move(child->descendants), 1000);
   }
   if (epoll_fd_ >= 0) close(epoll_fd_);
   if (devnull_ >= 0) close(devnull_);

@@ -32,13 +32,14 @@
 //  - ending a child (timeout, Kill, CancelAll, Terminate, an interrupt) walks its tree first and
 //    signals every descendant, and each group a descendant leads (never a group it merely
 //    joined), recording them; after the leader exits they are SIGKILLed and reaped;
+//  - every process forked in a child's tree by this binary's code (fork, daemon(), double
+//    forks, at any depth) reports its pid to the supervisor as it is born, which records it;
 //  - a child that dies abruptly by itself (crash, _exit in the target) hands its descendants to
-//    this process. Those recorded for it are ended, and so is any child of this process that
-//    was not started by a Supervisor or RunCommand (a process-wide registry), started while that
-//    child lived (start time, 10 ms resolution) and is outside this process's own process
-//    group. A process the caller forks itself outside both, which leaves the caller's group
-//    while a child lives, could match that rule: start such processes with RunCommand, or
-//    keep them in the caller's group. See descendants.h.
+//    this process; the recorded ones are ended and reaped. Nothing is attributed by guesswork,
+//    so a process the caller starts itself (a detached board, say) is never taken for a
+//    leftover. Not covered: a process that escaped the group, was started by another program
+//    the target executed (its forks do not report), and outlives a child that died abruptly
+//    (no kill walk saw it). See descendants.h.
 //
 // Two ways to use it: a batch (the constructor's calls, Start, Join: what Pcall does), or
 // incrementally (Add one call at a time, WaitAny for whichever ends first, Kill one, CancelAll:
@@ -211,6 +212,7 @@ class Supervisor {
   void DrainRing(Child& child);
   void HandleFrame(Child& child, absl::string_view frame);
   void OnLeaderExited(Child& child, absl::Time now);
+  void RecordDescendant(Child& child, pid_t pid);
   void Finish(Child& child);
   void Cancel(Child& child, const std::string& reason, bool at_once);
   void Signal(Child& child, int signal_number);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -75,6 +76,26 @@ void Supervisor::Signal(Child& child, int signal_number) {
   kill(-child.pid, signal_number);
 }
 
+void Supervisor::RecordDescendant(Child& child, pid_t pid) {
+  std::optional<ProcessRef> ref = RefOf(pid);
+  if (!ref.has_value()) return;  // already gone
+  if (child.exited) {            // born as its child died: it is a leftover already
+    EndLeftovers({*ref}, 1000);
+    return;
+  }
+  std::vector<ProcessRef>& recorded = child.descendants;
+  if (recorded.size() >= 64 && (recorded.size() & (recorded.size() - 1)) == 0) {
+    // A target that forks a lot (commands it runs, say): forget the ones that have ended.
+    recorded.erase(std::remove_if(recorded.begin(), recorded.end(),
+                                  [](const ProcessRef& old) {
+                                    std::optional<ProcessRef> now = RefOf(old.pid);
+                                    return !now.has_value() || now->start_ticks != old.start_ticks;
+                                  }),
+                   recorded.end());
+  }
+  recorded.push_back(*ref);
+}
+
 void Supervisor::OnLeaderExited(Child& child, absl::Time now) {
   child.exited = true;
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, child.pidfd.get(), nullptr);
@@ -82,16 +103,10 @@ void Supervisor::OnLeaderExited(Child& child, absl::Time now) {
   // the channel so the rest of it can be drained.
   Signal(child, SIGKILL);
   // A child that reported ended its descendants itself. One that did not (it crashed, called
-  // _exit, or was killed) handed its remaining descendants to us, its subreaper: those it was
-  // seen with, and by the rule in descendants.h those it was not. The leader is a zombie
-  // still, so its pid and start time are stable.
-  const bool reported = child.result.has_value() || child.failure.has_value();
-  if (!reported || !child.descendants.empty()) {
-    std::optional<ProcStat> leader = ReadProcStat(child.pid);
-    EndLeftovers(std::move(child.descendants), !reported && leader.has_value(),
-                 leader.has_value() ? leader->start_ticks : 0, NowInStartTicks() + 1, 1000);
-    child.descendants.clear();
-  }
+  // _exit, or was killed) handed its remaining descendants to us, its subreaper: the ones we
+  // recorded (they reported their birth, or a kill found them) end now. See descendants.h.
+  EndLeftovers(std::move(child.descendants), 1000);
+  child.descendants.clear();
   child.drain_until = now + kDrainAfterExit;
 }
 

@@ -185,9 +185,7 @@ absl::Status Supervisor::Launch(Child& child) {
     envp = Pointers(spawn_env_);
   }
   const pid_t parent = pid_;
-  BeginManagedFork();
   pid_t pid = fork();
-  if (pid != 0) EndManagedFork(pid);
   if (pid < 0) return ErrnoStatus("pcall: fork", errno);
   if (pid == 0) {
     PrepareForkedChild(parent, signals_to_reset_);
@@ -224,6 +222,7 @@ absl::Status Supervisor::Launch(Child& child) {
     }
     bus::InstallEventSender({child_end.get(), child.ring.valid() ? &child.ring : nullptr, nullptr,
                              call.target, child.index});
+    bus::ReportForksTo(child_end.get());
     EnableThrowSiteCapture();
     const int64_t logged_before = LoggedMessageCount();
     if (options_.child_logs) {
@@ -251,7 +250,6 @@ absl::Status Supervisor::Launch(Child& child) {
   if (!pidfd.ok()) {
     kill(-pid, SIGKILL);
     WaitPidRetry(pid);
-    ForgetManagedChild(pid);
     child.state = Child::State::kDone;
     return pidfd.status();
   }

@@ -206,6 +206,16 @@ void Supervisor::HandleFrame(Child& child, absl::string_view frame) {
       return;
     case bus::kWakeTag:
       return;  // the loop drains the ring on every pass
+    case bus::kDescendantTag:
+      if (body.size() == 4) {
+        uint32_t pid = 0;
+        for (size_t i = 0; i < 4; ++i) {
+          pid |= static_cast<uint32_t>(static_cast<unsigned char>(body[i])) << (8 * i);
+        }
+        RecordDescendant(child, static_cast<pid_t>(pid));
+        return;
+      }
+      break;
     case bus::kFailureTag: {
       proto::ChildFailure failure;
       if (failure.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
@@ -248,7 +258,6 @@ void Supervisor::Finish(Child& child) {
   child.ring = bus::EventRing();
   CloseChannel(child);
   const int status = WaitPidRetry(child.pid);
-  ForgetManagedChild(child.pid);
   MarkEnded(child);
   KillAndReapGroup(child.pid, 1000);
   child.pidfd.reset();
