@@ -165,26 +165,33 @@ void Campaign::ObserveDuration(const proto::TestRunRecord& record, const JobDone
   durations_.Record(record.label(), record.board(), record.variant(), seconds);
 }
 
+std::unique_ptr<Matrix> MakeMatrix(const CampaignPlan& plan,
+                                   const std::vector<proto::InventoryEntry>& tentacles,
+                                   DurationEstimates estimates) {
+  std::vector<TentacleSlot> slots;
+  int reference = -1;
+  for (const proto::InventoryEntry& entry : tentacles) {
+    TentacleSlot slot;
+    slot.label = entry.label();
+    slot.serial4 = Serial4(entry);
+    slot.board = entry.board();
+    slot.variants = TentacleVariants(plan.boards.at(slot.board), entry);
+    if (slot.label == plan.reference) reference = static_cast<int>(slots.size());
+    slots.push_back(std::move(slot));
+  }
+  std::map<std::string, std::vector<std::string>> features;
+  for (const auto& [name, board] : plan.boards) {
+    features[name] = {board.features().begin(), board.features().end()};
+  }
+  return std::make_unique<Matrix>(plan.specs, std::move(slots), plan.variants_by_board, features,
+                                  reference, std::move(estimates), plan.cell_per_tentacle);
+}
+
 absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   start_ = executor_.Now();
   if (absl::Status status = BringUp(); !status.ok()) {
     StopTentacles();
     return status;
-  }
-  std::vector<TentacleSlot> slots;
-  int reference = -1;
-  for (const proto::Tentacle& tentacle : tentacles_) {
-    TentacleSlot slot;
-    slot.label = tentacle.entry().label();
-    slot.serial4 = Serial4(tentacle.entry());
-    slot.board = tentacle.entry().board();
-    slot.variants = TentacleVariants(plan_.boards.at(slot.board), tentacle.entry());
-    if (slot.label == plan_.reference) reference = static_cast<int>(slots.size());
-    slots.push_back(std::move(slot));
-  }
-  std::map<std::string, std::vector<std::string>> features;
-  for (const auto& [name, board] : plan_.boards) {
-    features[name] = {board.features().begin(), board.features().end()};
   }
   DurationEstimates estimates = plan_.estimates;
   if (estimates.empty() && !HistoryPath().empty()) {
@@ -195,9 +202,10 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       LOG(WARNING) << history.status() << "; going on without run-time history";
     }
   }
-  matrix_ =
-      std::make_unique<Matrix>(plan_.specs, std::move(slots), plan_.variants_by_board, features,
-                               reference, std::move(estimates), plan_.cell_per_tentacle);
+  std::vector<proto::InventoryEntry> entries;
+  for (const proto::Tentacle& tentacle : tentacles_) entries.push_back(tentacle.entry());
+  matrix_ = MakeMatrix(plan_, entries, std::move(estimates));
+  const int reference = matrix_->reference();
   for (int i = 0; i < static_cast<int>(tentacles_.size()); ++i) {
     if (std::find(not_started_.begin(), not_started_.end(), tentacles_[i].entry().label()) !=
         not_started_.end()) {

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,12 @@ struct CampaignOptions {
   // are ended as runaways (boards powered off first), what never ran is recorded as skipped.
   std::function<bool()> interrupted;
 };
+
+// The matrix of `plan` over `tentacles` (the plan's own, or those of them that came up), as
+// the campaign runs it; `mptest list-tests` lists the same cells.
+std::unique_ptr<Matrix> MakeMatrix(const CampaignPlan& plan,
+                                   const std::vector<proto::InventoryEntry>& tentacles,
+                                   DurationEstimates estimates = {});
 
 class Campaign {
  public:

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/sched/campaign.h"
 #include "core/sched/matrix.h"
 #include "plugins/boards/tentacle_table.h"
 
@@ -27,30 +28,14 @@ std::string CellName(const sched::TodoEntry& entry) {
 }  // namespace
 
 std::vector<PlannedCells> PlanCells(const sched::CampaignPlan& plan) {
-  // The matrix as Campaign::Run builds it, minus the tentacles that fail to come up.
-  std::vector<sched::TentacleSlot> slots;
-  int reference = -1;
-  for (const proto::InventoryEntry& entry : plan.tentacles) {
-    sched::TentacleSlot slot;
-    slot.label = entry.label();
-    slot.serial4 = sched::Serial4(entry);
-    slot.board = entry.board();
-    slot.variants = sched::TentacleVariants(plan.boards.at(entry.board()), entry);
-    if (slot.label == plan.reference) reference = static_cast<int>(slots.size());
-    slots.push_back(std::move(slot));
-  }
-  std::map<std::string, std::vector<std::string>> features;
-  for (const auto& [name, board] : plan.boards) {
-    features[name] = {board.features().begin(), board.features().end()};
-  }
-  sched::Matrix matrix(plan.specs, std::move(slots), plan.variants_by_board, features, reference,
-                       {}, plan.cell_per_tentacle);
+  // The campaign's own matrix, over every planned tentacle (none has failed to come up yet).
+  std::unique_ptr<sched::Matrix> matrix = sched::MakeMatrix(plan, plan.tentacles);
   std::vector<PlannedCells> cells(plan.specs.size());
   for (size_t i = 0; i < plan.specs.size(); ++i) cells[i].spec = plan.specs[i];
-  for (const auto& [entry, reason] : matrix.DropUnreachable()) {
+  for (const auto& [entry, reason] : matrix->DropUnreachable()) {
     cells[entry.spec].unreachable.push_back(absl::StrCat(CellName(entry), " (", reason, ")"));
   }
-  for (const sched::TodoEntry& entry : matrix.DropAll()) {
+  for (const sched::TodoEntry& entry : matrix->DropAll()) {
     cells[entry.spec].runs.push_back(CellName(entry));
   }
   for (PlannedCells& spec_cells : cells) {
