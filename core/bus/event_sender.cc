@@ -36,14 +36,15 @@ std::atomic<SenderState*> g_spare{nullptr};
 
 // getpid() is a system call; the pid is cached and refreshed in every forked child.
 std::atomic<pid_t> g_pid{getpid()};
-// Where a forked process reports itself (ReportForksTo); -1: nowhere.
-std::atomic<int> g_fork_report_fd{-1};
-
 // Runs in every forked child of this process before fork() returns there: async-signal-safe.
+// It reads the inherited state without its lock (another thread may have held it at fork);
+// fd and report_forks do not change once a context is installed, and states are never freed.
 void AfterForkInChild() {
   const pid_t pid = getpid();
   g_pid.store(pid, std::memory_order_relaxed);
-  const int fd = g_fork_report_fd.load(std::memory_order_relaxed);
+  const SenderState* state = g_state.load(std::memory_order_relaxed);
+  if (!state->installed || !state->context.report_forks) return;
+  const int fd = state->context.fd;
   if (fd < 0) return;
   // One write of 9 bytes: atomic on a pipe (<= PIPE_BUF), so it never splits another frame.
   char frame[kFrameHeaderSize + 1 + 4];
@@ -77,8 +78,6 @@ void ThreadEventSender::Revoke(std::string reason) {
   revoked_ = true;
   revoked_reason_ = std::move(reason);
 }
-
-void ReportForksTo(int fd) { g_fork_report_fd.store(fd, std::memory_order_relaxed); }
 
 void ReserveEventSenderForChildren() {
   if (g_spare.load() != nullptr) return;

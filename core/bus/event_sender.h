@@ -37,15 +37,13 @@ struct SenderContext {
   EventBus* inline_bus = nullptr;  // the caller's bus for inline calls
   std::string source;
   int call_index = 0;
+  // In a pcall child (with fd): every process forked in this process's tree by this binary's
+  // code (fork(), daemon(), a double fork, at any depth; not posix_spawn or clone, and not
+  // forks inside programs it executes) reports its own pid on fd with one kDescendantTag frame,
+  // written by a fork handler before fork() returns in it. The parent thus knows every such
+  // descendant even when it leaves the child's process group and the child dies abruptly.
+  bool report_forks = false;
 };
-// In a pcall child: from now on every process forked in this process's tree by this binary's
-// code (fork(), daemon(), a double fork, at any depth; not posix_spawn or clone, and not forks
-// inside programs it executes) reports its own pid on `fd`, the child's channel, with one
-// kDescendantTag frame written by a fork handler before fork() returns in it. The parent thus
-// knows every such descendant even when it leaves the child's process group and the child
-// then dies abruptly. -1 turns it off. Async-signal-safe to call.
-void ReportForksTo(int fd);
-
 // Called in a parent before it forks children that will InstallEventSender (the Supervisor
 // does): prepares their state in advance so that installing allocates nothing in the child.
 void ReserveEventSenderForChildren();

@@ -27,7 +27,7 @@ inline constexpr char kResultTag = 'R';   // the target's result, codec bytes
 inline constexpr char kFailureTag = 'F';  // a serialized mptest.proto.ChildFailure
 inline constexpr char kWakeTag = 'W';     // empty: the child's event ring has records
 // 4 bytes, little-endian: the pid of a process just forked in the child's process tree, sent
-// by that process itself (see ReportForksTo in event_sender.h).
+// by that process itself (see SenderContext::report_forks in event_sender.h).
 inline constexpr char kDescendantTag = 'D';
 
 // Appends header + payload to `out`.

@@ -146,8 +146,8 @@ void RunSpawnedChildIfRequested() {
     }
     unsetenv(kSpawnRingEnv);
   }
-  bus::InstallEventSender({fd, ring, nullptr, request.target(), request.call_index()});
-  bus::ReportForksTo(fd);
+  bus::InstallEventSender(
+      {fd, ring, nullptr, request.target(), request.call_index(), /*report_forks=*/true});
   EnableThrowSiteCapture();
   const int64_t logged_before = LoggedMessageCount();
   if (!request.log_dir().empty()) {

@@ -10,7 +10,7 @@
 //  - When the supervisor ends a child (timeout, cancel, terminate, interrupt), it walks the
 //    tree first and signals every descendant, recording each (pid, start time).
 //  - Every process forked in the child's tree by this binary's code reports its own pid to the
-//    supervisor when it is born (bus::ReportForksTo), which records it too.
+//    supervisor when it is born (bus::SenderContext::report_forks), which records it too.
 //  - A child that dies abruptly by itself (a crash, _exit inside the target) hands its
 //    descendants to this process, its subreaper; the recorded ones are ended then. Nothing is
 //    attributed by guesswork (start times, process groups): a process this process started

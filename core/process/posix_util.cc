@@ -59,21 +59,14 @@ void PrepareForkedChild(pid_t parent, const std::vector<int>& signals) {
   sigprocmask(SIG_SETMASK, &empty, nullptr);
 }
 
-void FdRanges(std::vector<int>* fds, std::vector<std::pair<int, int>>* ranges) {
-  std::sort(fds->begin(), fds->end());
-  ranges->clear();
-  for (int fd : *fds) {
-    if (fd < 0) continue;
-    if (!ranges->empty() && fd <= ranges->back().second + 1) {
-      ranges->back().second = std::max(ranges->back().second, fd);
-    } else {
-      ranges->emplace_back(fd, fd);
-    }
-  }
-}
-
-void CloseRanges(const std::vector<std::pair<int, int>>& ranges) {
-  for (const auto& [first, last] : ranges) {
+void CloseDescriptors(int* fds, size_t count) {
+  std::sort(fds, fds + count);
+  size_t i = 0;
+  while (i < count && fds[i] < 0) ++i;  // not descriptors
+  while (i < count) {
+    const int first = fds[i];
+    int last = first;
+    while (++i < count && fds[i] <= last + 1) last = std::max(last, fds[i]);
     if (syscall(SYS_close_range, first, last, 0) == 0) continue;
     for (int fd = first; fd <= last; ++fd) close(fd);
   }

@@ -54,12 +54,10 @@ std::vector<int> NonDefaultSignals();
 // is the parent's pid taken before fork.
 void PrepareForkedChild(pid_t parent, const std::vector<int>& signals);
 
-// Sorted, coalesced [first, last] ranges covering `*fds` (negative entries ignored; *fds is
-// sorted in place), written to *ranges, so a child can close them with a few close_range calls.
-// Computed before fork, into buffers the caller reuses (no allocation per child).
-void FdRanges(std::vector<int>* fds, std::vector<std::pair<int, int>>* ranges);
-// Closes every range. Async-signal-safe.
-void CloseRanges(const std::vector<std::pair<int, int>>& ranges);
+// Closes fds[0..count) (negative entries ignored): sorts them in place, then one close_range per
+// run of consecutive numbers (close() each where close_range is missing). No allocation:
+// async-signal-safe.
+void CloseDescriptors(int* fds, size_t count);
 
 // Marks every descriptor from `first` upward close-on-exec (close_range with
 // CLOSE_RANGE_CLOEXEC). Async-signal-safe.

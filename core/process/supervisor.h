@@ -219,8 +219,8 @@ class Supervisor {
   void CloseChannel(Child& child);
   void PublishExit(int index);
   absl::Status FinalStatus() const;
-  // The descriptors a new child must close (this supervisor's), as ranges in close_scratch_.
-  void CollectSupervisorFds(int channel_fd, int ring_fd);
+  // In a new child: closes this supervisor's descriptors (and the parent's end of its channel).
+  void CloseSupervisorFdsInChild(int channel_fd, int ring_fd) const;
 
   std::vector<CallSpec> calls_;
   PcallOptions options_;
@@ -231,9 +231,6 @@ class Supervisor {
   std::vector<int> signals_to_reset_;  // in each child, before it runs anything
   pid_t pid_ = 0;                      // this process, taken at Prepare
   int devnull_ = -1;                   // fork children's stdin (dup2 in the child, no open)
-  // Reused by every Launch: allocating (and freeing) between forks would copy heap pages.
-  std::vector<int> fd_scratch_;
-  std::vector<std::pair<int, int>> close_scratch_;
   int epoll_fd_ = -1;
   bool started_ = false, joined_ = false, stopping_ = false;
   int interrupts_seen_ = 0;

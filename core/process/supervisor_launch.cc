@@ -101,18 +101,30 @@ absl::Status Supervisor::Prepare() {
   return absl::OkStatus();
 }
 
-void Supervisor::CollectSupervisorFds(int channel_fd, int ring_fd) {
-  fd_scratch_.clear();
-  fd_scratch_.push_back(epoll_fd_);
-  fd_scratch_.push_back(InterruptFd());
-  fd_scratch_.push_back(devnull_);
-  fd_scratch_.push_back(channel_fd);
-  fd_scratch_.push_back(ring_fd);
+void Supervisor::CloseSupervisorFdsInChild(int channel_fd, int ring_fd) const {
+  // Collected here, in the child, on its stack: the parent writes nothing for it between forks
+  // (each page it writes then is copied again). Async-signal-safe (spawn runs it before exec).
+  constexpr size_t kMaxCollected = 512;
+  int fds[kMaxCollected];
+  size_t count = 0;
+  auto add = [&](int fd) {
+    if (fd < 0) return;
+    if (count < kMaxCollected) {
+      fds[count++] = fd;
+    } else {
+      close(fd);
+    }
+  };
+  add(epoll_fd_);
+  add(InterruptFd());
+  add(devnull_);
+  add(channel_fd);
+  add(ring_fd);
   for (const auto& child : children_) {
-    if (child->channel.valid()) fd_scratch_.push_back(child->channel.get());
-    if (child->pidfd.valid()) fd_scratch_.push_back(child->pidfd.get());
+    add(child->channel.get());
+    add(child->pidfd.get());
   }
-  FdRanges(&fd_scratch_, &close_scratch_);
+  CloseDescriptors(fds, count);
 }
 
 void Supervisor::CancelPending(const std::string& reason) {
@@ -176,9 +188,7 @@ absl::Status Supervisor::Launch(Child& child) {
     if (!ring.ok()) return ring.status();
     child.ring = std::move(*ring);
   }
-  // Everything the child needs is prepared before fork. (Fork: the ring is mapped already.)
-  CollectSupervisorFds(parent_end.get(), context_ == Context::kFork ? child.ring.fd() : -1);
-  const std::vector<std::pair<int, int>>& close_in_child = close_scratch_;
+  // Everything the child needs is prepared before fork.
   std::vector<char*> argv, envp;
   if (context_ == Context::kSpawn) {
     argv = Pointers(spawn_argv_);
@@ -193,7 +203,8 @@ absl::Status Supervisor::Launch(Child& child) {
     // whole tree stays walkable (see descendants.h). Kept across execve in spawn.
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (context_ == Context::kFork && devnull_ >= 0) dup2(devnull_, STDIN_FILENO);
-    CloseRanges(close_in_child);
+    // Fork: the ring is mapped already, its descriptor is not needed.
+    CloseSupervisorFdsInChild(parent_end.get(), context_ == Context::kFork ? child.ring.fd() : -1);
     if (context_ == Context::kSpawn) {
       // Async-signal-safe only, until execve.
       // Move the channel to fd 3 and the ring to fd 4 (dup2 clears close-on-exec; a
@@ -221,8 +232,7 @@ absl::Status Supervisor::Launch(Child& child) {
       _exit(127);
     }
     bus::InstallEventSender({child_end.get(), child.ring.valid() ? &child.ring : nullptr, nullptr,
-                             call.target, child.index});
-    bus::ReportForksTo(child_end.get());
+                             call.target, child.index, /*report_forks=*/true});
     EnableThrowSiteCapture();
     const int64_t logged_before = LoggedMessageCount();
     if (options_.child_logs) {
