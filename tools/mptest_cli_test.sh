@@ -30,6 +30,11 @@ printf 'name: "bad"\ntentacles {\n  label: "a" typo: 1\n}\n' >"$TEST_TMPDIR/bad.
 expect_usage "bad.textproto:3:" --inventory="$TEST_TMPDIR/bad.textproto"
 printf 'name: "bad"\ntentacles { label: "a-X" type: "virtual" board: "NO_SUCH" }\n' >"$TEST_TMPDIR/unknown.textproto"
 expect_usage "tentacle 'a-X': field board: unknown board 'NO_SUCH'" --inventory="$TEST_TMPDIR/unknown.textproto"
+# A hostile spec label would name directories outside the results directory: refused up front.
+printf 'spec { label: "../../escaped" fut: "MCU_ONLY" harness: "native" timeout_s: 5 }\n' >"$TEST_TMPDIR/hostile_specs.textproto"
+expect_usage "hostile_specs.textproto: spec[0]: field label: '../../escaped' is not a usable name" \
+  --specs="$TEST_TMPDIR/hostile_specs.textproto" --testresults="$TEST_TMPDIR/hostile/results" --lock_dir="$TEST_TMPDIR/locks"
+[[ ! -e "$TEST_TMPDIR/hostile" && ! -e "$TEST_TMPDIR/escaped@" ]] || fail "a hostile spec label created files: $(ls -R "$TEST_TMPDIR/hostile" 2>&1)"
 mkdir -p "$TEST_TMPDIR/foreign" && echo precious >"$TEST_TMPDIR/foreign/notes.txt"
 expect_usage "not an mptest results directory" --testresults="$TEST_TMPDIR/foreign" --only-test=RUN-FLASH_FORMAT --lock_dir="$TEST_TMPDIR/locks"
 [[ -f "$TEST_TMPDIR/foreign/notes.txt" ]] || fail "a foreign results directory was touched"

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -40,6 +42,27 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// Names become directory names (attempt directories, tentacles/<label>/) and parts of test ids
+// (<LABEL>@<serial4>-<BOARD>[-<VARIANT>],<attempt>), so they must not carry '/', "..", '@',
+// ',', whitespace or shell syntax: letters, digits and "_.+-", not starting with '.' or '-'.
+// `allow_empty`: the default variant is "".
+absl::Status CheckName(const std::string& where, absl::string_view name, bool allow_empty) {
+  if (name.empty()) {
+    if (allow_empty) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(where, ": must be set"));
+  }
+  bool ok = name.front() != '.' && name.front() != '-';
+  for (char c : name) {
+    ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+                c == '+' || c == '-');
+  }
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      where, ": '", absl::CHexEscape(name),
+      "' is not a usable name: it becomes part of directory names and test ids, so only "
+      "letters, digits and _ . + - are allowed, not first . or -"));
 }
 
 }  // namespace
@@ -84,12 +107,20 @@ absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(const s
       return absl::InvalidArgumentError(absl::StrCat(path, ": field name: '", board.name(),
                                                      "' must equal the file name '", stem, "'"));
     }
+    if (absl::Status status = CheckName(absl::StrCat(path, ": field name"), board.name(), false);
+        !status.ok()) {
+      return status;
+    }
     if (board.port().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": field port: must be set"));
     }
     if (board.variants().empty()) board.add_variants("");
     std::set<std::string> seen;
     for (const std::string& variant : board.variants()) {
+      if (absl::Status status = CheckName(absl::StrCat(path, ": field variants"), variant, true);
+          !status.ok()) {
+        return status;
+      }
       if (!seen.insert(variant).second) {
         return absl::InvalidArgumentError(
             absl::StrCat(path, ": field variants: '", variant, "' is listed twice"));
@@ -131,6 +162,10 @@ absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
     if (entry.label().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ".label: must be set"));
     }
+    if (absl::Status status = CheckName(absl::StrCat(where, ".label"), entry.label(), false);
+        !status.ok()) {
+      return status;
+    }
     where = absl::StrCat(inv, ": tentacle '", entry.label(), "'");
     if (!labels.insert(entry.label()).second) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": field label: duplicate label"));
@@ -160,6 +195,11 @@ absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
     std::string where = absl::StrCat(specs_path, ": spec[", i, "] '", spec.label(), "'");
     if (spec.label().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": field label: must be set"));
+    }
+    if (absl::Status status = CheckName(absl::StrCat(specs_path, ": spec[", i, "]: field label"),
+                                        spec.label(), false);
+        !status.ok()) {
+      return status;
     }
     if (!spec_labels.insert(spec.label()).second) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": field label: duplicate label"));

@@ -92,6 +92,42 @@ TEST(ConfigTest, BadSpecFieldsAreNamed) {
   EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("duplicate label"));
 }
 
+// Names become directories and test ids: a spec label or tentacle label that could climb out
+// of the results directory, or split a test id, is refused with the file and field.
+TEST(ConfigTest, HostileNamesAreRefused) {
+  const std::vector<std::string> hostile_names = {
+      "../../etc", "a/b", "..",  ".hidden",        "-flag",
+      "x@y",       "x,a", "a b", "$(touch pwned)", std::string("nul\0byte", 8)};
+  for (const std::string& hostile : hostile_names) {
+    LabConfig lab = SmallLab();
+    lab.specs[0].set_label(hostile);
+    absl::Status status = CheckLab(lab, "specs.textproto");
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << hostile;
+    EXPECT_THAT(status.message(), HasSubstr("specs.textproto: spec[0]: field label"));
+    EXPECT_THAT(status.message(), HasSubstr("not a usable name"));
+
+    lab = SmallLab();
+    lab.inventory.mutable_tentacles(0)->set_label(hostile);
+    status = CheckLab(lab, "specs.textproto");
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << hostile;
+    EXPECT_THAT(status.message(), HasSubstr("inv.textproto: tentacles[0].label"));
+  }
+  LabConfig lab = SmallLab();
+  lab.specs[0].set_label("RUN-TESTS_STANDARD_VIA_MPY.v2+x");
+  lab.inventory.mutable_tentacles(0)->set_label("5f2c-RPI_PICO2");
+  EXPECT_TRUE(CheckLab(lab, "specs.textproto").ok());
+}
+
+TEST(ConfigTest, LoadBoardsRefusesHostileVariants) {
+  std::string dir = std::string(getenv("TEST_TMPDIR")) + "/hostile-boards";
+  mkdir(dir.c_str(), 0755);
+  Write("hostile-boards/B.textproto", "name: \"B\"\nport: \"virtual\"\nvariants: \"../x\"\n");
+  auto boards = LoadBoards(dir);
+  ASSERT_FALSE(boards.ok());
+  EXPECT_THAT(boards.status().message(), HasSubstr("B.textproto: field variants"));
+  EXPECT_THAT(boards.status().message(), HasSubstr("not a usable name"));
+}
+
 TEST(ConfigTest, LoadBoardsChecksFileNameAndPort) {
   std::string dir = std::string(getenv("TEST_TMPDIR")) + "/boards";
   mkdir(dir.c_str(), 0755);
