@@ -23,21 +23,26 @@ constexpr int kCalls = 100;
 // after fork are most of a short-lived child's cost, in the child and in the parent alike.
 struct Faults {
   long parent = 0, children = 0;
+  double children_cpu_us = 0;  // user + system time of the reaped children
   static Faults Now() {
     struct rusage self, children;
     getrusage(RUSAGE_SELF, &self);
     getrusage(RUSAGE_CHILDREN, &children);
-    return {self.ru_minflt, children.ru_minflt};
+    const double cpu_us = (children.ru_utime.tv_sec + children.ru_stime.tv_sec) * 1e6 +
+                          children.ru_utime.tv_usec + children.ru_stime.tv_usec;
+    return {self.ru_minflt, children.ru_minflt, cpu_us};
   }
 };
 
-// Reports page faults per call (parent side and child side) since `before`.
+// Reports page faults per call (parent side and child side) and each child's CPU time since
+// `before`.
 void ReportFaults(benchmark::State& state, const Faults& before) {
   const Faults after = Faults::Now();
   const double calls = static_cast<double>(state.iterations()) * kCalls;
   if (calls == 0) return;
   state.counters["parent_faults"] = static_cast<double>(after.parent - before.parent) / calls;
   state.counters["child_faults"] = static_cast<double>(after.children - before.children) / calls;
+  state.counters["child_cpu_us"] = (after.children_cpu_us - before.children_cpu_us) / calls;
 }
 
 void RunPcall(benchmark::State& state, Context context) {
