@@ -205,6 +205,8 @@ class Supervisor {
   int AcquireInterrupts();
   void ReleaseInterrupts(int interrupt_fd);
   absl::Status Launch(Child& child);
+  absl::Status WatchExit(Child& child);
+  void FailStart(Child& child, const absl::Status& status);
   absl::Status Loop(absl::Time deadline, LoopMode mode);
   void LaunchPending();
   void CancelPending(const std::string& reason);

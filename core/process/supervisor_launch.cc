@@ -139,6 +139,32 @@ void Supervisor::CancelPending(const std::string& reason) {
   }
 }
 
+absl::Status Supervisor::WatchExit(Child& child) {
+  absl::StatusOr<UniqueFd> pidfd = PidfdOpen(child.pid);  // an unreaped child: its pid is ours
+  if (!pidfd.ok()) {
+    kill(-child.pid, SIGKILL);
+    WaitPidRetry(child.pid);
+    CloseChannel(child);
+    return pidfd.status();
+  }
+  child.pidfd = std::move(*pidfd);
+  struct epoll_event event;
+  memset(&event, 0, sizeof(event));
+  event.events = EPOLLIN;
+  event.data.u64 = static_cast<uint64_t>(child.index) * 2;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, child.pidfd.get(), &event);
+  return absl::OkStatus();
+}
+
+void Supervisor::FailStart(Child& child, const absl::Status& status) {
+  MarkEnded(child);
+  CallOutcome& outcome = outcomes_[child.index];
+  outcome.error.error.set_kind(proto::ChildError::START_FAILED);
+  outcome.error.error.set_target(calls_[child.index].target);
+  outcome.error.error.set_call_index(child.index);
+  outcome.error.error.set_detail(std::string(status.message()));
+}
+
 void Supervisor::LaunchPending() {
   int running = 0;
   for (const auto& child : children_) running += child->state == Child::State::kRunning;
@@ -154,15 +180,21 @@ void Supervisor::LaunchPending() {
     }
     absl::Status status = Launch(*child);
     if (!status.ok()) {
-      MarkEnded(*child);
-      CallOutcome& outcome = outcomes_[child->index];
-      outcome.error.error.set_kind(proto::ChildError::START_FAILED);
-      outcome.error.error.set_target(calls_[child->index].target);
-      outcome.error.error.set_call_index(child->index);
-      outcome.error.error.set_detail(std::string(status.message()));
+      FailStart(*child, status);
       continue;
     }
     ++running;
+  }
+  // The pidfds are opened once every child of this round is forked, so that each child
+  // inherits (and must close) only its siblings' channels, not their pidfds too: with many
+  // children at once, closing inherited descriptors is most of a child's own cost.
+  for (auto& child : children_) {
+    if (child->state != Child::State::kRunning || child->pidfd.valid() ||
+        child->inline_run != nullptr) {
+      continue;
+    }
+    absl::Status watched = WatchExit(*child);
+    if (!watched.ok()) FailStart(*child, watched);
   }
 }
 
@@ -256,14 +288,6 @@ absl::Status Supervisor::Launch(Child& child) {
   if (options_.child_logs) {
     child.log_path = log::ChildLogPath(options_.log_dir, options_.task, pid);
   }
-  absl::StatusOr<UniqueFd> pidfd = PidfdOpen(pid);
-  if (!pidfd.ok()) {
-    kill(-pid, SIGKILL);
-    WaitPidRetry(pid);
-    child.state = Child::State::kDone;
-    return pidfd.status();
-  }
-  child.pidfd = std::move(*pidfd);
   if (context_ == Context::kSpawn) {
     proto::SpawnRequest request;
     request.set_target(call.spawn_target);
@@ -281,8 +305,6 @@ absl::Status Supervisor::Launch(Child& child) {
   struct epoll_event event;
   memset(&event, 0, sizeof(event));
   event.events = EPOLLIN;
-  event.data.u64 = static_cast<uint64_t>(child.index) * 2;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, child.pidfd.get(), &event);
   event.data.u64 = static_cast<uint64_t>(child.index) * 2 + 1;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, child.channel.get(), &event);
   if (options_.child_logs) {
