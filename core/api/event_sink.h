@@ -20,6 +20,10 @@ class EventSink {
   // The loop woke up (at least every few hundred milliseconds while anything runs): a chance
   // to redraw a status line. `now_s`: seconds since the Unix epoch on the scheduler's clock.
   virtual void Tick(double /*now_s*/) {}
+  // The scheduler's estimate of the seconds left until the campaign ends, from the run
+  // durations it knows (history and the runs ended so far); sent about once a second once any
+  // duration is known, never before.
+  virtual void RemainingEstimate(double /*seconds*/) {}
 };
 
 }  // namespace mptest

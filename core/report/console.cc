@@ -42,10 +42,9 @@ std::string Seconds(double seconds) { return absl::StrFormat("%.0fs", std::max(0
 }  // namespace
 
 std::optional<double> EstimateRemaining(const ConsoleState& state) {
-  if (state.done <= 0 || state.total <= state.done) {
-    if (state.total > 0 && state.done >= state.total) return 0.0;
-    return std::nullopt;
-  }
+  if (state.total > 0 && state.done >= state.total) return 0.0;
+  if (state.scheduler_remaining_s.has_value()) return std::max(0.0, *state.scheduler_remaining_s);
+  if (state.done <= 0 || state.total <= state.done) return std::nullopt;
   return state.elapsed_s * (state.total - state.done) / state.done;
 }
 

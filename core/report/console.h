@@ -30,11 +30,15 @@ struct ConsoleState {
   int errored = 0;  // attempts that errored
   std::vector<LaneActivity> lanes;
   double elapsed_s = 0;  // since the campaign start
+  // The scheduler's estimate of the time left (EventSink::RemainingEstimate), if it has one.
+  std::optional<double> scheduler_remaining_s;
 };
 
 enum class LineKind { kInfo, kSuccess, kFailed, kError };
 
-// elapsed * remaining / done; nullopt before the first attempt is done.
+// The scheduler's estimate when it has one (it knows run durations), else
+// elapsed * remaining / done; 0 when everything is done; nullopt before the first attempt is
+// done.
 std::optional<double> EstimateRemaining(const ConsoleState& state);
 
 // One terminal line (no newline), at most `width` columns (ASCII only):

@@ -56,6 +56,19 @@ TEST(ConsoleFormatTest, EstimateRemaining) {
   EXPECT_DOUBLE_EQ(*EstimateRemaining(state), 0);
 }
 
+// Once the scheduler knows run durations, its estimate replaces the count-based one.
+TEST(ConsoleFormatTest, SchedulerEstimateWins) {
+  ConsoleState state = SampleState();
+  state.scheduler_remaining_s = 42;
+  EXPECT_DOUBLE_EQ(*EstimateRemaining(state), 42);
+  EXPECT_NE(FormatStatusLine(state, 0).find("~42.0 s left"), std::string::npos)
+      << FormatStatusLine(state, 0);
+  state.done = 0;  // known before the first run ends: from the history
+  EXPECT_DOUBLE_EQ(*EstimateRemaining(state), 42);
+  state.done = state.total;
+  EXPECT_DOUBLE_EQ(*EstimateRemaining(state), 0);
+}
+
 TEST(ConsoleFormatTest, StatusLine) {
   EXPECT_EQ(FormatStatusLine(SampleState(), 0),
             "[40/120 1 min 05 s, ~2 min 10 s left, 2 failed] build: RPI_PICO2-RISCV 15s | "

@@ -237,6 +237,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   sink_.CampaignStarted(info);
 
   bool interrupted = false;
+  absl::Time last_estimate = absl::InfinitePast();
   while (true) {
     if (!interrupted && options_.interrupted && options_.interrupted()) {
       interrupted = true;
@@ -266,7 +267,14 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       break;
     }
     std::vector<JobDone> finished = executor_.Wait(options_.poll);
-    sink_.Tick(Seconds(executor_.Now()));
+    const absl::Time now = executor_.Now();
+    sink_.Tick(Seconds(now));
+    if (now - last_estimate >= absl::Seconds(1)) {  // O(cells): not on every wake-up
+      last_estimate = now;
+      std::optional<double> left =
+          matrix_->EstimateRemaining(tests.RunningLeft(now), options_.test.jobs);
+      if (left.has_value()) sink_.RemainingEstimate(*left);
+    }
     for (const JobDone& done : finished) {
       if (firmware.Owns(done.id)) {
         HandleBuild(firmware.OnDone(done));

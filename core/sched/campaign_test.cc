@@ -423,6 +423,37 @@ TEST(CampaignTest, SecondCampaignStartsTheLongRunsTheFirstOneMeasuredFirst) {
   EXPECT_EQ((*history)[EstimateKey("RUN-A", "B", "")], 1);
 }
 
+// What the console's "~N left" shows: the scheduler's estimate, from the history when there is
+// one, else only once a run has ended.
+class EstimateSink : public CountingSink {
+ public:
+  std::vector<std::pair<int, double>> estimates;  // (runs finished by then, seconds left)
+  void RemainingEstimate(double seconds) override { estimates.emplace_back(finished, seconds); }
+};
+
+TEST(CampaignTest, RemainingEstimateComesFromTheRunDurations) {
+  FakePlugins plugins;
+  std::string cache = FreshDir("estimate");
+  std::vector<std::vector<std::pair<int, double>>> rounds;
+  for (int round = 0; round < 2; ++round) {
+    SimulatedExecutor executor(8, ByLabel);
+    EstimateSink sink;
+    CampaignOptions options = Options(FreshDir("estimate-run"));
+    options.build.cache_dir = cache;
+    Campaign campaign(OneTentacle(), options, plugins, executor, sink);
+    ASSERT_TRUE(campaign.Run().ok());
+    ASSERT_FALSE(sink.estimates.empty());
+    rounds.push_back(sink.estimates);
+  }
+  // First campaign: nothing known until RUN-A (1 s) has ended.
+  EXPECT_GE(rounds[0].front().first, 1);
+  // Second: from the start, the 56 s of work on the one tentacle, going down as runs end.
+  EXPECT_EQ(rounds[1].front().first, 0);
+  EXPECT_NEAR(rounds[1].front().second, 56, 1);
+  EXPECT_LT(rounds[1].back().second, rounds[1].front().second);
+  for (const auto& [finished, seconds] : rounds[1]) EXPECT_GE(seconds, 0) << finished;
+}
+
 TEST(CampaignTest, CorruptHistoryWarnsNamingTheLineAndTheCampaignRuns) {
   FakePlugins plugins;
   std::string cache = FreshDir("corrupt-history");

@@ -133,6 +133,35 @@ void Matrix::Observe(const std::string& label, double seconds) {
   ++all_stats_.count;
 }
 
+double Matrix::SpecEstimate(int spec) const {
+  auto it = label_ids_.find(specs_[spec].label());
+  if (it != label_ids_.end() && label_stats_[it->second].count > 0) {
+    return label_stats_[it->second].sum / label_stats_[it->second].count;
+  }
+  return all_stats_.count > 0 ? all_stats_.sum / all_stats_.count : 0;
+}
+
+std::optional<double> Matrix::EstimateRemaining(const std::map<std::string, double>& running_left,
+                                                int jobs) const {
+  if (all_stats_.count == 0) return std::nullopt;
+  std::map<std::string, double> work = running_left;
+  for (const auto& [key, group] : groups_) {
+    for (const Pending& pending : group) work[key.first] += Estimate(pending);
+  }
+  double total = 0;
+  double busiest = 0;
+  for (const auto& [board, seconds] : work) {
+    total += seconds;
+    int usable = 0;
+    auto tentacles = tentacles_by_board_.find(board);
+    if (tentacles != tentacles_by_board_.end()) {
+      for (int index : tentacles->second) usable += !tentacles_[index].quarantined;
+    }
+    busiest = std::max(busiest, seconds / std::max(usable, 1));
+  }
+  return jobs > 0 ? std::max(busiest, total / jobs) : busiest;
+}
+
 void Matrix::SetFirmwareReady(const std::string& board, const std::string& variant) {
   ready_.insert(GroupKey(board, variant));
 }
@@ -295,6 +324,7 @@ std::optional<PlannedRun> Matrix::Next() {
   run.dut = chosen->dut;
   run.testid = chosen->testid;
   run.firmware_already_flashed = chosen->flashed;
+  run.expected_s = chosen->estimate;
   if (specs_[entry.spec].tentacles() == 2) {
     run.reference = reference_;
     run.tentacles = entry.role == kRoleInstance0 ? std::vector<int>{run.dut, reference_}

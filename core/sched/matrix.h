@@ -49,7 +49,8 @@ struct PlannedRun {
   std::vector<int> tentacles;  // [dut] or, for two-tentacle specs, [instance0, instance1]
   int dut = -1;
   int reference = -1;
-  std::string testid;  // without the attempt letter
+  std::string testid;     // without the attempt letter
+  double expected_s = 0;  // the matrix's estimate of its duration when it started (0 = none)
   bool firmware_already_flashed = false;
 };
 
@@ -109,6 +110,17 @@ class Matrix {
   // never seen the mean of everything known. Labels not in the matrix and durations that are
   // not positive are ignored.
   void Observe(const std::string& label, double seconds);
+
+  // What a run of spec `spec` is expected to take now: the mean of its label's durations (from
+  // the history and this campaign), else of every duration known, else 0.
+  double SpecEstimate(int spec) const;
+
+  // Seconds until everything is done: the work still waiting plus `running_left` (the
+  // expected seconds still to go of the runs under way, by board), on the board with the most
+  // of it per usable tentacle, and no less than all of it over `jobs` (0 = no --jobs limit).
+  // Nothing while no duration is known (a first campaign before its first run ends).
+  std::optional<double> EstimateRemaining(const std::map<std::string, double>& running_left,
+                                          int jobs) const;
 
   // Takes the tentacle out of the campaign (it must not be busy).
   void Quarantine(int tentacle);

@@ -2,6 +2,7 @@
 #include "core/sched/matrix.h"
 
 #include <cmath>
+#include <memory>
 #include <set>
 
 #include "gmock/gmock.h"
@@ -41,6 +42,35 @@ TEST(MatrixTest, TestIdFormat) {
   entry.clear_usb_serial();
   entry.set_label("5f2c-RPI_PICO2");
   EXPECT_EQ(Serial4(entry), "5f2c");
+}
+
+// The time left: nothing before any duration is known; then the busiest board's work per
+// usable tentacle (runs under way included), and no less than all work over --jobs.
+TEST(MatrixTest, EstimateRemainingIsTheBusiestBoardsWorkPerTentacle) {
+  auto make = [](DurationEstimates estimates) {
+    return std::make_unique<Matrix>(
+        std::vector<proto::TestRunSpec>{Spec("RUN-A", 0), Spec("RUN-B", 0)},
+        std::vector<TentacleSlot>{Slot("1111", "ONE", {""}), Slot("2222", "TWO", {""}),
+                                  Slot("3333", "TWO", {""})},
+        std::map<std::string, std::vector<std::string>>{{"ONE", {""}}, {"TWO", {""}}},
+        std::map<std::string, std::vector<std::string>>{{"ONE", {"MCU_ONLY"}},
+                                                        {"TWO", {"MCU_ONLY"}}},
+        -1, std::move(estimates));
+  };
+  EXPECT_FALSE(make({})->EstimateRemaining({}, 0).has_value());
+  std::unique_ptr<Matrix> matrix = make({{EstimateKey("RUN-A", "ONE", ""), 100},
+                                         {EstimateKey("RUN-B", "ONE", ""), 50},
+                                         {EstimateKey("RUN-A", "TWO", ""), 30},
+                                         {EstimateKey("RUN-B", "TWO", ""), 10}});
+  EXPECT_DOUBLE_EQ(*matrix->EstimateRemaining({}, 0), 150);  // ONE: 150 s on one tentacle
+  EXPECT_DOUBLE_EQ(*matrix->EstimateRemaining({{"TWO", 300}}, 0), 170);  // (40 + 300) / 2
+  EXPECT_DOUBLE_EQ(*matrix->EstimateRemaining({}, 1), 190);  // everything on one job slot
+  EXPECT_DOUBLE_EQ(matrix->SpecEstimate(0), 65);             // RUN-A's mean
+  matrix->SetFirmwareReady("ONE", "");
+  std::optional<PlannedRun> run = matrix->Next();
+  ASSERT_TRUE(run);
+  EXPECT_DOUBLE_EQ(run->expected_s, 100);  // RUN-A on ONE, the longer one, first
+  EXPECT_DOUBLE_EQ(*matrix->EstimateRemaining({}, 0), 50);
 }
 
 TEST(MatrixTest, OrderIsPriorityThenManyVariantsThenFlashedThenId) {

@@ -63,7 +63,7 @@ std::vector<proto::RunStart> TestBartender::StartRuns(Executor& executor, int fr
     std::optional<PlannedRun> run = matrix_.Next();
     if (!run) break;
     --free_slots;
-    Running entry{*run, MakeInput(*run)};
+    Running entry{*run, MakeInput(*run), executor.Now()};
     JobSpec job;
     job.name = run->testid;
     job.deadline = Deadline(entry.input.spec);
@@ -83,6 +83,16 @@ std::vector<proto::RunStart> TestBartender::StartRuns(Executor& executor, int fr
     started.push_back(start);
   }
   return started;
+}
+
+std::map<std::string, double> TestBartender::RunningLeft(absl::Time now) const {
+  std::map<std::string, double> left;
+  for (const auto& [id, running] : running_) {
+    const PlannedRun& run = running.run;
+    double expected = run.expected_s > 0 ? run.expected_s : matrix_.SpecEstimate(run.entry.spec);
+    left[run.entry.board] += std::max(0.0, expected - absl::ToDoubleSeconds(now - running.started));
+  }
+  return left;
 }
 
 void TestBartender::PowerOff(const PlannedRun& run) {

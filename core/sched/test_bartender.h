@@ -41,6 +41,9 @@ class TestBartender {
   proto::TestRunRecord OnDone(const JobDone& done);
 
   int running() const { return static_cast<int>(running_.size()); }
+  // The expected seconds still to go of the runs under way (their estimate at the start, else
+  // their spec's mean now, less the time they have run; never below 0), by their DUT's board.
+  std::map<std::string, double> RunningLeft(absl::Time now) const;
   const std::vector<std::string>& quarantined() const { return quarantined_; }
   // The job deadline of a spec: (count + retries) x timeout + margin.
   absl::Duration Deadline(const proto::TestRunSpec& spec) const;
@@ -49,6 +52,7 @@ class TestBartender {
   struct Running {
     PlannedRun run;
     TestRunInput input;
+    absl::Time started;
   };
   TestRunInput MakeInput(const PlannedRun& run) const;
   proto::TestRunRecord Recover(const Running& running, const JobDone& done) const;

@@ -81,6 +81,10 @@ void ConsoleSink::Alert(const std::string& text) {
   writer_->Update(state_);
 }
 
+void ConsoleSink::RemainingEstimate(double seconds) {
+  state_.scheduler_remaining_s = seconds;  // drawn at the next Tick, a moment later
+}
+
 void ConsoleSink::Tick(double) {
   state_.elapsed_s = NowSeconds() - start_s_;
   writer_->Update(state_);
@@ -175,6 +179,10 @@ void TeeSink::CampaignFinished(const proto::CampaignSummary& summary) {
 }
 void TeeSink::Tick(double now_s) {
   for (EventSink* sink : sinks_) sink->Tick(now_s);
+}
+
+void TeeSink::RemainingEstimate(double seconds) {
+  for (EventSink* sink : sinks_) sink->RemainingEstimate(seconds);
 }
 
 }  // namespace mptest::cli

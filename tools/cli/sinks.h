@@ -27,6 +27,7 @@ class ConsoleSink : public EventSink {
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void Tick(double now_s) override;
+  void RemainingEstimate(double seconds) override;
   // Why the campaign is being ended early (a USB error), for the summary; "" = a signal.
   void SetEndReason(const std::string& reason) { end_reason_ = reason; }
   // A line about the campaign itself (a USB error, a warning), above the status line.
@@ -76,6 +77,7 @@ class TeeSink : public EventSink {
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void Tick(double now_s) override;
+  void RemainingEstimate(double seconds) override;
 
  private:
   std::vector<EventSink*> sinks_;
