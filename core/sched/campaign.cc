@@ -160,7 +160,11 @@ void Campaign::ObserveDuration(const proto::TestRunRecord& record, const JobDone
       !record.attempts(0).msg_skipped().empty()) {
     return;
   }
-  double seconds = absl::ToDoubleSeconds(done.end - done.start);
+  // Flashing is the schedule's cost (the tentacle held other firmware), not the cell's: the
+  // next campaign may find the board already flashed.
+  double seconds = absl::ToDoubleSeconds(done.end - done.start) -
+                   std::max(0.0, record.flash_end_s() - record.flash_start_s());
+  if (!(seconds > 0)) return;
   matrix_->Observe(record.label(), seconds);
   durations_.Record(record.label(), record.board(), record.variant(), seconds);
 }

@@ -454,6 +454,31 @@ TEST(CampaignTest, RemainingEstimateComesFromTheRunDurations) {
   for (const auto& [finished, seconds] : rounds[1]) EXPECT_GE(seconds, 0) << finished;
 }
 
+// A run's duration in the history leaves out the flashing before it.
+TEST(CampaignTest, HistoryLeavesOutFlashingTime) {
+  FakePlugins plugins;
+  plugins.driver.flash_duration = absl::Milliseconds(600);
+  plugins.harness.scripts = {Script("RUN-")};
+  plugins.harness.scripts[0].duration = absl::Milliseconds(150);
+  InlineExecutor executor(absl::Milliseconds(50));
+  CountingSink sink;
+  std::string cache = FreshDir("history-flash");
+  CampaignOptions options = Options(FreshDir("history-flash-run"));
+  options.build.cache_dir = cache;
+  CampaignPlan plan = OneTentacle();
+  plan.specs.resize(1);  // RUN-A
+  Campaign campaign(plan, options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(campaign.records().size(), 1u);
+  ASSERT_TRUE(campaign.records()[0].flashed());
+  absl::StatusOr<DurationEstimates> history = LoadDurationHistory(cache + "/durations.tsv");
+  ASSERT_TRUE(history.ok()) << history.status();
+  const double seconds = (*history)[EstimateKey(campaign.records()[0].label(), "B", "")];
+  EXPECT_GE(seconds, 0.14);
+  EXPECT_LT(seconds, 0.55) << "the 0.6 s flash was counted as the run's own time";
+}
+
 TEST(CampaignTest, CorruptHistoryWarnsNamingTheLineAndTheCampaignRuns) {
   FakePlugins plugins;
   std::string cache = FreshDir("corrupt-history");

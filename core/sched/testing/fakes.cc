@@ -83,6 +83,7 @@ absl::Status FakeDriver::Flash(const proto::FlashRequest& request) {
   if (fail_flash.count(label)) {
     return absl::UnavailableError(absl::StrCat(label, ": programmer did not find the board"));
   }
+  absl::SleepFor(flash_duration);
   std::string image = ReadAll(request.firmware().path());
   if (!request.log_path().empty()) {
     (void)WriteFileAtomically(request.log_path(), absl::StrCat("flashed ", image, "\n"));

@@ -28,8 +28,9 @@ class FakeBuilder : public Builder {
 // Tentacles whose firmware version lives in "<state_dir>/<label>.version".
 class FakeDriver : public BoardDriver {
  public:
-  std::set<std::string> fail_flash;  // tentacle labels whose flashing fails
-  std::set<std::string> fail_start;  // tentacle labels that never come up
+  std::set<std::string> fail_flash;                      // tentacle labels whose flashing fails
+  std::set<std::string> fail_start;                      // tentacle labels that never come up
+  absl::Duration flash_duration = absl::ZeroDuration();  // real sleep in every Flash
   absl::StatusOr<proto::DiscoverResponse> Discover(const proto::DiscoverRequest& request) override;
   absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) override;
   absl::Status PowerCycle(const proto::Tentacle& tentacle) override;
