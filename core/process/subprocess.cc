@@ -50,7 +50,7 @@ absl::StatusOr<std::string> ResolveProgram(const CommandOptions& options) {
   if (program.empty()) return absl::InvalidArgumentError("RunCommand: argv[0] is empty");
   if (program.find('/') != std::string::npos) {
     if (access(program.c_str(), X_OK) != 0) {
-      return ErrnoStatus(absl::StrCat("RunCommand: cannot execute '", program, "'"), errno);
+      return ErrnoStatus(absl::StrCat("cannot execute '", program, "'"), errno);
     }
     return program;
   }
@@ -66,8 +66,8 @@ absl::StatusOr<std::string> ResolveProgram(const CommandOptions& options) {
     std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", program);
     if (IsExecutableFile(candidate)) return candidate;
   }
-  return absl::NotFoundError(absl::StrCat(
-      "RunCommand: '", program, "' not found on PATH: ", strerror(ENOENT), " (PATH=", path, ")"));
+  return absl::NotFoundError(
+      absl::StrCat("'", program, "' not found on PATH: ", strerror(ENOENT), " (PATH=", path, ")"));
 }
 
 struct ChildPipes {
@@ -133,10 +133,10 @@ std::string DescribeExecFailure(int stage, int error_number, const CommandOption
                                 const std::string& program) {
   switch (stage) {
     case 1:
-      return absl::StrCat("RunCommand: cannot chdir to '", options.cwd, "' for '", options.argv[0],
+      return absl::StrCat("cannot chdir to '", options.cwd, "' for '", options.argv[0],
                           "': ", strerror(error_number));
     case 2:
-      return absl::StrCat("RunCommand: cannot execute '", program, "' (argv[0] '", options.argv[0],
+      return absl::StrCat("cannot execute '", program, "' (argv[0] '", options.argv[0],
                           "'): ", strerror(error_number));
     default:
       return absl::StrCat("RunCommand: cannot set up stdio for '", options.argv[0],
@@ -183,7 +183,12 @@ std::string CommandResult::Describe() const {
   return absl::StrCat("exited ", exit_code);
 }
 
-absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
+namespace {
+
+// Resolves the program, opens *pipes, forks and execs, and waits until execve has succeeded;
+// returns the child's pid (leader of its own process group). The child's ends of the pipes
+// are closed here; the parent's stay in *pipes.
+absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
   if (options.argv.empty()) return absl::InvalidArgumentError("RunCommand: argv is empty");
   absl::StatusOr<std::string> program = ResolveProgram(options);
   if (!program.ok()) return program.status();
@@ -195,34 +200,54 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
   argv_ptrs.push_back(nullptr);
   for (const std::string& var : env) env_ptrs.push_back(const_cast<char*>(var.c_str()));
   env_ptrs.push_back(nullptr);
-  ChildPipes pipes;
-  if (absl::Status s = OpenPipes(options, &pipes); !s.ok()) return s;
-
+  if (absl::Status s = OpenPipes(options, pipes); !s.ok()) return s;
   const pid_t parent = getpid();
   const std::vector<int> signals = NonDefaultSignals();
-  const absl::Time start = absl::Now();
   pid_t pid = fork();
   if (pid < 0) return ErrnoStatus("RunCommand: fork", errno);
   if (pid == 0) {
-    ExecChild(parent, signals, pipes, program->c_str(), argv_ptrs.data(), env_ptrs.data(),
+    ExecChild(parent, signals, *pipes, program->c_str(), argv_ptrs.data(), env_ptrs.data(),
               options.cwd.empty() ? nullptr : options.cwd.c_str());
   }
   setpgid(pid, pid);  // also in the parent, so killpg works even before the child runs
-  pipes.stdin_read.reset();
-  pipes.output_write.reset();
-  pipes.exec_error_write.reset();
+  pipes->stdin_read.reset();
+  pipes->output_write.reset();
+  pipes->exec_error_write.reset();
 
   // Did execve succeed? The error pipe closes on exec; otherwise it carries {stage, errno}.
   int report[2] = {0, 0};
   ssize_t got;
   do {
-    got = read(pipes.exec_error_read.get(), report, sizeof(report));
+    got = read(pipes->exec_error_read.get(), report, sizeof(report));
   } while (got < 0 && errno == EINTR);
   if (got == sizeof(report)) {
     WaitPidRetry(pid);
     return absl::Status(absl::ErrnoToStatusCode(report[1]),
                         DescribeExecFailure(report[0], report[1], options, *program));
   }
+  return pid;
+}
+
+}  // namespace
+
+absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options) {
+  if (!options.stdout_path.empty() || !options.stdin_data.empty() ||
+      options.timeout != absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        "StartCommand: stdout_path, stdin_data and timeout are RunCommand's; leave them unset");
+  }
+  ChildPipes pipes;
+  absl::StatusOr<pid_t> pid = Launch(options, &pipes);
+  if (!pid.ok()) return pid.status();
+  return StartedCommand{*pid, pipes.output_read.release()};
+}
+
+absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
+  const absl::Time start = absl::Now();
+  ChildPipes pipes;
+  absl::StatusOr<pid_t> launched = Launch(options, &pipes);
+  if (!launched.ok()) return launched.status();
+  const pid_t pid = *launched;
 
   absl::StatusOr<UniqueFd> pidfd = PidfdOpen(pid);
   if (!pidfd.ok()) {

@@ -4,6 +4,8 @@
 #ifndef MPTEST_CORE_PROCESS_SUBPROCESS_H_
 #define MPTEST_CORE_PROCESS_SUBPROCESS_H_
 
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -57,6 +59,21 @@ struct CommandResult {
 // writable, or a system call failing. A non-zero exit, a signal or a timeout is a result.
 // Thread-safe: several threads may run commands at once.
 absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options);
+
+// A command StartCommand started: `pid` leads its own process group; `output_fd` (owned by
+// the caller, close-on-exec, non-blocking: poll before reading) carries its merged stdout and
+// stderr.
+struct StartedCommand {
+  pid_t pid = -1;
+  int output_fd = -1;
+};
+
+// Starts the command exactly as RunCommand does (own process group, parent-death signal, only
+// descriptors 0-2, default signals, stdin /dev/null) and returns once execve has succeeded,
+// for a command that runs beside the caller (a log follower). The caller reads output_fd,
+// ends the group (kill(-pid, ...)) and reaps pid. stdout_path, stdin_data and timeout must be
+// left unset. Errors as RunCommand's for a command that cannot be started.
+absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options);
 
 // The name of a signal with its SIG prefix ("SIGSEGV"), or "signal 77" if it has none.
 std::string SignalName(int signal_number);

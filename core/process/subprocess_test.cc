@@ -2,8 +2,12 @@
 #include "core/process/subprocess.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -150,6 +154,41 @@ TEST_F(RunCommandTest, ChildInheritsOnlyStdio) {
   std::vector<std::string> fds = absl::StrSplit(r.output, '\n', absl::SkipEmpty());
   // 0, 1, 2 and the directory ls itself opened to list.
   EXPECT_EQ(fds.size(), 4u) << r.output;
+}
+
+// StartCommand: the same child as RunCommand's, left running; the caller reads and reaps.
+TEST_F(RunCommandTest, StartCommandLeavesTheCommandRunning) {
+  absl::StatusOr<StartedCommand> started =
+      StartCommand(Argv({"sh", "-c", "echo started; echo $$ $(ps -o pgid= $$); exec sleep 30"}));
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::string output;
+  char buffer[256];
+  while (std::count(output.begin(), output.end(), '\n') < 2) {
+    struct pollfd readable = {started->output_fd, POLLIN, 0};
+    ASSERT_EQ(poll(&readable, 1, 10000), 1) << "no output within 10 s: " << output;
+    ssize_t got = read(started->output_fd, buffer, sizeof(buffer));  // non-blocking
+    ASSERT_GT(got, 0);
+    output.append(buffer, static_cast<size_t>(got));
+  }
+  std::vector<std::string> lines = absl::StrSplit(output, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << output;
+  EXPECT_EQ(lines[0], "started");
+  std::vector<std::string> ids = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  ASSERT_EQ(ids.size(), 2u) << lines[1];
+  EXPECT_EQ(ids[0], std::to_string(started->pid));
+  EXPECT_EQ(ids[1], std::to_string(started->pid)) << "not the leader of its own group";
+  EXPECT_EQ(kill(-started->pid, SIGKILL), 0);
+  int status = 0;
+  EXPECT_EQ(waitpid(started->pid, &status, 0), started->pid);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  close(started->output_fd);
+
+  absl::StatusOr<StartedCommand> missing = StartCommand(Argv({"/nonexistent/prog"}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.status().message(), HasSubstr("cannot execute '/nonexistent/prog'"));
+  CommandOptions with_timeout = Argv({"true"});
+  with_timeout.timeout = absl::Seconds(1);
+  EXPECT_EQ(StartCommand(with_timeout).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(RunCommandTest, SignalNames) {

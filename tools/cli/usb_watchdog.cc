@@ -3,12 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/process/subprocess.h"
 
 namespace mptest::cli {
 namespace {
@@ -27,38 +25,6 @@ std::string Describe(int wait_status) {
   if (WIFEXITED(wait_status)) return absl::StrCat("exited ", WEXITSTATUS(wait_status));
   if (WIFSIGNALED(wait_status)) return absl::StrCat("killed by signal ", WTERMSIG(wait_status));
   return "ended";
-}
-
-void CloseAll(std::initializer_list<int> fds) {
-  for (int fd : fds) {
-    if (fd >= 0) close(fd);
-  }
-}
-
-// In the forked child: its own process group, death with the parent, the pipe as stdout and
-// stderr, /dev/null as stdin, default signals, then exec. Only async-signal-safe calls. On
-// failure the errno goes to `error_fd` (close-on-exec, so an exec that works closes it).
-[[noreturn]] void ExecChild(pid_t parent, char* const* argv, int output_fd, int error_fd) {
-  setpgid(0, 0);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent) _exit(127);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int signal_number : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD}) {
-    signal(signal_number, SIG_DFL);
-  }
-  int null_fd = open("/dev/null", O_RDONLY);
-  if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(output_fd, 1) < 0 || dup2(output_fd, 2) < 0) {
-    int error = errno;
-    (void)!write(error_fd, &error, sizeof(error));
-    _exit(127);
-  }
-  syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);  // mptest's descriptors stay here
-  execvp(argv[0], argv);
-  int error = errno;
-  (void)!write(error_fd, &error, sizeof(error));
-  _exit(127);
 }
 
 }  // namespace
@@ -95,46 +61,25 @@ absl::StatusOr<std::unique_ptr<UsbWatchdog>> UsbWatchdog::Start(const UsbWatchdo
     return absl::UnavailableError(
         absl::StrCat(options.log_path, ": cannot be written: ", strerror(errno)));
   }
-  int output[2], error[2], wake[2];
-  if (pipe2(output, O_CLOEXEC) != 0) {
+  process::CommandOptions command;
+  command.argv = std::move(words);
+  absl::StatusOr<process::StartedCommand> started = process::StartCommand(command);
+  int wake[2] = {-1, -1};
+  if (started.ok() && pipe2(wake, O_CLOEXEC) != 0) {
     int saved = errno;
-    CloseAll({log_fd});
-    return absl::InternalError(absl::StrCat("pipe2: ", strerror(saved)));
-  }
-  if (pipe2(error, O_CLOEXEC) != 0 || pipe2(wake, O_CLOEXEC) != 0) {
-    int saved = errno;
-    CloseAll({log_fd, output[0], output[1], error[0], error[1]});
-    return absl::InternalError(absl::StrCat("pipe2: ", strerror(saved)));
-  }
-  std::vector<char*> argv;
-  for (std::string& word : words) argv.push_back(word.data());
-  argv.push_back(nullptr);
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid == 0) ExecChild(parent, argv.data(), output[1], error[1]);
-  CloseAll({output[1], error[1]});
-  if (pid < 0) {
-    int saved = errno;
-    CloseAll({log_fd, output[0], error[0], wake[0], wake[1]});
-    return absl::InternalError(absl::StrCat("fork: ", strerror(saved)));
-  }
-  setpgid(pid, pid);  // also here, so a signal to the group cannot miss a child not yet there
-  int exec_errno = 0;
-  ssize_t got;
-  do {
-    got = read(error[0], &exec_errno, sizeof(exec_errno));
-  } while (got < 0 && errno == EINTR);
-  close(error[0]);
-  if (got > 0) {
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    kill(-started->pid, SIGKILL);
+    while (waitpid(started->pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    CloseAll({log_fd, output[0], wake[0], wake[1]});
+    close(started->output_fd);
+    started = absl::InternalError(absl::StrCat("pipe2: ", strerror(saved)));
+  }
+  if (!started.ok()) {
+    close(log_fd);
     return absl::FailedPreconditionError(
-        absl::StrCat(name, " cannot be started: ", words[0], ": ", strerror(exec_errno)));
+        absl::StrCat(name, " cannot be started: ", started.status().message()));
   }
   std::unique_ptr<UsbWatchdog> watchdog(
-      new UsbWatchdog(options, pid, output[0], log_fd, wake[0], wake[1]));
+      new UsbWatchdog(options, started->pid, started->output_fd, log_fd, wake[0], wake[1]));
   // The startup window: a command that ends or says it sees no kernel log cannot watch.
   absl::Time deadline = absl::Now() + options.startup;
   std::string failure;
@@ -275,7 +220,7 @@ void UsbWatchdog::Stop() {
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
   }
-  CloseAll({output_fd_, log_fd_, wake_read_fd_, wake_write_fd_});
+  for (int fd : {output_fd_, log_fd_, wake_read_fd_, wake_write_fd_}) close(fd);
 }
 
 }  // namespace mptest::cli

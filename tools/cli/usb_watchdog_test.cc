@@ -123,9 +123,10 @@ TEST(UsbWatchdogTest, CommandsThatCannotWatchFailToStart) {
   UsbWatchdogOptions options;
   options.log_path = TmpPath("cannot.txt");
   options.command = "/nonexistent/journalctl --follow";
-  EXPECT_THAT(std::string(UsbWatchdog::Start(options).status().message()),
-              HasSubstr("the USB log command '/nonexistent/journalctl --follow' cannot be "
-                        "started: /nonexistent/journalctl: No such file or directory"));
+  EXPECT_THAT(
+      std::string(UsbWatchdog::Start(options).status().message()),
+      HasSubstr("the USB log command '/nonexistent/journalctl --follow' cannot be "
+                "started: cannot execute '/nonexistent/journalctl': No such file or directory"));
   // journalctl in a container: it keeps running, but shows nothing.
   options.command = Script("nojournal.sh", "echo 'No journal files were found.'\nexec sleep 30\n");
   options.startup = absl::Seconds(10);  // ends as soon as the line is seen
