@@ -340,12 +340,6 @@ TEST(CampaignTest, FlashOnlyWhenTheBoardReportsAnotherVersion) {
   EXPECT_FALSE(campaign.records()[1].flashed());  // already runs that version
 }
 
-}  // namespace
-}  // namespace mptest::sched
-
-namespace mptest::sched {
-namespace {
-
 TEST(CampaignTest, InterruptEndsRunningJobsAndRecordsTheRestAsSkipped) {
   FakePlugins plugins;
   plugins.harness.scripts = {Script("@")};
@@ -372,12 +366,6 @@ TEST(CampaignTest, InterruptEndsRunningJobsAndRecordsTheRestAsSkipped) {
   EXPECT_GT(interrupted, 0);
   EXPECT_EQ(interrupted + skipped, 6);
 }
-
-}  // namespace
-}  // namespace mptest::sched
-
-namespace mptest::sched {
-namespace {
 
 // One board B with one tentacle; RUN-A takes 1 s, RUN-M 5 s, RUN-Z 50 s (simulated).
 CampaignPlan OneTentacle() {
@@ -479,6 +467,17 @@ TEST(CampaignTest, HistoryLeavesOutFlashingTime) {
   EXPECT_LT(seconds, 0.55) << "the 0.6 s flash was counted as the run's own time";
 }
 
+// Runs the campaign with glog's output captured into *log.
+absl::StatusOr<proto::CampaignSummary> RunCapturingLog(Campaign& campaign, std::string* log) {
+  bool logtostderr = FLAGS_logtostderr;
+  FLAGS_logtostderr = true;
+  ::testing::internal::CaptureStderr();
+  auto summary = campaign.Run();
+  *log = ::testing::internal::GetCapturedStderr();
+  FLAGS_logtostderr = logtostderr;
+  return summary;
+}
+
 TEST(CampaignTest, CorruptHistoryWarnsNamingTheLineAndTheCampaignRuns) {
   FakePlugins plugins;
   std::string cache = FreshDir("corrupt-history");
@@ -488,12 +487,8 @@ TEST(CampaignTest, CorruptHistoryWarnsNamingTheLineAndTheCampaignRuns) {
   CampaignOptions options = Options(FreshDir("corrupt-history-run"));
   options.build.cache_dir = cache;
   Campaign campaign(OneTentacle(), options, plugins, executor, sink);
-  bool logtostderr = FLAGS_logtostderr;
-  FLAGS_logtostderr = true;
-  ::testing::internal::CaptureStderr();
-  auto summary = campaign.Run();
-  std::string log = ::testing::internal::GetCapturedStderr();
-  FLAGS_logtostderr = logtostderr;
+  std::string log;
+  auto summary = RunCapturingLog(campaign, &log);
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->exit_code(), 0);
   EXPECT_THAT(log, HasSubstr(cache + "/durations.tsv:2: expected 4 tab-separated fields"));
@@ -519,12 +514,6 @@ TEST(CampaignTest, NoCacheDirectoryMeansNoHistoryFile) {
   EXPECT_NE(stat("durations.tsv", &info), 0);
 }
 
-}  // namespace
-}  // namespace mptest::sched
-
-namespace mptest::sched {
-namespace {
-
 TEST(CampaignTest, UnreadableHistoryWarnsAndTheCampaignRuns) {
   FakePlugins plugins;
   std::string cache = FreshDir("unreadable-history");
@@ -534,12 +523,8 @@ TEST(CampaignTest, UnreadableHistoryWarnsAndTheCampaignRuns) {
   CampaignOptions options = Options(FreshDir("unreadable-history-run"));
   options.build.cache_dir = cache;
   Campaign campaign(OneTentacle(), options, plugins, executor, sink);
-  bool logtostderr = FLAGS_logtostderr;
-  FLAGS_logtostderr = true;
-  ::testing::internal::CaptureStderr();
-  auto summary = campaign.Run();
-  std::string log = ::testing::internal::GetCapturedStderr();
-  FLAGS_logtostderr = logtostderr;
+  std::string log;
+  auto summary = RunCapturingLog(campaign, &log);
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->exit_code(), 0);
   EXPECT_EQ(summary->tests_passed(), 3);
