@@ -310,21 +310,9 @@ TEST_F(PcallTest, OversizedFrameIsAnErrorForThatChildOnly) {
   EXPECT_EQ(*p.result(1), 1);
 }
 
-// Collects the parent's log lines.
-class CapturingSink : public google::LogSink {
- public:
-  void send(google::LogSeverity, const char*, const char*, int, const google::LogMessageTime&,
-            const char* message, size_t message_len) override {
-    std::lock_guard<std::mutex> lock(mu);
-    lines.emplace_back(message, message_len);
-  }
-  std::mutex mu;
-  std::vector<std::string> lines;
-};
-
 TEST_F(PcallTest, ChildLogsAreMergedInCallOrder) {
   for (Context context : {Context::kFork, Context::kSpawn}) {
-    CapturingSink sink;
+    testing::CapturingLogSink sink;
     google::AddLogSink(&sink);
     PcallOptions options = Quiet();
     options.context = context;
@@ -355,7 +343,7 @@ TEST_F(PcallTest, SigintEndsChildrenAndKeepsWhatTheySent) {
   bus.SubscribeTo(proto::Event::kLogLine, [&](const proto::Event&) {
     if (++ready == 2) kill(getpid(), SIGINT);
   });
-  CapturingSink sink;
+  testing::CapturingLogSink sink;
   google::AddLogSink(&sink);
   PcallOptions options = Quiet();
   options.bus = &bus;

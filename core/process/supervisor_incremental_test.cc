@@ -223,24 +223,13 @@ TEST_F(IncrementalForkTest, AddOnABatchSupervisorIsRefused) {
       absl::StatusCode::kFailedPrecondition);
 }
 
-class CapturingSink : public google::LogSink {
- public:
-  void send(google::LogSeverity, const char*, const char*, int, const google::LogMessageTime&,
-            const char* message, size_t message_len) override {
-    std::lock_guard<std::mutex> lock(mu);
-    lines.emplace_back(message, message_len);
-  }
-  std::mutex mu;
-  std::vector<std::string> lines;
-};
-
 TEST_F(IncrementalForkTest, EachChildsLogIsMergedAsSoonAsItEnds) {
   PcallOptions options = Options();
   options.child_logs = true;
   options.log_dir = getenv("TEST_TMPDIR");
   options.task = "job";
   Supervisor supervisor(options);
-  CapturingSink sink;
+  testing::CapturingLogSink sink;
   google::AddLogSink(&sink);
   ASSERT_TRUE(supervisor
                   .Add(Call("logger",

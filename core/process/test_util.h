@@ -1,16 +1,19 @@
 // Test helpers that inspect /proc: this process's children (live or zombie), its open
-// descriptors, and whether a pid still exists. Used to prove that nothing is leaked.
+// descriptors, and whether a pid still exists. Used to prove that nothing is leaked. Also a
+// glog sink that collects the parent's log lines.
 #ifndef MPTEST_CORE_PROCESS_TEST_UTIL_H_
 #define MPTEST_CORE_PROCESS_TEST_UTIL_H_
 
 #include <sys/types.h>
 
 #include <functional>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "glog/logging.h"
 
 namespace mptest::process::testing {
 
@@ -28,6 +31,18 @@ bool WaitFor(const std::function<bool()>& done, absl::Duration limit = absl::Sec
 
 // Human-readable description of the fds in `fds` (their /proc/self/fd link targets).
 std::string DescribeFds(const std::set<int>& fds);
+
+// Collects every message logged in this process while added (google::AddLogSink).
+class CapturingLogSink : public google::LogSink {
+ public:
+  void send(google::LogSeverity, const char*, const char*, int, const google::LogMessageTime&,
+            const char* message, size_t message_len) override {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(message, message_len);
+  }
+  std::mutex mu;
+  std::vector<std::string> lines;
+};
 
 }  // namespace mptest::process::testing
 
