@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "core/repl/firmware_identity.h"
 
 namespace mptest::firmware {
 namespace {
@@ -38,6 +39,12 @@ std::string VirtualImage::Banner() const {
   std::string machine = variant.empty() ? board : absl::StrCat(board, "-", variant);
   return absl::StrCat("MicroPython ", version, " on ", date, "; ", machine,
                       " with CPython\r\nType \"help()\" for more information.\r\n");
+}
+
+std::string VirtualImage::Identity() const {
+  // board_driver.py: _build is the variant, sys.version "3.4.0; MicroPython <version> on <date>".
+  return repl::FirmwareIdentityOfBuild(variant, "3.4.0",
+                                       absl::StrCat("MicroPython ", version, " on ", date));
 }
 
 std::string SerializeImage(const VirtualImage& image) {

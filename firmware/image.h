@@ -23,6 +23,9 @@ struct VirtualImage {
   // "MicroPython v1.29.0 on 2026-11-23; VIRTUAL-SPIRAM with CPython\r\nType "help()" for
   // more information.\r\n" as the board prints it at boot and on Ctrl-B.
   std::string Banner() const;
+  // What the board's version probe reports once it boots this image
+  // (core/repl/firmware_identity.h): the firmware version the virtual builder records.
+  std::string Identity() const;
 };
 
 // The image as bytes: magic line, key=value lines, then "crc32=<8 hex digits>\n" over

@@ -2,6 +2,8 @@
 // raw-paste mode"; byte sequences as in shared/reference/micropython-repl.md.
 #include "core/repl/raw_repl_client.h"
 
+#include "core/repl/firmware_identity.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -18,11 +20,6 @@ constexpr absl::string_view kRawBanner = "raw REPL; CTRL-B to exit\r\n>";
 constexpr absl::string_view kRawBannerUnixPty = "raw REPL; CTRL-B to exit\r\r\n>";
 constexpr absl::Duration kMaxDrain = absl::Seconds(1);
 
-constexpr absl::string_view kVersionProgram =
-    "import sys\n"
-    "print(sys.implementation.name)\n"
-    "print(sys.version)\n"
-    "print(getattr(sys.implementation, '_machine', ''))\n";
 
 }  // namespace
 
@@ -297,7 +294,7 @@ absl::Status RawReplClient::ExitRawRepl(absl::Time deadline) {
 }
 
 absl::StatusOr<BoardVersion> RawReplClient::ReadVersion(absl::Time deadline) {
-  absl::StatusOr<ExecResult> result = Execute(kVersionProgram, deadline);
+  absl::StatusOr<ExecResult> result = Execute(kIdentityProbeCode, deadline);
   if (!result.ok()) return result.status();
   if (result->raised()) {
     return absl::FailedPreconditionError(
@@ -310,14 +307,24 @@ absl::StatusOr<BoardVersion> RawReplClient::ReadVersion(absl::Time deadline) {
         absl::StrCat("unexpected version output: ", EscapeBytes(result->stdout_text)));
   }
   BoardVersion version;
-  version.implementation = lines[0];
+  version.build = lines[0];
   version.sys_version = lines[1];
   version.machine = lines[2];
-  size_t at = lines[1].find("MicroPython ");
-  if (at != std::string::npos) {
-    absl::string_view rest = absl::string_view(lines[1]).substr(at + 12);
-    version.version = std::string(rest.substr(0, rest.find(' ')));
+  std::string banner;
+  if (ReleaseFrom(version.sys_version).empty()) {
+    // Firmware before v1.10: sys.version is only the Python level; the release is in the
+    // banner that leaving the raw REPL prints.
+    if (absl::Status status = Write("\r\x02", deadline); !status.ok()) return status;
+    in_raw_repl_ = false;
+    absl::StatusOr<std::string> friendly = ReadUntil({">>> "}, deadline, "the friendly banner");
+    if (!friendly.ok()) return friendly.status();
+    banner = *std::move(friendly);
+    if (absl::Status status = EnterRawRepl(deadline); !status.ok()) return status;
   }
+  version.identity = FirmwareIdentity(version.build, version.sys_version, banner);
+  const std::string release = ReleaseFrom(banner.empty() ? version.sys_version : banner);
+  absl::string_view tag = absl::StripPrefix(release, "MicroPython ");
+  version.version = std::string(tag.substr(0, tag.find(' ')));
   return version;
 }
 

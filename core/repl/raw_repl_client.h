@@ -23,12 +23,14 @@ struct ExecResult {
   bool raised() const { return !stderr_text.empty(); }
 };
 
-// What a board says it is (from sys.implementation and sys.version).
+// What a board says it is (from sys.implementation, sys.version and, for old firmware, the
+// banner).
 struct BoardVersion {
-  std::string implementation;  // "micropython"
-  std::string version;         // "v1.29.0-preview" (the token after "MicroPython " in sys.version)
-  std::string machine;         // sys.implementation._machine, e.g. "mps2-an385 with Cortex-M3"
-  std::string sys_version;     // sys.version as printed
+  std::string identity;     // what mptest compares with a firmware's version (firmware_identity.h)
+  std::string version;      // "v1.29.0-preview.731.g1c3c201149": the tag after "MicroPython "
+  std::string build;        // sys.implementation._build, "" when the firmware has none
+  std::string machine;      // sys.implementation._machine, e.g. "mps2-an385 with Cortex-M3"
+  std::string sys_version;  // sys.version as printed
 };
 
 struct ClientOptions {
@@ -63,7 +65,8 @@ class RawReplClient {
   absl::Status Interrupt(absl::Time deadline);
   // \r\x02: back to the friendly REPL; waits for its prompt.
   absl::Status ExitRawRepl(absl::Time deadline);
-  // Executes a short program reading sys.implementation and sys.version.
+  // Executes a short program reading sys.implementation and sys.version; on firmware whose
+  // sys.version has no release (before v1.10) also reads the banner (Ctrl-B, then back to raw).
   absl::StatusOr<BoardVersion> ReadVersion(absl::Time deadline);
 
   bool in_raw_repl() const { return in_raw_repl_; }

@@ -157,8 +157,9 @@ TEST(RawReplClientTest, ReadsTheVersionOfTheFlashedImage) {
   ASSERT_TRUE((*client)->EnterRawRepl(In(5)).ok());
   absl::StatusOr<BoardVersion> version = (*client)->ReadVersion(In(5));
   ASSERT_TRUE(version.ok()) << version.status();
-  EXPECT_EQ(version->implementation, "micropython");
+  EXPECT_EQ(version->build, "SPIRAM");
   EXPECT_EQ(version->version, "v1.30.1-7-gabcdef");
+  EXPECT_EQ(version->identity, "SPIRAM;3.4.0; MicroPython v1.30.1-7-gabcdef on 2026-11-23;SPIRAM");
   EXPECT_EQ(version->machine, "VIRTUAL-SPIRAM with CPython");
   EXPECT_EQ(version->sys_version, "3.4.0; MicroPython v1.30.1-7-gabcdef on 2026-11-23");
 }

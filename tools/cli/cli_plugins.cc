@@ -37,7 +37,7 @@ absl::StatusOr<std::string> CliPlugins::ReadVersion(const proto::Tentacle& tenta
   absl::StatusOr<repl::BoardVersion> version = (*client)->ReadVersion(deadline);
   (void)(*client)->ExitRawRepl(deadline);  // leave the board at its friendly prompt
   if (!version.ok()) return version.status();
-  return version->version;
+  return version->identity;
 }
 
 std::vector<std::string> CliPlugins::Notes(const std::vector<std::string>& builders,

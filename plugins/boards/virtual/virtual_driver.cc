@@ -145,12 +145,12 @@ absl::Status VirtualBoardDriver::Flash(const proto::FlashRequest& request) {
       last = (*client)->EnterRawRepl(attempt);
       if (last.ok()) {
         absl::StatusOr<repl::BoardVersion> version = (*client)->ReadVersion(attempt);
-        if (version.ok() && version->version == request.firmware().version()) {
-          log << "board reports " << version->version << "\n";
+        if (version.ok() && version->identity == request.firmware().version()) {
+          log << "board reports " << version->identity << "\n";
           return absl::OkStatus();
         }
         last = version.ok() ? absl::FailedPreconditionError(
-                                  absl::StrCat("board reports version '", version->version,
+                                  absl::StrCat("board reports version '", version->identity,
                                                "', expected '", request.firmware().version(), "'"))
                             : version.status();
       }

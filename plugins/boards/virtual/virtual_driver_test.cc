@@ -63,7 +63,7 @@ class VirtualDriverTest : public testing::Test {
     absl::Status entered = (*client)->EnterRawRepl(In(5));
     if (!entered.ok()) return entered.ToString();
     absl::StatusOr<repl::BoardVersion> version = (*client)->ReadVersion(In(5));
-    return version.ok() ? version->version : version.status().ToString();
+    return version.ok() ? version->identity : version.status().ToString();
   }
 
   void TearDown() override {
@@ -82,7 +82,9 @@ TEST_F(VirtualDriverTest, StartsWithFactoryFirmwareThenFlashes) {
   ASSERT_TRUE(driver_.Initialize().ok());
   proto::Tentacle tentacle = Start(Discover());
   EXPECT_EQ(tentacle.state(), "idle");
-  EXPECT_EQ(VersionOf(tentacle), VirtualBoardDriver::kFactoryVersion);
+  EXPECT_EQ(VersionOf(tentacle),
+            absl::StrCat(";3.4.0; MicroPython ", VirtualBoardDriver::kFactoryVersion,
+                         " on 2026-01-01;"));
   proto::Firmware firmware = Build("src-a");
   proto::FlashRequest flash;
   *flash.mutable_tentacle() = tentacle;

@@ -61,7 +61,7 @@ TEST(VirtualPluginTest, DriverAndBuilderThroughTheAbi) {
   absl::StatusOr<repl::BoardVersion> version =
       (*client)->ReadVersion(absl::Now() + absl::Seconds(5));
   ASSERT_TRUE(version.ok()) << version.status();
-  EXPECT_EQ(version->version, firmware->version());
+  EXPECT_EQ(version->identity, firmware->version());
 
   // Errors cross the ABI with their code.
   build.mutable_board()->set_port("rp2");

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/repl/firmware_identity.h"
 
 namespace mptest::micropython_make {
 namespace {
@@ -62,8 +63,7 @@ std::string BannerNameAndVersion(const MpversionHeader& header) {
 
 std::string ReportedVersion(absl::string_view build_name, absl::string_view python_level,
                             const MpversionHeader& header) {
-  return absl::StrCat(build_name, ";", python_level, "; ", BannerNameAndVersion(header), ";",
-                      build_name);
+  return repl::FirmwareIdentityOfBuild(build_name, python_level, BannerNameAndVersion(header));
 }
 
 }  // namespace mptest::micropython_make

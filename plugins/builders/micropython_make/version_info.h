@@ -1,17 +1,8 @@
 // The version string a MicroPython firmware reports, computed from its build's generated
 // genhdr/mpversion.h (py/makeversionhdr.py) and py/modsys.c.
 //
-// How the firmware forms what it prints (py/modsys.c, py/mpconfig.h, py/persistentcode):
-//   MICROPY_BANNER_NAME_AND_VERSION = "MicroPython " MICROPY_GIT_TAG " on " MICROPY_BUILD_DATE
-//   banner (Ctrl-B, boot)           = MICROPY_BANNER_NAME_AND_VERSION "; " <machine> ...
-//   sys.version                     = "3.4.0; " MICROPY_BANNER_NAME_AND_VERSION
-//                                     ("3.4.0" = the Python language level, from py/modsys.c)
-//   sys.implementation._build       = MICROPY_BOARD_BUILD_NAME: BOARD[-VARIANT], unix: VARIANT
-// The firmware identity mptest compares before and after flashing (the anchor's flash-skip
-// check, which also catches "the wrong firmware on the wrong board") is
-//   <_build> ";" <sys.version> ";" <_build>
-// e.g. "RPI_PICO2-RISCV;3.4.0; MicroPython v1.26.0 on 2026-11-23;RPI_PICO2-RISCV".
-// kVersionQueryCode prints exactly that on the board.
+// The version a builder records is the firmware identity of core/repl/firmware_identity.h, the
+// one string the version probe forms from what the board reports.
 #ifndef MPTEST_PLUGINS_BUILDERS_MICROPYTHON_MAKE_VERSION_INFO_H_
 #define MPTEST_PLUGINS_BUILDERS_MICROPYTHON_MAKE_VERSION_INFO_H_
 
@@ -40,15 +31,9 @@ std::string PythonLevelFromModsys(absl::string_view modsys_c);
 // "MicroPython <tag> on <date>": the banner's start and sys.version's tail.
 std::string BannerNameAndVersion(const MpversionHeader& header);
 
-// "<build_name>;<python_level>; MicroPython <tag> on <date>;<build_name>".
+// The identity of the build: "<build_name>;<python_level>; MicroPython <tag> on <date>;<build_name>".
 std::string ReportedVersion(absl::string_view build_name, absl::string_view python_level,
                             const MpversionHeader& header);
-
-// MicroPython code that prints ReportedVersion on the board (raw REPL, one line of output).
-inline constexpr char kVersionQueryCode[] =
-    "import sys\n"
-    "b = getattr(sys.implementation, '_build', '')\n"
-    "print(b + ';' + sys.version + ';' + b)\n";
 
 }  // namespace mptest::micropython_make
 

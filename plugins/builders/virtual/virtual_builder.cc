@@ -99,7 +99,7 @@ absl::StatusOr<proto::Firmware> VirtualBuilder::Build(const proto::BuildRequest&
   firmware.set_board(board.name());
   firmware.set_variant(request.variant());
   firmware.set_path(absl::StrCat(request.output_dir(), "/", stem, ".vimg"));
-  firmware.set_version(image.version);
+  firmware.set_version(image.Identity());
   firmware.set_kind("vimg");
   firmware.set_source_revision(image.version.substr(image.version.rfind('-') + 1));
   firmware.set_build_log(absl::StrCat(request.output_dir(), "/build.log"));
@@ -108,9 +108,10 @@ absl::StatusOr<proto::Firmware> VirtualBuilder::Build(const proto::BuildRequest&
   if (!request.cache_dir().empty()) {
     cached = absl::StrCat(request.cache_dir(), "/virtual/", stem, "-", firmware.source_revision(),
                           ".vimg");
-    if (firmware::ReadImageFile(cached).ok()) {
+    if (absl::StatusOr<firmware::VirtualImage> hit = firmware::ReadImageFile(cached); hit.ok()) {
       fs::copy_file(cached, firmware.path(), fs::copy_options::overwrite_existing, error);
       if (!error) {
+        firmware.set_version(hit->Identity());  // built on another day: the cached image's date
         firmware.set_from_cache(true);
         std::ofstream(firmware.build_log())
             << "virtual builder: " << firmware.path() << " taken from cache " << cached << "\n";
