@@ -3,8 +3,10 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <tuple>
@@ -51,12 +53,16 @@ void HashTree(const std::string& dir, uint64_t* hash, int depth) {
   }
 }
 
+// Copies a file with its mode (a unix port's binary stays executable) through a temporary name
+// of this process, then renames it into place.
 bool CopyFile(const std::string& from, const std::string& to) {
-  std::ifstream in(from, std::ios::binary);
-  std::ofstream out(to + ".tmp", std::ios::binary | std::ios::trunc);
-  out << in.rdbuf();
-  out.flush();
-  return in && out && rename((to + ".tmp").c_str(), to.c_str()) == 0;
+  const std::string temporary = absl::StrCat(to, ".tmp-", getpid());
+  std::error_code error;
+  std::filesystem::copy_file(from, temporary, std::filesystem::copy_options::overwrite_existing,
+                             error);
+  if (!error) std::filesystem::rename(temporary, to, error);
+  if (error) std::filesystem::remove(temporary, error);
+  return !error;
 }
 
 }  // namespace
@@ -162,6 +168,10 @@ void FirmwareBartender::StoreInCache(proto::BuildRecord* record) const {
     return;
   }
   firmware.set_path(cached_image);
+  if (!firmware.mpy_cross().empty()) {  // --via-mpy runs need the build's own mpy-cross
+    const std::string cached_mpy_cross = absl::StrCat(dir, "/mpy-cross");
+    if (CopyFile(firmware.mpy_cross(), cached_mpy_cross)) firmware.set_mpy_cross(cached_mpy_cross);
+  }
   std::string text;
   google::protobuf::TextFormat::PrintToString(firmware, &text);
   if (absl::Status status = WriteFileAtomically(dir + "/firmware.textproto", text); !status.ok()) {

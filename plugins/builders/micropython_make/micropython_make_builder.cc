@@ -126,6 +126,13 @@ absl::StatusOr<proto::Firmware> MicropythonMakeBuilder::Build(const proto::Build
   }
 
   // One build at a time per tree: builds share mpy-cross and the tree's generated files.
+  std::error_code cache_error;
+  fs::create_directories(request.cache_dir(), cache_error);
+  if (cache_error) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        Describe(request), ": cannot create the build cache ", request.cache_dir(), ": ",
+        cache_error.message()));
+  }
   absl::StatusOr<FileLock> tree_lock =
       FileLock::Acquire((fs::path(request.cache_dir()) /
                          absl::StrCat("tree-", StableHashHex(StableHash64(tree)), ".lock"))
