@@ -15,9 +15,10 @@ namespace mptest::harnesses {
 namespace fs = std::filesystem;
 
 absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const std::string& test,
-                                           const std::string& python, absl::Duration timeout) {
+                                           const std::string& python, absl::Duration timeout,
+                                           const std::string& emit) {
   const fs::path path = fs::absolute(fs::path(tests_dir) / test);
-  std::ifstream exp(path.string() + ".bytecode.exp", std::ios::binary);
+  std::ifstream exp(absl::StrCat(path.string(), ".", emit, ".exp"), std::ios::binary);
   if (!exp) exp.open(path.string() + ".exp", std::ios::binary);
   if (exp) {
     std::stringstream text;
@@ -36,11 +37,12 @@ absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const s
 }
 
 ExpectedOutputs::ExpectedOutputs(std::string tests_dir, std::vector<std::string> tests,
-                                 std::string python, absl::Duration timeout)
+                                 std::string python, absl::Duration timeout, std::string emit)
     : tests_dir_(std::move(tests_dir)),
       tests_(std::move(tests)),
       python_(std::move(python)),
       timeout_(timeout),
+      emit_(std::move(emit)),
       results_(tests_.size()) {
   // One CPython per core (up to 4): on a fast board the expectations are the slower side.
   const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
@@ -63,7 +65,7 @@ void ExpectedOutputs::Work() {
       if (stop_ || next_ >= tests_.size()) return;
       i = next_++;
     }
-    absl::StatusOr<std::string> expected = ExpectedOutput(tests_dir_, tests_[i], python_, timeout_);
+    absl::StatusOr<std::string> expected = ExpectedOutput(tests_dir_, tests_[i], python_, timeout_, emit_);
     absl::MutexLock lock(&mutex_);
     results_[i] = std::move(expected);
   }

@@ -1,4 +1,4 @@
-// What a test is expected to print, as run-tests.py decides it: <test>.bytecode.exp or
+// What a test is expected to print, as run-tests.py decides it: <test>.<emit>.exp or
 // <test>.exp beside the test or, when there is none, the output of CPython running the test on
 // the host (`python3 -BS <test>` in the test's directory, stderr included;
 // "CPYTHON3 CRASH:\n" + that output when it fails). ExpectedOutputs computes them on background
@@ -19,14 +19,16 @@ namespace mptest::harnesses {
 
 // The expectation for tests_dir/test. Errors only for what prevents computing it (the python
 // program cannot be started); a test that crashes CPython expects "CPYTHON3 CRASH:\n...".
+// `emit` chooses <test>.<emit>.exp before <test>.exp, as run-tests.py's --emit does.
 absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const std::string& test,
-                                           const std::string& python, absl::Duration timeout);
+                                           const std::string& python, absl::Duration timeout,
+                                           const std::string& emit = "bytecode");
 
 class ExpectedOutputs {
  public:
   // Starts computing the expectations of `tests`, in order.
   ExpectedOutputs(std::string tests_dir, std::vector<std::string> tests, std::string python,
-                  absl::Duration timeout);
+                  absl::Duration timeout, std::string emit = "bytecode");
   ~ExpectedOutputs();  // stops early and joins
 
   // Blocks until the expectation of tests[index] is known.
@@ -39,6 +41,7 @@ class ExpectedOutputs {
   const std::vector<std::string> tests_;
   const std::string python_;
   const absl::Duration timeout_;
+  const std::string emit_;
   absl::Mutex mutex_;
   std::vector<std::optional<absl::StatusOr<std::string>>> results_ ABSL_GUARDED_BY(mutex_);
   size_t next_ ABSL_GUARDED_BY(mutex_) = 0;  // the next test a worker takes

@@ -20,6 +20,7 @@
 #include "plugins/harnesses/results_json.h"
 #include "plugins/harnesses/run_tests_plan.h"
 #include "plugins/harnesses/run_tests_rules.h"
+#include "plugins/harnesses/script_harness.h"
 #include "plugins/harnesses/test_selection.h"
 
 namespace mptest::harnesses {
@@ -114,15 +115,38 @@ double TestTimeoutSeconds(const proto::TestRunSpec& spec, double fallback) {
 
 }  // namespace
 
+proto::TestOutcome JudgeTest(const std::string& test, const RemoteOutput& output,
+                             const std::string& expected, const absl::Status& error,
+                             absl::Duration duration, const std::string& result_dir) {
+  const TestVerdict verdict = DecideTest(test, output, expected);
+  proto::TestOutcome outcome;
+  outcome.set_name(test);
+  outcome.set_outcome(verdict.outcome);
+  outcome.set_reason(verdict.reason);
+  if (!error.ok()) outcome.set_reason(std::string(error.message()));
+  outcome.set_duration_s(absl::ToDoubleSeconds(duration));
+  if (verdict.outcome == "fail" || verdict.outcome == "ignored") {
+    const std::string base = absl::StrReplaceAll(test, {{"/", "_"}});
+    WriteFile(fs::path(result_dir) / (base + ".exp"), expected);
+    WriteFile(fs::path(result_dir) / (base + ".out"), output.output);
+  }
+  return outcome;
+}
+
 NativeHarness::NativeHarness(NativeHarnessOptions options) : options_(std::move(options)) {}
 
-// One run of test files: the outcomes so far, and an error if the run could not go on.
-struct NativeHarness::RunState {
-  std::vector<proto::TestOutcome> outcomes;
-  absl::Status status;
-};
+void SortLikeRunTests(const std::vector<std::string>& order,
+                      std::vector<proto::TestOutcome>* outcomes) {
+  absl::flat_hash_map<std::string, size_t> position;
+  for (size_t i = 0; i < order.size(); ++i) position.emplace(order[i], i);
+  std::stable_sort(outcomes->begin(), outcomes->end(),
+                   [&position](const proto::TestOutcome& a, const proto::TestOutcome& b) {
+                     return position[a.name()] < position[b.name()];
+                   });
+}
 
 NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest& request,
+                                                    const RunTestsSelection& selection,
                                                     const std::string& result_dir,
                                                     std::ostream& log) const {
   const std::string& label = request.spec().label();
@@ -149,7 +173,14 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
   ExpectedOutputs expectations(
       request.tests_dir(), plan->run, options_.python,
       std::max(std::min(absl::Seconds(test_timeout_s), run_deadline - absl::Now()),
-               absl::Milliseconds(100)));
+               absl::Milliseconds(100)),
+      selection.emit);
+  if (TestInstance(dut, request.firmware()) == "unix") {
+    RunOnUnixPort(request, selection, plan->run, expectations, absl::Seconds(test_timeout_s),
+                  run_deadline, result_dir, log, &run);
+    SortLikeRunTests(plan->order, &run.outcomes);
+    return run;
+  }
   BoardSession board(dut.console(), dut.board().baud());
   if (absl::Status status = board.Connect(); !status.ok()) {
     run.status = absl::UnavailableError(absl::StrCat("spec ", label, ": cannot reach the board on ",
@@ -197,24 +228,14 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
       run.status = expected.status();
       return run;
     }
-    const TestVerdict verdict = DecideTest(test, output, *expected);
-    proto::TestOutcome outcome;
-    outcome.set_name(test);
-    outcome.set_outcome(verdict.outcome);
-    outcome.set_reason(verdict.reason);
-    if (!result.ok()) {
-      const bool timed_out = result.status().code() == absl::StatusCode::kDeadlineExceeded;
-      outcome.set_reason(
-          timed_out ? absl::StrCat("timeout after ", absl::ToDoubleSeconds(test_budget), " s")
-                    : std::string(result.status().message()));
+    absl::Status error = result.status();
+    if (error.code() == absl::StatusCode::kDeadlineExceeded) {
+      error = absl::DeadlineExceededError(
+          absl::StrCat("timeout after ", absl::ToDoubleSeconds(test_budget), " s"));
     }
-    outcome.set_duration_s(absl::ToDoubleSeconds(absl::Now() - test_start));
-    if (verdict.outcome == "fail" || verdict.outcome == "ignored") {
-      const std::string base = absl::StrReplaceAll(test, {{"/", "_"}});
-      WriteFile(fs::path(result_dir) / (base + ".exp"), *expected);
-      WriteFile(fs::path(result_dir) / (base + ".out"), output.output);
-    }
-    log << verdict.outcome << "  " << test << "\n" << std::flush;
+    proto::TestOutcome outcome =
+        JudgeTest(test, output, *expected, error, absl::Now() - test_start, result_dir);
+    log << outcome.outcome() << "  " << test << "\n" << std::flush;
     run.outcomes.push_back(outcome);
     // After an error the board needs bringing back. (A SystemExit, as tests that print SKIP
     // raise, soft-resets the board; the client waits for it to come back.)
@@ -226,13 +247,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
       }
     }
   }
-  // run-tests.py's order, skipped tests in their places.
-  absl::flat_hash_map<std::string, size_t> position;
-  for (size_t i = 0; i < plan->order.size(); ++i) position.emplace(plan->order[i], i);
-  std::stable_sort(run.outcomes.begin(), run.outcomes.end(),
-                   [&position](const proto::TestOutcome& a, const proto::TestOutcome& b) {
-                     return position[a.name()] < position[b.name()];
-                   });
+  SortLikeRunTests(plan->order, &run.outcomes);
   return run;
 }
 
@@ -268,6 +283,21 @@ NativeHarness::RunState NativeHarness::RunFlashFormat(const proto::HarnessReques
   return run;
 }
 
+absl::StatusOr<RunTestsSelection> CheckNativeSpec(const proto::HarnessRequest& request) {
+  absl::StatusOr<RunTestsSelection> selection =
+      ParseRunTestsArgs(request.spec(), request.tests_dir());
+  if (!selection.ok()) return selection.status();
+  const bool compiled = selection->via_mpy || selection->emit != "bytecode";
+  if (compiled && request.tentacles_size() > 0 &&
+      TestInstance(request.tentacles(0), request.firmware()) != "unix") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "spec ", request.spec().label(),
+        ": the native harness runs --via-mpy and --emit native only on the unix port; on ",
+        request.tentacles(0).board().name(), " use the run_tests harness"));
+  }
+  return selection;
+}
+
 std::string FlashFormatCode(absl::string_view port) {
   if (port == "rp2") return "import vfs, rp2\nvfs.VfsLfs2.mkfs(rp2.Flash(), progsize=256)\n";
   if (port == "stm32") return "import vfs, pyb\nvfs.VfsLfs2.mkfs(pyb.Flash(start=0))\n";
@@ -286,10 +316,11 @@ absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequ
   const auto& args = request.spec().args();
   const bool flash_format = std::find(args.begin(), args.end(), "--flash-format") != args.end();
   const bool mpremote = std::find(args.begin(), args.end(), "--mpremote-tests") != args.end();
+  RunTestsSelection selection;
   if (!flash_format && !mpremote) {  // refuse a bad selection before touching anything
-    absl::StatusOr<std::vector<std::string>> selected =
-        SelectTestFiles(request.spec(), request.tests_dir());
-    if (!selected.ok()) return selected.status();
+    absl::StatusOr<RunTestsSelection> parsed = CheckNativeSpec(request);
+    if (!parsed.ok()) return parsed.status();
+    selection = *std::move(parsed);
   }
   std::error_code error;
   const fs::path result_dir = fs::absolute(request.result_dir());
@@ -317,7 +348,7 @@ absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequ
       run.status = outcomes.status();
     }
   } else {
-    run = RunTestFiles(request, result_dir.string(), log);
+    run = RunTestFiles(request, selection, result_dir.string(), log);
   }
   int failed = 0, skipped = 0;
   for (const proto::TestOutcome& outcome : run.outcomes) {

@@ -13,6 +13,9 @@
 //   - _results.json in run-tests.py's format, failed tests' .exp/.out, and testresults.txt.
 // A board that cannot be brought back is an infrastructure error (the results so far are
 // written first).
+// On the unix port (a board whose port is "unix") tests run the way run-tests.py runs them on a
+// PC instead: each in a process of its own, in its directory, several at once
+// (unix_port_runner.h), with --via-mpy and --emit native as run-tests.py has them.
 // Two spec arguments select the anchor's other native kinds instead of test files:
 //   --flash-format     RUN-FLASH_FORMAT: makes a fresh LFS2 filesystem (rp2, stm32; other ports
 //                      skip); one outcome, "format_flash".
@@ -29,11 +32,29 @@
 #include "absl/strings/string_view.h"
 #include "core/api/harness.h"
 #include "core/proto/tentacle.pb.h"
+#include "plugins/harnesses/expected_output.h"
+#include "plugins/harnesses/run_tests_rules.h"
+#include "plugins/harnesses/test_selection.h"
 
 namespace mptest::harnesses {
 
 // The MicroPython code that formats the flash filesystem of a port's boards; "" = none.
 std::string FlashFormatCode(absl::string_view port);
+
+// The spec's selection, refused (InvalidArgument) when the native harness cannot honour it:
+// --via-mpy and --emit native run only on the unix port.
+absl::StatusOr<RunTestsSelection> CheckNativeSpec(const proto::HarnessRequest& request);
+
+// The verdict of one test from what it printed (run_tests_rules.h); failed and ignored tests
+// leave <test>.exp and <test>.out (slashes as '_') in result_dir. `error` (a timeout, a lost
+// line) becomes the reason.
+proto::TestOutcome JudgeTest(const std::string& test, const RemoteOutput& output,
+                             const std::string& expected, const absl::Status& error,
+                             absl::Duration duration, const std::string& result_dir);
+
+// Puts outcomes in run-tests.py's order (`order`), skipped tests in their places.
+void SortLikeRunTests(const std::vector<std::string>& order,
+                      std::vector<proto::TestOutcome>* outcomes);
 
 struct NativeHarnessOptions {
   std::string python = "/usr/bin/python3";  // CPython for expectations without a .exp
@@ -47,9 +68,19 @@ class NativeHarness : public Harness {
   absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest& request) override;
 
  private:
-  struct RunState;
-  RunState RunTestFiles(const proto::HarnessRequest& request, const std::string& result_dir,
-                        std::ostream& log) const;
+  // One run of test files: the outcomes so far, and an error if the run could not go on.
+  struct RunState {
+    std::vector<proto::TestOutcome> outcomes;
+    absl::Status status;
+  };
+  RunState RunTestFiles(const proto::HarnessRequest& request, const RunTestsSelection& selection,
+                        const std::string& result_dir, std::ostream& log) const;
+  // The unix port (native_unix.cc): `tests` as processes of their own, several at once;
+  // cmdline/ and feature_check/ tests through run-tests.py itself. Appends to run.
+  void RunOnUnixPort(const proto::HarnessRequest& request, const RunTestsSelection& selection,
+                     const std::vector<std::string>& tests, ExpectedOutputs& expectations,
+                     absl::Duration test_timeout, absl::Time run_deadline,
+                     const std::string& result_dir, std::ostream& log, RunState* run) const;
   RunState RunFlashFormat(const proto::HarnessRequest& request) const;
 
   NativeHarnessOptions options_;

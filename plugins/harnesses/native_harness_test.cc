@@ -152,10 +152,67 @@ TEST_F(NativeHarnessTest, MpremoteTests) {
 }
 
 TEST_F(NativeHarnessTest, RefusesUnknownOptionsAndMissingTests) {
-  EXPECT_THAT(NativeHarness().Run(Request({"--via-mpy"})).status().message(),
-              HasSubstr("does not support option '--via-mpy'"));
+  EXPECT_THAT(NativeHarness().Run(Request({"--target=x"})).status().message(),
+              HasSubstr("does not support option '--target=x'"));
   EXPECT_THAT(NativeHarness().Run(Request({"basics/nope.py"})).status().message(),
               HasSubstr("no test file basics/nope.py"));
+}
+
+// The unix port runs as run-tests.py runs it on a PC: each test a process of its own in its
+// directory (a data file opened relative to it, a line printed at exit), cmdline/ tests handed to
+// run-tests.py, and --via-mpy accepted there (and refused elsewhere, before anything runs).
+class NativeUnixPortTest : public NativeHarnessTest {
+ protected:
+  proto::HarnessRequest UnixRequest(std::vector<std::string> args) {
+    proto::HarnessRequest request = Request(std::move(args));
+    proto::Tentacle* tentacle = request.mutable_tentacles(0);
+    tentacle->mutable_entry()->set_type("execpty");
+    tentacle->mutable_board()->set_name("UNIX");
+    tentacle->mutable_board()->set_port("unix");
+    tentacle->set_console("/nonexistent/tty");  // never used: no REPL on the unix port
+    request.mutable_firmware()->set_path(
+        fs::absolute(tests_dir_ + "/../ports/unix/fake_micropython.py").string());
+    return request;
+  }
+};
+
+TEST_F(NativeUnixPortTest, EachTestIsAProcessInItsDirectory) {
+  proto::HarnessRequest request = UnixRequest({"-d", "unixport", "cmdline"});
+  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(Verdicts(*result),
+              ElementsAre("cmdline/cmd_fake.py=pass", "unixport/atexit_line.py=pass",
+                          "unixport/cwd_data.py=pass", "unixport/fails.py=fail"));
+  EXPECT_EQ(ReadFile(request.result_dir() + "/unixport_fails.py.out"),
+            "this is not what the .exp says\n");
+  // The cmdline/ test went to run-tests.py's unix target with the tentacle's binary.
+  const std::string invocation = ReadFile(request.result_dir() + "/run-tests/fake_invocation.json");
+  EXPECT_THAT(invocation, HasSubstr("--test-instance=unix"));
+  EXPECT_THAT(invocation, HasSubstr("cmdline/cmd_fake.py"));
+}
+
+TEST_F(NativeUnixPortTest, CompiledFormsOnlyOnTheUnixPort) {
+  EXPECT_TRUE(CheckNativeSpec(UnixRequest({"--via-mpy", "--emit", "native"})).ok());
+  absl::StatusOr<proto::HarnessResult> refused =
+      NativeHarness().Run(Request({"--via-mpy", "-d", "basics"}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("use the run_tests harness"));
+}
+
+TEST_F(NativeHarnessTest, BothDirectoryFormsOfRunTests) {
+  // run-tests.py's own form: one -d with several directories.
+  proto::HarnessRequest request = Request({"-d", "basics", "hang"});
+  (*request.mutable_spec()->mutable_env())["MICROPY_TEST_TIMEOUT"] = "2";  // hang/forever.py
+  absl::StatusOr<proto::HarnessResult> both = NativeHarness().Run(request);
+  ASSERT_TRUE(both.ok()) << both.status();
+  EXPECT_EQ(both->outcomes_size(), 7);
+  // Repeated -d: run-tests.py would keep only the last; refused before anything runs.
+  absl::StatusOr<proto::HarnessResult> repeated =
+      NativeHarness().Run(Request({"-d", "basics", "-d", "hang"}));
+  ASSERT_FALSE(repeated.ok());
+  EXPECT_EQ(repeated.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(repeated.status().message(), HasSubstr("keeps only the last"));
 }
 
 }  // namespace

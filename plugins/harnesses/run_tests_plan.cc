@@ -6,7 +6,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/process/subprocess.h"
+#include "absl/strings/str_join.h"
 #include "plugins/harnesses/results_json.h"
+#include "plugins/harnesses/script_harness.h"
 #include "plugins/harnesses/test_selection.h"
 
 namespace mptest::harnesses {
@@ -26,52 +28,73 @@ bool SupportsDryRun(const std::string& python, const std::string& tests_dir) {
 
 }  // namespace
 
+namespace {
+
+// run-tests.py against the request's DUT: the command without its selection.
+process::CommandOptions RunTestsCommand(const proto::HarnessRequest& request,
+                                        const std::string& python, const std::string& work_dir,
+                                        absl::Duration timeout) {
+  const proto::Tentacle& dut = request.tentacles(0);
+  const std::string instance = TestInstance(dut, request.firmware());
+  process::CommandOptions command;
+  command.argv = {python, "run-tests.py", absl::StrCat("--test-instance=", instance),
+                  absl::StrCat("--result-dir=", fs::absolute(work_dir).string())};
+  command.cwd = request.tests_dir();
+  command.env_set = {{"PYTHONUNBUFFERED", "1"}};
+  if (instance == "unix") {
+    command.env_set["MICROPY_MICROPYTHON"] = UnixPortBinary(dut, request.firmware());
+    if (!request.firmware().mpy_cross().empty()) {
+      command.env_set["MICROPY_MPYCROSS"] = request.firmware().mpy_cross();
+    }
+  }
+  command.stdout_path = (fs::path(work_dir) / "testresults.txt").string();
+  command.timeout = timeout;
+  return command;
+}
+
+absl::StatusOr<std::vector<proto::TestOutcome>> RunAndRead(
+    const process::CommandOptions& command, const std::string& work_dir, bool allow_found) {
+  std::error_code error;
+  fs::create_directories(work_dir, error);
+  absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
+  if (!result.ok()) return result.status();
+  absl::StatusOr<std::vector<proto::TestOutcome>> listed =
+      ReadResultsJson((fs::path(work_dir) / "_results.json").string(), allow_found);
+  if (!result->ok() || !listed.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        absl::StrJoin(command.argv.begin() + 1, command.argv.begin() + 3, " "), " ",
+        result->Describe(), " (", listed.ok() ? "see " : listed.status().message(),
+        listed.ok() ? "" : "; see ", command.stdout_path, ")"));
+  }
+  return listed;
+}
+
+}  // namespace
+
 absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const std::string& python,
                                    const std::string& work_dir, absl::Duration timeout) {
   // The spec's own selection first: it validates the arguments either way.
-  absl::StatusOr<std::vector<std::string>> selected =
-      SelectTestFiles(request.spec(), request.tests_dir());
-  if (!selected.ok()) return selected.status();
+  absl::StatusOr<RunTestsSelection> selection =
+      ParseRunTestsArgs(request.spec(), request.tests_dir());
+  if (!selection.ok()) return selection.status();
   TestPlan plan;
   if (!SupportsDryRun(python, request.tests_dir())) {
+    absl::StatusOr<std::vector<std::string>> selected =
+        SelectTestFiles(request.spec(), request.tests_dir());
+    if (!selected.ok()) return selected.status();
     plan.run = std::move(*selected);
     plan.order = plan.run;
     return plan;
   }
-  absl::StatusOr<std::vector<std::string>> args =
-      ExpandTestArgs(request.spec(), request.tests_dir());
-  if (!args.ok()) return args.status();
-  std::error_code error;
-  fs::create_directories(work_dir, error);
-  process::CommandOptions command;
-  command.argv = {python, "run-tests.py", "--dry-run",
-                  absl::StrCat("--test-instance=port:", request.tentacles(0).console()),
-                  absl::StrCat("--result-dir=", fs::absolute(work_dir).string())};
-  bool has_selection = false;
-  for (const std::string& arg : *args) {
-    if (!absl::StartsWith(arg, "-") || arg == "-d" || absl::StartsWith(arg, "--test-dirs")) {
-      has_selection = true;
-    }
-  }
-  if (has_selection) {
-    command.argv.insert(command.argv.end(), args->begin(), args->end());
-  } else {  // run-tests.py's own defaults would differ from ours: name ours
-    command.argv.insert(command.argv.end(), selected->begin(), selected->end());
-  }
-  command.cwd = request.tests_dir();
-  command.env_set = {{"PYTHONUNBUFFERED", "1"}};
+  // Without files or directories run-tests.py chooses its defaults for the target it finds.
+  process::CommandOptions command = RunTestsCommand(request, python, work_dir, timeout);
+  command.argv.insert(command.argv.begin() + 2, "--dry-run");
+  const std::vector<std::string> args = selection->RunnerArgs();
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
   command.stdout_path = (fs::path(work_dir) / "dry_run.txt").string();
-  command.timeout = timeout;
-  absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
-  if (!result.ok()) return result.status();
   absl::StatusOr<std::vector<proto::TestOutcome>> listed =
-      ReadResultsJson((fs::path(work_dir) / "_results.json").string(), /*allow_found=*/true);
-  if (!result->ok() || !listed.ok()) {
-    return absl::UnavailableError(absl::StrCat("run-tests.py --dry-run ", result->Describe(), " (",
-                                               listed.ok() ? "see " : listed.status().message(),
-                                               listed.ok() ? "" : "; see ", command.stdout_path,
-                                               ")"));
-  }
+      RunAndRead(command, work_dir, /*allow_found=*/true);
+  if (!listed.ok()) return listed.status();
   plan.from_run_tests = true;
   for (proto::TestOutcome& test : *listed) {
     plan.order.push_back(test.name());
@@ -82,6 +105,22 @@ absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const s
     }
   }
   return plan;
+}
+
+absl::StatusOr<std::vector<proto::TestOutcome>> RunWithRunTests(
+    const proto::HarnessRequest& request, const std::vector<std::string>& tests,
+    const std::string& python, const std::string& work_dir, absl::Duration timeout) {
+  absl::StatusOr<RunTestsSelection> selection =
+      ParseRunTestsArgs(request.spec(), request.tests_dir());
+  if (!selection.ok()) return selection.status();
+  RunTestsSelection only = *selection;
+  only.files = tests;
+  only.dirs.clear();
+  only.filters.clear();
+  process::CommandOptions command = RunTestsCommand(request, python, work_dir, timeout);
+  const std::vector<std::string> args = only.RunnerArgs();
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  return RunAndRead(command, work_dir, /*allow_found=*/false);
 }
 
 }  // namespace mptest::harnesses

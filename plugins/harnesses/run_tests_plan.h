@@ -2,6 +2,7 @@
 // directory's run-tests.py has --dry-run, it is asked (against the board, so that its feature
 // checks and per-platform skip lists apply) which tests it would run ("found") and which it
 // skips; otherwise the spec's selection (test_selection.h) is run as it is, without skips.
+// run-tests.py reaches the DUT as the run_tests harness does (TestInstance in script_harness.h).
 #ifndef MPTEST_PLUGINS_HARNESSES_RUN_TESTS_PLAN_H_
 #define MPTEST_PLUGINS_HARNESSES_RUN_TESTS_PLAN_H_
 
@@ -25,6 +26,14 @@ struct TestPlan {
 // board's console open meanwhile. Errors: a bad selection, or a dry run that fails.
 absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const std::string& python,
                                    const std::string& work_dir, absl::Duration timeout);
+
+// Runs `tests` (relative to tests_dir) with run-tests.py itself against the request's DUT, with
+// the spec's --via-mpy/--emit, writing into work_dir; the native harness hands it the tests it
+// does not run itself (the unix port's cmdline/ tests). Errors: run-tests.py failing or leaving
+// no _results.json.
+absl::StatusOr<std::vector<proto::TestOutcome>> RunWithRunTests(
+    const proto::HarnessRequest& request, const std::vector<std::string>& tests,
+    const std::string& python, const std::string& work_dir, absl::Duration timeout);
 
 }  // namespace mptest::harnesses
 

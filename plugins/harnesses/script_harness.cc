@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -45,6 +46,37 @@ void KeepFailureFiles(const std::vector<proto::TestOutcome>& outcomes, const std
   }
 }
 
+// run-tests.py lists every test it selected in _results.json, skipped ones included. When the
+// spec names its tests (files or -d directories, no -e/-i filter), every one must be there: a
+// runner that drops tests must not pass for the ones it ran.
+absl::Status CheckEverySelectedTestReported(const proto::HarnessRequest& request,
+                                            const std::vector<proto::TestOutcome>& outcomes,
+                                            const std::string& output_path) {
+  absl::StatusOr<RunTestsSelection> selection =
+      ParseRunTestsArgs(request.spec(), request.tests_dir());
+  if (!selection.ok() || !selection->filters.empty() ||
+      (selection->files.empty() && selection->dirs.empty())) {
+    return absl::OkStatus();  // run-tests.py's own choice (defaults, filters): nothing to hold
+  }
+  absl::StatusOr<std::vector<std::string>> selected =
+      SelectTestFiles(request.spec(), request.tests_dir());
+  if (!selected.ok()) return absl::OkStatus();
+  std::set<std::string> reported;
+  for (const proto::TestOutcome& outcome : outcomes) reported.insert(outcome.name());
+  std::vector<std::string> missing;
+  for (const std::string& test : *selected) {
+    if (!reported.count(test)) missing.push_back(test);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  const size_t shown = std::min<size_t>(missing.size(), 5);
+  return absl::DataLossError(absl::StrCat(
+      "run-tests.py (spec ", request.spec().label(), ") reported ", selected->size() - missing.size(),
+      " of the ", selected->size(), " selected tests; no verdict for ",
+      absl::StrJoin(missing.begin(), missing.begin() + shown, ", "),
+      missing.size() > shown ? absl::StrCat(" and ", missing.size() - shown, " more") : "",
+      "; output: ", output_path));
+}
+
 }  // namespace
 
 const char* RunnerPluginName(RunnerKind kind) {
@@ -75,15 +107,22 @@ const char* RunnerScript(RunnerKind kind) {
   return "";
 }
 
+std::string UnixPortBinary(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
+  std::error_code error;
+  auto flashed = tentacle.runtime().find("firmware");
+  if (flashed != tentacle.runtime().end() && fs::is_regular_file(flashed->second, error)) {
+    return fs::absolute(flashed->second, error).string();
+  }
+  auto initial = tentacle.entry().tags().find("firmware");
+  if (initial != tentacle.entry().tags().end()) return initial->second;
+  return firmware.path();
+}
+
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
   const auto& tags = tentacle.entry().tags();
   auto tag = tags.find("test_instance");
   std::string wanted = tag == tags.end() ? "" : tag->second;
-  if (wanted.empty() && tentacle.entry().type() == "execpty") {
-    // Only a command that announces its pty works with run-tests.py's execpty:.
-    auto console = tags.find("console");
-    wanted = console != tags.end() && console->second == "announced" ? "execpty" : "port";
-  }
+  if (wanted.empty() && tentacle.board().port() == "unix") wanted = "unix";
   if (wanted == "unix") return "unix";
   if (wanted == "execpty") {
     std::vector<std::string> command;
@@ -144,8 +183,9 @@ absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
   if (via_mpy && !request.firmware().mpy_cross().empty()) {
     command.env["MICROPY_MPYCROSS"] = request.firmware().mpy_cross();
   }
-  if (command.argv[2] == "--test-instance=unix" && !request.firmware().path().empty()) {
-    command.env["MICROPY_MICROPYTHON"] = request.firmware().path();
+  if (command.argv[2] == "--test-instance=unix") {
+    const std::string binary = UnixPortBinary(request.tentacles(0), request.firmware());
+    if (!binary.empty()) command.env["MICROPY_MICROPYTHON"] = binary;
   }
   for (const auto& [name, value] : request.spec().env()) command.env[name] = value;
   return command;
@@ -203,6 +243,12 @@ absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequ
     return absl::UnavailableError(absl::StrCat(
         name, " ", result->Describe(), " and left no usable _results.json (",
         outcomes.status().message(), "); output: ", output_path, "\n", FileTail(output_path, 15)));
+  }
+  if (kind_ == RunnerKind::kRunTests) {
+    if (absl::Status status = CheckEverySelectedTestReported(request, *outcomes, output_path);
+        !status.ok()) {
+      return status;
+    }
   }
   KeepFailureFiles(*outcomes, request.tests_dir(), result_dir.string());
   proto::HarnessResult harness_result;

@@ -30,15 +30,20 @@ struct ScriptHarnessOptions {
   std::string default_test_timeout_s = "60";  // MICROPY_TEST_TIMEOUT unless the spec sets it
 };
 
-// How run-tests.py reaches a tentacle: "port:<console>" (serial and virtual boards, and
-// execpty tentacles whose command is the console, tags.console "stdio": MicroPython's unix
-// port under the execpty relay, the same board path the native harness uses), or for execpty
-// tentacles whose command announces its pty (tags.console "announced", qemu -serial pty)
-// "execpty:<command>" with {firmware} replaced by the firmware path (run-tests.py starts the
-// command itself). The tag test_instance chooses explicitly: "port", "execpty", or "unix"
-// (run-tests.py's own unix target with MICROPY_MICROPYTHON set to the firmware: each test a
-// process of its own, no REPL, not the board path the native harness uses).
+// How run-tests.py reaches a tentacle, as a maintainer runs it by hand on the same firmware:
+//  - a board whose port is "unix": "unix", run-tests.py's own unix target with
+//    MICROPY_MICROPYTHON set to the tentacle's binary (each test a process of its own, in the
+//    test's directory, as `make -C ports/unix test` runs it);
+//  - every other board: "port:<console>", the tentacle's own console (serial and virtual
+//    boards, and execpty tentacles such as qemu under the relay), so no second emulator runs
+//    beside the tentacle's.
+// The tag test_instance chooses explicitly: "port", "unix", or "execpty" ("execpty:<command>"
+// with {firmware} replaced by the firmware path: run-tests.py starts the command itself).
 std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware& firmware);
+
+// The unix port binary a tentacle runs: the file its driver flashed (Tentacle.runtime
+// "firmware") when it exists, else tags.firmware, else the firmware's path.
+std::string UnixPortBinary(const proto::Tentacle& tentacle, const proto::Firmware& firmware);
 
 struct RunnerCommand {
   std::vector<std::string> argv;

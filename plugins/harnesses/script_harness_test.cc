@@ -134,18 +134,14 @@ TEST_F(ScriptHarnessTest, ExecptyTentacleTestInstance) {
   tentacle->mutable_entry()->add_command("{firmware}");
   tentacle->set_console("/state/tty");
   request.mutable_firmware()->set_path("/fw/firmware.elf");
-  // The command is the console (the unix port under the relay): run-tests.py uses the relay.
+  // run-tests.py talks to the tentacle's own emulator through its console, whether the command
+  // is the console or announces a pty: it never starts a second emulator beside it.
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
   (*tentacle->mutable_entry()->mutable_tags())["console"] = "announced";
-  EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
-            "execpty:qemu-system-arm -kernel /fw/firmware.elf");
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
   absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_THAT(Invocation(request),
-              HasSubstr("--test-instance=execpty:qemu-system-arm -kernel /fw/firmware.elf"));
-  (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "port";
-  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
-  (*tentacle->mutable_entry()->mutable_tags())["console"] = "stdio";
+  EXPECT_THAT(Invocation(request), HasSubstr("--test-instance=port:/state/tty"));
   (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "execpty";
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
             "execpty:qemu-system-arm -kernel /fw/firmware.elf");
@@ -154,6 +150,28 @@ TEST_F(ScriptHarnessTest, ExecptyTentacleTestInstance) {
   absl::StatusOr<RunnerCommand> unix = PlanRunnerCommand(RunnerKind::kRunTests, request, {});
   ASSERT_TRUE(unix.ok()) << unix.status();
   EXPECT_EQ(unix->env["MICROPY_MICROPYTHON"], "/fw/firmware.elf");
+}
+
+TEST_F(ScriptHarnessTest, UnixPortRunsAsRunTestsUnixTargetWithTheFlashedBinary) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  proto::Tentacle* tentacle = request.mutable_tentacles(0);
+  tentacle->mutable_entry()->set_type("execpty");
+  tentacle->mutable_entry()->add_command("{firmware}");
+  tentacle->mutable_board()->set_port("unix");
+  tentacle->set_console("/state/tty");
+  request.mutable_firmware()->set_path("/fw/micropython");
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "unix");
+  // Nothing flashed yet: the firmware; then the tentacle's own copy, which --flash_skip keeps.
+  EXPECT_EQ(UnixPortBinary(*tentacle, request.firmware()), "/fw/micropython");
+  (*tentacle->mutable_entry()->mutable_tags())["firmware"] = "/initial/micropython";
+  EXPECT_EQ(UnixPortBinary(*tentacle, request.firmware()), "/initial/micropython");
+  const std::string flashed = NewTempDir("tentacle") + "/firmware";
+  std::ofstream(flashed) << "binary";
+  (*tentacle->mutable_runtime())["firmware"] = flashed;
+  absl::StatusOr<RunnerCommand> command = PlanRunnerCommand(RunnerKind::kRunTests, request, {});
+  ASSERT_TRUE(command.ok()) << command.status();
+  EXPECT_EQ(command->argv[2], "--test-instance=unix");
+  EXPECT_EQ(command->env["MICROPY_MICROPYTHON"], flashed);
 }
 
 TEST_F(ScriptHarnessTest, TimeoutIsAnError) {

@@ -75,50 +75,113 @@ absl::StatusOr<std::vector<std::string>> ExpandTestArgs(const proto::TestRunSpec
   return out;
 }
 
-absl::StatusOr<std::vector<std::string>> SelectTestFiles(const proto::TestRunSpec& spec,
-                                                         const std::string& tests_dir) {
+absl::StatusOr<RunTestsSelection> ParseRunTestsArgs(const proto::TestRunSpec& spec,
+                                                    const std::string& tests_dir) {
   absl::StatusOr<std::vector<std::string>> args = ExpandTestArgs(spec, tests_dir);
   if (!args.ok()) return args.status();
-  std::vector<std::string> files;
-  std::vector<std::string> dirs;
+  RunTestsSelection selection;
+  bool dirs_given = false;
+  auto error = [&](absl::string_view what) {
+    return absl::InvalidArgumentError(absl::StrCat("spec ", spec.label(), ": ", what));
+  };
   for (size_t i = 0; i < args->size(); ++i) {
     const std::string& arg = (*args)[i];
-    if (arg == "-d" || arg == "--test-dirs") {
-      if (i + 1 == args->size()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("spec ", spec.label(), ": ", arg, " needs a directory"));
+    // An option's value: "--name=value", or the next argument.
+    auto value = [&](absl::string_view name) -> absl::StatusOr<std::string> {
+      if (absl::StartsWith(arg, absl::StrCat(name, "="))) return arg.substr(name.size() + 1);
+      if (i + 1 == args->size()) return error(absl::StrCat(arg, " needs a value"));
+      return (*args)[++i];
+    };
+    if (arg == "-d" || arg == "--test-dirs" || absl::StartsWith(arg, "--test-dirs=")) {
+      if (dirs_given) {
+        // argparse keeps only the last -d: run-tests.py would silently drop the others.
+        return error(absl::StrCat(
+            "-d/--test-dirs given twice; run-tests.py keeps only the last one. Name every "
+            "directory after one -d, as in `-d basics extmod`"));
       }
-      dirs.push_back((*args)[++i]);
-    } else if (absl::StartsWith(arg, "--test-dirs=")) {
-      dirs.push_back(arg.substr(strlen("--test-dirs=")));
+      dirs_given = true;
+      if (absl::StartsWith(arg, "--test-dirs=")) {
+        selection.dirs.push_back(arg.substr(strlen("--test-dirs=")));
+        continue;
+      }
+      // nargs="*": every following argument up to the next option is a directory.
+      while (i + 1 < args->size() && !absl::StartsWith((*args)[i + 1], "-")) {
+        selection.dirs.push_back((*args)[++i]);
+      }
+      if (selection.dirs.empty()) return error(absl::StrCat(arg, " needs a directory"));
+    } else if (arg == "--via-mpy") {
+      selection.via_mpy = true;
+    } else if (arg == "--emit" || absl::StartsWith(arg, "--emit=")) {
+      absl::StatusOr<std::string> emit = value("--emit");
+      if (!emit.ok()) return emit.status();
+      if (*emit != "bytecode" && *emit != "native") {
+        return error(absl::StrCat("--emit ", *emit, ": expected bytecode or native"));
+      }
+      selection.emit = *emit;
+    } else if (arg == "-e" || arg == "--exclude" || arg == "-i" || arg == "--include" ||
+               absl::StartsWith(arg, "--include=")) {
+      absl::StatusOr<std::string> pattern = value("--include");
+      if (!pattern.ok()) return pattern.status();
+      const bool exclude = arg == "-e" || arg == "--exclude";
+      selection.filters.push_back(exclude ? "-e" : "-i");
+      selection.filters.push_back(*pattern);
     } else if (absl::StartsWith(arg, "-")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("spec ", spec.label(), ": the native harness does not support option '", arg,
-                       "' (it takes test files, globs, !exclusions and -d/--test-dirs)"));
+      return error(absl::StrCat(
+          "the native harness does not support option '", arg,
+          "' (it takes run-tests.py's test files, globs, !exclusions, -d/--test-dirs, "
+          "-e/-i filters, --via-mpy and --emit)"));
     } else {
-      files.push_back(arg);
+      selection.files.push_back(arg);
     }
   }
-  if (files.empty() && dirs.empty()) {
-    for (const char* dir : kDefaultDirs) {
-      if (fs::is_directory(fs::path(tests_dir) / dir)) dirs.push_back(dir);
-    }
-  }
-  for (const std::string& dir : dirs) {
+  for (const std::string& dir : selection.dirs) {
     if (!fs::is_directory(fs::path(tests_dir) / dir)) {
       return absl::NotFoundError(
           absl::StrCat("spec ", spec.label(), ": no test directory ", dir, " in ", tests_dir));
     }
-    absl::StatusOr<std::vector<std::string>> found = Glob(dir + "/*.py", tests_dir);
-    if (!found.ok()) return found.status();
-    files.insert(files.end(), found->begin(), found->end());
   }
-  for (const std::string& file : files) {
+  for (const std::string& file : selection.files) {
     if (!fs::is_regular_file(fs::path(tests_dir) / file)) {
       return absl::NotFoundError(
           absl::StrCat("spec ", spec.label(), ": no test file ", file, " in ", tests_dir));
     }
   }
+  return selection;
+}
+
+std::vector<std::string> RunTestsSelection::RunnerArgs() const {
+  std::vector<std::string> args;
+  if (via_mpy) args.push_back("--via-mpy");
+  if (emit != "bytecode") args.insert(args.end(), {"--emit", emit});
+  args.insert(args.end(), filters.begin(), filters.end());
+  if (!files.empty()) {
+    args.insert(args.end(), files.begin(), files.end());
+  } else if (!dirs.empty()) {
+    args.push_back("-d");
+    args.insert(args.end(), dirs.begin(), dirs.end());
+  }
+  return args;
+}
+
+absl::StatusOr<std::vector<std::string>> SelectTestFiles(const proto::TestRunSpec& spec,
+                                                         const std::string& tests_dir) {
+  absl::StatusOr<RunTestsSelection> selection = ParseRunTestsArgs(spec, tests_dir);
+  if (!selection.ok()) return selection.status();
+  // run-tests.py: files given are run as given; else the directories' *.py, sorted together.
+  if (!selection->files.empty()) return selection->files;
+  std::vector<std::string> dirs = selection->dirs;
+  if (dirs.empty()) {
+    for (const char* dir : kDefaultDirs) {
+      if (fs::is_directory(fs::path(tests_dir) / dir)) dirs.push_back(dir);
+    }
+  }
+  std::vector<std::string> files;
+  for (const std::string& dir : dirs) {
+    absl::StatusOr<std::vector<std::string>> found = Glob(dir + "/*.py", tests_dir);
+    if (!found.ok()) return found.status();
+    files.insert(files.end(), found->begin(), found->end());
+  }
+  std::sort(files.begin(), files.end());
   return files;
 }
 

@@ -19,10 +19,29 @@ namespace mptest::harnesses {
 absl::StatusOr<std::vector<std::string>> ExpandTestArgs(const proto::TestRunSpec& spec,
                                                         const std::string& tests_dir);
 
-// The test files (relative to tests_dir, sorted within each directory) a native run covers:
-// the files among the expanded arguments, plus every *.py of each -d/--test-dirs directory;
-// with neither, the directories run-tests.py runs on a bare-metal board by default that
-// exist in tests_dir. Other options are refused, naming them.
+// A native run's arguments, read with run-tests.py's own grammar (its argparse): positional
+// test files; -d/--test-dirs taking every following argument up to the next option (nargs="*";
+// given twice it is refused, since run-tests.py would keep only the last); -e/--exclude and
+// -i/--include regex filters (left to run-tests.py's planning); --via-mpy; --emit bytecode|native.
+// Globs and !exclusions are expanded first (ExpandTestArgs). Other options are refused, naming
+// them; a named directory or file that does not exist is NotFound.
+struct RunTestsSelection {
+  std::vector<std::string> files;    // test files named, relative to tests_dir
+  std::vector<std::string> dirs;     // -d directories (ignored when files are named)
+  std::vector<std::string> filters;  // "-e"/"-i" followed by the pattern, in order
+  bool via_mpy = false;
+  std::string emit = "bytecode";
+
+  // The arguments that give run-tests.py exactly this selection.
+  std::vector<std::string> RunnerArgs() const;
+};
+absl::StatusOr<RunTestsSelection> ParseRunTestsArgs(const proto::TestRunSpec& spec,
+                                                    const std::string& tests_dir);
+
+// The test files (relative to tests_dir) a native run covers when run-tests.py cannot plan it
+// (no --dry-run): the files named, else every *.py of the -d directories, else of the
+// directories run-tests.py runs on a bare-metal board by default that exist, sorted together
+// as run-tests.py sorts them. Errors as ParseRunTestsArgs.
 absl::StatusOr<std::vector<std::string>> SelectTestFiles(const proto::TestRunSpec& spec,
                                                          const std::string& tests_dir);
 

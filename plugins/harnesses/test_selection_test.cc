@@ -44,20 +44,49 @@ TEST_F(TestSelectionTest, GlobsAndExclusionsKeepOptions) {
               HasSubstr("'nothing/*.py' matches no test file"));
 }
 
-TEST_F(TestSelectionTest, DirectoriesFilesAndDefaults) {
+TEST_F(TestSelectionTest, DirectoriesAsRunTestsTakesThem) {
+  // run-tests.py's form: -d takes every directory up to the next option.
+  absl::StatusOr<std::vector<std::string>> dirs =
+      SelectTestFiles(Spec({"-d", "misc", "basics", "--via-mpy"}), dir_);
+  ASSERT_TRUE(dirs.ok()) << dirs.status();
+  EXPECT_THAT(*dirs, ElementsAre("basics/a.py", "basics/b.py", "misc/m.py"));
+  absl::StatusOr<std::vector<std::string>> one = SelectTestFiles(Spec({"--test-dirs=misc"}), dir_);
+  ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_THAT(*one, ElementsAre("misc/m.py"));
+  // Files named: only they run (run-tests.py ignores -d then).
   absl::StatusOr<std::vector<std::string>> files =
-      SelectTestFiles(Spec({"-d", "basics", "--test-dirs=misc", "extmod/re1.py"}), dir_);
+      SelectTestFiles(Spec({"extmod/re1.py", "basics/a.py"}), dir_);
   ASSERT_TRUE(files.ok()) << files.status();
-  EXPECT_THAT(*files, ElementsAre("extmod/re1.py", "basics/a.py", "basics/b.py", "misc/m.py"));
+  EXPECT_THAT(*files, ElementsAre("extmod/re1.py", "basics/a.py"));
   absl::StatusOr<std::vector<std::string>> defaults = SelectTestFiles(Spec({}), dir_);
   ASSERT_TRUE(defaults.ok());
-  EXPECT_THAT(*defaults, ElementsAre("basics/a.py", "basics/b.py", "misc/m.py", "extmod/re1.py",
-                                     "extmod/re2.py", "extmod/zlib1.py"));
+  EXPECT_THAT(*defaults, ElementsAre("basics/a.py", "basics/b.py", "extmod/re1.py",
+                                     "extmod/re2.py", "extmod/zlib1.py", "misc/m.py"));
+}
+
+TEST_F(TestSelectionTest, RunnerOptionsAreKept) {
+  absl::StatusOr<RunTestsSelection> selection = ParseRunTestsArgs(
+      Spec({"--via-mpy", "--emit", "native", "-e", "re2", "-d", "extmod", "basics"}), dir_);
+  ASSERT_TRUE(selection.ok()) << selection.status();
+  EXPECT_TRUE(selection->via_mpy);
+  EXPECT_EQ(selection->emit, "native");
+  EXPECT_THAT(selection->RunnerArgs(), ElementsAre("--via-mpy", "--emit", "native", "-e", "re2",
+                                                   "-d", "extmod", "basics"));
+  absl::StatusOr<RunTestsSelection> equals = ParseRunTestsArgs(Spec({"--emit=native"}), dir_);
+  ASSERT_TRUE(equals.ok()) << equals.status();
+  EXPECT_EQ(equals->emit, "native");
 }
 
 TEST_F(TestSelectionTest, Refusals) {
-  EXPECT_THAT(SelectTestFiles(Spec({"--emit", "native"}), dir_).status().message(),
-              HasSubstr("option '--emit'"));
+  // Repeated -d: run-tests.py would keep only the last directory; refused, not half-run.
+  EXPECT_THAT(SelectTestFiles(Spec({"-d", "basics", "-d", "misc"}), dir_).status().message(),
+              HasSubstr("given twice"));
+  EXPECT_EQ(SelectTestFiles(Spec({"-d", "basics", "-d", "misc"}), dir_).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(SelectTestFiles(Spec({"--emit", "viper"}), dir_).status().message(),
+              HasSubstr("expected bytecode or native"));
+  EXPECT_THAT(SelectTestFiles(Spec({"--target=foo"}), dir_).status().message(),
+              HasSubstr("option '--target=foo'"));
   EXPECT_THAT(SelectTestFiles(Spec({"-d"}), dir_).status().message(),
               HasSubstr("-d needs a directory"));
   EXPECT_THAT(SelectTestFiles(Spec({"-d", "net_inet"}), dir_).status().message(),
