@@ -66,10 +66,14 @@ ABSL_FLAG(std::string, testresults, "",
 ABSL_FLAG(std::string, inventory, "",
           "tentacle inventory textproto (default: the built-in virtual lab)");
 ABSL_FLAG(std::string, boards, "",
-          "directory of board definitions (default: the built-in boards/)");
+          "directory of more board definitions: they extend the built-in boards/, and one with "
+          "a built-in board's name replaces it");
 ABSL_FLAG(std::string, specs, "", "test kinds textproto (default: the built-in lab's)");
 ABSL_FLAG(std::string, xfail, "", "xfail JSON file: {group: {test: [BOARD-VARIANT, ...]}}");
 ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cache/mptest)");
+ABSL_FLAG(std::vector<std::string>, build_arg, {},
+          "arguments for every firmware build, before the board definition's (micropython_make: "
+          "make arguments, e.g. --build_arg=MICROPY_PY_FFI=0,MICROPY_PY_BTREE=0)");
 ABSL_FLAG(
     bool, multiprocessing, true,
     "run each build and test in its own process (--nomultiprocessing: inline, for a debugger)");
@@ -203,8 +207,8 @@ absl::StatusOr<Loaded> LoadConfig(const std::string& argv0) {
   bool builtin = absl::GetFlag(FLAGS_inventory).empty();
   std::string inventory = builtin ? Runfile(argv0, "testdata/inventories/virtual_lab.textproto")
                                   : UserPath(absl::GetFlag(FLAGS_inventory));
-  std::string boards = absl::GetFlag(FLAGS_boards).empty() ? Runfile(argv0, "boards")
-                                                           : UserPath(absl::GetFlag(FLAGS_boards));
+  std::vector<std::string> boards = {Runfile(argv0, "boards")};
+  if (!absl::GetFlag(FLAGS_boards).empty()) boards.push_back(UserPath(absl::GetFlag(FLAGS_boards)));
   std::string specs = !absl::GetFlag(FLAGS_specs).empty()
                           ? UserPath(absl::GetFlag(FLAGS_specs))
                           : Runfile(argv0, builtin ? "testdata/specs/virtual_lab.textproto"
@@ -357,6 +361,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   options.build.cache_dir = CacheDir();
   options.build.results_dir = results;
   options.build.build_jobs = absl::GetFlag(FLAGS_build_jobs);
+  options.build.builder_args = absl::GetFlag(FLAGS_build_arg);
   options.test.jobs = absl::GetFlag(FLAGS_jobs);
   options.test.quarantine_after = absl::GetFlag(FLAGS_quarantine_after);
   options.test.results_dir = results;

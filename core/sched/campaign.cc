@@ -38,6 +38,9 @@ absl::Status Campaign::BringUp() {
     *request.mutable_inventory() = inventory;
     for (const auto& [name, board] : plan_.boards) *request.add_boards() = board;
     request.set_state_dir(absl::StrCat(options_.test.results_dir, "/tentacles"));
+    if (!options_.build.cache_dir.empty()) {
+      request.set_persist_dir(absl::StrCat(options_.build.cache_dir, "/tentacles"));
+    }
     if (absl::Status status = MakeDirs(request.state_dir()); !status.ok()) return status;
     absl::StatusOr<proto::DiscoverResponse> response = (*driver)->Discover(request);
     if (!response.ok()) {

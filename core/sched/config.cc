@@ -138,10 +138,21 @@ absl::StatusOr<std::vector<proto::TestRunSpec>> LoadSpecs(const std::string& pat
   return std::vector<proto::TestRunSpec>(list.spec().begin(), list.spec().end());
 }
 
-absl::StatusOr<LabConfig> LoadLab(const std::string& boards_dir, const std::string& inventory,
-                                  const std::string& specs) {
+absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(
+    const std::vector<std::string>& dirs) {
+  std::map<std::string, proto::BoardDefinition> boards;
+  for (const std::string& dir : dirs) {
+    absl::StatusOr<std::map<std::string, proto::BoardDefinition>> more = LoadBoards(dir);
+    if (!more.ok()) return more.status();
+    for (auto& [name, board] : *more) boards[name] = std::move(board);
+  }
+  return boards;
+}
+
+absl::StatusOr<LabConfig> LoadLab(const std::vector<std::string>& boards_dirs,
+                                  const std::string& inventory, const std::string& specs) {
   LabConfig lab;
-  absl::StatusOr<std::map<std::string, proto::BoardDefinition>> boards = LoadBoards(boards_dir);
+  absl::StatusOr<std::map<std::string, proto::BoardDefinition>> boards = LoadBoards(boards_dirs);
   if (!boards.ok()) return boards.status();
   lab.boards = *std::move(boards);
   if (absl::Status status = LoadTextProto(inventory, &lab.inventory); !status.ok()) return status;

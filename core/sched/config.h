@@ -43,9 +43,14 @@ absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(const s
 // Loads a file of `spec { ... }` entries (TestRunSpecList).
 absl::StatusOr<std::vector<proto::TestRunSpec>> LoadSpecs(const std::string& path);
 
-// Loads the three parts and runs CheckLab.
-absl::StatusOr<LabConfig> LoadLab(const std::string& boards_dir, const std::string& inventory,
-                                  const std::string& specs);
+// LoadBoards over several directories in order; a board defined again in a later directory
+// replaces the earlier definition (the user's --boards extends and overrides the built-in set).
+absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(
+    const std::vector<std::string>& dirs);
+
+// Loads the three parts and runs CheckLab. `boards_dirs` as LoadBoards.
+absl::StatusOr<LabConfig> LoadLab(const std::vector<std::string>& boards_dirs,
+                                  const std::string& inventory, const std::string& specs);
 
 // Semantic checks: unknown board, duplicate tentacle label, unknown variant restriction,
 // duplicate spec label, bad tentacle count, empty harness, non-positive timeout. Errors name

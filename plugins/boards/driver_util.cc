@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -54,6 +55,15 @@ absl::StatusOr<std::vector<proto::Tentacle>> ResolveEntries(const proto::Discove
           "tentacle '", entry.label(), "': cannot create ", dir, ": ", error.message()));
     }
     (*tentacle.mutable_runtime())["state_dir"] = dir;
+    if (!request.persist_dir().empty()) {
+      const std::string kept = absl::StrCat(request.persist_dir(), "/", entry.label());
+      fs::create_directories(kept, error);
+      if (error) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "tentacle '", entry.label(), "': cannot create ", kept, ": ", error.message()));
+      }
+      (*tentacle.mutable_runtime())["persist_dir"] = kept;
+    }
     tentacles.push_back(std::move(tentacle));
   }
   return tentacles;
@@ -113,6 +123,14 @@ absl::StatusOr<pid_t> RuntimePid(const proto::Tentacle& tentacle, const std::str
 
 absl::StatusOr<pid_t> RunningProcess(const proto::Tentacle& tentacle) {
   absl::StatusOr<pid_t> pid = RuntimePid(tentacle, "pid");
+  if (!pid.ok() || !firmware::ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
+    // Started by a call whose answer the caller did not keep (a flash that started a blank
+    // board): the pid file in the state directory.
+    auto dir = tentacle.runtime().find("state_dir");
+    int recorded = 0;
+    std::ifstream file(dir == tentacle.runtime().end() ? "" : dir->second + "/pid");
+    if (file >> recorded && recorded > 0) pid = recorded;
+  }
   if (!pid.ok()) return pid.status();
   if (!firmware::ProcessMatches(*pid, absl::StrCat("--link=", tentacle.console()))) {
     return absl::FailedPreconditionError(absl::StrCat(

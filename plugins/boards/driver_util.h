@@ -32,8 +32,9 @@ absl::StatusOr<std::string> RuntimeField(const proto::Tentacle& tentacle, const 
 // runtime[key] as a pid (> 0).
 absl::StatusOr<pid_t> RuntimePid(const proto::Tentacle& tentacle, const std::string& key);
 
-// The pid in runtime["pid"] if that process is alive and serves tentacle.console (its command
-// line holds --link=<console>); FailedPrecondition naming the tentacle otherwise.
+// The pid in runtime["pid"], else the one in <runtime state_dir>/pid, if that process is alive
+// and serves tentacle.console (its command line holds --link=<console>); FailedPrecondition
+// naming the tentacle otherwise.
 absl::StatusOr<pid_t> RunningProcess(const proto::Tentacle& tentacle);
 
 // Finds a helper program the drivers start: $<env_var> if set; else `name` next to the plugin

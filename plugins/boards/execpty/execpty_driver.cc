@@ -33,6 +33,31 @@ std::string TagOr(const proto::InventoryEntry& entry, const std::string& tag,
   return it == entry.tags().end() ? fallback : it->second;
 }
 
+struct ConsoleTags {
+  std::string console;    // "stdio" or "announced"
+  std::string line_ends;  // "unix" or "board"
+};
+
+// tags.console and tags.line_ends, checked.
+absl::StatusOr<ConsoleTags> ReadConsoleTags(const proto::InventoryEntry& entry) {
+  ConsoleTags tags;
+  tags.console = TagOr(entry, "console", "stdio");
+  if (tags.console != "stdio" && tags.console != "announced") {
+    return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", entry.label(),
+                                                   "': tags.console must be \"stdio\" or "
+                                                   "\"announced\", not \"",
+                                                   tags.console, "\""));
+  }
+  tags.line_ends = TagOr(entry, "line_ends", tags.console == "stdio" ? "unix" : "board");
+  if (tags.line_ends != "unix" && tags.line_ends != "board") {
+    return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", entry.label(),
+                                                   "': tags.line_ends must be \"unix\" or "
+                                                   "\"board\", not \"",
+                                                   tags.line_ends, "\""));
+  }
+  return tags;
+}
+
 }  // namespace
 
 ExecPtyDriver::ExecPtyDriver()
@@ -58,9 +83,16 @@ absl::StatusOr<proto::DiscoverResponse> ExecPtyDriver::Discover(
       return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", tentacle.entry().label(),
                                                      "' has no command (argv) in the inventory"));
     }
+    if (absl::StatusOr<ConsoleTags> tags = ReadConsoleTags(tentacle.entry()); !tags.ok()) {
+      return tags.status();  // before anything starts
+    }
     const std::string dir = tentacle.runtime().at("state_dir");
     tentacle.set_console(absl::StrCat(dir, "/tty"));
-    (*tentacle.mutable_runtime())["firmware"] = absl::StrCat(dir, "/firmware");
+    // The flashed image lives where it outlives the campaign when it can: an emulated board
+    // keeps its firmware, as a real one keeps its flash (flash-skip by version, --flash_skip).
+    auto kept = tentacle.runtime().find("persist_dir");
+    (*tentacle.mutable_runtime())["firmware"] =
+        absl::StrCat(kept != tentacle.runtime().end() ? kept->second : dir, "/firmware");
     (*tentacle.mutable_runtime())["log"] = absl::StrCat(dir, "/relay.log");
     *response.add_tentacles() = std::move(tentacle);
   }
@@ -68,6 +100,8 @@ absl::StatusOr<proto::DiscoverResponse> ExecPtyDriver::Discover(
 }
 
 absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tentacle) {
+  absl::StatusOr<ConsoleTags> tags = ReadConsoleTags(tentacle.entry());
+  if (!tags.ok()) return tags.status();
   if (RunningProcess(tentacle).ok()) return tentacle;
   absl::StatusOr<std::string> firmware = RuntimeField(tentacle, "firmware");
   if (!firmware.ok()) return firmware.status();
@@ -77,9 +111,10 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
   if (UsesFirmware(entry) && !fs::exists(*firmware)) {
     auto initial = entry.tags().find("firmware");
     if (initial == entry.tags().end()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "execpty tentacle '", entry.label(),
-          "': its command uses {firmware} but nothing was flashed (or set tags.firmware)"));
+      // Nothing to run until the first flash, which starts the command (a blank board).
+      proto::Tentacle blank = tentacle;
+      blank.set_state("unflashed");
+      return blank;
     }
     if (absl::Status status = CopyFileAtomically(initial->second, *firmware); !status.ok()) {
       return status;
@@ -91,22 +126,8 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
                  absl::StrCat("execpty tentacle '", entry.label(), "' command"));
   if (!command.ok()) return command.status();
   std::vector<std::string> argv = {relay_, absl::StrCat("--link=", tentacle.console())};
-  const std::string console = TagOr(entry, "console", "stdio");
-  if (console != "stdio" && console != "announced") {
-    return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", entry.label(),
-                                                   "': tags.console must be \"stdio\" or "
-                                                   "\"announced\", not \"",
-                                                   console, "\""));
-  }
-  if (console == "announced") argv.push_back("--announced_pty");
-  const std::string line_ends = TagOr(entry, "line_ends", console == "stdio" ? "unix" : "board");
-  if (line_ends != "unix" && line_ends != "board") {
-    return absl::InvalidArgumentError(absl::StrCat("execpty tentacle '", entry.label(),
-                                                   "': tags.line_ends must be \"unix\" or "
-                                                   "\"board\", not \"",
-                                                   line_ends, "\""));
-  }
-  if (line_ends == "unix") argv.push_back("--unix_line_ends");
+  if (tags->console == "announced") argv.push_back("--announced_pty");
+  if (tags->line_ends == "unix") argv.push_back("--unix_line_ends");
   argv.push_back("--");
   argv.insert(argv.end(), command->begin(), command->end());
   unlink(tentacle.console().c_str());
@@ -118,6 +139,9 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
   }
   proto::Tentacle started = tentacle;
   (*started.mutable_runtime())["pid"] = absl::StrCat(*pid);
+  if (auto dir = tentacle.runtime().find("state_dir"); dir != tentacle.runtime().end()) {
+    std::ofstream(dir->second + "/pid") << *pid << "\n";  // for calls given an older copy
+  }
   started.set_state("idle");
   return started;
 }
@@ -139,9 +163,13 @@ absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
   std::ofstream log;
   if (!request.log_path().empty()) log.open(request.log_path(), std::ios::app);
   log << "copied " << request.firmware().path() << " to " << *firmware << "\n";
-  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
-  if (!pid.ok()) return absl::OkStatus();  // not running: the next Start uses the new firmware
-  if (absl::Status status = firmware::PowerCycleBoard(*pid); !status.ok()) return status;
+  if (absl::StatusOr<pid_t> pid = RunningProcess(tentacle); pid.ok()) {
+    if (absl::Status status = firmware::PowerCycleBoard(*pid); !status.ok()) return status;
+  } else {
+    // Not running (a blank board, or stopped): start the command on the new image.
+    absl::StatusOr<proto::Tentacle> started = Start(tentacle);
+    if (!started.ok()) return started.status();
+  }
   absl::Time deadline = absl::Now() + kAnswerTimeout;
   absl::Status last = absl::DeadlineExceededError("no attempt");
   while (absl::Now() < deadline) {
