@@ -93,8 +93,12 @@ std::string Matrices(const proto::CampaignResults& results) {
           for (const MatrixCell& attempt : cell->second) {
             absl::StrAppend(&html, "<div class=\"", Escape(attempt.outcome), "\">",
                             Link(absl::StrCat(attempt.attempt, ": ", attempt.outcome),
-                                 attempt.directory_relative),
-                            "</div>");
+                                 attempt.directory_relative));
+            if (!attempt.expected_file.empty()) {
+              absl::StrAppend(&html, " ", Link("exp", attempt.expected_file), " ",
+                              Link("out", attempt.output_file));
+            }
+            absl::StrAppend(&html, "</div>");
           }
         }
         absl::StrAppend(&html, "</td>");
@@ -124,7 +128,8 @@ std::string GroupTable(const proto::CampaignResults& results, GroupState state) 
 std::string Builds(const proto::CampaignContext& context) {
   if (context.builds_size() == 0) return "";
   std::string html =
-      "<h2>Firmware builds</h2>\n<table id=\"builds\">\n<tr><th>Board</th><th>Duration</th>"
+      "<h2>Firmware builds</h2>\n<table id=\"builds\">\n<tr><th>Board</th><th>Version</th>"
+      "<th>Source</th><th>Duration</th>"
       "<th>Cached</th><th>Result</th><th>Log</th></tr>\n";
   for (const proto::FirmwareBuild& build : context.builds()) {
     const bool ok = build.error().empty();
@@ -132,6 +137,7 @@ std::string Builds(const proto::CampaignContext& context) {
         &html, "<tr><td>",
         Escape(build.variant().empty() ? build.board()
                                        : absl::StrCat(build.board(), "-", build.variant())),
+        "</td><td>", Escape(build.version()), "</td><td>", Escape(build.source_revision()),
         "</td><td class=\"num\">", Escape(FormatDuration(build.end_s() - build.start_s())),
         "</td><td>", build.cached() ? "yes" : "no", "</td><td class=\"", ok ? "passed" : "errored",
         "\">", ok ? "ok" : Escape(build.error()), "</td><td>",

@@ -71,8 +71,13 @@ std::string Matrices(const proto::CampaignResults& results) {
         auto cell = matrix.cells.find({row, col});
         if (cell != matrix.cells.end()) {
           for (const MatrixCell& attempt : cell->second) {
-            entries.push_back(Link(absl::StrCat(attempt.attempt, ": ", attempt.outcome),
-                                   attempt.directory_relative));
+            std::string entry = Link(absl::StrCat(attempt.attempt, ": ", attempt.outcome),
+                                     attempt.directory_relative);
+            if (!attempt.expected_file.empty()) {
+              absl::StrAppend(&entry, " ", Link("exp", attempt.expected_file), " ",
+                              Link("out", attempt.output_file));
+            }
+            entries.push_back(std::move(entry));
           }
         }
         absl::StrAppend(&md, " ", absl::StrJoin(entries, "<br>"), " |");
@@ -98,14 +103,15 @@ std::string GroupTable(const proto::CampaignResults& results, GroupState state) 
 std::string Builds(const proto::CampaignResults& results) {
   if (results.context().builds_size() == 0) return "";
   std::string md =
-      "\n## Firmware builds\n\n| Board | Duration | Cached | Result | Log |\n| - | -: | - | - | - "
-      "|\n";
+      "\n## Firmware builds\n\n| Board | Version | Source | Duration | Cached | Result | Log |\n"
+      "| - | - | - | -: | - | - | - |\n";
   for (const proto::FirmwareBuild& build : results.context().builds()) {
     absl::StrAppend(
         &md, "| ",
         MarkdownCell(build.variant().empty() ? build.board()
                                              : absl::StrCat(build.board(), "-", build.variant())),
-        " | ", FormatDuration(build.end_s() - build.start_s()), " | ",
+        " | ", MarkdownCell(build.version()), " | ", MarkdownCell(build.source_revision()), " | ",
+        FormatDuration(build.end_s() - build.start_s()), " | ",
         build.cached() ? "yes" : "no", " | ",
         build.error().empty() ? "ok" : MarkdownCell(build.error()), " | ",
         build.log().empty() ? "" : Link("log", build.log()), " |\n");

@@ -40,6 +40,22 @@ TEST(JunitTest, OneSuitePerAttemptOneCasePerTest) {
   EXPECT_NE(xml.find("<property name=\"flaky\" value=\"false\"/>"), std::string::npos);
 }
 
+TEST(JunitTest, FailureCarriesTheOutputDiffAndFiles) {
+  proto::CampaignResults results = SampleResults();
+  proto::Outcome* failed = results.mutable_groups(0)->add_outcomes();
+  failed->set_name("basics/x.py");
+  failed->set_outcome("failed");
+  failed->set_expected_file("RUN@a,a/basics_x.py.exp");
+  failed->set_output_file("RUN@a,a/basics_x.py.out");
+  failed->set_diff("--- expected\n+++ output\n@@ -1,1 +1,1 @@\n-1 < 2\n+CRASH\n");
+  const std::string xml = RenderJunit(results);
+  EXPECT_NE(xml.find("<failure message=\"output differs from the expected output\">--- "
+                     "expected\n+++ output\n@@ -1,1 +1,1 @@\n-1 &lt; 2\n+CRASH\n\nexpected: "
+                     "RUN@a,a/basics_x.py.exp\noutput:   RUN@a,a/basics_x.py.out</failure>"),
+            std::string::npos)
+      << xml;
+}
+
 TEST(JunitTest, HostileTextStaysWellFormed) {
   proto::CampaignResults results = SampleResults();
   results.mutable_groups(0)->mutable_outcomes(0)->set_name("]]><!-- \x01\xff");
@@ -63,7 +79,8 @@ TEST(MarkdownTest, SummaryMatrixAndGroupTables) {
             std::string::npos);
   EXPECT_NE(md.find("## Skipped groups"), std::string::npos);
   EXPECT_NE(md.find("firmware build failed"), std::string::npos);
-  EXPECT_NE(md.find("| ESP32_GENERIC | 8.0 s | no | make failed: exit code 2 |"), std::string::npos)
+  EXPECT_NE(md.find("| ESP32_GENERIC |  |  | 8.0 s | no | make failed: exit code 2 |"),
+            std::string::npos)
       << md;
 }
 

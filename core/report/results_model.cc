@@ -141,7 +141,8 @@ std::vector<FailureMatrix> BuildFailureMatrices(const proto::CampaignResults& re
         auto row = row_index.find(outcome.name());
         if (row == row_index.end()) continue;
         matrix.cells[{row->second, col}].push_back(
-            {group.attempt(), outcome.outcome(), group.directory_relative()});
+            {group.attempt(), outcome.outcome(), group.directory_relative(),
+             outcome.expected_file(), outcome.output_file()});
       }
     }
     for (auto& [key, cell] : matrix.cells) {

@@ -61,6 +61,8 @@ struct MatrixCell {
   std::string attempt;  // "a", "b", ...
   std::string outcome;
   std::string directory_relative;  // the attempt's directory, for links
+  std::string expected_file;       // a failure's .exp and .out, relative to the results dir
+  std::string output_file;
 };
 
 // The anchor's per-test-group "Failures" matrix: rows are test files that failed (or errored)

@@ -1,11 +1,15 @@
 // One test run in its child: flashing, attempts, retries (see test_run.h).
 #include "core/sched/test_run.h"
 
+#include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "core/report/text_diff.h"
 #include "core/sched/record_io.h"
 #include "glog/logging.h"
 
@@ -52,6 +56,30 @@ absl::Status PrepareTentacle(const proto::Tentacle& tentacle, const proto::Firmw
         tentacle.entry().label(), " does not answer after flashing: ", after.status().message()));
   }
   return absl::OkStatus();
+}
+
+// The first MiB of a file, or nothing when it cannot be read.
+std::optional<std::string> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text(1 << 20, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return text;
+}
+
+// A failed test's .exp/.out pair the harness left in the attempt's directory: linked from the
+// reports, their diff in junit.xml and results.json.
+void AttachFailureFiles(const std::string& results_dir, const std::string& directory_relative,
+                        proto::Outcome* outcome) {
+  const std::string base =
+      absl::StrCat(directory_relative, "/", absl::StrReplaceAll(outcome->name(), {{"/", "_"}}));
+  std::optional<std::string> expected = ReadSmallFile(absl::StrCat(results_dir, "/", base, ".exp"));
+  std::optional<std::string> output = ReadSmallFile(absl::StrCat(results_dir, "/", base, ".out"));
+  if (!expected || !output) return;
+  outcome->set_expected_file(base + ".exp");
+  outcome->set_output_file(base + ".out");
+  outcome->set_diff(report::UnifiedDiff(*expected, *output));
 }
 
 std::string MapVerdict(const std::string& harness_outcome) {
@@ -171,6 +199,9 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
           out->set_outcome(MapVerdict(outcome.outcome()));
           out->set_text(outcome.reason());
           out->set_duration_s(outcome.duration_s());
+          if (out->outcome() == "failed") {
+            AttachFailureFiles(input.results_dir, group.directory_relative(), out);
+          }
           if (out->outcome() == "failed" && input.xfail != nullptr &&
               input.xfail->Expected(input.spec.label(), outcome.name(), record.board(),
                                     record.variant())) {

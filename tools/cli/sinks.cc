@@ -121,6 +121,8 @@ void ReportSink::BuildFinished(const proto::BuildRecord& build) {
   out.set_error(build.error());
   out.set_log(build.firmware().build_log());
   out.set_firmware(build.firmware().path());
+  out.set_version(build.firmware().version());
+  out.set_source_revision(build.firmware().source_revision());
   Note(writer_->AddBuild(out));
 }
 
