@@ -372,7 +372,11 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   options.test.run.flash_skip = absl::GetFlag(FLAGS_flash_skip);
 
   mptest::proto::CampaignContext context;
-  context.set_ref_firmware(loaded.source);
+  // Under --flash_skip nothing is built: the source (a runfiles path for the virtual lab) says
+  // nothing about what the boards run.
+  context.set_ref_firmware(absl::GetFlag(FLAGS_flash_skip)
+                               ? "not built: --flash_skip tests what the boards already run"
+                               : loaded.source);
   context.set_ref_tests(loaded.tests_dir);
   std::vector<std::string> args(argv, argv + argc);
   context.set_commandline(absl::StrJoin(args, " "));
