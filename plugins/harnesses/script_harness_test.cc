@@ -174,6 +174,20 @@ TEST_F(ScriptHarnessTest, UnixPortRunsAsRunTestsUnixTargetWithTheFlashedBinary) 
   EXPECT_EQ(command->env["MICROPY_MICROPYTHON"], flashed);
 }
 
+TEST_F(ScriptHarnessTest, ARunnerThatDropsSelectedTestsIsAnErrorNotAPass) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  request.mutable_spec()->add_args("-d");
+  request.mutable_spec()->add_args("basics");
+  ASSERT_TRUE(ScriptHarness(RunnerKind::kRunTests).Run(request).ok());
+  (*request.mutable_spec()->mutable_env())["FAKE_DROP_LAST"] = "1";
+  request.set_result_dir(NewTempDir("dropped"));
+  absl::StatusOr<proto::HarnessResult> dropped = ScriptHarness(RunnerKind::kRunTests).Run(request);
+  ASSERT_FALSE(dropped.ok());
+  EXPECT_EQ(dropped.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(dropped.status().message(), HasSubstr("reported 3 of the 4 selected tests"));
+  EXPECT_THAT(dropped.status().message(), HasSubstr("basics/skipped.py"));
+}
+
 TEST_F(ScriptHarnessTest, TimeoutIsAnError) {
   proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
   request.mutable_spec()->add_args("--fake-sleep=30");

@@ -1,24 +1,31 @@
 # A stand-in for MicroPython's unix port on a pty, for the execpty tests: a friendly prompt, a
 # raw REPL whose banner ends "\r\r\n>" (as the unix port's does on a bare pty), execution with
 # CPython, and a soft reset (Ctrl-D at the empty raw prompt) that EXITS the process, as the unix
-# port does. argv[1] is the "firmware" file: its first line is the version the port reports.
+# port does. argv[1] is the "firmware" file: its first line is the version the port reports; an
+# optional second line "build=<name> date=<date>" gives sys.implementation._build and the build
+# date (the fake micropython tree's unix port writes both, as a real build's mpversion.h would).
 import io
 import os
 import sys
 import contextlib
 import types
 
-version = open(sys.argv[1]).readline().strip() if len(sys.argv) > 1 else "v0.0.0-none"
-sys.version = "3.4.0; MicroPython %s on 2026-11-23" % version
+lines = open(sys.argv[1]).read().splitlines() if len(sys.argv) > 1 else []
+version = lines[0].strip() if lines else "v0.0.0-none"
+fields = dict(f.split("=", 1) for f in (lines[1].split() if len(lines) > 1 else []) if "=" in f)
+date = fields.get("date", "2026-11-23")
+sys.version = "3.4.0; MicroPython %s on %s" % (version, date)
 sys.implementation = types.SimpleNamespace(name="micropython", _machine="linux [GCC 12]",
                                            cache_tag=None)
+if "build" in fields:
+    sys.implementation._build = fields["build"]
 
 
 def out(data):
     os.write(1, data.encode() if isinstance(data, str) else data)
 
 
-out("MicroPython %s on 2026-11-23; linux [GCC 12] version\r\nUse Ctrl-D to exit, Ctrl-E for paste mode\r\n>>> " % version)
+out("MicroPython %s on %s; linux [GCC 12] version\r\nUse Ctrl-D to exit, Ctrl-E for paste mode\r\n>>> " % (version, date))
 raw = False
 line = b""
 scope = {"__name__": "__main__"}

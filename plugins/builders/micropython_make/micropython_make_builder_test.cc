@@ -215,7 +215,8 @@ TEST_F(MicropythonMakeBuilderTest, UnixPortWithBuildPrefix) {
   ASSERT_TRUE(firmware.ok()) << firmware.status();
   EXPECT_EQ(firmware->kind(), "unix");
   EXPECT_EQ(fs::path(firmware->path()).filename(), "micropython");
-  EXPECT_THAT(ReadFile(firmware->path()), HasSubstr("build=coverage extra=prefixed-in-" + repo_));
+  EXPECT_THAT(ReadFile(firmware->path()), HasSubstr("build=coverage date="));
+  EXPECT_THAT(ReadFile(firmware->path()), HasSubstr("extra=prefixed-in-" + repo_));
   EXPECT_THAT(firmware->version(), StartsWith("coverage;3.4.0; MicroPython "));
 }
 
