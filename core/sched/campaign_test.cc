@@ -180,6 +180,36 @@ TEST(CampaignTest, ForkedRunawayIsKilledAtItsDeadline) {
   }
 }
 
+TEST(CampaignTest, VerdictsKnownBeforeTheDeadlineOrAnErrorAreKept) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B"), Script("@000a-A")};
+  plugins.harness.scripts[0].outcomes = {{"basics/a.py", "pass"}, {"basics/b.py", "fail"}};
+  plugins.harness.scripts[0].hang = true;
+  plugins.harness.scripts[0].verdicts_before_failing = true;
+  plugins.harness.scripts[1].error = "board unreachable";
+  plugins.harness.scripts[1].verdicts_before_failing = true;
+  ForkExecutor executor(6, absl::Milliseconds(200));
+  CountingSink sink;
+  CampaignOptions options = Options(FreshDir("known"));
+  options.test.run.max_retries = 0;
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/0.5)}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  int kept = 0;
+  for (const auto& record : campaign.records()) {
+    if (record.board() == "REF") continue;
+    ASSERT_EQ(record.attempts_size(), 1) << record.board();
+    const proto::TestGroupResult& attempt = record.attempts(0);
+    EXPECT_FALSE(attempt.msg_error().empty()) << record.board();
+    ASSERT_GE(attempt.outcomes_size(), 1) << record.board();
+    EXPECT_EQ(attempt.outcomes(0).name(), "basics/a.py");
+    EXPECT_EQ(attempt.outcomes(0).outcome(), "passed");
+    ++kept;
+  }
+  EXPECT_EQ(kept, 3);  // B, and A's two variants
+}
+
 TEST(CampaignTest, InlineRunawayStillHasADeadline) {
   FakePlugins plugins;
   plugins.harness.scripts = {Script("@000b-B")};

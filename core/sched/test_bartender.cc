@@ -150,6 +150,7 @@ proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDon
     }
     if (missing || group.msg_error() == kNeverFinished) {
       group.set_msg_error(done.detail);
+      KeepKnownVerdicts(input.results_dir, &group);
       group.set_end_s(Seconds(done.end));
       group.set_time_end(AnchorTime(done.end));
       if (absl::Status status = WriteJsonAtomically(path, group); !status.ok())

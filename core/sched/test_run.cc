@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "core/report/json_io.h"
 #include "core/report/text_diff.h"
 #include "core/sched/record_io.h"
 #include "glog/logging.h"
@@ -126,6 +127,17 @@ proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt) {
   return group;
 }
 
+void KeepKnownVerdicts(const std::string& results_dir, proto::TestGroupResult* group) {
+  if (group->outcomes_size() > 0) return;
+  const std::string path =
+      absl::StrCat(results_dir, "/", group->directory_relative(), "/_results.json");
+  std::optional<std::string> json = ReadSmallFile(path);
+  if (!json) return;
+  absl::StatusOr<std::vector<proto::Outcome>> outcomes = report::ParseMpResultsJson(*json, path);
+  if (!outcomes.ok()) return;
+  for (proto::Outcome& outcome : *outcomes) *group->add_outcomes() = std::move(outcome);
+}
+
 void MarkFlaky(proto::TestRunRecord* record) {
   std::map<std::string, std::set<std::string>> verdicts;
   for (const proto::TestGroupResult& attempt : record->attempts()) {
@@ -216,6 +228,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     }
     if (!status.ok()) {
       group.set_msg_error(std::string(status.message()));
+      KeepKnownVerdicts(input.results_dir, &group);
       prepared = false;
     }
     group.set_end_s(Seconds(now()));

@@ -49,6 +49,10 @@ proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt);
 // Marks tests that failed in one attempt and passed in another as flaky (all attempts).
 void MarkFlaky(proto::TestRunRecord* record);
 
+// An attempt that ended without the harness's answer (an error, the deadline, a signal) keeps
+// the verdicts its harness had already written to <results_dir>/<attempt>/_results.json.
+void KeepKnownVerdicts(const std::string& results_dir, proto::TestGroupResult* group);
+
 }  // namespace mptest::sched
 
 #endif  // MPTEST_CORE_SCHED_TEST_RUN_H_

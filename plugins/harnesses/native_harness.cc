@@ -187,6 +187,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
                                                      dut.console(), ": ", status.message()));
     return run;
   }
+  absl::Time last_checkpoint = absl::Now();
   for (size_t i = 0; i < plan->run.size(); ++i) {
     const std::string& test = plan->run[i];
     if (absl::Now() > run_deadline) {
@@ -237,6 +238,13 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
         JudgeTest(test, output, *expected, error, absl::Now() - test_start, result_dir);
     log << outcome.outcome() << "  " << test << "\n" << std::flush;
     run.outcomes.push_back(outcome);
+    // The verdicts so far, at most once a second: a run ended at its deadline or by a signal
+    // keeps them (the core reads _results.json of an attempt that did not answer).
+    if (absl::Now() - last_checkpoint > absl::Seconds(1)) {
+      last_checkpoint = absl::Now();
+      WriteResultsJson((fs::path(result_dir) / "_results.json").string(), run.outcomes, {})
+          .IgnoreError();
+    }
     // After an error the board needs bringing back. (A SystemExit, as tests that print SKIP
     // raise, soft-resets the board; the client waits for it to come back.)
     if (!result.ok()) {

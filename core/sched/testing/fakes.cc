@@ -112,8 +112,11 @@ absl::StatusOr<proto::HarnessResult> FakeHarness::Run(const proto::HarnessReques
   }
   absl::SleepFor(script.duration);
   if (script.crash) abort();
-  while (script.hang) pause();
-  if (!script.error.empty()) return absl::UnavailableError(script.error);
+  const bool failing = script.hang || !script.error.empty();
+  if (failing && !script.verdicts_before_failing) {
+    while (script.hang) pause();
+    return absl::UnavailableError(script.error);
+  }
   if (script.skip_group) return absl::FailedPreconditionError("target lacks the feature");
   char letter = attempt_dir.empty() ? 'a' : attempt_dir.back();
   bool fail_all = letter - 'a' < script.fail_first_attempts;
@@ -131,6 +134,8 @@ absl::StatusOr<proto::HarnessResult> FakeHarness::Run(const proto::HarnessReques
   if (absl::Status status = WriteFileAtomically(result.results_json(), json); !status.ok()) {
     return status;
   }
+  while (script.hang) pause();
+  if (!script.error.empty()) return absl::UnavailableError(script.error);
   return result;
 }
 

@@ -50,6 +50,9 @@ struct HarnessScript {
   bool hang = false;            // never return
   int fail_first_attempts = 0;  // attempts ,a.. that fail every test before outcomes apply
   bool skip_group = false;      // FailedPrecondition: the whole group is skipped
+  // Write _results.json with the outcomes before hanging or failing, as a harness that had
+  // decided some tests when it was stopped.
+  bool verdicts_before_failing = false;
 };
 
 class FakeHarness : public Harness {
