@@ -471,6 +471,8 @@ int main(int argc, char** argv) {
       absl::ParseCommandLine(static_cast<int>(normalized.size()), normalized.data());
   FLAGS_logtostderr = false;
   FLAGS_minloglevel = 1;
+  // The console says what went wrong in its own words; glog's raw lines stay in its log file.
+  FLAGS_stderrthreshold = google::GLOG_FATAL;
   google::InitGoogleLogging(argv[0]);
   std::string command = args.size() > 1 ? args[1] : "test";
   // Only `plugins` takes arguments: the names of plugins the user asks for.

@@ -24,6 +24,15 @@ absl::StatusCode ToStatusCode(mptest_plugin_status code) {
   return absl::StatusCode::kUnknown;
 }
 
+// "plugin 'execpty' (libexecpty.so) Flash": how errors name a call. The file name, not the path:
+// a built-in plugin's path is deep in Bazel's cache; `mptest plugins` lists the full paths.
+std::string DescribeCall(const LoadedPlugin& plugin, const char* method) {
+  const size_t slash = plugin.path().rfind('/');
+  return absl::StrCat("plugin '", plugin.name(), "' (",
+                      slash == std::string::npos ? plugin.path() : plugin.path().substr(slash + 1),
+                      ") ", method);
+}
+
 // Calls `function` with the serialized request. On success parses the output into `response`
 // (when not null).
 absl::Status CallPlugin(const LoadedPlugin& plugin, const char* method, PluginFunction function,
@@ -35,13 +44,13 @@ absl::Status CallPlugin(const LoadedPlugin& plugin, const char* method, PluginFu
   mptest_plugin_status code = function(bytes.data(), bytes.size(), &out);
   if (code != MPTEST_PLUGIN_OK) {
     return absl::Status(ToStatusCode(code),
-                        absl::StrCat("plugin '", plugin.name(), "' (", plugin.path(), ") ", method,
-                                     ": ", output.empty() ? "no message" : output));
+                        absl::StrCat(DescribeCall(plugin, method), ": ",
+                                     output.empty() ? "no message" : output));
   }
   if (response != nullptr && !response->ParseFromString(output)) {
     return absl::InternalError(
-        absl::StrCat("plugin '", plugin.name(), "' (", plugin.path(), ") ", method, " returned ",
-                     output.size(), " bytes that are not a valid ", response->GetTypeName()));
+        absl::StrCat(DescribeCall(plugin, method), " returned ", output.size(),
+                     " bytes that are not a valid ", response->GetTypeName()));
   }
   return absl::OkStatus();
 }

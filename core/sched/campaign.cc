@@ -23,7 +23,9 @@ Campaign::Campaign(CampaignPlan plan, CampaignOptions options, PluginSource& plu
       options_(std::move(options)),
       plugins_(plugins),
       executor_(executor),
-      sink_(sink) {}
+      sink_(sink) {
+  if (options_.test.run.cache_dir.empty()) options_.test.run.cache_dir = options_.build.cache_dir;
+}
 
 absl::Status Campaign::BringUp() {
   std::map<std::string, proto::Inventory> by_type;

@@ -203,6 +203,9 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
       request.set_tests_dir(input.tests_dir);
       request.set_result_dir(dir);
       request.set_timeout_s(input.spec.timeout_s());
+      if (!input.options.cache_dir.empty()) {
+        request.set_cache_dir(absl::StrCat(input.options.cache_dir, "/harness"));
+      }
       absl::StatusOr<proto::HarnessResult> result = (*harness)->Run(request);
       if (result.ok()) {
         for (const proto::TestOutcome& outcome : result->outcomes()) {

@@ -21,6 +21,7 @@ struct TestRunOptions {
   int max_retries = 2;
   bool flash_force = false;
   bool flash_skip = false;
+  std::string cache_dir;  // the build cache; harnesses keep what they reuse below it
 };
 
 struct TestRunInput {

@@ -6,6 +6,7 @@
 #ifndef MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
 #define MPTEST_PLUGINS_HARNESSES_EXPECTED_OUTPUT_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -26,9 +27,13 @@ absl::StatusOr<std::string> ExpectedOutput(const std::string& tests_dir, const s
 
 class ExpectedOutputs {
  public:
-  // Starts computing the expectations of `tests`, in order.
+  // Starts computing the expectations of `tests`, in order. With a cache_dir, CPython's outputs
+  // are kept in <cache_dir>/expected/ and reused while the same CPython (its --version) meets
+  // the same test file and the same files beside it (names, sizes, modification times): run
+  // once, CPython's half of a run costs nothing the next time.
   ExpectedOutputs(std::string tests_dir, std::vector<std::string> tests, std::string python,
-                  absl::Duration timeout, std::string emit = "bytecode");
+                  absl::Duration timeout, std::string emit = "bytecode",
+                  std::string cache_dir = "");
   ~ExpectedOutputs();  // stops early and joins
 
   // Blocks until the expectation of tests[index] is known.
@@ -36,12 +41,19 @@ class ExpectedOutputs {
 
  private:
   void Work();
+  absl::StatusOr<std::string> Compute(const std::string& test);
+  // The cache file for a test without a .exp, or "" when nothing is cached.
+  std::string CachePath(const std::string& test);
 
   const std::string tests_dir_;
   const std::vector<std::string> tests_;
   const std::string python_;
   const absl::Duration timeout_;
   const std::string emit_;
+  std::string cache_dir_;        // "" = no cache
+  std::string python_identity_;  // `python --version`, part of every cache key
+  absl::Mutex directories_mutex_;
+  std::map<std::string, std::string> directory_states_ ABSL_GUARDED_BY(directories_mutex_);
   absl::Mutex mutex_;
   std::vector<std::optional<absl::StatusOr<std::string>>> results_ ABSL_GUARDED_BY(mutex_);
   size_t next_ ABSL_GUARDED_BY(mutex_) = 0;  // the next test a worker takes

@@ -174,7 +174,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
       request.tests_dir(), plan->run, options_.python,
       std::max(std::min(absl::Seconds(test_timeout_s), run_deadline - absl::Now()),
                absl::Milliseconds(100)),
-      selection.emit);
+      selection.emit, request.cache_dir());
   if (TestInstance(dut, request.firmware()) == "unix") {
     RunOnUnixPort(request, selection, plan->run, expectations, absl::Seconds(test_timeout_s),
                   run_deadline, result_dir, log, &run);

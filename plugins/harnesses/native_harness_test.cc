@@ -215,5 +215,35 @@ TEST_F(NativeHarnessTest, BothDirectoryFormsOfRunTests) {
   EXPECT_THAT(repeated.status().message(), HasSubstr("keeps only the last"));
 }
 
+TEST_F(NativeHarnessTest, CPythonExpectationsAreReusedFromTheCache) {
+  // A python3 that counts the tests it runs for expectations (not --version).
+  const std::string work = NewTempDir("python");
+  const std::string python = work + "/python3";
+  {
+    std::ofstream script(python);
+    script << "#!/bin/sh\n[ \"$1\" = -BS ] && echo \"$2\" >> " << work << "/runs\n"
+           << "exec /usr/bin/python3 \"$@\"\n";
+  }
+  fs::permissions(python, fs::perms::owner_all);
+  NativeHarnessOptions options;
+  options.python = python;
+  const std::string cache = NewTempDir("cache");
+  auto run = [&] {
+    proto::HarnessRequest request = Request({"basics/add.py", "basics/andor.py"});
+    request.set_cache_dir(cache);
+    absl::StatusOr<proto::HarnessResult> result = NativeHarness(options).Run(request);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_THAT(Verdicts(*result), ElementsAre("basics/add.py=pass", "basics/andor.py=pass"));
+  };
+  run();  // add.py has no .exp: CPython runs once
+  EXPECT_THAT(ReadFile(work + "/runs"), HasSubstr("add.py"));
+  fs::remove(work + "/runs");
+  run();  // the same CPython on the same file: from the cache
+  EXPECT_FALSE(fs::exists(work + "/runs"));
+  std::ofstream(tests_dir_ + "/basics/add.py", std::ios::app) << "# changed\n";
+  run();  // the file changed: CPython again
+  EXPECT_THAT(ReadFile(work + "/runs"), HasSubstr("add.py"));
+}
+
 }  // namespace
 }  // namespace mptest::harnesses
