@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -165,9 +166,14 @@ absl::StatusOr<sched::CampaignPlan> SelectPlan(const sched::LabConfig& lab,
     if (!filters.only_fut.empty() && !fut_listed(filters.only_fut, spec.fut())) continue;
     if (auto it = replaced_args.find(spec.label()); it != replaced_args.end()) {
       spec.clear_args();
-      for (absl::string_view arg : absl::StrSplit(it->second, ' ', absl::SkipEmpty())) {
-        spec.add_args(std::string(arg));
+      std::vector<absl::string_view> args = absl::StrSplit(it->second, ' ', absl::SkipEmpty());
+      // The anchor's form names the runner first ('RUN-TESTS_STANDARD:run-tests.py -d basics');
+      // the spec's harness is the runner, so only its arguments are kept.
+      if (!args.empty() && absl::StartsWith(args[0].substr(args[0].rfind('/') + 1), "run-") &&
+          absl::EndsWith(args[0], ".py")) {
+        args.erase(args.begin());
       }
+      for (absl::string_view arg : args) spec.add_args(std::string(arg));
     }
     two_tentacles |= spec.tentacles() == 2;
     plan.specs.push_back(spec);

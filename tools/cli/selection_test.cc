@@ -115,6 +115,11 @@ TEST(SelectionTest, FutFiltersAndCommandReplacement) {
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->specs.size(), 1u);
   EXPECT_THAT(plan->specs[0].args(), ElementsAre("--test-dirs=basics", "--via-mpy"));
+  // The anchor's form, which names the runner first.
+  filters.only_test = {"RUN-A:run-tests.py --test-dirs=micropython"};
+  plan = SelectPlan(Lab(), filters);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(plan->specs[0].args(), ElementsAre("--test-dirs=micropython"));
 }
 
 TEST(SelectionTest, UsageErrorsNameTheFlag) {
