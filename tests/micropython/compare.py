@@ -108,14 +108,16 @@ def main():
     parser.add_argument("--ports", default="unix,qemu")
     parser.add_argument("--out", default="/tmp/mptest-compare")
     parser.add_argument("--mptest", default="bazel-bin/tools/mptest")
-    parser.add_argument("--tentacles", type=int, default=2, help="K for the K-tentacle runs")
+    parser.add_argument("--tentacles", type=int, default=2,
+                        help="K for the K-tentacle runs (1: none)")
     args = parser.parse_args()
     mp = os.path.abspath(args.micropython)
     tests = os.path.join(mp, "tests")
     mptest = os.path.abspath(args.mptest)
     shutil.rmtree(args.out, ignore_errors=True)
     os.makedirs(args.out)
-    build_args = [f"--build_arg={a}" for a in os.environ.get("MPTEST_BUILD_ARGS", "").split()]
+    extra = os.environ.get("MPTEST_BUILD_ARGS", "").split()
+    build_args = [f"--build_arg={','.join(extra)}"] if extra else []  # one comma-separated flag
     specs = os.path.join(args.out, "specs.textproto")
     write_specs(specs)
     rows, problems = [], []
@@ -137,22 +139,22 @@ def main():
             problems.append(f"{port}: mptest could not build and flash (exit {code}); "
                             f"see {results}.log")
             continue
-        image, mpy_cross = firmware[0]["path"], firmware[0].get("mpy_cross", "")
+        image = os.path.join(results, firmware[0])  # relative to the results, or absolute
         for label, harness, kind_args in KINDS:
             if harness == "native" and kind_args and port != "unix":
                 continue
             # 2. run-tests.py by hand on the same image.
             hand_dir = os.path.join(args.out, f"{port}-{label}-by-hand")
-            env = dict(os.environ, MICROPY_MICROPYTHON=image)
-            if mpy_cross:
-                env["MICROPY_MPYCROSS"] = mpy_cross
+            env = dict(os.environ, MICROPY_MICROPYTHON=image)  # mpy-cross: the checkout's
             target = [] if port == "unix" else [
                 "-t", "execpty:" + " ".join(qemu_command(mp, image, "pty"))]
-            hand_code, hand_s = run(["./run-tests.py", f"--result-dir={hand_dir}"] + target +
+            # Debian's python3, as mptest's harnesses use (python3-serial for pyboard.py).
+            hand_code, hand_s = run(["/usr/bin/python3", "run-tests.py",
+                                     f"--result-dir={hand_dir}"] + target +
                                     kind_args, hand_dir + ".log", cwd=tests, env=env)
             reference = verdicts_of_results_json(os.path.join(hand_dir, "_results.json"))
             # 3. mptest, one tentacle and K tentacles.
-            for count in (1, args.tentacles):
+            for count in sorted({1, args.tentacles}):
                 inv = os.path.join(args.out, f"{port}-{count}.textproto")
                 write_inventory(inv, mp, port, count)
                 results = os.path.join(args.out, f"{port}-{label}-{count}")

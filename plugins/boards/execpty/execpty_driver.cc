@@ -126,7 +126,11 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
                  absl::StrCat("execpty tentacle '", entry.label(), "' command"));
   if (!command.ok()) return command.status();
   std::vector<std::string> argv = {relay_, absl::StrCat("--link=", tentacle.console())};
-  if (tags->console == "announced") argv.push_back("--announced_pty");
+  if (tags->console == "announced") {
+    // An emulator (qemu -serial pty): paused while nobody uses the board, since an idle qemu
+    // MPS2 board spins at a whole core.
+    argv.insert(argv.end(), {"--announced_pty", "--pause_when_unwatched=1s"});
+  }
   if (tags->line_ends == "unix") argv.push_back("--unix_line_ends");
   argv.push_back("--");
   argv.insert(argv.end(), command->begin(), command->end());

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,7 +87,42 @@ bool PtyRelay::OpenAnnouncedPty() {
   }
 }
 
+void PtyRelay::Pause() {
+  if (paused_ || command_pid_ <= 0) return;
+  kill(-command_pid_, SIGSTOP);
+  paused_ = true;
+  Log("no client has the console open: command paused");
+}
+
+void PtyRelay::Resume() {
+  if (!paused_) return;
+  if (command_pid_ > 0) kill(-command_pid_, SIGCONT);
+  paused_ = false;
+  Log("a client opened the console: command continued");
+}
+
+void PtyRelay::ReadOpenEvents() {
+  alignas(inotify_event) char events[4096];
+  for (;;) {
+    ssize_t n = read(watch_.get(), events, sizeof(events));
+    if (n <= 0) break;
+    for (ssize_t at = 0; at < n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(events + at);
+      if (event->mask & IN_OPEN) ++openers_;
+      if ((event->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) && openers_ > 0) --openers_;
+      at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+    }
+  }
+  if (openers_ > 0) {
+    unwatched_since_ = absl::InfiniteFuture();
+    Resume();
+  } else if (unwatched_since_ == absl::InfiniteFuture()) {
+    unwatched_since_ = absl::Now();
+  }
+}
+
 void PtyRelay::StopCommand() {
+  paused_ = false;  // SIGKILL ends a stopped process too
   announced_.reset();
   command_master_.reset();
   if (command_pid_ > 0) {
@@ -165,14 +201,37 @@ int PtyRelay::Run() {
   }
   fprintf(stderr, "mptest-execpty: pty %s pid %d\n", pair->slave_path.c_str(), getpid());
   fflush(stderr);
+  if (options_.pause_when_unwatched != absl::InfiniteDuration()) {
+    watch_ = pty::UniqueFd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+    if (!watch_.valid() || inotify_add_watch(watch_.get(), pair->slave_path.c_str(),
+                                             IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
+      Log(absl::StrCat("cannot watch ", pair->slave_path, " (", strerror(errno),
+                       "): the command is never paused"));
+      watch_.reset();
+    } else {
+      unwatched_since_ = absl::Now();  // the relay's own descriptor is not a client
+    }
+  }
 
   char buffer[4096];
   for (;;) {
-    pollfd fds[4] = {{signals.fd(), POLLIN, 0},
+    pollfd fds[5] = {{signals.fd(), POLLIN, 0},
                      {client_master_.get(), POLLIN, 0},
                      {command_master_.valid() ? command_master_.get() : -1, POLLIN, 0},
-                     {announced_.valid() ? announced_.get() : -1, POLLIN, 0}};
-    if (poll(fds, 4, 1000) < 0 && errno != EINTR) return 2;
+                     {announced_.valid() ? announced_.get() : -1, POLLIN, 0},
+                     {watch_.valid() ? watch_.get() : -1, POLLIN, 0}};
+    int timeout_ms = 1000;
+    if (watch_.valid() && !paused_ && openers_ == 0) {
+      const absl::Duration left = unwatched_since_ + options_.pause_when_unwatched - absl::Now();
+      timeout_ms = static_cast<int>(
+          std::clamp<int64_t>(absl::ToInt64Milliseconds(left) + 1, 0, timeout_ms));
+    }
+    if (poll(fds, 5, timeout_ms) < 0 && errno != EINTR) return 2;
+    if (fds[4].revents & POLLIN) ReadOpenEvents();
+    if (watch_.valid() && openers_ == 0 && !paused_ &&
+        absl::Now() - unwatched_since_ >= options_.pause_when_unwatched) {
+      Pause();
+    }
     if (!options_.link_path.empty() && pty::LinkDirectoryGone(options_.link_path)) {
       Log("the directory of --link is gone: stopping");
       return 0;
@@ -191,6 +250,7 @@ int PtyRelay::Run() {
       }
     }
     if (fds[1].revents & POLLIN) {
+      Resume();  // input from a client the watch has not reported yet
       ssize_t n = read(client_master_.get(), buffer, sizeof(buffer));
       if (n > 0 && command_master_.valid()) {
         for (ssize_t i = 0; i < n; ++i) {

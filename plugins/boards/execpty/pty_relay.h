@@ -38,6 +38,11 @@ struct RelayOptions {
   // that exits because of what the client sent (the unix port's soft reset) restarts at once.
   absl::Duration restart_delay = absl::Milliseconds(50);
   absl::Duration max_restart_delay = absl::Seconds(2);
+  // Stop (SIGSTOP) the command's process group once no client has had the console open for
+  // this long, and continue it (SIGCONT) the moment one opens it: an emulator that spins at a
+  // whole core while idle (qemu's MPS2 boards) costs nothing between test runs. Opens and
+  // closes of the client pty are watched with inotify. Infinite: never pause.
+  absl::Duration pause_when_unwatched = absl::InfiniteDuration();
 };
 
 class PtyRelay {
@@ -61,6 +66,11 @@ class PtyRelay {
   void BoardToClient(absl::string_view bytes);
   // Restarts the command after it ended: Ok false when it cannot be started.
   bool Restart();
+  // Reads the inotify events of the client pty: counts its openers, continues a paused
+  // command when one opens it.
+  void ReadOpenEvents();
+  void Pause();
+  void Resume();
   // The descriptor the board's REPL is on: the announced pty or the command's console.
   int board_fd() const { return announced_.valid() ? announced_.get() : command_master_.get(); }
 
@@ -74,6 +84,10 @@ class PtyRelay {
   bool client_in_raw_ = false;
   bool client_wrote_since_start_ = false;
   absl::Duration next_restart_delay_;
+  pty::UniqueFd watch_;      // inotify on the client pty, when pausing is on
+  int openers_ = 0;          // clients that have the console open now
+  absl::Time unwatched_since_ = absl::InfiniteFuture();  // since openers_ became 0
+  bool paused_ = false;
   UnixLineEnds line_ends_;
 };
 

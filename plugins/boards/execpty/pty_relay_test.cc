@@ -117,6 +117,49 @@ TEST(PtyRelayTest, ExitAfterTheClientsCtrlDRestartsAtOnce) {
   EXPECT_FALSE(absl::StrContains(relay.Log(), "restarting in")) << relay.Log();
 }
 
+// Waits until the relay's log holds `text` (the relay logs every pause and continue).
+bool LogShows(const RelayProcess& relay, absl::string_view text, int times = 1) {
+  const absl::Time deadline = In(10);
+  while (absl::Now() < deadline) {
+    const std::string log = relay.Log();
+    int seen = 0;
+    const absl::string_view view = log;
+    for (size_t at = view.find(text); at != view.npos; at = view.find(text, at + 1)) ++seen;
+    if (seen >= times) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+// The state letter of a process (/proc/<pid>/stat): 'T' when stopped.
+char ProcessState(pid_t pid) {
+  const std::string stat = ReadText(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t paren = stat.rfind(')');
+  return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
+}
+
+TEST(PtyRelayTest, UnwatchedCommandIsPausedAndContinuesWhenAClientOpens) {
+  RelayProcess relay("pause", {"--pause_when_unwatched=200ms"},
+                     {"/usr/bin/python3", "-c", kEchoCommand});
+  ASSERT_TRUE(LogShows(relay, "command paused")) << relay.Log();
+  const std::string log = relay.Log();
+  const size_t at = log.find("started pid ");
+  ASSERT_NE(at, std::string::npos) << log;
+  const pid_t command = std::atoi(log.c_str() + at + 12);
+  EXPECT_EQ(ProcessState(command), 'T');
+  {
+    absl::StatusOr<pty::UniqueFd> tty = pty::OpenTty(relay.link());
+    ASSERT_TRUE(tty.ok()) << tty.status();
+    ASSERT_TRUE(pty::WriteAll(tty->get(), "x.", In(5)).ok());
+    EXPECT_EQ(ReadUntil(tty->get(), "'x'\n", In(10)), "ready\nb'x'\n");
+    EXPECT_NE(ProcessState(command), 'T');
+    EXPECT_TRUE(absl::StrContains(relay.Log(), "command continued"));
+  }
+  // The client closed the console: paused again.
+  ASSERT_TRUE(LogShows(relay, "command paused", 2)) << relay.Log();
+  EXPECT_EQ(ProcessState(command), 'T');
+}
+
 TEST(PtyRelayTest, CommandDyingOnItsOwnIsRestartedWithGrowingDelays) {
   RelayProcess relay("crashing", {}, {"/bin/true"});
   const absl::Time deadline = In(10);
