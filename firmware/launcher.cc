@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/pty/pty.h"
 #include "google/protobuf/text_format.h"
@@ -27,6 +28,16 @@ std::string LogTail(const std::string& path) {
   std::string text = content.str();
   if (text.size() > 800) text = text.substr(text.size() - 800);
   return text;
+}
+
+// The read end of this process's lifeline (see kLifelineVariable), made on first use; its write
+// end is never closed. -1 if no pipe could be made (detached processes then have no lifeline).
+int LifelineReadEnd() {
+  static const int read_end = [] {
+    int fds[2];
+    return pipe2(fds, O_CLOEXEC) == 0 ? fds[0] : -1;
+  }();
+  return read_end;
 }
 
 // Reaps pid if it is our child; true when it has exited.
@@ -102,6 +113,16 @@ absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv_in,
 
   int report[2];  // detached: the grandchild's pid comes back through this pipe
   if (pipe2(report, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
+  const int lifeline = detach ? LifelineReadEnd() : -1;
+  // The environment with the lifeline's variable, made before fork (no allocation after it).
+  const std::string lifeline_variable = absl::StrCat(kLifelineVariable, "=3");
+  std::vector<char*> env;
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    if (!absl::StartsWith(*variable, absl::StrCat(kLifelineVariable, "=")))
+      env.push_back(*variable);
+  }
+  if (lifeline >= 0) env.push_back(const_cast<char*>(lifeline_variable.c_str()));
+  env.push_back(nullptr);
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
@@ -126,8 +147,15 @@ absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv_in,
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(log >= 0 ? log : devnull, 2);
-    pty::ResetChildBeforeExec(3);
-    execv(args[0], args.data());
+    if (lifeline >= 0) {  // as descriptor 3, kept across exec
+      if (lifeline == 3) {
+        fcntl(3, F_SETFD, 0);
+      } else {
+        dup2(lifeline, 3);
+      }
+    }
+    pty::ResetChildBeforeExec(lifeline >= 0 ? 4 : 3);
+    execve(args[0], args.data(), env.data());
     _exit(127);
   }
   close(report[1]);

@@ -23,8 +23,9 @@ struct LaunchOptions {
   std::string log_path;    // the board's stderr (appended)
   proto::VirtualFaults faults;
   std::vector<std::string> extra_args;  // e.g. --raw_paste=refused
-  // Detached boards run in their own session, reparented to init, and outlive the caller;
-  // attached ones get SIGKILL when the calling thread ends and must be reaped by StopBoard.
+  // Detached boards run in their own session, reparented to init, and outlive the calling
+  // thread (but not this process: see kLifelineVariable); attached ones get SIGKILL when the
+  // calling thread ends and must be reaped by StopBoard.
   bool detach = false;
   absl::Duration start_timeout = absl::Seconds(10);
 };
@@ -34,9 +35,16 @@ struct LaunchedBoard {
   std::string console;  // = link_path, once the board created it
 };
 
+// A detached process gets descriptor 3 open on the read end of this process's lifeline, a pipe
+// whose write end only this process (and its forked children, which die with it) holds, and
+// this variable set to "3": it reads end-of-file there the moment this process is gone,
+// however it ended (kill -9 included), and should then stop. The virtual board does.
+inline constexpr char kLifelineVariable[] = "MPTEST_LIFELINE_FD";
+
 // Starts argv[0] (a path) with stdin/stdout on /dev/null and stderr appended to log_path, then
 // waits until wait_for_path exists (the program creates it once it serves). detach as in
-// LaunchOptions. Returns the pid. Errors name the program and include the end of its log.
+// LaunchOptions (with the lifeline). Returns the pid. Errors name the program and include the
+// end of its log.
 absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv,
                                     const std::string& log_path, const std::string& wait_for_path,
                                     bool detach, absl::Duration start_timeout);

@@ -278,9 +278,11 @@ int VirtualBoard::Run() {
       state_ = State::kRunning;
       machine_->Boot();
     }
-    pollfd fds[4];
+    pollfd fds[5];
     int count = 0;
     fds[count++] = {signals.fd(), POLLIN, 0};
+    const int lifeline_index = options_.lifeline_fd >= 0 ? count : -1;
+    if (lifeline_index >= 0) fds[count++] = {options_.lifeline_fd, POLLIN, 0};
     int console_index = -1, interpreter_index = -1;
     const size_t input_budget = input_pacer_.Budget(absl::Now());
     if (in_fd_ >= 0) {
@@ -307,6 +309,10 @@ int VirtualBoard::Run() {
     if (ready < 0 && errno != EINTR) {
       Log(absl::StrCat("poll: ", strerror(errno)));
       return 2;
+    }
+    if (ready > 0 && lifeline_index >= 0 && fds[lifeline_index].revents != 0) {
+      Log("the process that started this board is gone: stopping");
+      return 0;
     }
     if (fds[0].revents & POLLIN) {
       for (pty::ControlSignals::Event event : signals.Read()) {

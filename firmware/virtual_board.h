@@ -25,6 +25,9 @@ struct BoardOptions {
   std::string flash_path;  // the flash: an image written by the virtual builder
   std::string python = "/usr/bin/python3";
   std::string link_path;  // a symlink kept pointing at the current pty ("" = none)
+  // The read end of the lifeline of the process that started this board (launcher.h,
+  // kLifelineVariable), or -1: end-of-file there stops the board at once.
+  int lifeline_fd = -1;
   bool stdio = false;     // serve stdin/stdout instead of a new pty
   proto::VirtualFaults faults;
   RawPasteSupport raw_paste = RawPasteSupport::kSupported;

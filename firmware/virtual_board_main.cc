@@ -1,12 +1,14 @@
 // //firmware:virtual_board: a MicroPython board on a pseudo-terminal, for tests and for farms
 // without hardware. See virtual_board.h for the behaviour and --help for the flags.
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "firmware/launcher.h"
 #include "firmware/virtual_board.h"
 #include "google/protobuf/text_format.h"
 
@@ -36,6 +38,10 @@ int main(int argc, char** argv) {
   options.python = absl::GetFlag(FLAGS_python);
   options.link_path = absl::GetFlag(FLAGS_link);
   options.stdio = absl::GetFlag(FLAGS_stdio);
+  if (const char* lifeline = getenv(mptest::firmware::kLifelineVariable); lifeline != nullptr) {
+    options.lifeline_fd = atoi(lifeline);
+    unsetenv(mptest::firmware::kLifelineVariable);  // not for the interpreter's children
+  }
   if (options.flash_path.empty()) {
     fprintf(stderr, "virtual_board: --flash is required\n");
     return 2;

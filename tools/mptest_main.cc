@@ -2,9 +2,12 @@
 // commands test (default), list-tests, list-tentacles, flash, report, plugins.
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <set>
@@ -13,15 +16,23 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "core/gitspec/file_lock.h"
 #include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
 #include "core/plugin/flags.h"
 #include "core/plugin/plugins_command.h"
+#include "core/report/atomic_file.h"
 #include "core/report/results_writer.h"
 #include "core/sched/campaign.h"
 #include "core/sched/config.h"
@@ -29,6 +40,7 @@
 #include "core/version.h"
 #include "glog/logging.h"
 #include "tools/cli/cli_plugins.h"
+#include "tools/cli/leftovers.h"
 #include "tools/cli/listing.h"
 #include "tools/cli/results_dir.h"
 #include "tools/cli/selection.h"
@@ -68,7 +80,10 @@ ABSL_FLAG(std::string, inventory, "",
 ABSL_FLAG(std::string, boards, "",
           "directory of more board definitions: they extend the built-in boards/, and one with "
           "a built-in board's name replaces it");
-ABSL_FLAG(std::string, specs, "", "test kinds textproto (default: the built-in lab's)");
+ABSL_FLAG(std::string, specs, "",
+          "test kinds textproto (default: the built-in suite's kinds, testdata/specs/"
+          "virtual_lab.textproto, without --micropython_tests; MicroPython's, testdata/specs/"
+          "micropython.textproto, with it)");
 ABSL_FLAG(std::string, xfail, "", "xfail JSON file: {group: {test: [BOARD-VARIANT, ...]}}");
 ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cache/mptest)");
 ABSL_FLAG(std::vector<std::string>, build_arg, {},
@@ -80,7 +95,9 @@ ABSL_FLAG(
 ABSL_FLAG(bool, last_variant, false,
           "flash: build the last variant of multi-variant boards instead of the first");
 ABSL_FLAG(std::string, lock_dir, "",
-          "where campaign locks live (default /tmp/mptest-<uid>); one campaign per inventory");
+          "private directory of the locks: one campaign per inventory, one mptest per results "
+          "directory (default $XDG_RUNTIME_DIR/mptest, else /tmp/mptest-<uid>; it must be "
+          "yours, mode 0700)");
 ABSL_FLAG(int, quarantine_after, 3, "infrastructure failures in a row that take a tentacle out");
 ABSL_FLAG(std::string, usb_watchdog, "auto",
           "watch the kernel log for USB errors and end the campaign on one (exit 3): auto (when a "
@@ -97,11 +114,13 @@ constexpr int kExitUsage = 2;
 
 volatile sig_atomic_t interrupted = 0;
 
-// First SIGINT/SIGTERM: end the campaign cleanly (boards powered off, report finished); a
-// second one ends mptest at once.
+// First SIGINT/SIGTERM: stop dispatching and end the running runs as interrupted (children
+// killed, then boards powered off, reports final). A second one changes nothing of that: it
+// is already as fast as it can be while leaving consistent results. A third ends mptest at
+// once (the default action).
 void OnInterrupt(int signal_number) {
-  interrupted = 1;
-  signal(signal_number, SIG_DFL);
+  interrupted = interrupted + 1;
+  if (interrupted >= 2) signal(signal_number, SIG_DFL);
 }
 
 std::string VersionString() { return absl::StrCat("mptest ", mptest::kVersion, "\n"); }
@@ -122,6 +141,59 @@ std::vector<char*> NormalizeFlagNames(int argc, char** argv, std::vector<std::st
   }
   for (std::string& arg : *storage) out.push_back(arg.data());
   return out;
+}
+
+// The flags absl::ParseCommandLine handles itself (help, version, flag files), which the flag
+// registry does not list.
+bool IsAbseilBuiltinFlag(absl::string_view name) {
+  for (absl::string_view builtin :
+       {"help", "helpfull", "helpshort", "helppackage", "helpon", "helpmatch", "version",
+        "only_check_args", "flagfile", "fromenv", "tryfromenv", "undefok"}) {
+    if (name == builtin) return true;
+  }
+  return false;
+}
+
+// Flag syntax errors (an unknown flag, a value that does not parse, a missing value) are usage
+// errors (exit 2), so they are found here, naming the flag, before absl::ParseCommandLine, which
+// would exit 1 ("test failures") on them. `args` are NormalizeFlagNames's.
+absl::Status CheckFlagSyntax(const std::vector<char*>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    absl::string_view arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() < 2 || arg[0] != '-') continue;  // a command or a plugin name
+    absl::string_view body = absl::StripPrefix(absl::StripPrefix(arg, "-"), "-");
+    const size_t equals = body.find('=');
+    const absl::string_view name = body.substr(0, equals);
+    if (IsAbseilBuiltinFlag(name)) continue;  // absl::ParseCommandLine's own
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr) {
+      absl::CommandLineFlag* negated = absl::ConsumePrefix(&body, "no")
+                                           ? absl::FindCommandLineFlag(body.substr(0, equals - 2))
+                                           : nullptr;
+      if (negated != nullptr && negated->IsOfType<bool>() && equals == absl::string_view::npos) {
+        continue;
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag '", absl::CHexEscape(arg), "' (try --help)"));
+    }
+    std::string value;
+    if (equals != absl::string_view::npos) {
+      value = std::string(body.substr(equals + 1));
+    } else if (flag->IsOfType<bool>()) {
+      continue;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, ": missing value"));
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, ": '", absl::CHexEscape(value), "': ", error));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // A flag's value, else the environment variable that stands for it (the anchor's
@@ -191,6 +263,24 @@ absl::StatusOr<std::string> TestsDir(const std::string& argv0) {
   return dir;
 }
 
+// --testresults, else MPTEST_TESTRESULTS, else ./testresults.
+std::string ResultsPath() {
+  std::string results_flag = FlagOrEnv(FLAGS_testresults, "MPTEST_TESTRESULTS");
+  return UserPath(results_flag.empty() ? "testresults" : results_flag);
+}
+
+// The private directory of the campaign's locks (--lock_dir or the default), made and checked.
+absl::StatusOr<std::string> LockDirectory() {
+  const std::string flag = absl::GetFlag(FLAGS_lock_dir);
+  return mptest::cli::LockDirectory(flag.empty() ? "" : UserPath(flag));
+}
+
+// Who holds a lock, for the message another mptest gets.
+std::string Holder(const std::string& command) {
+  return absl::StrCat("mptest ", command, " since ",
+                      absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::Now(), absl::LocalTimeZone()));
+}
+
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "mptest: %s\n", message.c_str());
   return code;
@@ -198,6 +288,8 @@ int Fail(int code, const std::string& message) {
 
 struct Loaded {
   mptest::sched::LabConfig lab;
+  std::string boards_dir;
+  std::string specs_path;
   std::string tests_dir;
   std::string source;
 };
@@ -209,13 +301,18 @@ absl::StatusOr<Loaded> LoadConfig(const std::string& argv0) {
                                   : UserPath(absl::GetFlag(FLAGS_inventory));
   std::vector<std::string> boards = {Runfile(argv0, "boards")};
   if (!absl::GetFlag(FLAGS_boards).empty()) boards.push_back(UserPath(absl::GetFlag(FLAGS_boards)));
+  // The test kinds go with the tests they run: the built-in suite's kinds unless
+  // --micropython_tests names another suite, then MicroPython's (run-tests.py and friends).
+  const bool builtin_tests = FlagOrEnv(FLAGS_micropython_tests, "MPTEST_MICROPYTHON_TESTS").empty();
   std::string specs = !absl::GetFlag(FLAGS_specs).empty()
                           ? UserPath(absl::GetFlag(FLAGS_specs))
-                          : Runfile(argv0, builtin ? "testdata/specs/virtual_lab.textproto"
-                                                   : "testdata/specs/micropython.textproto");
+                          : Runfile(argv0, builtin_tests ? "testdata/specs/virtual_lab.textproto"
+                                                         : "testdata/specs/micropython.textproto");
   absl::StatusOr<mptest::sched::LabConfig> lab = mptest::sched::LoadLab(boards, inventory, specs);
   if (!lab.ok()) return lab.status();
   loaded.lab = *std::move(lab);
+  loaded.boards_dir = boards.back();  // the user's when given: named in plugin errors
+  loaded.specs_path = specs;
   absl::StatusOr<std::string> tests_dir = TestsDir(argv0);
   if (!tests_dir.ok()) return tests_dir.status();
   loaded.tests_dir = *tests_dir;
@@ -235,6 +332,49 @@ absl::StatusOr<Loaded> LoadConfig(const std::string& argv0) {
     }
   }
   return loaded;
+}
+
+// Path flags that name nothing usable are usage errors: each --plugin_path entry must exist, and
+// the build cache must exist or be creatable.
+absl::Status CheckPathFlags() {
+  for (absl::string_view entry :
+       absl::StrSplit(absl::GetFlag(FLAGS_plugin_path), ':', absl::SkipEmpty())) {
+    const std::string path(entry);
+    struct stat info;
+    if (stat(path.c_str(), &info) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--plugin_path: ", path, ": ", strerror(errno)));
+    }
+    if (!S_ISDIR(info.st_mode) && !S_ISREG(info.st_mode)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--plugin_path: ", path, ": neither a directory nor a plugin file"));
+    }
+  }
+  const std::string cache = CacheDir();
+  if (!cache.empty()) {
+    if (absl::Status status = mptest::report::MakeDirectories(cache); !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--build_cache: ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Why the plan runs nothing ("" when it runs something): a selection that leaves nothing to run
+// is a usage error, not a clean "0 runs".
+std::string NothingToRun(const mptest::sched::CampaignPlan& plan) {
+  if (plan.specs.empty()) {
+    return "the selection leaves no test kind to run (see --only-test, --skip-test, --only-fut, "
+           "--skip-fut)";
+  }
+  if (plan.tentacles.empty()) {
+    return "the selection leaves no tentacle to test (see --only-board, --skip-board, "
+           "--only-tag)";
+  }
+  if (mptest::sched::MakeMatrix(plan, plan.tentacles)->total() == 0) {
+    return "no selected tentacle can run a selected test kind (`mptest list-tests` with the same "
+           "flags says why)";
+  }
+  return "";
 }
 
 absl::Status CheckNumbers() {
@@ -316,6 +456,15 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   absl::StatusOr<mptest::sched::CampaignPlan> plan =
       mptest::cli::SelectPlan(loaded.lab, FiltersFromFlags());
   if (!plan.ok()) return Fail(kExitUsage, std::string(plan.status().message()));
+  if (std::string nothing = NothingToRun(*plan); !nothing.empty()) {
+    return Fail(kExitUsage, nothing);
+  }
+  // Every plugin the configuration names is found and vetted before anything starts.
+  mptest::cli::CliPlugins plugins(argv[0]);
+  if (absl::Status status = plugins.CheckLab(loaded.lab, loaded.boards_dir, loaded.specs_path);
+      !status.ok()) {
+    return Fail(kExitUsage, std::string(status.message()));
+  }
   if (command == "flash") {
     // Build and flash every board with one variant (the first, or the last with
     // --last_variant), forcing the flash; no tests.
@@ -327,7 +476,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     mptest::proto::TestRunSpec flash;
     flash.set_label("FLASH");
     flash.set_fut("MCU_ONLY");
-    flash.set_harness("flash_only");
+    flash.set_harness(mptest::cli::kFlashOnlyHarness);
     flash.set_timeout_s(60);
     plan->specs.push_back(flash);
   }
@@ -337,19 +486,47 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
         mptest::sched::Xfail::Load(UserPath(absl::GetFlag(FLAGS_xfail)));
     if (!parsed.ok()) return Fail(kExitUsage, absl::StrCat("--xfail: ", parsed.status().message()));
     xfail = std::make_unique<mptest::sched::Xfail>(*std::move(parsed));
+    std::set<std::string> groups;
+    for (const mptest::proto::TestRunSpec& spec : loaded.lab.specs) groups.insert(spec.label());
+    std::map<std::string, std::vector<std::string>> boards;
+    for (const auto& [name, board] : loaded.lab.boards) {
+      boards[name] = {board.variants().begin(), board.variants().end()};
+    }
+    for (const std::string& entry : xfail->Unmatched(groups, boards)) {
+      std::printf("mptest: warning: --xfail: %s: matches nothing\n", entry.c_str());
+    }
   }
-  std::string lock_dir = absl::GetFlag(FLAGS_lock_dir).empty()
-                             ? absl::StrCat("/tmp/mptest-", getuid())
-                             : UserPath(absl::GetFlag(FLAGS_lock_dir));
-  absl::StatusOr<mptest::cli::CampaignLock> lock =
-      mptest::cli::CampaignLock::Acquire(loaded.lab.inventory_path, lock_dir);
+  absl::StatusOr<std::string> lock_dir = LockDirectory();
+  if (!lock_dir.ok()) return Fail(kExitUsage, std::string(lock_dir.status().message()));
+  const std::string holder = Holder(command);
+  absl::StatusOr<mptest::FileLock> lock =
+      mptest::cli::LockInventory(loaded.lab.inventory_path, *lock_dir, holder);
   if (!lock.ok()) return Fail(kExitUsage, std::string(lock.status().message()));
-  std::string results_flag = FlagOrEnv(FLAGS_testresults, "MPTEST_TESTRESULTS");
-  std::string results = UserPath(results_flag.empty() ? "testresults" : results_flag);
-  absl::StatusOr<std::string> moved = mptest::cli::PrepareResultsDir(results);
+  const std::string results = ResultsPath();
+  std::vector<mptest::FileLock> results_locks;  // the directory, and the new one if moved
+  absl::StatusOr<mptest::FileLock> results_lock =
+      mptest::cli::LockResultsDir(results, /*create=*/true);
+  if (!results_lock.ok()) return Fail(kExitUsage, std::string(results_lock.status().message()));
+  results_locks.push_back(*std::move(results_lock));
+  // What a dead campaign on this results directory left running ends now; what this one starts
+  // is marked the same way.
+  const std::string campaign_key = mptest::cli::CanonicalPath(results);
+  const std::vector<std::string> leftovers = mptest::cli::EndLeftovers(campaign_key);
+  if (!leftovers.empty()) {
+    std::printf("mptest: ended %zu process(es) an earlier campaign on %s left running:\n",
+                leftovers.size(), campaign_key.c_str());
+    for (const std::string& line : leftovers) std::printf("  %s\n", line.c_str());
+  }
+  mptest::cli::MarkCampaign(campaign_key);
+  absl::StatusOr<std::string> moved = mptest::cli::PrepareResultsDir(results, holder);
   if (!moved.ok()) return Fail(kExitUsage, std::string(moved.status().message()));
-  if (!moved->empty())
+  if (!moved->empty()) {
     std::printf("mptest: the previous results were moved to %s\n", moved->c_str());
+    absl::StatusOr<mptest::FileLock> new_lock =
+        mptest::cli::LockResultsDir(results, /*create=*/false);  // the new directory
+    if (!new_lock.ok()) return Fail(kExitUsage, std::string(new_lock.status().message()));
+    results_locks.push_back(*std::move(new_lock));
+  }
   absl::StatusOr<std::unique_ptr<mptest::cli::UsbWatchdog>> watchdog =
       StartUsbWatchdog(plan->tentacles, results);
   if (!watchdog.ok()) return Fail(kExitUsage, std::string(watchdog.status().message()));
@@ -397,13 +574,6 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   mptest::cli::ConsoleSink console(&console_writer, report.writer());
   mptest::cli::TeeSink sink({&report, &console});
 
-  mptest::cli::CliPlugins plugins(argv[0]);
-  std::set<std::string> builders, drivers, harnesses;
-  for (const auto& [name, variants] : plan->variants_by_board) {
-    builders.insert(plan->boards.at(name).port() == "virtual" ? "virtual" : "micropython_make");
-  }
-  for (const auto& entry : plan->tentacles) drivers.insert(entry.type());
-  for (const auto& spec : plan->specs) harnesses.insert(spec.harness());
   // Every build and test run is a call of core/process's Supervisor: a forked child, or inline
   // (--nomultiprocessing) for a debugger.
   if (!absl::GetFlag(FLAGS_multiprocessing)) {
@@ -411,11 +581,6 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   }
   const int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
   auto executor = std::make_unique<mptest::sched::ProcessExecutor>(jobs + options.build.build_jobs);
-  for (const std::string& note :
-       plugins.Notes({builders.begin(), builders.end()}, {drivers.begin(), drivers.end()},
-                     {harnesses.begin(), harnesses.end()})) {
-    std::printf("mptest: %s\n", note.c_str());
-  }
   std::string usb_error;  // the line that ends the campaign
   options.interrupted = [&] {
     if (*watchdog) {
@@ -427,6 +592,11 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
       }
     }
     return interrupted != 0 || !usb_error.empty();
+  };
+  // A results directory that cannot be written (a full disk) ends the campaign: every run
+  // would be lost the same way.
+  options.host_error = [&]() -> std::string {
+    return report.write_error().ok() ? "" : std::string(report.write_error().message());
   };
   signal(SIGINT, OnInterrupt);
   signal(SIGTERM, OnInterrupt);
@@ -441,6 +611,10 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   if (!report.write_error().ok()) {  // e.g. a full disk: the results on disk are incomplete
     return Fail(3, absl::StrCat("the results directory could not be written completely: ",
                                 report.write_error().message()));
+  }
+  if (!summary->host_error().empty()) {
+    return Fail(3, absl::StrCat("the campaign ended early on a host error (not a board's): ",
+                                summary->host_error()));
   }
   return summary->exit_code();
 }
@@ -467,6 +641,9 @@ int main(int argc, char** argv) {
       "errors.");
   std::vector<std::string> storage;
   std::vector<char*> normalized = NormalizeFlagNames(argc, argv, &storage);
+  if (absl::Status status = CheckFlagSyntax(normalized); !status.ok()) {
+    return Fail(kExitUsage, std::string(status.message()));
+  }
   std::vector<char*> args =
       absl::ParseCommandLine(static_cast<int>(normalized.size()), normalized.data());
   FLAGS_logtostderr = false;
@@ -485,8 +662,9 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, absl::StrCat("unknown command '", command, "' (try --help)"));
   }
   if (command == "report") {
-    std::string results_flag = FlagOrEnv(FLAGS_testresults, "MPTEST_TESTRESULTS");
-    std::string results = UserPath(results_flag.empty() ? "testresults" : results_flag);
+    const std::string results = ResultsPath();
+    absl::StatusOr<mptest::FileLock> lock = mptest::cli::LockResultsDir(results, /*create=*/false);
+    if (!lock.ok()) return Fail(kExitUsage, std::string(lock.status().message()));
     if (absl::Status status = mptest::report::RebuildReports(results); !status.ok()) {
       return Fail(kExitUsage, std::string(status.message()));
     }
@@ -497,11 +675,7 @@ int main(int argc, char** argv) {
     mptest::plugin::PluginsCommandOptions options{
         mptest::plugin::SearchOptionsFromFlags(argv[0]),
         std::vector<std::string>(args.begin() + 2, args.end())};
-    int code = mptest::plugin::RunPluginsCommand(options, std::cout);
-    mptest::cli::BuiltinPlugins stand_ins;
-    std::printf("\ncompiled-in stand-ins (used only for names no plugin provides):\n");
-    for (const std::string& line : stand_ins.Describe()) std::printf("  %s\n", line.c_str());
-    return code;
+    return mptest::plugin::RunPluginsCommand(options, std::cout);
   }
   if (command == "flash" && absl::GetFlag(FLAGS_flash_skip)) {
     return Fail(kExitUsage, "--flash_skip: cannot be combined with the flash command");
@@ -510,6 +684,9 @@ int main(int argc, char** argv) {
     return Fail(kExitUsage, std::string(status.message()));
   }
   if (absl::Status status = mptest::cli::CheckFilters(FiltersFromFlags()); !status.ok()) {
+    return Fail(kExitUsage, std::string(status.message()));
+  }
+  if (absl::Status status = CheckPathFlags(); !status.ok()) {
     return Fail(kExitUsage, std::string(status.message()));
   }
   absl::StatusOr<Loaded> loaded = LoadConfig(argv[0]);

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/process/private_dir.h"
 #include "glog/logging.h"
 
 namespace mptest::log {
@@ -51,11 +52,14 @@ std::string DefaultLogDir() {
     const char* value = getenv(var);
     if (value != nullptr && *value != '\0') return value;
   }
-  return "/tmp";
+  absl::StatusOr<std::string> private_dir = process::DefaultPrivateDirectory();
+  return private_dir.ok() ? *private_dir : "/tmp";
 }
 
 absl::Status RedirectToChildLog(const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  // Never through a symlink: the log directory may be a shared one such as /tmp.
+  int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
   if (fd < 0) {
     return absl::Status(absl::ErrnoToStatusCode(errno),
                         absl::StrCat("cannot create child log '", path, "': ", strerror(errno)));
@@ -74,8 +78,13 @@ void MergeChildLog(const std::string& path) {
     LOG(INFO) << "(child log " << path << " is missing: the child may have died before logging)";
   }
   std::string line;
-  while (std::getline(in, line)) LOG(INFO) << line;
+  bool empty = true;
+  while (std::getline(in, line)) {
+    LOG(INFO) << line;
+    empty = false;
+  }
   LOG(INFO) << "<<<< End child log " << path;
+  if (in.is_open() && empty) unlink(path.c_str());  // nothing to keep
 }
 
 }  // namespace mptest::log

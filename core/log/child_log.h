@@ -18,18 +18,19 @@ namespace mptest::log {
 std::string ChildLogPath(absl::string_view dir, absl::string_view task, pid_t pid);
 
 // Where child logs go when the caller names no directory: --log_dir if set, else
-// $TEST_TMPDIR, else $TMPDIR, else /tmp.
+// $TEST_TMPDIR, else $TMPDIR, else mptest's private directory (core/process/private_dir.h), not
+// the shared /tmp (/tmp only when even that cannot be made).
 std::string DefaultLogDir();
 
 // In a child: from now on this process's glog messages (every severity) are written to `path`
-// (created, appended, one write per message so nothing is lost if the child crashes) and no
-// longer to the log files inherited from the parent. Messages still go to stderr if the parent
-// configured that. Call once per process, early.
+// (created mode 0600, never through a symlink, appended, one write per message so nothing is lost
+// if the child crashes) and no longer to the log files inherited from the parent. Messages still go
+// to stderr if the parent configured that. Call once per process, early.
 absl::Status RedirectToChildLog(const std::string& path);
 
 // In the parent: copies the child log at `path` into this process's log (LOG(INFO)), one
 // record per line, between the Begin and End marker lines. A missing file is reported inside
-// the markers, not as an error of the caller.
+// the markers, not as an error of the caller; an empty one is removed (nothing to keep).
 void MergeChildLog(const std::string& path);
 
 }  // namespace mptest::log

@@ -19,8 +19,10 @@ inline constexpr int kSpawnChannelFd = 3;
 // With an event bus, the child's event ring (a memfd) is on fd 4, named by this variable.
 inline constexpr char kSpawnRingEnv[] = "MPTEST_SPAWN_RING_FD";
 inline constexpr int kSpawnRingFd = 4;
-// Largest frame on a channel: a result may be this big (a 256 MiB result must pass).
-inline constexpr size_t kMaxChannelFrame = size_t{1} << 30;
+// Largest result a call may return: exactly this many bytes pass (a 256 MiB result must pass).
+inline constexpr size_t kMaxResultBytes = size_t{1} << 30;
+// Largest frame on a channel: a result with its tag byte (bus::WriteTaggedFrame).
+inline constexpr size_t kMaxChannelFrame = kMaxResultBytes + 1;
 
 // Runs `target` (which returns the encoded result or throws) and writes a result frame or a
 // failure frame to `channel_fd`. Returns the exit code the child should _exit with: 0 after a

@@ -35,7 +35,18 @@ std::string DirectoryOf(absl::string_view path) {
 absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content) {
   const std::string final_path(path);
   const std::string temp_path = absl::StrCat(final_path, ".tmp-", getpid());
-  int fd = open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // The user's umask decides, but never wider than the directory: a file in a 0700 directory
+  // is 0600.
+  struct stat directory;
+  const mode_t mode =
+      stat(DirectoryOf(final_path).c_str(), &directory) == 0 ? 0666 & directory.st_mode : 0600;
+  // A new file only, never through a symlink: a temporary of a dead process with our pid (or
+  // anything planted under its name) is removed, not written through.
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(temp_path.c_str(), flags, mode);
+  if (fd < 0 && errno == EEXIST && unlink(temp_path.c_str()) == 0) {
+    fd = open(temp_path.c_str(), flags, mode);
+  }
   if (fd < 0) return ErrnoError(errno, "cannot create", temp_path);
 
   auto fail = [&](int error, absl::string_view what) {
@@ -106,7 +117,7 @@ absl::Status MakeDirectories(absl::string_view path) {
     partial = std::string(path.substr(0, slash));
     start = slash + 1;
     if (partial.empty()) continue;
-    if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
+    if (mkdir(partial.c_str(), 0777) != 0 && errno != EEXIST) {  // the umask decides
       return absl::InternalError(
           absl::StrCat("cannot create directory ", partial, ": ", std::strerror(errno)));
     }

@@ -11,8 +11,9 @@
 
 namespace mptest::report {
 
-// Writes `content` to "<path>.tmp-<pid>" in the same directory, fsyncs it, renames it over
-// `path` and fsyncs the directory. On any failure (ENOSPC, EFBIG, EACCES, ...) the temporary
+// Writes `content` to "<path>.tmp-<pid>" in the same directory (a new file, never through a
+// symlink; mode 0666 less the umask and less what the directory denies), fsyncs it, renames it
+// over `path` and fsyncs the directory. On any failure (ENOSPC, EFBIG, EACCES, ...) the temporary
 // file is removed, `path` is left as it was, and the error names `path` and the cause.
 // A process that wants EFBIG instead of being killed by SIGXFSZ must ignore SIGXFSZ.
 absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content);
@@ -20,7 +21,7 @@ absl::Status WriteFileAtomically(absl::string_view path, absl::string_view conte
 // Reads a whole file; the error names the file.
 absl::StatusOr<std::string> ReadFile(absl::string_view path);
 
-// mkdir -p with mode 0755; the error names the directory that could not be made.
+// mkdir -p with mode 0777 less the umask; the error names the directory that could not be made.
 absl::Status MakeDirectories(absl::string_view path);
 
 }  // namespace mptest::report

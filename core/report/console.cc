@@ -105,6 +105,11 @@ std::string FormatGroupLine(const ConsoleState& state, const proto::TestGroupRes
       verdict = "skipped";
       detail = group.msg_skipped();
       break;
+    case GroupState::kInterrupted:
+      kind = LineKind::kInfo;
+      verdict = "interrupted";
+      detail = group.msg_interrupted();
+      break;
     case GroupState::kRun:
       if (failed > 0) {
         kind = LineKind::kFailed;
@@ -134,8 +139,8 @@ std::string FormatSummary(const proto::CampaignResults& results, absl::string_vi
                   "    Tests xfailed  ", count(s.tests_xfailed(), LineKind::kInfo), "\n");
   absl::StrAppend(&out, "  Builds failed  ", count(s.builds_failed(), LineKind::kError),
                   "    Tests failed   ", count(s.tests_failed(), LineKind::kFailed), "\n");
-  absl::StrAppend(&out, "                       ", "    Tests errored  ",
-                  count(s.tests_errored(), LineKind::kError), "\n");
+  absl::StrAppend(&out, "  Groups interr. ", count(s.groups_interrupted(), LineKind::kInfo),
+                  "    Tests errored  ", count(s.tests_errored(), LineKind::kError), "\n");
   absl::StrAppend(&out, "                       ", "    Tests total    ",
                   absl::StrFormat("%6d", s.tests_total()), "\n");
   std::string failures;

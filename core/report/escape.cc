@@ -41,6 +41,15 @@ size_t Utf8SequenceLength(absl::string_view text, size_t i) {
 
 }  // namespace
 
+size_t FirstInvalidUtf8(absl::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) return i;
+    i += length;
+  }
+  return absl::string_view::npos;
+}
+
 std::string XmlEscape(absl::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);

@@ -16,6 +16,10 @@ std::string XmlEscape(absl::string_view text);
 // A Markdown table cell: XML-escaped, '|' escaped, newlines as <br>.
 std::string MarkdownCell(absl::string_view text);
 
+// The offset of the first byte of `text` that does not start a valid UTF-8 sequence (as XmlEscape
+// judges it), or npos when all of it is valid.
+size_t FirstInvalidUtf8(absl::string_view text);
+
 // Percent-encodes a relative path for an href (keeps '/', letters, digits, "-._~,@").
 std::string UrlPath(absl::string_view path);
 

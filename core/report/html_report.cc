@@ -1,6 +1,7 @@
 // report.html writer.
 #include "core/report/html_report.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/report/escape.h"
@@ -58,14 +59,15 @@ std::string Header(const proto::CampaignContext& context) {
 std::string SummaryTable(const proto::Summary& s) {
   std::string html =
       "<h2>Summary</h2>\n<table id=\"summary\">\n<tr><th>Groups run</th><th>Groups skipped</th>"
-      "<th>Groups errored</th><th>Tests passed</th><th>Tests skipped</th><th>Tests xfailed</th>"
+      "<th>Groups errored</th><th>Groups interrupted</th><th>Tests passed</th>"
+      "<th>Tests skipped</th><th>Tests xfailed</th>"
       "<th>Tests failed</th><th>Tests errored</th><th>Tests total</th></tr>\n<tr>";
   const std::pair<int, const char*> cells[] = {
       {s.groups_run(), "groups-run"},         {s.groups_skipped(), "groups-skipped"},
-      {s.groups_errored(), "groups-errored"}, {s.tests_passed(), "tests-passed"},
-      {s.tests_skipped(), "tests-skipped"},   {s.tests_xfailed(), "tests-xfailed"},
-      {s.tests_failed(), "tests-failed"},     {s.tests_errored(), "tests-errored"},
-      {s.tests_total(), "tests-total"}};
+      {s.groups_errored(), "groups-errored"}, {s.groups_interrupted(), "groups-interrupted"},
+      {s.tests_passed(), "tests-passed"},     {s.tests_skipped(), "tests-skipped"},
+      {s.tests_xfailed(), "tests-xfailed"},   {s.tests_failed(), "tests-failed"},
+      {s.tests_errored(), "tests-errored"},   {s.tests_total(), "tests-total"}};
   for (const auto& [value, id] : cells) {
     absl::StrAppend(&html, "<td class=\"num\" id=\"", id, "\">", value, "</td>");
   }
@@ -118,9 +120,10 @@ std::string GroupTable(const proto::CampaignResults& results, GroupState state) 
                     "</td><td>", Link(row.log_text, row.log_path), "</td></tr>\n");
   }
   if (rows.empty()) return "";
-  const bool errored = state == GroupState::kErrored;
-  return absl::StrCat("<h2>", errored ? "Errored" : "Skipped", " groups</h2>\n<table id=\"",
-                      errored ? "errored" : "skipped",
+  const std::string id(StateName(state));
+  std::string title = id;
+  title[0] = absl::ascii_toupper(title[0]);
+  return absl::StrCat("<h2>", title, " groups</h2>\n<table id=\"", id,
                       "\">\n<tr><th>Group</th><th>Tentacle</th><th>Reason</th><th>Log</th></tr>\n",
                       rows, "</table>\n");
 }
@@ -157,8 +160,8 @@ std::string RenderHtml(const proto::CampaignResults& results) {
       Escape(results.context().testbed_name()), " ", Escape(results.context().time_start()),
       "</title>\n", kStyle, "</head>\n<body>\n", Header(results.context()),
       SummaryTable(ComputeSummary(results)), Matrices(results),
-      GroupTable(results, GroupState::kErrored), GroupTable(results, GroupState::kSkipped),
-      Builds(results.context()),
+      GroupTable(results, GroupState::kErrored), GroupTable(results, GroupState::kInterrupted),
+      GroupTable(results, GroupState::kSkipped), Builds(results.context()),
       timeline.empty() ? "" : absl::StrCat("<h2>Timeline</h2>\n", timeline), "</body>\n</html>\n");
 }
 

@@ -81,6 +81,11 @@ std::string RenderTestcases(const proto::TestGroupResult& group, Counts* counts)
     if (state == GroupState::kErrored) {
       ++counts->errors;
       absl::StrAppend(&xml, "<error", Attribute("message", group.msg_error()), "/>");
+    } else if (state == GroupState::kInterrupted) {
+      // JUnit has no such verdict: a skip whose type says what happened.
+      ++counts->skipped;
+      absl::StrAppend(&xml, "<skipped", Attribute("type", "interrupted"),
+                      Attribute("message", group.msg_interrupted()), "/>");
     } else {
       ++counts->skipped;
       absl::StrAppend(&xml, "<skipped", Attribute("message", group.msg_skipped()), "/>");

@@ -1,6 +1,7 @@
 // report.md writer.
 #include "core/report/markdown_report.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/report/escape.h"
@@ -43,12 +44,12 @@ std::string Header(const proto::CampaignResults& results) {
 std::string SummaryTable(const proto::Summary& s) {
   return absl::StrCat(
       "\n## Summary\n\n"
-      "| Groups run | Groups skipped | Groups errored | Tests passed | Tests skipped | "
-      "Tests xfailed | Tests failed | Tests errored | Tests total |\n"
-      "| -: | -: | -: | -: | -: | -: | -: | -: | -: |\n| ",
-      absl::StrJoin({s.groups_run(), s.groups_skipped(), s.groups_errored(), s.tests_passed(),
-                     s.tests_skipped(), s.tests_xfailed(), s.tests_failed(), s.tests_errored(),
-                     s.tests_total()},
+      "| Groups run | Groups skipped | Groups errored | Groups interrupted | Tests passed | "
+      "Tests skipped | Tests xfailed | Tests failed | Tests errored | Tests total |\n"
+      "| -: | -: | -: | -: | -: | -: | -: | -: | -: | -: |\n| ",
+      absl::StrJoin({s.groups_run(), s.groups_skipped(), s.groups_errored(), s.groups_interrupted(),
+                     s.tests_passed(), s.tests_skipped(), s.tests_xfailed(), s.tests_failed(),
+                     s.tests_errored(), s.tests_total()},
                     " | "),
       " |\n");
 }
@@ -96,7 +97,9 @@ std::string GroupTable(const proto::CampaignResults& results, GroupState state) 
                     Link(row.log_text, row.log_path), " |\n");
   }
   if (rows.empty()) return "";
-  return absl::StrCat("\n## ", state == GroupState::kErrored ? "Errored" : "Skipped",
+  std::string title(StateName(state));
+  title[0] = absl::ascii_toupper(title[0]);
+  return absl::StrCat("\n## ", title,
                       " groups\n\n| Group | Tentacle | Reason | Log |\n| - | - | - | - |\n", rows);
 }
 
@@ -124,6 +127,7 @@ std::string Builds(const proto::CampaignResults& results) {
 std::string RenderMarkdown(const proto::CampaignResults& results) {
   return absl::StrCat(Header(results), SummaryTable(ComputeSummary(results)), Matrices(results),
                       GroupTable(results, GroupState::kErrored),
+                      GroupTable(results, GroupState::kInterrupted),
                       GroupTable(results, GroupState::kSkipped), Builds(results));
 }
 

@@ -17,8 +17,34 @@ bool IsKnownOutcome(absl::string_view outcome) {
 
 GroupState StateOf(const proto::TestGroupResult& group) {
   if (!group.msg_error().empty()) return GroupState::kErrored;
+  if (!group.msg_interrupted().empty()) return GroupState::kInterrupted;
   if (!group.msg_skipped().empty()) return GroupState::kSkipped;
   return GroupState::kRun;
+}
+
+absl::string_view StateName(GroupState state) {
+  switch (state) {
+    case GroupState::kRun:
+      return "run";
+    case GroupState::kSkipped:
+      return kSkipped;
+    case GroupState::kErrored:
+      return kErrored;
+    case GroupState::kInterrupted:
+      return "interrupted";
+  }
+  return "run";
+}
+
+const std::string& StateReason(const proto::TestGroupResult& group) {
+  switch (StateOf(group)) {
+    case GroupState::kErrored:
+      return group.msg_error();
+    case GroupState::kInterrupted:
+      return group.msg_interrupted();
+    default:
+      return group.msg_skipped();
+  }
 }
 
 std::string FormatAnchorTime(double unix_s) {
@@ -49,6 +75,9 @@ proto::Summary ComputeSummary(const proto::CampaignResults& results) {
         break;
       case GroupState::kErrored:
         summary.set_groups_errored(summary.groups_errored() + 1);
+        break;
+      case GroupState::kInterrupted:
+        summary.set_groups_interrupted(summary.groups_interrupted() + 1);
         break;
     }
     for (const proto::Outcome& outcome : group.outcomes()) {
@@ -89,8 +118,7 @@ std::vector<GroupRow> GroupRows(const proto::CampaignResults& results, GroupStat
   for (const proto::TestGroupResult& group : results.groups()) {
     if (StateOf(group) != state) continue;
     const bool has_log = !group.log_output().empty();
-    rows.push_back({group.directory_relative(), group.tentacle_variant(),
-                    state == GroupState::kErrored ? group.msg_error() : group.msg_skipped(),
+    rows.push_back({group.directory_relative(), group.tentacle_variant(), StateReason(group),
                     has_log ? "log" : "directory",
                     has_log ? group.log_output() : group.directory_relative()});
   }
@@ -172,8 +200,7 @@ std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& re
   for (const proto::TestGroupResult& group : results.groups()) {
     if (group.start_s() <= 0 || group.end_s() <= 0) continue;
     std::string outcome(kPassed);
-    if (StateOf(group) == GroupState::kErrored) outcome = std::string(kErrored);
-    if (StateOf(group) == GroupState::kSkipped) outcome = std::string(kSkipped);
+    if (StateOf(group) != GroupState::kRun) outcome = std::string(StateName(StateOf(group)));
     for (const proto::Outcome& test : group.outcomes()) {
       if (outcome == kPassed && (test.outcome() == kFailed || test.outcome() == kErrored)) {
         outcome = std::string(kFailed);

@@ -21,9 +21,15 @@ inline constexpr absl::string_view kSkipped = "skipped";
 inline constexpr absl::string_view kErrored = "errored";
 bool IsKnownOutcome(absl::string_view outcome);
 
-// How one attempt ended as a whole.
-enum class GroupState { kRun, kSkipped, kErrored };
+// How one attempt ended as a whole: it ran; it was skipped as a whole (msg_skipped); an
+// infrastructure error ended it (msg_error); the campaign was stopped while it ran
+// (msg_interrupted: not retried, not counted against the tentacle).
+enum class GroupState { kRun, kSkipped, kErrored, kInterrupted };
 GroupState StateOf(const proto::TestGroupResult& group);
+// "skipped", "errored", "interrupted" ("run" for kRun): the state in reports and timelines.
+absl::string_view StateName(GroupState state);
+// Why the attempt did not run to its end: its msg_error, msg_skipped or msg_interrupted.
+const std::string& StateReason(const proto::TestGroupResult& group);
 
 // The anchor's time format "%Y-%m-%d_%H-%M-%S%z" in UTC ("+0000"); "" for 0.
 std::string FormatAnchorTime(double unix_s);
@@ -42,7 +48,7 @@ void MarkFlaky(proto::CampaignResults* results);
 struct GroupRow {
   std::string directory_relative;
   std::string tentacle_variant;
-  std::string reason;    // msg_error or msg_skipped
+  std::string reason;    // msg_error, msg_skipped or msg_interrupted
   std::string log_text;  // "log" or "directory"
   std::string log_path;  // what the log link points to
 };

@@ -21,15 +21,16 @@ constexpr double kLaneGap = 4;
 constexpr double kOverlayHeight = 4;  // a flash bar drawn under its test run's label
 constexpr int kMaxTicks = 20;
 constexpr std::pair<const char*, const char*> kLegend[] = {
-    {"build", "#3182bd"},  {"cached build", "#9ecae1"}, {"flash", "#8c6bb1"},
-    {"passed", "#5cb85c"}, {"failed", "#f0ad4e"},       {"errored", "#d9534f"},
-    {"skipped", "#bbbbbb"}};
+    {"build", "#3182bd"},   {"cached build", "#9ecae1"}, {"flash", "#8c6bb1"},
+    {"passed", "#5cb85c"},  {"failed", "#f0ad4e"},       {"errored", "#d9534f"},
+    {"skipped", "#bbbbbb"}, {"interrupted", "#777777"}};
 
 const char* Colour(const proto::TimelineEntry& bar) {
   const std::string& outcome = bar.outcome();
   if (outcome == "errored") return "#d9534f";
   if (outcome == "failed") return "#f0ad4e";
   if (outcome == "skipped") return "#bbbbbb";
+  if (outcome == "interrupted") return "#777777";
   if (outcome == "cached") return "#9ecae1";
   if (bar.kind() == "build") return "#3182bd";
   if (bar.kind() == "flash") return "#8c6bb1";

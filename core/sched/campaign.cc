@@ -162,7 +162,7 @@ void Campaign::ObserveDuration(const proto::TestRunRecord& record, const JobDone
   // Retries, --count repeats, skipped groups and errors say little about the next clean run.
   if (done.status != JobDone::Status::kOk || !record.error().empty() ||
       record.attempts_size() != 1 || !record.attempts(0).msg_error().empty() ||
-      !record.attempts(0).msg_skipped().empty()) {
+      !record.attempts(0).msg_skipped().empty() || !record.attempts(0).msg_interrupted().empty()) {
     return;
   }
   // Flashing is the schedule's cost (the tentacle held other firmware), not the cell's: the
@@ -245,16 +245,29 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   info.set_jobs(options_.test.jobs);
   sink_.CampaignStarted(info);
 
-  bool interrupted = false;
+  bool interrupted = false;  // by a signal (or the USB watchdog)
+  std::string host_error;    // or by the host
   absl::Time last_estimate = absl::InfinitePast();
   while (true) {
-    if (!interrupted && options_.interrupted && options_.interrupted()) {
-      interrupted = true;
-      LOG(WARNING) << "interrupted: ending the running jobs";
+    const bool stopping = interrupted || !host_error.empty();
+    if (!stopping && options_.interrupted && options_.interrupted()) interrupted = true;
+    if (!stopping && !interrupted) {
+      host_error = tests.host_error();
+      if (host_error.empty() && options_.host_error) host_error = options_.host_error();
+    }
+    if (!stopping && (interrupted || !host_error.empty())) {
+      LOG(WARNING) << "ending the running jobs: "
+                   << (interrupted ? "interrupted" : absl::StrCat("host error: ", host_error));
       firmware.CancelPending();
-      for (const TodoEntry& entry : matrix_->DropAll()) {
-        Dropped(entry, "", "the campaign was interrupted before this run started");
-      }
+      const std::string why = interrupted ? "the campaign was interrupted before this run started"
+                                          : "the campaign ended on a host error before this run "
+                                            "started";
+      for (const TodoEntry& entry : matrix_->DropAll()) Dropped(entry, "", why);
+      tests.Interrupt(interrupted ? "the campaign was stopped (SIGINT/SIGTERM or a USB error) "
+                                    "while this attempt ran"
+                                  : absl::StrCat("the campaign was ended by a host error while "
+                                                 "this attempt ran: ",
+                                                 host_error));
       executor_.CancelAll();
     }
     int free = executor_.capacity() - executor_.running();
@@ -307,6 +320,10 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
     summary.set_interrupted(true);
     summary.set_exit_code(3);
   }
+  if (!host_error.empty()) {
+    summary.set_host_error(host_error);
+    summary.set_exit_code(3);
+  }
   sink_.CampaignFinished(summary);
   return summary;
 }
@@ -321,6 +338,8 @@ proto::CampaignSummary Campaign::Summarize() const {
     for (const proto::TestGroupResult& group : record.attempts()) {
       if (!group.msg_error().empty()) {
         summary.set_groups_errored(summary.groups_errored() + 1);
+      } else if (!group.msg_interrupted().empty()) {
+        summary.set_groups_interrupted(summary.groups_interrupted() + 1);
       } else if (!group.msg_skipped().empty()) {
         summary.set_groups_skipped(summary.groups_skipped() + 1);
       } else {

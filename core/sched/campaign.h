@@ -48,6 +48,9 @@ struct CampaignOptions {
   // Polled every loop: true ends the campaign early (SIGINT): nothing new starts, running jobs
   // are ended as runaways (boards powered off first), what never ran is recorded as skipped.
   std::function<bool()> interrupted;
+  // Polled every loop: a non-empty answer is a host error (the results directory cannot be
+  // written) that ends the campaign as `interrupted` does, reported as CampaignSummary.host_error.
+  std::function<std::string()> host_error;
 };
 
 // The matrix of `plan` over `tentacles` (the plan's own, or those of them that came up), as

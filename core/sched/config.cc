@@ -2,6 +2,9 @@
 #include "core/sched/config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -14,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/proto/campaign.pb.h"
+#include "core/report/escape.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
@@ -36,12 +40,70 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
   std::string error_;
 };
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the file"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+// Every string field of `message` (nested, repeated and map entries included) is valid UTF-8;
+// InvalidArgument naming `file` and the field otherwise. Text format's escapes ("\xff") can
+// put bytes in a string that the file's own UTF-8 check cannot see.
+absl::Status CheckStrings(const std::string& file, const google::protobuf::Message& message,
+                          const std::string& prefix = "") {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    const std::string name = absl::StrCat(prefix, field->name());
+    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      const std::string where = field->is_repeated() ? absl::StrCat(name, "[", i, "]") : name;
+      if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+        std::string scratch;
+        const std::string& value =
+            field->is_repeated()
+                ? reflection->GetRepeatedStringReference(message, field, i, &scratch)
+                : reflection->GetStringReference(message, field, &scratch);
+        if (report::FirstInvalidUtf8(value) != std::string::npos) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(file, ": field ", where, ": not valid UTF-8"));
+        }
+      } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE) {
+        const google::protobuf::Message& child =
+            field->is_repeated() ? reflection->GetRepeatedMessage(message, field, i)
+                                 : reflection->GetMessage(message, field);
+        if (absl::Status status = CheckStrings(file, child, where + "."); !status.ok()) {
+          return status;
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// "<what>: must be in [low, high], got <value>" unless it is.
+absl::Status InRange(const std::string& where, double value, double low, double high) {
+  if (value >= low && value <= high) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ": must be in [", low, ", ", high, "], got ", value));
+}
+
+// A virtual tentacle's faults, each in its range (probabilities in [0, 1], counts >= 0).
+absl::Status CheckFaults(const std::string& where, const proto::VirtualFaults& faults) {
+  const std::string field = absl::StrCat(where, ": field faults.");
+  for (absl::Status status : {
+           InRange(field + "hang_after_executions", faults.hang_after_executions(), 0, 1e9),
+           InRange(field + "reset_mid_output_probability", faults.reset_mid_output_probability(), 0,
+                   1),
+           InRange(field + "drop_line_probability", faults.drop_line_probability(), 0, 1),
+           InRange(field + "garble_fraction", faults.garble_fraction(), 0, 1),
+           InRange(field + "line_bytes_per_second", faults.line_bytes_per_second(), 0, 1e9),
+           InRange(field + "boot_delay_s", faults.boot_delay_s(), 0, 600),
+           InRange(field + "raw_paste_window", faults.raw_paste_window(), 0, 1 << 20),
+       }) {
+    if (!status.ok()) return status;
+  }
+  const std::string& paste = faults.raw_paste();
+  if (!paste.empty() && paste != "supported" && paste != "refused" && paste != "unknown") {
+    return absl::InvalidArgumentError(absl::StrCat(field, "raw_paste: '", absl::CHexEscape(paste),
+                                                   "' is not one of supported, refused, unknown"));
+  }
+  return absl::OkStatus();
 }
 
 // Names become directory names (attempt directories, tentacles/<label>/) and parts of test ids
@@ -67,6 +129,57 @@ absl::Status CheckName(const std::string& where, absl::string_view name, bool al
 
 }  // namespace
 
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
+  // O_NONBLOCK: a FIFO must not hang the open; the checks below refuse it anyway.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": cannot open: ", strerror(error)));
+  }
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a regular file (",
+                                                   S_ISDIR(info.st_mode) ? "a directory"
+                                                   : S_ISFIFO(info.st_mode)
+                                                       ? "a FIFO"
+                                                       : "a device or special file",
+                                                   "); a configuration file is expected"));
+  }
+  if (info.st_size > kMaxConfigFileBytes) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", info.st_size,
+                                                   " bytes, larger than the limit for a "
+                                                   "configuration file (",
+                                                   kMaxConfigFileBytes, " bytes)"));
+  }
+  std::string text(static_cast<size_t>(info.st_size) + 1, '\0');
+  size_t size = 0;
+  while (size < text.size()) {
+    const ssize_t n = read(fd, text.data() + size, text.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    size += static_cast<size_t>(n);
+  }
+  close(fd);
+  if (size > static_cast<size_t>(kMaxConfigFileBytes)) {  // it grew while being read
+    return absl::InvalidArgumentError(absl::StrCat(path,
+                                                   ": larger than the limit for a "
+                                                   "configuration file (",
+                                                   kMaxConfigFileBytes, " bytes)"));
+  }
+  text.resize(size);
+  if (size_t bad = report::FirstInvalidUtf8(text); bad != std::string::npos) {
+    const size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    const size_t line = std::count(text.begin(), text.begin() + bad, '\n') + 1;
+    const size_t column = line_start == std::string::npos ? bad + 1 : bad - line_start;
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ":", line, ":", column, ": not valid UTF-8"));
+  }
+  return text;
+}
+
 absl::Status ParseTextProto(const std::string& name, const std::string& text,
                             google::protobuf::Message* message) {
   FirstErrorCollector errors(name);
@@ -82,9 +195,10 @@ absl::Status ParseTextProto(const std::string& name, const std::string& text,
 }
 
 absl::Status LoadTextProto(const std::string& path, google::protobuf::Message* message) {
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text = ReadConfigFile(path);
   if (!text.ok()) return text.status();
-  return ParseTextProto(path, *text, message);
+  if (absl::Status status = ParseTextProto(path, *text, message); !status.ok()) return status;
+  return CheckStrings(path, *message);
 }
 
 absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(const std::string& dir) {
@@ -166,6 +280,14 @@ absl::StatusOr<LabConfig> LoadLab(const std::vector<std::string>& boards_dirs,
 
 absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
   const std::string& inv = lab.inventory_path;
+  if (lab.inventory.tentacles().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(inv, ": field tentacles: none listed, so there is nothing to test on"));
+  }
+  if (lab.specs.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(specs_path, ": field spec: none listed, so there is nothing to run"));
+  }
   std::set<std::string> labels;
   for (int i = 0; i < lab.inventory.tentacles_size(); ++i) {
     const proto::InventoryEntry& entry = lab.inventory.tentacles(i);
@@ -192,6 +314,7 @@ absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
           absl::StrCat(where, ": field board: unknown board '", entry.board(),
                        "' (known: ", absl::StrJoin(known, ", "), ")"));
     }
+    if (absl::Status status = CheckFaults(where, entry.faults()); !status.ok()) return status;
     for (const std::string& variant : entry.variants()) {
       const auto& variants = board->second.variants();
       if (std::find(variants.begin(), variants.end(), variant) == variants.end()) {

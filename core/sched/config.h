@@ -3,6 +3,7 @@
 #ifndef MPTEST_CORE_SCHED_CONFIG_H_
 #define MPTEST_CORE_SCHED_CONFIG_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -28,8 +29,17 @@ struct LabConfig {
   std::string inventory_path;
 };
 
-// Parses `path` as a textproto of `message`'s type. Errors read
-// "<path>:<line>:<column>: <parser message>" and are InvalidArgument; a missing file is NotFound.
+// The largest configuration file (board definition, inventory, test kinds, xfail) mptest reads.
+inline constexpr int64_t kMaxConfigFileBytes = 4 << 20;
+
+// A configuration file's text: a regular file (not a directory, FIFO or device), at most
+// kMaxConfigFileBytes, valid UTF-8. NotFound when missing; InvalidArgument naming the file (and
+// line and column of the first bad byte) otherwise.
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+
+// Parses `path` (read with ReadConfigFile) as a textproto of `message`'s type; every string field
+// must be valid UTF-8. Errors read "<path>:<line>:<column>: <parser message>" (or name the field)
+// and are InvalidArgument; a missing file is NotFound.
 absl::Status LoadTextProto(const std::string& path, google::protobuf::Message* message);
 
 // Parses textproto text; `name` stands for the file in error messages.
@@ -52,9 +62,10 @@ absl::StatusOr<std::map<std::string, proto::BoardDefinition>> LoadBoards(
 absl::StatusOr<LabConfig> LoadLab(const std::vector<std::string>& boards_dirs,
                                   const std::string& inventory, const std::string& specs);
 
-// Semantic checks: unknown board, duplicate tentacle label, unknown variant restriction,
-// duplicate spec label, bad tentacle count, empty harness, non-positive timeout. Errors name
-// the file and the offending entry's field.
+// Semantic checks: no tentacles or no test kinds at all, unknown board, duplicate tentacle
+// label, unknown variant restriction, a virtual fault out of its range, duplicate spec label, bad
+// tentacle count, empty harness, non-positive timeout. Errors name the file and the offending
+// entry's field.
 absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path);
 
 // The variants a tentacle can run: the board's, restricted by the entry's `variants`.

@@ -59,6 +59,45 @@ LabConfig SmallLab() {
 
 TEST(ConfigTest, GoodLabPasses) { EXPECT_TRUE(CheckLab(SmallLab(), "specs.textproto").ok()); }
 
+TEST(ConfigTest, ALabWithNothingToTestOnIsRefused) {
+  LabConfig lab = SmallLab();
+  lab.inventory.clear_tentacles();
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("inv.textproto: field tentacles: none"));
+  lab = SmallLab();
+  lab.specs.clear();
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("s: field spec: none listed"));
+}
+
+TEST(ConfigTest, FaultsOutOfRangeAreNamed) {
+  LabConfig lab = SmallLab();
+  lab.inventory.mutable_tentacles(0)->mutable_faults()->set_garble_fraction(7.5);
+  EXPECT_THAT(CheckLab(lab, "s").message(),
+              HasSubstr("field faults.garble_fraction: must be in [0, 1], got 7.5"));
+  lab = SmallLab();
+  lab.inventory.mutable_tentacles(0)->mutable_faults()->set_hang_after_executions(-3);
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("faults.hang_after_executions"));
+  lab = SmallLab();
+  lab.inventory.mutable_tentacles(0)->mutable_faults()->set_raw_paste("maybe");
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("faults.raw_paste: 'maybe'"));
+}
+
+TEST(ConfigTest, OnlyRegularFilesOfBoundedSizeAndValidUtf8AreRead) {
+  const std::string dir = std::string(getenv("TEST_TMPDIR"));
+  EXPECT_THAT(ReadConfigFile(dir).status().message(), HasSubstr("a directory"));
+  const std::string fifo = dir + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THAT(ReadConfigFile(fifo).status().message(), HasSubstr("a FIFO"));  // and no hang
+  EXPECT_THAT(ReadConfigFile("/dev/zero").status().message(), HasSubstr("not a regular file"));
+  const std::string big = Write("big.textproto", std::string(kMaxConfigFileBytes + 1, '#'));
+  EXPECT_THAT(ReadConfigFile(big).status().message(), HasSubstr("larger than the limit"));
+  const std::string latin1 = Write("latin1.textproto", "name: \"lab\"\nname: \"caf\xe9\"\n");
+  EXPECT_THAT(ReadConfigFile(latin1).status().message(),
+              HasSubstr("latin1.textproto:2:11: not valid UTF-8"));
+  proto::Inventory inventory;
+  const std::string escaped = Write("escaped.textproto", "name: \"caf\\xe9\"\n");
+  EXPECT_THAT(LoadTextProto(escaped, &inventory).message(), HasSubstr("field name: not valid"));
+}
+
 TEST(ConfigTest, UnknownBoardNamesTentacleAndField) {
   LabConfig lab = SmallLab();
   lab.inventory.mutable_tentacles(0)->set_board("NOPE");

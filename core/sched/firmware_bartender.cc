@@ -121,6 +121,10 @@ std::vector<std::string> FirmwareBartender::Planned() const {
 
 std::string FirmwareBartender::BuilderName(const proto::BoardDefinition& board) const {
   if (!options_.builder.empty()) return options_.builder;
+  return DefaultBuilderName(board);
+}
+
+std::string DefaultBuilderName(const proto::BoardDefinition& board) {
   return board.port() == "virtual" ? "virtual" : "micropython_make";
 }
 

@@ -39,6 +39,10 @@ std::string BoardVariantName(const std::string& board, const std::string& varian
 // "" when it cannot be pinned (a branch of a remote repository).
 std::string SourceRevision(const std::string& source);
 
+// The builder plugin of a board when BuildOptions.builder is "": "virtual" for port virtual,
+// else micropython_make.
+std::string DefaultBuilderName(const proto::BoardDefinition& board);
+
 class FirmwareBartender {
  public:
   FirmwareBartender(BuildOptions options, PluginSource& plugins);

@@ -1,36 +1,26 @@
 // The scheduler's JSON files (see record_io.h).
 #include "core/sched/record_io.h"
 
-#include <errno.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/report/atomic_file.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace mptest::sched {
 
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::string temp = absl::StrCat(path, ".tmp-", getpid());
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      unlink(temp.c_str());
-      return absl::InternalError(absl::StrCat(path, ": cannot write: ", strerror(errno)));
-    }
+  return report::WriteFileAtomically(path, content);
+}
+
+bool IsHostResourceError(absl::string_view message) {
+  for (const char* cause : {"No space left on device", "Disk quota exceeded", "File too large",
+                            "Too many open files", "the disk or the file size limit is full"}) {
+    if (absl::StrContains(message, cause)) return true;
   }
-  if (rename(temp.c_str(), path.c_str()) != 0) {
-    int error = errno;
-    unlink(temp.c_str());
-    return absl::InternalError(absl::StrCat(path, ": cannot rename into place: ", strerror(error)));
-  }
-  return absl::OkStatus();
+  return false;
 }
 
 absl::Status WriteJsonAtomically(const std::string& path,
@@ -65,18 +55,6 @@ std::string AnchorTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d_%H-%M-%S%z", time, absl::LocalTimeZone());
 }
 
-absl::Status MakeDirs(const std::string& path) {
-  std::string partial;
-  for (size_t pos = 0; pos != std::string::npos;) {
-    size_t next = path.find('/', pos + 1);
-    partial = path.substr(0, next);
-    if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
-      return absl::InternalError(
-          absl::StrCat(partial, ": cannot create directory: ", strerror(errno)));
-    }
-    pos = next;
-  }
-  return absl::OkStatus();
-}
+absl::Status MakeDirs(const std::string& path) { return report::MakeDirectories(path); }
 
 }  // namespace mptest::sched

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
 
@@ -21,13 +22,19 @@ absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf
 // Reads a JSON file into message; unknown fields are ignored. Errors name the file.
 absl::Status ReadJson(const std::string& path, google::protobuf::Message* message);
 
-// Writes text to path via a temporary file and rename.
+// Writes text to path through core/report's one atomic writer (temporary file, fsync, rename,
+// directory fsync; ResourceExhausted on a full disk).
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+// True when `message` is the host's failure, not a board's: the disk or a quota is full, a file
+// outgrew its size limit, or the process or system ran out of descriptors. Such an error is
+// not retried and not counted against a tentacle: it ends the campaign (exit 3).
+bool IsHostResourceError(absl::string_view message);
 
 // "%Y-%m-%d_%H-%M-%S%z" in local time, the anchor's format.
 std::string AnchorTime(absl::Time time);
 
-// mkdir -p.
+// mkdir -p (core/report's MakeDirectories).
 absl::Status MakeDirs(const std::string& path);
 
 }  // namespace mptest::sched

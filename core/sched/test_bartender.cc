@@ -72,7 +72,11 @@ std::vector<proto::RunStart> TestBartender::StartRuns(Executor& executor, int fr
           .SerializeAsString();
     };
     PlannedRun planned = *run;
-    job.before_kill = [this, planned] { PowerOff(planned); };
+    // The runaway's dying gasp; when the campaign is stopped, OnDone powers off instead, after
+    // the kill.
+    job.before_kill = [this, planned] {
+      if (interrupted_.empty()) PowerOff(planned);
+    };
     proto::RunStart start;
     start.set_testid(run->testid);
     for (int slot : run->tentacles) start.add_tentacles(matrix_.tentacles()[slot].label);
@@ -162,6 +166,23 @@ proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDon
   return record;
 }
 
+void TestBartender::Interrupt(const std::string& reason) { interrupted_ = reason; }
+
+void TestBartender::MarkInterrupted(const std::string& kill_detail,
+                                    proto::TestRunRecord* record) const {
+  record->clear_error();
+  record->clear_faulty_tentacle();
+  if (record->attempts().empty()) return;
+  proto::TestGroupResult* last = record->mutable_attempts(record->attempts_size() - 1);
+  if (last->msg_error() == kill_detail) {  // Recover's mark of the attempt the kill ended
+    last->clear_msg_error();
+    last->set_msg_interrupted(interrupted_);
+    const std::string path = absl::StrCat(options_.results_dir, "/", last->directory_relative(),
+                                          "/context_testgroup.json");
+    if (absl::Status status = WriteJsonAtomically(path, *last); !status.ok()) LOG(ERROR) << status;
+  }
+}
+
 void TestBartender::CountFailure(int tentacle, bool failed) {
   if (!failed) {
     failures_in_a_row_[tentacle] = 0;
@@ -184,6 +205,17 @@ proto::TestRunRecord TestBartender::OnDone(const JobDone& done) {
   proto::TestRunRecord record;
   if (done.status != JobDone::Status::kOk || !record.ParseFromString(done.payload)) {
     record = Recover(running, done);
+  }
+  if (!interrupted_.empty() && done.status != JobDone::Status::kOk) {
+    PowerOff(running.run);  // after the kill: see Interrupt
+    MarkInterrupted(done.detail, &record);
+    matrix_.Release(running.run, true);
+    return record;  // neither retried nor counted against the tentacles
+  }
+  if (IsHostResourceError(record.error())) {  // the host's fault, not the boards'
+    if (host_error_.empty()) host_error_ = record.error();
+    matrix_.Release(running.run, true);
+    return record;
   }
   if (done.status == JobDone::Status::kTimedOut) Restart(running.run);
   bool failed = !record.error().empty();

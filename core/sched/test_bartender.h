@@ -40,11 +40,20 @@ class TestBartender {
   // A run's job ended: its record (recovered from disk when the child crashed or timed out).
   proto::TestRunRecord OnDone(const JobDone& done);
 
+  // The campaign is being stopped (SIGINT/SIGTERM): call before the executor's CancelAll. The
+  // runs under way are killed before their boards are powered off (so that a harness never
+  // sees its board vanish and retries), and end with their unfinished attempt interrupted
+  // (msg_interrupted = `reason`), not errored: not retried, not counted toward quarantine.
+  void Interrupt(const std::string& reason);
+
   int running() const { return static_cast<int>(running_.size()); }
   // The expected seconds still to go of the runs under way (their estimate at the start, else
   // their spec's mean now, less the time they have run; never below 0), by their DUT's board.
   std::map<std::string, double> RunningLeft(absl::Time now) const;
   const std::vector<std::string>& quarantined() const { return quarantined_; }
+  // The first host error (IsHostResourceError: full disk, no descriptors) a run ended with, or
+  // "": the campaign should end, since every run would fail the same way.
+  const std::string& host_error() const { return host_error_; }
   // The job deadline of a spec: (count + retries) x timeout + margin.
   absl::Duration Deadline(const proto::TestRunSpec& spec) const;
 
@@ -56,6 +65,9 @@ class TestBartender {
   };
   TestRunInput MakeInput(const PlannedRun& run) const;
   proto::TestRunRecord Recover(const Running& running, const JobDone& done) const;
+  // An interrupted run's record: the attempt the kill ended (Recover gave it `kill_detail` as its
+  // error) becomes interrupted, and the run carries no infrastructure error.
+  void MarkInterrupted(const std::string& kill_detail, proto::TestRunRecord* record) const;
   void PowerOff(const PlannedRun& run);
   void Restart(const PlannedRun& run);
   void CountFailure(int tentacle, bool failed);
@@ -68,6 +80,8 @@ class TestBartender {
   std::map<int, Running> running_;
   std::map<int, int> failures_in_a_row_;  // by tentacle slot
   std::vector<std::string> quarantined_;
+  std::string interrupted_;  // the reason, once the campaign is being stopped
+  std::string host_error_;
 };
 
 }  // namespace mptest::sched

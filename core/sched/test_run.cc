@@ -243,7 +243,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     *record.add_attempts() = group;
     if (!status.ok()) {
       record.set_error(group.msg_error());
-      if (++errors > input.options.max_retries) break;
+      if (++errors > input.options.max_retries || IsHostResourceError(group.msg_error())) break;
       continue;
     }
     record.clear_error();

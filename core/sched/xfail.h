@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -22,6 +23,13 @@ class Xfail {
   bool Expected(const std::string& group, const std::string& test, const std::string& board,
                 const std::string& variant) const;
   bool empty() const { return entries_.empty(); }
+
+  // The entries that can never match: a group that is not among `groups` (the test kinds'
+  // labels), or a board name that is neither "*", a board of `board_variants` (BOARD to its
+  // variants) nor one of its BOARD-VARIANTs. One line per entry, for warnings.
+  std::vector<std::string> Unmatched(
+      const std::set<std::string>& groups,
+      const std::map<std::string, std::vector<std::string>>& board_variants) const;
 
  private:
   std::map<std::pair<std::string, std::string>, std::set<std::string>> entries_;

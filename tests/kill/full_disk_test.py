@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A full disk for the results directory: mptest under a 16 KiB file size limit (RLIMIT_FSIZE,
 SIGXFSZ ignored, so writes fail with EFBIG as on a full disk) runs the built-in virtual lab,
-whose results.json outgrows the limit. Expected: exit 3 with a message that names the file and
-says the disk or file size limit is full; every JSON file present parses; no temporary file
-(*.tmp-PID) is left behind."""
+whose results.json outgrows the limit. Expected (issue 14, item 7): exit 3 with a message that
+names the file and says the disk or file size limit is full; the campaign ends there, as the
+host's error: no attempt is retried for it and no tentacle quarantined; every JSON file present
+parses; no temporary file (*.tmp*) is left behind; and, with space again, `mptest report`
+recovers every attempt that has its context_testgroup.json."""
 import glob
 import json
 import os
@@ -50,6 +52,25 @@ def main():
     problems += [f"temporary file left behind: {path}" for path in leftovers]
     if parsed == 0:
         problems.append("no JSON file at all in the results directory")
+    retried = glob.glob(os.path.join(results, "*,[b-z]"))
+    problems += [f"an attempt was retried on the full disk: {path}" for path in retried]
+    if "quarantined" in run.stdout + run.stderr:
+        problems.append("a tentacle was quarantined for the host's full disk")
+    # Space again: the report recovers every attempt on disk, and leaves no temporary file.
+    report = subprocess.run([runfile("tools/mptest"), "report", f"--testresults={results}"],
+                            capture_output=True, text=True, timeout=120, cwd=work)
+    if report.returncode != 0:
+        problems.append(f"mptest report: exit {report.returncode}: {report.stderr[-400:]}")
+    else:
+        with open(os.path.join(results, "results.json")) as handle:
+            listed = {g["directory_relative"] for g in json.load(handle)["groups"]}
+        on_disk = {os.path.basename(os.path.dirname(path)) for path in
+                   glob.glob(os.path.join(results, "*", "context_testgroup.json"))}
+        if listed != on_disk:
+            problems.append(f"mptest report recovered {len(listed)} of {len(on_disk)} attempts: "
+                            f"missing {sorted(on_disk - listed)[:5]}")
+    leftovers = glob.glob(os.path.join(results, "**", "*.tmp*"), recursive=True)
+    problems += [f"temporary file left after the report: {path}" for path in leftovers]
     print(f"full disk: exit {run.returncode}; {parsed} JSON files parse; message: {last}")
     return finish("full disk", problems)
 

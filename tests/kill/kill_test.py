@@ -6,8 +6,8 @@ A virtual lab of 4 tentacles with slow lines runs 40 groups (several seconds). O
 is on disk, `mptest report` rebuilds results.json and junit.xml from it and they hold each of
 those groups with the outcomes of its _results.json; every JSON file present parses; SIGTERM
 ends with exit 3 and an interrupted report; SIGKILL leaves no process of mptest's session (its
-job children die by PR_SET_PDEATHSIG), and the detached virtual boards stop once the results
-directory is moved aside (as the next campaign does).
+job children die by PR_SET_PDEATHSIG), and no virtual board of the dead campaign is alive 2 s
+after the kill (each watches its campaign's lifeline, a pipe only the campaign holds open).
 """
 import glob
 import json
@@ -20,29 +20,10 @@ import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
 import mptest_test_util  # noqa: E402
-from mptest_test_util import finish, runfile  # noqa: E402
+from mptest_test_util import finish, runfile, wait_until, write_virtual_lab  # noqa: E402
 
 SPECS = 10
 BOARDS = 4
-
-
-def write_config(work):
-    boards = os.path.join(work, "boards")
-    os.makedirs(boards)
-    with open(os.path.join(work, "inventory.textproto"), "w") as inventory:
-        inventory.write('name: "kill_lab"\n')
-        for index in range(BOARDS):
-            board = f"KILL_{index}"
-            with open(os.path.join(boards, board + ".textproto"), "w") as out:
-                out.write(f'name: "{board}"\nport: "virtual"\nvariants: ""\n'
-                          'programmer { name: "virtual" }\nfeatures: "MCU_ONLY"\n'
-                          'firmware_kind: "vimg"\n')
-            inventory.write(f'tentacles {{ label: "k{index}-{board}" type: "virtual" '
-                            f'board: "{board}" faults {{ line_bytes_per_second: 6000 }} }}\n')
-    with open(os.path.join(work, "specs.textproto"), "w") as specs:
-        for index in range(SPECS):
-            specs.write(f'spec {{ label: "KILL-{index:02d}" fut: "MCU_ONLY" harness: "native" '
-                        'args: "--test-dirs=basics" timeout_s: 30 tentacles: 1 }\n')
 
 
 def completed_groups(results):
@@ -64,20 +45,10 @@ def processes(predicate):
             for p in mptest_test_util.processes() if predicate(p.sid, p.command)]
 
 
-def wait_until(condition, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    return condition()
-
-
 def kill_case(name, how):
     work = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), name)
     os.makedirs(work)
-    write_config(work)
+    write_virtual_lab(work, "KILL", BOARDS, SPECS)
     results = os.path.join(work, "results")
     mptest = runfile("tools/mptest")
     common = [f"--testresults={results}"]
@@ -98,6 +69,7 @@ def kill_case(name, how):
                     "make it longer"]
         before = completed_groups(results)
         os.kill(process.pid, how)
+        killed_at = time.monotonic()
         try:
             code = process.wait(timeout=60)
         except subprocess.TimeoutExpired:
@@ -106,6 +78,14 @@ def kill_case(name, how):
             return [f"{name}: mptest still running 60 s after {how.name}"]
     session = process.pid
     total = BOARDS * SPECS
+    # The virtual boards are detached from mptest's session, but not from its life: within 2 s
+    # of its end, however it ended, none is left (the results directory stays where it is).
+    boards = wait_until(lambda: not processes(lambda _, command: work in command and
+                                              "virtual_board" in command),
+                        max(0.0, killed_at + 2 - time.monotonic()))
+    if not boards:
+        problems += [f"{name}: board still running: {line}" for line in
+                     processes(lambda _, command: work in command and "virtual_board" in command)]
     if how == signal.SIGTERM and code != 3:
         problems.append(f"{name}: exit {code} after SIGTERM, expected 3")
     if how == signal.SIGKILL and code != -signal.SIGKILL:
@@ -145,16 +125,6 @@ def kill_case(name, how):
     for path in ("report.html", "report.md"):
         if not os.path.exists(os.path.join(results, path)):
             problems.append(f"{name}: no {path} after mptest report")
-    # The virtual boards are detached (they stand for hardware that outlives the runner): after
-    # SIGKILL they run until their links' directory goes, as when the next campaign moves the
-    # results aside.
-    if how == signal.SIGKILL:
-        os.rename(results, results + ".moved-aside")
-    boards = wait_until(lambda: not processes(lambda _, command: work in command and
-                                              "virtual_board" in command), 15)
-    if not boards:
-        problems += [f"{name}: board still running: {line}" for line in
-                     processes(lambda _, command: work in command and "virtual_board" in command)]
     print(f"{name}: killed with {how.name} after {len(before)} of {total} groups; exit {code}; "
           f"rebuilt report has {len(rebuilt)} attempts")
     return problems

@@ -93,6 +93,18 @@ def verdicts_of_mptest(results_dir, label):
     return verdicts, group.get("end_s", 0) - group.get("start_s", 0), error
 
 
+def run_by_hand(mp, port, image, kind_args, hand_dir, tests):
+    """run-tests.py by hand on `image`, as `make -C ports/<port> test` runs it: its verdicts
+    and wall time."""
+    env = dict(os.environ, MICROPY_MICROPYTHON=image)  # mpy-cross: the checkout's
+    target = [] if port == "unix" else [
+        "-t", "execpty:" + " ".join(qemu_command(mp, image, "pty"))]
+    # Debian's python3, as mptest's harnesses use (python3-serial for pyboard.py).
+    _, seconds = run(["/usr/bin/python3", "run-tests.py", f"--result-dir={hand_dir}"] + target +
+                     kind_args, hand_dir + ".log", cwd=tests, env=env)
+    return verdicts_of_results_json(os.path.join(hand_dir, "_results.json")), seconds
+
+
 def compare(reference, verdicts):
     differ = []
     for test in sorted(set(reference) | set(verdicts)):
@@ -120,7 +132,7 @@ def main():
     build_args = [f"--build_arg={','.join(extra)}"] if extra else []  # one comma-separated flag
     specs = os.path.join(args.out, "specs.textproto")
     write_specs(specs)
-    rows, problems = [], []
+    rows, problems, by_hand = [], [], {}
     for port in args.ports.split(","):
         board = "UNIX" if port == "unix" else "MPS2_AN385"
         inventory = os.path.join(args.out, f"{port}-1.textproto")
@@ -143,16 +155,13 @@ def main():
         for label, harness, kind_args in KINDS:
             if harness == "native" and kind_args and port != "unix":
                 continue
-            # 2. run-tests.py by hand on the same image.
-            hand_dir = os.path.join(args.out, f"{port}-{label}-by-hand")
-            env = dict(os.environ, MICROPY_MICROPYTHON=image)  # mpy-cross: the checkout's
-            target = [] if port == "unix" else [
-                "-t", "execpty:" + " ".join(qemu_command(mp, image, "pty"))]
-            # Debian's python3, as mptest's harnesses use (python3-serial for pyboard.py).
-            hand_code, hand_s = run(["/usr/bin/python3", "run-tests.py",
-                                     f"--result-dir={hand_dir}"] + target +
-                                    kind_args, hand_dir + ".log", cwd=tests, env=env)
-            reference = verdicts_of_results_json(os.path.join(hand_dir, "_results.json"))
+            # 2. run-tests.py by hand on the same image (once per argument list).
+            hand_dir = os.path.join(args.out, f"{port}-by-hand{''.join(kind_args)}")
+            if hand_dir in by_hand:
+                reference, hand_s = by_hand[hand_dir]
+            else:
+                reference, hand_s = run_by_hand(mp, port, image, kind_args, hand_dir, tests)
+                by_hand[hand_dir] = (reference, hand_s)
             # 3. mptest, one tentacle and K tentacles.
             for count in sorted({1, args.tentacles}):
                 inv = os.path.join(args.out, f"{port}-{count}.textproto")

@@ -1,16 +1,49 @@
-// The CLI's PluginSource: registry first, stand-ins for unknown names (see cli_plugins.h).
+// The CLI's PluginSource: the registry's plugins only (see cli_plugins.h).
 #include "tools/cli/cli_plugins.h"
+
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/plugin/flags.h"
 #include "core/repl/raw_repl_client.h"
+#include "core/sched/firmware_bartender.h"
+#include "glog/logging.h"
 
 namespace mptest::cli {
+namespace {
+
+class FlashOnlyHarness : public Harness {
+ public:
+  absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest&) override {
+    return proto::HarnessResult();
+  }
+};
+
+plugin::PluginRegistry LoadRegistry(const std::string& argv0) {
+  plugin::PluginRegistry registry =
+      plugin::PluginRegistry::Load(plugin::SearchOptionsFromFlags(argv0));
+  plugin::InProcessPlugin flash_only;
+  flash_only.name = kFlashOnlyHarness;
+  flash_only.version = "1";
+  flash_only.description = "the flash command's harness: runs nothing";
+  flash_only.harness = [] { return std::make_unique<FlashOnlyHarness>(); };
+  absl::Status added = registry.AddInProcess(std::move(flash_only));
+  LOG_IF(WARNING, !added.ok()) << added;  // a plugin of that name on the path wins
+  return registry;
+}
+
+// "<where>: field <field>: <kind> '<name>' cannot be used: <registry's reason>".
+absl::Status Unusable(const std::string& where, const char* field, const char* kind,
+                      const std::string& name, const absl::Status& status) {
+  return absl::InvalidArgumentError(absl::StrCat(where, ": field ", field, ": ", kind, " '", name,
+                                                 "' cannot be used: ", status.message()));
+}
+
+}  // namespace
 
 CliPlugins::CliPlugins(const std::string& argv0)
-    : registry_(plugin::PluginRegistry::Load(plugin::SearchOptionsFromFlags(argv0))),
-      source_(&registry_, &stand_ins_) {}
+    : registry_(LoadRegistry(argv0)), source_(&registry_) {}
 
 absl::StatusOr<Builder*> CliPlugins::GetBuilder(const std::string& name) {
   return source_.GetBuilder(name);
@@ -25,7 +58,6 @@ absl::StatusOr<Harness*> CliPlugins::GetHarness(const std::string& name) {
 }
 
 absl::StatusOr<std::string> CliPlugins::ReadVersion(const proto::Tentacle& tentacle) {
-  if (!registry_.Check(tentacle.entry().type()).ok()) return stand_ins_.ReadVersion(tentacle);
   if (tentacle.console().empty()) {
     return absl::UnavailableError(absl::StrCat(tentacle.entry().label(), ": no console"));
   }
@@ -40,22 +72,28 @@ absl::StatusOr<std::string> CliPlugins::ReadVersion(const proto::Tentacle& tenta
   return version->identity;
 }
 
-std::vector<std::string> CliPlugins::Notes(const std::vector<std::string>& builders,
-                                           const std::vector<std::string>& drivers,
-                                           const std::vector<std::string>& harnesses) const {
-  std::vector<std::string> notes;
-  auto note = [&](const std::vector<std::string>& names, const char* kind) {
-    for (const std::string& name : names) {
-      if (!registry_.Check(name).ok()) {
-        notes.push_back(absl::StrCat("note: ", kind, " '", name,
-                                     "' is not an installed plugin: using the built-in stand-in"));
-      }
+absl::Status CliPlugins::CheckLab(const sched::LabConfig& lab, const std::string& boards_dir,
+                                  const std::string& specs_path) {
+  for (const proto::InventoryEntry& entry : lab.inventory.tentacles()) {
+    if (absl::StatusOr<BoardDriver*> driver = GetDriver(entry.type()); !driver.ok()) {
+      return Unusable(absl::StrCat(lab.inventory_path, ": tentacle '", entry.label(), "'"), "type",
+                      "board driver", entry.type(), driver.status());
     }
-  };
-  note(builders, "builder");
-  note(drivers, "board driver");
-  note(harnesses, "harness");
-  return notes;
+  }
+  for (const proto::InventoryEntry& entry : lab.inventory.tentacles()) {
+    const std::string builder = sched::DefaultBuilderName(lab.boards.at(entry.board()));
+    if (absl::StatusOr<Builder*> found = GetBuilder(builder); !found.ok()) {
+      return Unusable(absl::StrCat(boards_dir, "/", entry.board(), ".textproto"), "port",
+                      "builder for the port", builder, found.status());
+    }
+  }
+  for (const proto::TestRunSpec& spec : lab.specs) {
+    if (absl::StatusOr<Harness*> harness = GetHarness(spec.harness()); !harness.ok()) {
+      return Unusable(absl::StrCat(specs_path, ": spec '", spec.label(), "'"), "harness", "harness",
+                      spec.harness(), harness.status());
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace mptest::cli

@@ -1,19 +1,22 @@
-// The CLI's PluginSource: plugins found by the registry (--plugin_path, MPTEST_PLUGIN_PATH, the
-// built-in set in mptest's runfiles), falling back to the compiled-in stand-ins
-// (builtin_plugins.h) only for names no plugin provides. Reads a board's version over its
-// console with the raw-REPL client (the plugin ABI has no version probe).
+// The CLI's PluginSource: the plugins the registry found (--plugin_path, MPTEST_PLUGIN_PATH, the
+// built-in set in mptest's runfiles) and nothing else: no stand-in, no test fake. The `flash`
+// command's empty harness ("flash_only") is the one implementation compiled into mptest, added
+// to the registry as an in-process plugin. Reads a board's version over its console with the
+// raw-REPL client (the plugin ABI has no version probe).
 #ifndef MPTEST_TOOLS_CLI_CLI_PLUGINS_H_
 #define MPTEST_TOOLS_CLI_CLI_PLUGINS_H_
 
-#include <memory>
 #include <string>
-#include <vector>
 
+#include "absl/status/status.h"
 #include "core/plugin/plugin_source.h"
 #include "core/plugin/registry.h"
-#include "tools/cli/builtin_plugins.h"
+#include "core/sched/config.h"
 
 namespace mptest::cli {
+
+// The harness of the `flash` command: flashing happened before it, so it runs nothing.
+inline constexpr char kFlashOnlyHarness[] = "flash_only";
 
 class CliPlugins : public sched::PluginSource {
  public:
@@ -22,19 +25,19 @@ class CliPlugins : public sched::PluginSource {
   absl::StatusOr<Builder*> GetBuilder(const std::string& name) override;
   absl::StatusOr<BoardDriver*> GetDriver(const std::string& type) override;
   absl::StatusOr<Harness*> GetHarness(const std::string& name) override;
-  // Stand-in tentacles answer from their state file; real ones over the raw REPL
-  // (sys.version's token after "MicroPython ", as Firmware.version spells it).
+  // sys.version's token after "MicroPython " over the raw REPL, as Firmware.version spells it.
   absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) override;
 
-  // One line per name the lab uses that is served by a stand-in, not a plugin.
-  std::vector<std::string> Notes(const std::vector<std::string>& builders,
-                                 const std::vector<std::string>& drivers,
-                                 const std::vector<std::string>& harnesses) const;
+  // Every plugin `lab` names resolves to a usable plugin of the right kind: each tentacle's
+  // type (a board driver), each board's builder and each spec's harness. InvalidArgument naming
+  // the file, the entry and the field, what was asked for, and what the plugin path holds.
+  absl::Status CheckLab(const sched::LabConfig& lab, const std::string& boards_dir,
+                        const std::string& specs_path);
+
   const plugin::PluginRegistry& registry() const { return registry_; }
 
  private:
   plugin::PluginRegistry registry_;
-  BuiltinPlugins stand_ins_;
   plugin::RegistryPluginSource source_;
 };
 

@@ -3,20 +3,20 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "core/gitspec/stable_hash.h"
+#include "core/process/private_dir.h"
+#include "core/report/atomic_file.h"
 
 namespace mptest::cli {
 namespace {
@@ -33,18 +33,47 @@ bool IsEmptyDir(const std::string& dir) {
   return empty;
 }
 
-absl::Status WriteMarker(const std::string& dir) {
-  std::ofstream marker(absl::StrCat(dir, "/", kResultsMarker));
-  marker << "mptest results directory, created "
-         << absl::FormatTime("%Y-%m-%d_%H-%M-%S", absl::Now(), absl::LocalTimeZone()) << "\n";
-  if (!marker) return absl::PermissionDeniedError(absl::StrCat(dir, ": cannot write the marker"));
-  return absl::OkStatus();
+absl::Status WriteMarker(const std::string& dir, const std::string& holder) {
+  return report::WriteFileAtomically(
+      absl::StrCat(dir, "/", kResultsMarker),
+      absl::StrCat("mptest results directory, created ",
+                   absl::FormatTime("%Y-%m-%d_%H-%M-%S", absl::Now(), absl::LocalTimeZone()),
+                   holder.empty() ? "" : absl::StrCat(", held by pid ", getpid(), ": ", holder),
+                   "\n"));
+}
+
+// Takes <lock_dir>/<kind>-<hash of key>.lock; the error says what is locked and by whom.
+absl::StatusOr<FileLock> TakeLock(const std::string& kind, const std::string& key,
+                                  const std::string& lock_dir, const std::string& command,
+                                  const std::string& busy) {
+  const std::string path =
+      absl::StrCat(lock_dir, "/", kind, "-", StableHashHex(StableHash64(key)), ".lock");
+  absl::StatusOr<FileLock> lock =
+      FileLock::TryAcquire(path, absl::StrCat("pid ", getpid(), ": ", command));
+  if (lock.ok() || !absl::IsFailedPrecondition(lock.status()) ||
+      !absl::StartsWith(lock.status().message(), "held by ")) {
+    return lock;
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat(busy, " (", lock.status().message(), "; lock ", path, ")"));
 }
 
 }  // namespace
 
-absl::StatusOr<std::string> PrepareResultsDir(const std::string& dir_in) {
-  std::string dir(absl::StripSuffix(dir_in, "/"));
+std::string CanonicalPath(const std::string& path_in) {
+  const std::string path =
+      path_in.size() > 1 ? std::string(absl::StripSuffix(path_in, "/")) : path_in;
+  char resolved[PATH_MAX];
+  if (realpath(path.c_str(), resolved) != nullptr) return resolved;
+  const size_t slash = path.rfind('/');
+  const std::string parent = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  if (realpath(parent.c_str(), resolved) == nullptr) return path;
+  return absl::StrCat(resolved, "/", path.substr(slash == std::string::npos ? 0 : slash + 1));
+}
+
+absl::StatusOr<std::string> PrepareResultsDir(const std::string& dir_in,
+                                              const std::string& holder) {
+  std::string dir = dir_in.size() > 1 ? std::string(absl::StripSuffix(dir_in, "/")) : dir_in;
   struct stat info;
   std::string moved;
   if (stat(dir.c_str(), &info) == 0) {
@@ -70,44 +99,48 @@ absl::StatusOr<std::string> PrepareResultsDir(const std::string& dir_in) {
           kResultsMarker, "); refusing to touch it"));
     }
   }
-  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
     return absl::PermissionDeniedError(
         absl::StrCat("--testresults: cannot create ", dir, ": ", strerror(errno)));
   }
-  if (absl::Status status = WriteMarker(dir); !status.ok()) return status;
+  if (absl::Status status = WriteMarker(dir, holder); !status.ok()) return status;
   return moved;
 }
 
-absl::StatusOr<CampaignLock> CampaignLock::Acquire(const std::string& inventory_path,
-                                                   const std::string& lock_dir) {
-  char resolved[PATH_MAX];
-  std::string key = realpath(inventory_path.c_str(), resolved) ? resolved : inventory_path;
-  mkdir(lock_dir.c_str(), 0700);
-  std::string path =
-      absl::StrCat(lock_dir, "/inventory-", StableHashHex(StableHash64(key)), ".lock");
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(path, ": cannot open the lock: ", strerror(errno)));
+absl::StatusOr<std::string> LockDirectory(const std::string& lock_dir) {
+  if (lock_dir.empty()) return process::DefaultPrivateDirectory();
+  if (absl::Status status = process::EnsurePrivateDirectory(lock_dir); !status.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat("--lock_dir: ", status.message()));
   }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    char pid[32] = {0};
-    ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
-    close(fd);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "another mptest campaign (pid ", n > 0 ? std::string(pid, strcspn(pid, "\n")) : "?",
-        ") is running on the inventory ", key, " (lock ", path, ")"));
-  }
-  std::string pid = absl::StrCat(getpid(), "\n");
-  if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
-    close(fd);
-    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot write the lock"));
-  }
-  return CampaignLock(fd);
+  return lock_dir;
 }
 
-CampaignLock::~CampaignLock() {
-  if (fd_ >= 0) close(fd_);
+absl::StatusOr<FileLock> LockInventory(const std::string& inventory_path,
+                                       const std::string& lock_dir, const std::string& command) {
+  const std::string key = CanonicalPath(inventory_path);
+  return TakeLock("inventory", key, lock_dir, command,
+                  absl::StrCat("another mptest campaign is running on the inventory ", key));
+}
+
+absl::StatusOr<FileLock> LockResultsDir(const std::string& results_dir, bool create) {
+  const std::string dir = CanonicalPath(results_dir);
+  if (create && mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--testresults: cannot create ", dir, ": ", strerror(errno)));
+  }
+  absl::StatusOr<FileLock> lock = FileLock::TryLockDirectory(dir);
+  if (lock.ok() || lock.status().message() != "held") {
+    if (!lock.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--testresults: ", lock.status().message()));
+    }
+    return lock;
+  }
+  absl::StatusOr<std::string> marker = report::ReadFile(absl::StrCat(dir, "/", kResultsMarker));
+  std::string holder = marker.ok() ? marker->substr(0, marker->find('\n')) : "";
+  return absl::FailedPreconditionError(
+      absl::StrCat("--testresults: ", dir, " is in use by another mptest (",
+                   holder.empty() ? "no marker" : absl::CHexEscape(holder.substr(0, 300)), ")"));
 }
 
 }  // namespace mptest::cli

@@ -1,5 +1,5 @@
-// Fakes of the scheduler's interfaces, for tests and for the built-in lab until the real virtual
-// board plugins are installed: a builder that writes a small image file, a board driver whose
+// Fakes of the scheduler's interfaces, for tests and benchmarks only (testonly: mptest never
+// links them): a builder that writes a small image file, a board driver whose
 // "flash" records the image's version in a state file (so the state survives forked children),
 // a harness with scripted outcomes, durations, errors, crashes and hangs, and a PluginSource.
 #ifndef MPTEST_CORE_SCHED_TESTING_FAKES_H_
