@@ -176,7 +176,8 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
                absl::Milliseconds(100)),
       selection.emit, request.cache_dir());
   if (TestInstance(dut, request.firmware()) == "unix") {
-    RunOnUnixPort(request, selection, plan->run, expectations, absl::Seconds(test_timeout_s),
+    RunOnUnixPort(request, selection, plan->run, plan->mpy_cross_flags, expectations,
+                  absl::Seconds(test_timeout_s),
                   run_deadline, result_dir, log, &run);
     SortLikeRunTests(plan->order, &run.outcomes);
     return run;

@@ -78,7 +78,8 @@ class NativeHarness : public Harness {
   // The unix port (native_unix.cc): `tests` as processes of their own, several at once;
   // cmdline/ and feature_check/ tests through run-tests.py itself. Appends to run.
   void RunOnUnixPort(const proto::HarnessRequest& request, const RunTestsSelection& selection,
-                     const std::vector<std::string>& tests, ExpectedOutputs& expectations,
+                     const std::vector<std::string>& tests,
+                     const std::vector<std::string>& mpy_cross_flags, ExpectedOutputs& expectations,
                      absl::Duration test_timeout, absl::Time run_deadline,
                      const std::string& result_dir, std::ostream& log, RunState* run) const;
   RunState RunFlashFormat(const proto::HarnessRequest& request) const;

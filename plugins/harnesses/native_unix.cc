@@ -36,6 +36,7 @@ struct Ran {
 void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
                                   const RunTestsSelection& selection,
                                   const std::vector<std::string>& tests,
+                                  const std::vector<std::string>& mpy_cross_flags,
                                   ExpectedOutputs& expectations, absl::Duration test_timeout,
                                   absl::Time run_deadline, const std::string& result_dir,
                                   std::ostream& log, RunState* run) const {
@@ -50,6 +51,7 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
                                .lexically_normal()
                                .string();
   target.test_timeout = test_timeout;
+  target.mpy_cross_flags = mpy_cross_flags;
 
   std::vector<std::string> handed_over;
   std::vector<size_t> own;

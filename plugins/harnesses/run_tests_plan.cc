@@ -2,11 +2,13 @@
 #include "plugins/harnesses/run_tests_plan.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/process/subprocess.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "plugins/harnesses/results_json.h"
 #include "plugins/harnesses/script_harness.h"
 #include "plugins/harnesses/test_selection.h"
@@ -96,6 +98,17 @@ absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const s
       RunAndRead(command, work_dir, /*allow_found=*/true);
   if (!listed.ok()) return listed.status();
   plan.from_run_tests = true;
+  // "platform=linux arch=x64 thread=unsafe ...": run-tests.py's -march for mpy-cross.
+  std::ifstream platform_line(command.stdout_path);
+  std::string first;
+  std::getline(platform_line, first);
+  for (absl::string_view field : absl::StrSplit(first, ' ', absl::SkipEmpty())) {
+    if (absl::ConsumePrefix(&field, "arch=")) {
+      plan.mpy_cross_flags.push_back(absl::StrCat("-march=", field));
+    } else if (absl::ConsumePrefix(&field, "arch_flags=")) {
+      plan.mpy_cross_flags.push_back(absl::StrCat("-march-flags=", field));
+    }
+  }
   for (proto::TestOutcome& test : *listed) {
     plan.order.push_back(test.name());
     if (test.outcome() == "found") {

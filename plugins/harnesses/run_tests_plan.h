@@ -20,6 +20,9 @@ struct TestPlan {
   std::vector<proto::TestOutcome> skipped;  // decided without running
   std::vector<std::string> order;           // every test, in run-tests.py's order
   bool from_run_tests = false;              // run-tests.py --dry-run made the plan
+  // What run-tests.py gives mpy-cross for this target ("-march=x64", from the platform line
+  // its dry run prints: arch= and arch_flags=); empty when the target names no arch.
+  std::vector<std::string> mpy_cross_flags;
 };
 
 // Plans the request's tests; the dry run's files go to work_dir. Nothing else may have the

@@ -47,7 +47,12 @@ std::string RegexFromExpLine(absl::string_view line) {
   for (char c : line) {
     if (escape) {
       escape = false;
-      out.push_back(c);
+      // Python's $ also matches just before a final newline; ECMAScript's only at the end.
+      if (c == '$') {
+        out += "(?=\\n?$)";
+      } else {
+        out.push_back(c);
+      }
     } else if (c == '\\') {
       escape = true;
     } else if (absl::string_view("()[]{}.*+^$").find(c) != absl::string_view::npos) {

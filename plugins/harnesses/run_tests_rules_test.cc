@@ -75,6 +75,11 @@ TEST(RunTestsRulesTest, RegexExpectations) {
   EXPECT_EQ(ApplyRegexExpectation("mem: 1234\nend\n", "mem: \\\\d\\+\nend\n"),
             "mem: \\\\d\\+\nend\n");
   EXPECT_EQ(ApplyRegexExpectation("mem: 12x\n", "mem: \\\\d\\+$\n"), "mem: 12x\n");
+  // \$ is Python's end anchor, which also matches before the line's newline
+  // (thread/thread_exc2.py.exp: "ValueError: \$").
+  EXPECT_EQ(ApplyRegexExpectation("ValueError: \ndone\n", "ValueError: \\$\ndone\n"),
+            "ValueError: \\$\ndone\n");
+  EXPECT_EQ(ApplyRegexExpectation("ValueError: x\n", "ValueError: \\$\n"), "ValueError: x\n");
   EXPECT_EQ(ApplyRegexExpectation("a\nx1\nx2\nb\n", "a\n########\nb\n"), "a\n########\nb\n");
   EXPECT_EQ(ApplyRegexExpectation("a\nc\n", "a\n########\nb\n"), "a\n######## FAIL\n");
   EXPECT_EQ(

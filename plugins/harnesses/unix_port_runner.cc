@@ -43,8 +43,11 @@ RemoteOutput RunTestOnUnixPort(const UnixPortTarget& target, const std::string& 
     const std::string module = TemporaryModuleName();
     mpy = (path.parent_path() / (module + ".mpy")).string();
     process::CommandOptions compile;
-    compile.argv = {target.mpy_cross, "-o", mpy, "-X", absl::StrCat("emit=", target.emit),
-                    path.string()};
+    compile.argv = {target.mpy_cross};
+    compile.argv.insert(compile.argv.end(), target.mpy_cross_flags.begin(),
+                        target.mpy_cross_flags.end());
+    compile.argv.insert(compile.argv.end(),
+                        {"-o", mpy, "-X", absl::StrCat("emit=", target.emit), path.string()});
     compile.cwd = command.cwd;
     compile.timeout = target.test_timeout;
     absl::StatusOr<process::CommandResult> compiled = process::RunCommand(compile);

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "plugins/harnesses/run_tests_rules.h"
@@ -23,6 +24,7 @@ struct UnixPortTarget {
   std::string emit = "bytecode";
   bool via_mpy = false;
   std::string mpy_cross;  // for via_mpy: the build's mpy-cross
+  std::vector<std::string> mpy_cross_flags;  // e.g. -march=x64, as run-tests.py passes them
   absl::Duration test_timeout = absl::Seconds(30);
 };
 

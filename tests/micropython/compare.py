@@ -120,6 +120,8 @@ def main():
     parser.add_argument("--ports", default="unix,qemu")
     parser.add_argument("--out", default="/tmp/mptest-compare")
     parser.add_argument("--mptest", default="bazel-bin/tools/mptest")
+    parser.add_argument("--kinds", default=",".join(k[0] for k in KINDS),
+                        help="test kinds to compare (comma-separated labels)")
     parser.add_argument("--tentacles", type=int, default=2,
                         help="K for the K-tentacle runs (1: none)")
     args = parser.parse_args()
@@ -153,6 +155,8 @@ def main():
             continue
         image = os.path.join(results, firmware[0])  # relative to the results, or absolute
         for label, harness, kind_args in KINDS:
+            if label not in args.kinds.split(","):
+                continue
             if harness == "native" and kind_args and port != "unix":
                 continue
             # 2. run-tests.py by hand on the same image (once per argument list).
