@@ -108,7 +108,7 @@ MPTEST_REGISTER_TARGET(IgnoreTermAndHang);
 // (MPTEST_REGISTER_TARGET(Deref) would not compile: the codec's static_assert explains why.)
 int Deref(const int* value) { return *value; }
 
-int ReadMissingKeyword(const Kwargs<c_kw>& kw) { return kw[c]; }
+int ReadMissingKeyword(const Kwargs<c_kw>& kwargs) { return kwargs[kw::c]; }
 // Registered so that they have names in messages (and can run in the spawn context).
 MPTEST_REGISTER_TARGET(LogMessage);
 MPTEST_REGISTER_TARGET(SendEvents);
