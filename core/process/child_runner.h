@@ -46,8 +46,10 @@ bool RegisterSpawnTarget(const char* name, const void* function, SpawnInvoker in
 // The registered name of a function, or "" if it was not registered.
 std::string SpawnTargetName(const void* function);
 
-// A function's name for messages: its registered name, else its unqualified dynamic symbol
-// name (dladdr; no file stays open, unlike a full symbolizer), else "target@<address>".
+// A function's name for messages: its registered name, else its unqualified, demangled symbol
+// name from the dynamic symbol table (dladdr) or the object file's .symtab (static and
+// anonymous-namespace functions too; the file is mapped and unmapped, no descriptor stays
+// open, unlike a full symbolizer), else "target@<address>" (a stripped binary). Cached.
 std::string FunctionName(const void* function);
 
 // Call first thing in main() of any binary that runs pcall with the spawn context (the gtest

@@ -26,6 +26,10 @@ using KwMap = std::map<std::string, int>;
 int Add(const Kwargs<x_kw, y_kw>& kwargs) { return kwargs[kw::x] + kwargs[kw::y]; }
 MPTEST_REGISTER_TARGET(Add);
 
+// The same add, as an existing C++ function: ByName gives its parameters names.
+int PlainAdd(int x, int y) { return x + y; }
+MPTEST_REGISTER_TARGET(ByName<&PlainAdd, x_kw, y_kw>);
+
 // def func(*args, **kwargs): return (args, kwargs), at the arities the examples use.
 using Echo = std::pair<std::vector<int>, KwMap>;
 Echo Func4(int p1, int p2, int p3, int p4) { return {{p1, p2, p3, p4}, {}}; }
@@ -92,6 +96,19 @@ TEST_P(SeedTest, SimpleParallelCall) {
   // result = pcall(add, kw::x = (1, 2, 3), kw::y = (4, 5, 6))  ->  (5, 7, 9)
   EXPECT_EQ(Ok(pcall(Add, kw::x = Each{1, 2, 3}, kw::y = Each{4, 5, 6}, Options())),
             (std::vector<int>{5, 7, 9}));
+}
+
+TEST_P(SeedTest, SimpleParallelCallOfAnOrdinaryFunction) {
+  // def add(x, y): ...; pcall(add, x = (1, 2, 3), y = (4, 5, 6)), with C++'s int Add(int, int)
+  EXPECT_EQ(Ok(pcall(ByName<&PlainAdd, x_kw, y_kw>, kw::x = Each{1, 2, 3}, kw::y = Each{4, 5, 6},
+                     Options())),
+            (std::vector<int>{5, 7, 9}));
+}
+
+TEST_P(SeedTest, CommonKeywordArgument) {
+  // pcall(func, a = 1, x = (1, 2)): a top-level single value goes to every call
+  EXPECT_EQ(Ok(pcall(FuncKw, kw::a = 1, kw::x = Each{1, 2}, Options())),
+            (std::vector<Echo>{{{}, {{"a", 1}, {"x", 1}}}, {{}, {{"a", 1}, {"x", 2}}}}));
 }
 
 TEST_P(SeedTest, PositionalArgumentBuilding) {
