@@ -1,22 +1,33 @@
 // pcall / Pcall: call C++ functions in parallel child processes, with pyATS's semantics.
 //
-//   int Add(int x, const Kwargs<y_kw>& kw) { return x + kw[y]; }
+//   MPTEST_KEYWORD(y, int);  // the keyword type y_kw and the object kw::y (keywords.h)
+//   int Add(int x, const Kwargs<y_kw>& kwargs) { return x + kwargs[kw::y]; }
 //   absl::StatusOr<std::vector<int>> sums = pcall(Add, iargs(args(1), args(2), args(3)),
-//                                                 y = Each{4, 5, 6});   // {5, 7, 9}
+//                                                 kw::y = Each{4, 5, 6});   // {5, 7, 9}
 //
 // Arguments are built as in pyATS and zipped (the shortest list decides the number of calls):
-//   cargs(a, b, ...)            positional arguments common to every call
-//   iargs(args(..), args(..))   positional arguments per call, appended after cargs
-//   ckwargs(k = v, ...)         keyword arguments common to every call
-//   ikwargs(kwargs(k = v), ..)  keyword arguments per call
-//   k = Each{v1, v2, ...}       one keyword value per call (pyATS's varkwargs)
-//   targets(f1, f2, ...)        several targets: call i runs target i; iargs/ikwargs map onto
-//                               them one to one
-//   PcallOptions{...}           context, timeout, max_workers, stop_on_first_failure, logs, bus
-// With no per-call list, a single target is called once. Keyword arguments are typed and
-// checked at compile time; see keywords.h. The target's parameters (cargs + iargs [+ its
-// Kwargs<...>]) and its result must be encodable (codec.h) where they cross a process:
-// results always, arguments in the spawn context.
+//   cargs(a, b, ...)               positional arguments common to every call
+//   iargs(args(..), args(..))      positional arguments per call, appended after cargs
+//   kw::k = v                      a keyword argument common to every call (pyATS's a = 1)
+//   kw::k = Each{v1, v2, ...}      one keyword value per call (pyATS's varkwargs)
+//   ckwargs(kw::k = v, ...)        keyword arguments common to every call
+//   ikwargs(kwargs(kw::k = v), ..) keyword arguments per call
+//   targets(f1, f2, ...)           several targets: call i runs target i; iargs/ikwargs map
+//                                  onto them one to one
+//   PcallOptions{...}              context, timeout, max_workers, stop_on_first_failure, logs,
+//                                  bus
+// Keywords are applied in argument order (a later value for the same keyword wins). With no
+// per-call list, a single target is called once. A target takes keywords through a last
+// Kwargs<...> parameter (keywords.h); an ordinary function is called by keyword through
+// ByName<&f, name_kw, ...>. README.md sets every pyATS example beside its C++.
+//
+// Everything is checked at compile time, and a misuse is one short error that says what was
+// expected (pcall_args.h lists the checks; compile_fail/ holds a case for each). The target's
+// parameters (cargs + iargs [+ its Kwargs<...>]) and its result must be encodable (codec.h)
+// where they cross a process: results always, arguments in the spawn context.
+//
+// Targets are named in errors, logs and events by the name given with Named("name", fn), else
+// their registered name, else their function's name (a lambda without Named: "callable").
 //
 // pcall(...) returns the results in call order, or the first failure in call order as a
 // Status carrying a ChildProcessError (GetChildProcessError). Pcall gives the pieces:
