@@ -297,6 +297,10 @@ class Pcall {
 
 template <typename Target, typename... Args>
 Pcall(Target, const Args&...) -> Pcall<PcallResult<Target>>;
+// So that `Pcall p(Overloaded, ...)` reaches the deleted constructor that names the cast.
+template <typename... Args>
+Pcall(OverloadedTarget_PickOneWith_static_cast_ToItsFunctionPointerType, const Args&...)
+    -> Pcall<int>;
 
 // Builds, starts and joins: the results in call order, or the first failure in call order.
 template <typename Target, typename... Args>

@@ -7,5 +7,5 @@
 namespace mptest::process {
 int Add(int x, int y) { return x + y; }
 double Add(double x, double y) { return x + y; }
-void Misuse() { Pcall<int> p(Add, iargs(args(1, 2))); }
+void Misuse() { Pcall p(Add, iargs(args(1, 2))); }
 }  // namespace mptest::process
