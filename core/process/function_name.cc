@@ -75,8 +75,8 @@ std::string SymtabName(const char* image, size_t size, uintptr_t offset) {
     const auto* symbols = reinterpret_cast<const ElfW(Sym)*>(image + symtab.sh_offset);
     for (size_t j = 0; j < symtab.sh_size / sizeof(ElfW(Sym)); ++j) {
       const ElfW(Sym)& symbol = symbols[j];
-      if ((symbol.st_info & 0xf) == STT_FUNC  // ELF64_ST_TYPE && symbol.st_value == offset &&
-                                            symbol.st_name < strtab.sh_size) {
+      const bool is_function = (symbol.st_info & 0xf) == STT_FUNC;  // ELF64_ST_TYPE
+      if (is_function && symbol.st_value == offset && symbol.st_name < strtab.sh_size) {
         const char* name = image + strtab.sh_offset + symbol.st_name;
         return std::string(name, strnlen(name, strtab.sh_size - symbol.st_name));
       }
