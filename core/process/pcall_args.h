@@ -37,6 +37,8 @@ struct PcallOptions;  // supervisor.h
 // What a spec function (iargs, kwargs, ...) returns after its own static_assert failed: pcall
 // accepts it without a further error, so the first misuse stays the only one.
 struct SpecError {};
+// The same for a target: what an invalid ByName<...> or targets(...) calls.
+struct TargetError {};
 
 template <typename T>
 struct IsTuple : std::false_type {};
@@ -164,11 +166,16 @@ struct TargetList {
 };
 // Several targets of the same type (function pointers of one signature, or std::function).
 template <typename F, typename... More>
-TargetList<std::decay_t<F>> targets(F first, More... more) {
-  static_assert((std::is_same_v<std::decay_t<F>, std::decay_t<More>> && ...),
+auto targets(F first, More... more) {
+  constexpr bool kOk = (std::is_same_v<std::decay_t<F>, std::decay_t<More>> && ...);
+  static_assert(kOk,
                 "targets(...): all targets must have the same type (use function pointers of "
                 "one signature, or std::function)");
-  return {{first, more...}};
+  if constexpr (kOk) {
+    return TargetList<std::decay_t<F>>{{first, more...}};
+  } else {
+    return TargetList<TargetError (*)()>{};
+  }
 }
 
 // What an overloaded function (or a function template's name) converts to when it is passed
@@ -402,13 +409,10 @@ constexpr bool AllByValueOrConstRef(std::tuple<A...>*) {
 }
 
 // 1. The target.
-// What an invalid ByName<...> is, after its own error: pcall adds no error of its own.
-struct ByNameError {};
-
 template <typename Target>
 constexpr bool CheckTarget() {
   using Traits = FunctionTraits<typename TargetFn<Target>::type>;
-  if constexpr (std::is_same_v<typename Traits::Result, ByNameError>) return false;
+  if constexpr (std::is_same_v<typename Traits::Result, TargetError>) return false;
   static_assert(Traits::kKnown,
                 "pcall: the target must be a function, a function pointer, or an object with "
                 "one non-template operator() (a lambda without auto parameters); an "
@@ -606,7 +610,7 @@ constexpr auto ByNameFor() {
                   "(MPTEST_KEYWORD(name, type) declares name_kw)");
     return &ByNameCall<Fn, typename FirstTypes<kLeading, Declared>::type, Ks...>::Call;
   } else {
-    return static_cast<ByNameError (*)()>(nullptr);
+    return static_cast<TargetError (*)()>(nullptr);
   }
 }
 
