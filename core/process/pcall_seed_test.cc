@@ -105,6 +105,11 @@ TEST_P(SeedTest, SimpleParallelCallOfAnOrdinaryFunction) {
             (std::vector<int>{5, 7, 9}));
 }
 
+TEST_P(SeedTest, SingleKeywordValuesMakeOneCall) {
+  // pcall(add, x = 1, y = 2): single values are common to every call; there is one call
+  EXPECT_EQ(Ok(pcall(Add, kw::x = 1, kw::y = 2, Options())), (std::vector<int>{3}));
+}
+
 TEST_P(SeedTest, CommonKeywordArgument) {
   // pcall(func, a = 1, x = (1, 2)): a top-level single value goes to every call
   EXPECT_EQ(Ok(pcall(FuncKw, kw::a = 1, kw::x = Each{1, 2}, Options())),
