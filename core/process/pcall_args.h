@@ -308,7 +308,7 @@ template <>
 inline constexpr bool kIsSpec<SpecError> = true;
 
 // The positional argument types an argument supplies to every call (cargs) or to each call
-// (iargs), and the keywords it passes (all calls: `common`; per call: `per_call`).
+// (iargs), and the keywords it passes to every call (ikwargs' are in PassedKeywords).
 template <typename S>
 struct SpecTypes {
   using Cargs = std::tuple<>;
