@@ -72,11 +72,34 @@ struct KeywordEach {
   std::vector<typename K::value_type> values;
 };
 
+// What a spec (kw::name = value, iargs(...), ...) is after its own static_assert failed: pcall
+// accepts it without a further error, so that the first misuse stays the only one.
+struct SpecError {};
+
+template <typename T>
+struct IsEach : std::false_type {};
+template <typename T>
+struct IsEach<Each<T>> : std::true_type {};
+
 // The base of every keyword type; see MPTEST_KEYWORD.
 template <typename Derived, typename T>
 struct Keyword {
   using value_type = T;
   KeywordValue<Derived> operator=(T value) const { return {std::move(value)}; }
+  // Any other value: converted here, or one error that names the types (not a list of
+  // candidate operator= overloads).
+  template <typename U, typename = std::enable_if_t<!IsEach<std::decay_t<U>>::value>>
+  auto operator=(U&& value) const {
+    constexpr bool kConverts = std::is_convertible_v<U&&, T>;
+    static_assert(kConverts,
+                  "kw::name = value: the value (U above) must convert to the keyword's value "
+                  "type (T above)");
+    if constexpr (kConverts) {
+      return KeywordValue<Derived>{T(std::forward<U>(value))};
+    } else {
+      return SpecError();
+    }
+  }
   template <typename U>
   KeywordEach<Derived> operator=(Each<U> each) const {
     static_assert(std::is_convertible_v<U, T>,

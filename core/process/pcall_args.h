@@ -34,9 +34,8 @@ namespace mptest::process {
 struct PcallOptions;  // supervisor.h
 
 // ---- Argument specs ----
-// What a spec function (iargs, kwargs, ...) returns after its own static_assert failed: pcall
-// accepts it without a further error, so the first misuse stays the only one.
-struct SpecError {};
+// SpecError (keywords.h) is also what a spec function (iargs, kwargs, ...) returns after its
+// own static_assert failed.
 // The same for a target: what an invalid ByName<...> or targets(...) calls.
 struct TargetError {};
 
@@ -103,9 +102,9 @@ struct KwargsSet {
 // One call's keyword arguments: kwargs(kw::c = 3, kw::d = "x").
 template <typename... KV>
 auto kwargs(KV... values) {
-  constexpr bool kOk = (IsKeywordValue<KV>::value && ...);
+  constexpr bool kOk = ((IsKeywordValue<KV>::value || std::is_same_v<KV, SpecError>)&&...);
   static_assert(kOk, "kwargs(...) takes keyword bindings: kwargs(kw::name = value, ...)");
-  if constexpr (kOk) {
+  if constexpr (kOk && !(std::is_same_v<KV, SpecError> || ...)) {
     return KwargsSet<KV...>{std::tuple<KV...>(std::move(values)...)};
   } else {
     return SpecError();
