@@ -12,6 +12,16 @@ export LC_ALL=C  # plain quotes in the compiler's messages
 
 compiler="$1"
 shift
+# Bazel's test sharding: this shard takes every TEST_TOTAL_SHARDS-th case.
+if [[ -n "${TEST_TOTAL_SHARDS:-}" ]]; then
+  [[ -n "${TEST_SHARD_STATUS_FILE:-}" ]] && touch "$TEST_SHARD_STATUS_FILE"
+  shard_cases=()
+  index=0
+  for case in "$@"; do
+    ((index++ % TEST_TOTAL_SHARDS == TEST_SHARD_INDEX)) && shard_cases+=("$case")
+  done
+  set -- "${shard_cases[@]}"
+fi
 failures=0
 case_failed=0
 fail() {
