@@ -1,4 +1,5 @@
-// FunctionName (child_runner.h): a readable name for a target, for errors, logs and events.
+// FunctionName and CallableName (child_runner.h): a readable name for a target, for errors,
+// logs and events.
 // Registered targets use their registered name; other functions their symbol, demangled:
 // from the dynamic symbol table (dladdr) when exported, else from the object file's full
 // symbol table (.symtab), which also holds static and anonymous-namespace functions. The file
@@ -16,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <typeinfo>
 
 #include "absl/strings/str_cat.h"
 #include "core/process/child_runner.h"
@@ -136,6 +138,15 @@ std::string ComputeName(const void* function) {
 }
 
 }  // namespace
+
+std::string CallableName(const std::type_info& type) {
+  std::string name = Demangle(type.name());
+  static constexpr char kAnonymous[] = "(anonymous namespace)::";
+  for (size_t at; (at = name.find(kAnonymous)) != std::string::npos;) {
+    name.erase(at, sizeof(kAnonymous) - 1);
+  }
+  return name;
+}
 
 std::string FunctionName(const void* function) {
   std::string registered = SpawnTargetName(function);

@@ -27,7 +27,8 @@
 // where they cross a process: results always, arguments in the spawn context.
 //
 // Targets are named in errors, logs and events by the name given with Named("name", fn), else
-// their registered name, else their function's name (a lambda without Named: "callable").
+// their registered name, else their function's name (a lambda or functor: its type's name,
+// e.g. "ns::Foo_Test::TestBody()::{lambda(int)#1}").
 //
 // pcall(...) returns the results in call order, or the first failure in call order as a
 // Status carrying a ChildProcessError (GetChildProcessError). Pcall gives the pieces:
@@ -44,6 +45,7 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -141,13 +143,14 @@ void ApplyOptions(PcallOptions*, const S&) {}
 inline void ApplyOptions(PcallOptions* options, const PcallOptions& given) { *options = given; }
 
 // The name of a target, for errors and logs: its MPTEST_REGISTER_TARGET name, else its
-// demangled function name (see FunctionName). Give lambdas a name with Named("name", fn).
+// demangled function name (see FunctionName); a lambda's or functor's type name. Give any
+// target a name of your own with Named("name", fn).
 template <typename F>
 std::string NameOf(const F& fn) {
   if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
     return FunctionName(reinterpret_cast<const void*>(fn));
   } else {
-    return "callable";
+    return CallableName(typeid(F));
   }
 }
 template <typename F>

@@ -471,6 +471,11 @@ TEST_F(PcallTest, UnregisteredTargetsAreNamedInErrors) {
   EXPECT_THAT(result.status().message(), HasSubstr("call 0 of 'ThrowUnregistered'"));
   auto named = pcall(Named("flash board 3", ThrowUnregistered), Quiet());
   EXPECT_THAT(named.status().message(), HasSubstr("call 0 of 'flash board 3'"));
+  auto lambda = pcall([](int value) -> int { throw std::logic_error(std::to_string(value)); },
+                      iargs(args(1)), Quiet());
+  EXPECT_THAT(lambda.status().message(),
+              HasSubstr("call 0 of 'mptest::process::PcallTest_UnregisteredTargetsAreNamedInErrors_"
+                        "Test::TestBody()::{lambda(int)#1}'"));
 }
 
 TEST_F(PcallTest, RequiredOptionalAndCommonKeywords) {
