@@ -153,6 +153,9 @@ template <typename K, typename... Ks>
 inline constexpr bool kIsOneOf = (std::is_same_v<K, Ks> || ...);
 
 template <typename K, typename... Ks>
+inline constexpr size_t kCountOf = (size_t{std::is_same_v<K, Ks>} + ... + 0);
+
+template <typename K, typename... Ks>
 constexpr size_t IndexOf() {
   size_t index = 0;
   ((std::is_same_v<K, Ks> ? false : (++index, true)) && ...);
@@ -166,6 +169,8 @@ class Kwargs {
   static_assert((kIsKeyword<KeyOf<Slots>> && ...),
                 "Kwargs<...> takes keyword types (declared with MPTEST_KEYWORD(name, type): "
                 "name_kw) or Required<name_kw>");
+  static_assert(((kCountOf<KeyOf<Slots>, KeyOf<Slots>...> == 1) && ...),
+                "Kwargs<...> names a keyword twice");
 
  public:
   template <typename K>
