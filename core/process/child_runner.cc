@@ -1,7 +1,6 @@
 // The child side of pcall; see child_runner.h.
 #include "core/process/child_runner.h"
 
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -107,28 +106,6 @@ std::string SpawnTargetName(const void* function) {
   std::lock_guard<std::mutex> lock(registry.mu);
   auto it = registry.name_by_address.find(function);
   return it == registry.name_by_address.end() ? std::string() : it->second;
-}
-
-std::string FunctionName(const void* function) {
-  std::string registered = SpawnTargetName(function);
-  if (!registered.empty()) return registered;
-  Dl_info info;
-  if (dladdr(function, &info) != 0 && info.dli_sname != nullptr && info.dli_saddr == function) {
-    std::string name = Demangle(info.dli_sname);
-    if (!name.empty() && name.back() == ')') {  // drop the parameter list
-      int depth = 0;
-      for (size_t i = name.size(); i-- > 0;) {
-        depth += name[i] == ')' ? 1 : name[i] == '(' ? -1 : 0;
-        if (depth == 0) {
-          name.resize(i);
-          break;
-        }
-      }
-    }
-    size_t colons = name.rfind("::");
-    return colons == std::string::npos ? name : name.substr(colons + 2);
-  }
-  return absl::StrCat("target@", absl::Hex(reinterpret_cast<uintptr_t>(function)));
 }
 
 void RunSpawnedChildIfRequested() {

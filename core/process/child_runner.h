@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <typeinfo>
 
 #include "absl/strings/string_view.h"
 
@@ -48,9 +49,14 @@ bool RegisterSpawnTarget(const char* name, const void* function, SpawnInvoker in
 // The registered name of a function, or "" if it was not registered.
 std::string SpawnTargetName(const void* function);
 
-// A function's name for messages: its registered name, else its unqualified dynamic symbol
-// name (dladdr; no file stays open, unlike a full symbolizer), else "target@<address>".
+// A function's name for messages: its registered name, else its unqualified, demangled symbol
+// name from the dynamic symbol table (dladdr) or the object file's .symtab (static and
+// anonymous-namespace functions too; the file is mapped and unmapped, no descriptor stays
+// open, unlike a full symbolizer), else "target@<address>" (a stripped binary). Cached.
 std::string FunctionName(const void* function);
+// A callable object's name for messages: its type's demangled name without "(anonymous
+// namespace)::", e.g. "mptest::Foo_Test::TestBody()::{lambda(int)#1}" or "ns::Adder".
+std::string CallableName(const std::type_info& type);
 
 // Call first thing in main() of any binary that runs pcall with the spawn context (the gtest
 // main //core/process:spawn_gtest_main does). In a spawned child it runs the requested target

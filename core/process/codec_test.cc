@@ -64,11 +64,11 @@ TEST(CodecTest, Kwargs) {
   Kwargs<speed_kw, port_kw> kw;
   kw.set<speed_kw>(9600);
   Kwargs<speed_kw, port_kw> back = RoundTrip(kw);
-  EXPECT_TRUE(back.has(speed));
-  EXPECT_FALSE(back.has(port));
-  EXPECT_EQ(back[speed], 9600);
-  EXPECT_EQ(back.get_or(port, "/dev/null"), "/dev/null");
-  EXPECT_THROW(back[port], std::out_of_range);
+  EXPECT_TRUE(back.has(kw::speed));
+  EXPECT_FALSE(back.has(kw::port));
+  EXPECT_EQ(back[kw::speed], 9600);
+  EXPECT_EQ(back.get_or(kw::port, "/dev/null"), "/dev/null");
+  EXPECT_THROW(back[kw::port], std::out_of_range);
 }
 
 TEST(CodecTest, MalformedInputIsAnError) {

@@ -1,22 +1,34 @@
 // pcall / Pcall: call C++ functions in parallel child processes, with pyATS's semantics.
 //
-//   int Add(int x, const Kwargs<y_kw>& kw) { return x + kw[y]; }
+//   MPTEST_KEYWORD(y, int);  // the keyword type y_kw and the object kw::y (keywords.h)
+//   int Add(int x, const Kwargs<y_kw>& kwargs) { return x + kwargs[kw::y]; }
 //   absl::StatusOr<std::vector<int>> sums = pcall(Add, iargs(args(1), args(2), args(3)),
-//                                                 y = Each{4, 5, 6});   // {5, 7, 9}
+//                                                 kw::y = Each{4, 5, 6});   // {5, 7, 9}
 //
 // Arguments are built as in pyATS and zipped (the shortest list decides the number of calls):
-//   cargs(a, b, ...)            positional arguments common to every call
-//   iargs(args(..), args(..))   positional arguments per call, appended after cargs
-//   ckwargs(k = v, ...)         keyword arguments common to every call
-//   ikwargs(kwargs(k = v), ..)  keyword arguments per call
-//   k = Each{v1, v2, ...}       one keyword value per call (pyATS's varkwargs)
-//   targets(f1, f2, ...)        several targets: call i runs target i; iargs/ikwargs map onto
-//                               them one to one
-//   PcallOptions{...}           context, timeout, max_workers, stop_on_first_failure, logs, bus
-// With no per-call list, a single target is called once. Keyword arguments are typed and
-// checked at compile time; see keywords.h. The target's parameters (cargs + iargs [+ its
-// Kwargs<...>]) and its result must be encodable (codec.h) where they cross a process:
-// results always, arguments in the spawn context.
+//   cargs(a, b, ...)               positional arguments common to every call
+//   iargs(args(..), args(..))      positional arguments per call, appended after cargs
+//   kw::k = v                      a keyword argument common to every call (pyATS's a = 1)
+//   kw::k = Each{v1, v2, ...}      one keyword value per call (pyATS's varkwargs)
+//   ckwargs(kw::k = v, ...)        keyword arguments common to every call
+//   ikwargs(kwargs(kw::k = v), ..) keyword arguments per call
+//   targets(f1, f2, ...)           several targets: call i runs target i; iargs/ikwargs map
+//                                  onto them one to one
+//   PcallOptions{...}              context, timeout, max_workers, stop_on_first_failure, logs,
+//                                  bus
+// Keywords are applied in argument order (a later value for the same keyword wins). With no
+// per-call list, a single target is called once. A target takes keywords through a last
+// Kwargs<...> parameter (keywords.h); an ordinary function is called by keyword through
+// ByName<&f, name_kw, ...>. README.md sets every pyATS example beside its C++.
+//
+// Everything is checked at compile time, and a misuse is one short error that says what was
+// expected (pcall_args.h lists the checks; compile_fail/ holds a case for each). The target's
+// parameters (cargs + iargs [+ its Kwargs<...>]) and its result must be encodable (codec.h)
+// where they cross a process: results always, arguments in the spawn context.
+//
+// Targets are named in errors, logs and events by the name given with Named("name", fn), else
+// their registered name, else their function's name (a lambda or functor: its type's name,
+// e.g. "ns::Foo_Test::TestBody()::{lambda(int)#1}").
 //
 // pcall(...) returns the results in call order, or the first failure in call order as a
 // Status carrying a ChildProcessError (GetChildProcessError). Pcall gives the pieces:
@@ -33,6 +45,7 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -44,160 +57,12 @@
 #include "core/process/child_runner.h"
 #include "core/process/codec.h"
 #include "core/process/keywords.h"
+#include "core/process/pcall_args.h"
 #include "core/process/supervisor.h"
 
 namespace mptest::process {
 
-// ---- Argument specs ----
-template <typename... T>
-struct CargsSpec {
-  std::tuple<T...> values;
-};
-template <typename... T>
-CargsSpec<std::decay_t<T>...> cargs(T&&... values) {
-  return {std::tuple<std::decay_t<T>...>(std::forward<T>(values)...)};
-}
-
-// One call's positional arguments.
-template <typename... T>
-std::tuple<std::decay_t<T>...> args(T&&... values) {
-  return std::tuple<std::decay_t<T>...>(std::forward<T>(values)...);
-}
-
-template <typename Tuple>
-struct IargsSpec {
-  std::vector<Tuple> values;
-};
-template <typename Tuple, typename... More>
-IargsSpec<Tuple> iargs(Tuple first, More... more) {
-  static_assert((std::is_same_v<Tuple, More> && ...),
-                "iargs(...): every call's args(...) must have the same types");
-  return {std::vector<Tuple>{std::move(first), std::move(more)...}};
-}
-template <typename Tuple>
-IargsSpec<Tuple> iargs(std::vector<Tuple> values) {
-  return {std::move(values)};
-}
-
-template <typename... KV>
-struct KwargsSet {
-  std::tuple<KV...> values;
-};
-// One call's keyword arguments: kwargs(c = 3, d = "x").
-template <typename... KV>
-KwargsSet<KV...> kwargs(KV... values) {
-  return {std::tuple<KV...>(std::move(values)...)};
-}
-
-template <typename... KV>
-struct CkwargsSpec {
-  KwargsSet<KV...> set;
-};
-template <typename... KV>
-CkwargsSpec<KV...> ckwargs(KV... values) {
-  return {kwargs(std::move(values)...)};
-}
-
-template <typename... Sets>
-struct IkwargsSpec {
-  std::tuple<Sets...> sets;
-};
-template <typename... Sets>
-IkwargsSpec<Sets...> ikwargs(Sets... sets) {
-  return {std::tuple<Sets...>(std::move(sets)...)};
-}
-
-// A target with an explicit name (for errors and logs).
-template <typename F>
-struct NamedTarget {
-  std::string name;
-  F fn;
-};
-template <typename F>
-NamedTarget<F> Named(std::string name, F fn) {
-  return {std::move(name), std::move(fn)};
-}
-
-template <typename F>
-struct TargetList {
-  std::vector<F> fns;
-};
-// Several targets of the same type (function pointers of one signature, or std::function).
-template <typename F, typename... More>
-TargetList<std::decay_t<F>> targets(F first, More... more) {
-  static_assert((std::is_same_v<std::decay_t<F>, std::decay_t<More>> && ...),
-                "targets(...): all targets must have the same type (use function pointers of "
-                "one signature, or std::function)");
-  return {{first, more...}};
-}
-
 namespace internal {
-
-// ---- What a target is ----
-template <typename F>
-struct FunctionTraits : FunctionTraits<decltype(&F::operator())> {};
-template <typename R, typename... A>
-struct FunctionTraits<R (*)(A...)> {
-  using Result = R;
-  using Params = std::tuple<std::decay_t<A>...>;
-};
-template <typename R, typename... A>
-struct FunctionTraits<R(A...)> : FunctionTraits<R (*)(A...)> {};
-template <typename C, typename R, typename... A>
-struct FunctionTraits<R (C::*)(A...) const> : FunctionTraits<R (*)(A...)> {};
-template <typename C, typename R, typename... A>
-struct FunctionTraits<R (C::*)(A...)> : FunctionTraits<R (*)(A...)> {};
-
-template <typename T>
-struct TargetFn {
-  using type = T;
-};
-template <typename F>
-struct TargetFn<TargetList<F>> {
-  using type = F;
-};
-template <typename F>
-struct TargetFn<NamedTarget<F>> {
-  using type = F;
-};
-
-template <typename F>
-using ValueOf =
-    std::conditional_t<std::is_void_v<typename FunctionTraits<F>::Result>, std::monostate,
-                       std::decay_t<typename FunctionTraits<F>::Result>>;
-
-template <typename Tuple>
-struct LastIsKwargs : std::false_type {};
-template <typename... T>
-struct LastIsKwargs<std::tuple<T...>> {
-  static constexpr bool value = [] {
-    if constexpr (sizeof...(T) == 0) {
-      return false;
-    } else {
-      return IsKwargs<std::tuple_element_t<sizeof...(T) - 1, std::tuple<T...>>>::value;
-    }
-  }();
-};
-
-template <typename Params, bool kTakesKwargs>
-struct KwargsTypeOf {
-  using type = Kwargs<>;
-};
-template <typename... T>
-struct KwargsTypeOf<std::tuple<T...>, true> {
-  using type = std::tuple_element_t<sizeof...(T) - 1, std::tuple<T...>>;
-};
-
-// Calls fn with the tuple; a void result becomes std::monostate.
-template <typename F, typename Tuple>
-auto InvokeToValue(const F& fn, const Tuple& params) {
-  if constexpr (std::is_void_v<decltype(std::apply(fn, params))>) {
-    std::apply(fn, params);
-    return std::monostate();
-  } else {
-    return std::apply(fn, params);
-  }
-}
 
 // Decodes the argument tuple, calls Fn, encodes the result: what a spawned child runs.
 template <auto Fn>
@@ -247,37 +112,21 @@ const T& IargsOf(const IargsSpec<T>& s, size_t i) {
   return s.values[i];
 }
 
-template <typename S>
-constexpr bool kIsKeywordSpec = false;
-template <typename... KV>
-constexpr bool kIsKeywordSpec<CkwargsSpec<KV...>> = true;
-template <typename... Sets>
-constexpr bool kIsKeywordSpec<IkwargsSpec<Sets...>> = true;
-template <typename K>
-constexpr bool kIsKeywordSpec<KeywordEach<K>> = true;
-
-template <typename K, typename Kw>
-struct Accepts : std::false_type {};
-template <typename K, typename... Ks>
-struct Accepts<K, Kwargs<Ks...>> : std::bool_constant<kIsOneOf<K, Ks...>> {};
-
+// Keywords are applied in argument order: a later one overrides an earlier one.
+template <typename Kw, typename S>
+void ApplyKeywords(Kw&, const S&, size_t) {}
 template <typename Kw, typename K>
-void SetKeyword(Kw& kw, const typename K::value_type& value) {
-  static_assert(Accepts<K, Kw>::value,
-                "pcall: a keyword argument was passed that the target does not accept: add its "
-                "keyword type to the target's Kwargs<...> parameter");
-  kw.template set<K>(value);
+void ApplyKeywords(Kw& kw, const KeywordValue<K>& s, size_t) {
+  kw.template set<K>(s.value);
+}
+template <typename Kw, typename K>
+void ApplyKeywords(Kw& kw, const KeywordEach<K>& s, size_t i) {
+  kw.template set<K>(s.values[i]);
 }
 template <typename Kw, typename... KV>
 void ApplySet(Kw& kw, const KwargsSet<KV...>& set) {
-  std::apply(
-      [&kw](const auto&... kv) {
-        (SetKeyword<Kw, typename std::decay_t<decltype(kv)>::keyword>(kw, kv.value), ...);
-      },
-      set.values);
+  std::apply([&kw](const auto&... kv) { (ApplyKeywords(kw, kv, 0), ...); }, set.values);
 }
-template <typename Kw, typename S>
-void ApplyKeywords(Kw&, const S&, size_t) {}
 template <typename Kw, typename... KV>
 void ApplyKeywords(Kw& kw, const CkwargsSpec<KV...>& s, size_t) {
   ApplySet(kw, s.set);
@@ -288,24 +137,20 @@ void ApplyKeywords(Kw& kw, const IkwargsSpec<Sets...>& s, size_t i) {
   std::apply([&](const auto&... set) { ((index++ == i ? ApplySet(kw, set) : void()), ...); },
              s.sets);
 }
-template <typename Kw, typename K>
-void ApplyKeywords(Kw& kw, const KeywordEach<K>& s, size_t i) {
-  SetKeyword<Kw, K>(kw, s.values[i]);
-}
 
 template <typename S>
 void ApplyOptions(PcallOptions*, const S&) {}
 inline void ApplyOptions(PcallOptions* options, const PcallOptions& given) { *options = given; }
 
 // The name of a target, for errors and logs: its MPTEST_REGISTER_TARGET name, else its
-// dynamic symbol (dladdr), else "target@<address>". Give lambdas and unexported functions a
-// name with Named("name", fn) or by registering them.
+// demangled function name (see FunctionName); a lambda's or functor's type name. Give any
+// target a name of your own with Named("name", fn).
 template <typename F>
 std::string NameOf(const F& fn) {
   if constexpr (std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>) {
     return FunctionName(reinterpret_cast<const void*>(fn));
   } else {
-    return "callable";
+    return CallableName(typeid(F));
   }
 }
 template <typename F>
@@ -347,44 +192,19 @@ using PcallResult = internal::ValueOf<typename internal::TargetFn<std::decay_t<T
 template <typename R>
 class Pcall {
  public:
-  template <typename Target, typename... Specs>
-  explicit Pcall(Target target, const Specs&... specs) {
-    using F = typename internal::TargetFn<Target>::type;
-    using Traits = internal::FunctionTraits<F>;
-    using Params = typename Traits::Params;
-    constexpr bool kTakesKwargs = internal::LastIsKwargs<Params>::value;
-    using Kw = typename internal::KwargsTypeOf<Params, kTakesKwargs>::type;
-    static_assert(std::is_same_v<R, internal::ValueOf<F>>, "Pcall<R>: R is the target's result");
-    AssertEncodable<R>();
-    static_assert(kTakesKwargs || !(internal::kIsKeywordSpec<Specs> || ...),
-                  "pcall: keyword arguments were passed, but the target takes no Kwargs<...> as "
-                  "its last parameter");
-
-    PcallOptions options;
-    (internal::ApplyOptions(&options, specs), ...);
-    std::optional<size_t> calls;
-    for (std::optional<size_t> n : {internal::CallsOf(target), internal::CallsOf(specs)...}) {
-      if (n.has_value()) calls = std::min(calls.value_or(*n), *n);
+  // The target, then specs and keyword bindings; see the top of this file. A misuse is a
+  // compile error (pcall_args.h lists the checks).
+  template <typename Target, typename... Args>
+  explicit Pcall(Target target, const Args&... args) {
+    if constexpr (internal::CheckCall<Target, Args...>()) {
+      static_assert(std::is_same_v<R, PcallResult<Target>>, "Pcall<R>: R is the target's result");
+      Build(std::move(target), args...);
     }
-    std::vector<CallSpec> specs_out;
-    for (size_t i = 0; i < calls.value_or(1); ++i) {
-      auto positional = std::tuple_cat(internal::CargsOf(specs)..., internal::IargsOf(specs, i)...);
-      Params params = BuildParams<Params, Kw, kTakesKwargs>(std::move(positional), i, specs...);
-      const F& fn = internal::FnAt(target, i);
-      CallSpec call;
-      call.target = internal::TargetName(target, i);
-      call.run = [fn, params]() { return EncodeValue(internal::InvokeToValue(fn, params)); };
-      if constexpr (kEncodable<Params>) {
-        call.spawn_target = internal::SpawnNameOf(fn);
-        call.encode_args = [params]() { return EncodeValue(params); };
-      } else {
-        call.spawn_unavailable =
-            "its parameters cannot be encoded (see codec.h); only fork and inline can run it";
-      }
-      specs_out.push_back(std::move(call));
-    }
-    supervisor_ = std::make_unique<Supervisor>(std::move(specs_out), std::move(options));
   }
+  // An overloaded function as the target: pick one overload with a static_cast.
+  template <typename... Args>
+  explicit Pcall(  // Pcall p(static_cast<int (*)(int, int)>(Add), ...)
+      OverloadedTarget_PickOneWith_static_cast_ToItsFunctionPointerType, const Args&...) = delete;
 
   absl::Status start() { return supervisor_->Start(); }
   // Waits for every call (or `timeout`), then decodes the results. See Supervisor::Join.
@@ -415,22 +235,45 @@ class Pcall {
   const std::vector<CallOutcome>& outcomes() const { return supervisor_->outcomes(); }
 
  private:
-  template <typename Params, typename Kw, bool kTakesKwargs, typename Positional, typename... Specs>
-  static Params BuildParams(Positional positional, size_t i, const Specs&... specs) {
-    if constexpr (kTakesKwargs) {
-      Kw kw;
-      (internal::ApplyKeywords(kw, specs, i), ...);
-      auto full = std::tuple_cat(std::move(positional), std::make_tuple(std::move(kw)));
-      static_assert(std::is_constructible_v<Params, decltype(full)&&>,
-                    "pcall: cargs + iargs (+ the Kwargs) do not match the target's parameters "
-                    "in number or type");
-      return Params(std::move(full));
-    } else {
-      static_assert(std::is_constructible_v<Params, Positional&&>,
-                    "pcall: cargs + iargs do not match the target's parameters in number or "
-                    "type");
-      return Params(std::move(positional));
+  template <typename Target, typename... Args>
+  void Build(Target target, const Args&... args) {
+    using F = typename internal::TargetFn<Target>::type;
+    using Params = typename internal::FunctionTraits<F>::Params;
+    constexpr bool kTakesKwargs = internal::LastIsKwargs<Params>::value;
+    using Kw = typename internal::KwargsTypeOf<Params, kTakesKwargs>::type;
+
+    PcallOptions options;
+    (internal::ApplyOptions(&options, args), ...);
+    std::optional<size_t> calls;
+    for (std::optional<size_t> n : {internal::CallsOf(target), internal::CallsOf(args)...}) {
+      if (n.has_value()) calls = std::min(calls.value_or(*n), *n);
     }
+    std::vector<CallSpec> specs;
+    for (size_t i = 0; i < calls.value_or(1); ++i) {
+      auto positional = std::tuple_cat(internal::CargsOf(args)..., internal::IargsOf(args, i)...);
+      Params params = [&] {
+        if constexpr (kTakesKwargs) {
+          Kw kw;
+          (internal::ApplyKeywords(kw, args, i), ...);
+          return Params(std::tuple_cat(std::move(positional), std::make_tuple(std::move(kw))));
+        } else {
+          return Params(std::move(positional));
+        }
+      }();
+      const F& fn = internal::FnAt(target, i);
+      CallSpec call;
+      call.target = internal::TargetName(target, i);
+      call.run = [fn, params]() { return EncodeValue(internal::InvokeToValue(fn, params)); };
+      if constexpr (kEncodable<Params>) {
+        call.spawn_target = internal::SpawnNameOf(fn);
+        call.encode_args = [params]() { return EncodeValue(params); };
+      } else {
+        call.spawn_unavailable =
+            "its parameters cannot be encoded (see codec.h); only fork and inline can run it";
+      }
+      specs.push_back(std::move(call));
+    }
+    supervisor_ = std::make_unique<Supervisor>(std::move(specs), std::move(options));
   }
 
   void Collect() {
@@ -455,30 +298,45 @@ class Pcall {
   std::vector<R> results_;
 };
 
-template <typename Target, typename... Specs>
-Pcall(Target, const Specs&...) -> Pcall<PcallResult<Target>>;
+template <typename Target, typename... Args>
+Pcall(Target, const Args&...) -> Pcall<PcallResult<Target>>;
+// So that `Pcall p(Overloaded, ...)` reaches the deleted constructor that names the cast.
+template <typename... Args>
+Pcall(OverloadedTarget_PickOneWith_static_cast_ToItsFunctionPointerType, const Args&...)
+    -> Pcall<int>;
 
 // Builds, starts and joins: the results in call order, or the first failure in call order.
-template <typename Target, typename... Specs>
-absl::StatusOr<std::vector<PcallResult<Target>>> pcall(Target target, const Specs&... specs) {
-  Pcall<PcallResult<Target>> call(std::move(target), specs...);
-  absl::Status status = call.start();
-  if (!status.ok()) return status;
-  status = call.join();
-  if (!status.ok()) return status;
-  return call.results();
+template <typename Target, typename... Args>
+auto pcall(Target target, const Args&... args) {
+  using Results = absl::StatusOr<std::vector<PcallResult<Target>>>;
+  if constexpr (internal::CheckCall<Target, Args...>()) {
+    Pcall<PcallResult<Target>> call(std::move(target), args...);
+    absl::Status status = call.start();
+    if (!status.ok()) return Results(status);
+    status = call.join();
+    if (!status.ok()) return Results(status);
+    return Results(call.results());
+  } else {
+    return Results(absl::InternalError("unreachable: the call did not compile"));
+  }
 }
+// An overloaded function as the target: pick one overload with a static_cast.
+template <typename... Args>
+absl::StatusOr<std::vector<int>> pcall(  // pcall(static_cast<int (*)(int, int)>(Add), ...)
+    OverloadedTarget_PickOneWith_static_cast_ToItsFunctionPointerType, const Args&...) = delete;
 
 }  // namespace mptest::process
 
 #define MPTEST_PROCESS_CONCAT_INNER(a, b) a##b
 #define MPTEST_PROCESS_CONCAT(a, b) MPTEST_PROCESS_CONCAT_INNER(a, b)
 
-// Registers function `fn` so the spawn context can run it by name in a fresh process. Use at
+// Registers function `fn` (a function, a template specialization such as Multi<1>, or a
+// ByName<...> adapter) so the spawn context can run it by name in a fresh process. Use at
 // namespace scope in the .cc that defines fn (in the binary that calls pcall).
-#define MPTEST_REGISTER_TARGET(fn)                                                                \
+#define MPTEST_REGISTER_TARGET(...)                                                               \
   [[maybe_unused]] static const bool MPTEST_PROCESS_CONCAT(mptest_registered_target_, __LINE__) = \
-      ::mptest::process::RegisterSpawnTarget(#fn, reinterpret_cast<const void*>(&fn),             \
-                                             &::mptest::process::internal::InvokeEncoded<&fn>)
+      ::mptest::process::RegisterSpawnTarget(                                                     \
+          #__VA_ARGS__, reinterpret_cast<const void*>(__VA_ARGS__),                               \
+          &::mptest::process::internal::InvokeEncoded<__VA_ARGS__>)
 
 #endif  // MPTEST_CORE_PROCESS_PCALL_H_

@@ -108,7 +108,7 @@ MPTEST_REGISTER_TARGET(IgnoreTermAndHang);
 // (MPTEST_REGISTER_TARGET(Deref) would not compile: the codec's static_assert explains why.)
 int Deref(const int* value) { return *value; }
 
-int ReadMissingKeyword(const Kwargs<c_kw>& kw) { return kw[c]; }
+int ReadMissingKeyword(const Kwargs<c_kw>& kwargs) { return kwargs[kw::c]; }
 // Registered so that they have names in messages (and can run in the spawn context).
 MPTEST_REGISTER_TARGET(LogMessage);
 MPTEST_REGISTER_TARGET(SendEvents);
@@ -119,6 +119,14 @@ MPTEST_REGISTER_TARGET(QuickThrow);
 MPTEST_REGISTER_TARGET(HangForever);
 MPTEST_REGISTER_TARGET(OversizedFrame);
 int Unregistered() { return 0; }
+int ThrowUnregistered() { throw std::runtime_error("boom"); }
+
+MPTEST_KEYWORD(port, std::string);
+MPTEST_KEYWORD(speed, int);
+std::string Flash(int board, const Kwargs<Required<port_kw>, speed_kw>& kwargs) {
+  return absl::StrCat(board, "@", kwargs[kw::port], ":", kwargs.get_or(kw::speed, 115200));
+}
+MPTEST_REGISTER_TARGET(Flash);
 
 class PcallTest : public ::testing::Test {
  protected:
@@ -453,9 +461,33 @@ TEST_F(PcallTest, MissingKeywordIsReportedFromTheChild) {
 TEST_F(PcallTest, SpawnNeedsARegisteredTarget) {
   PcallOptions options = Quiet();
   options.context = Context::kSpawn;
-  auto result = pcall(Named("Unregistered", Unregistered), options);
+  auto result = pcall(Unregistered, options);  // named from the symbol table, not target@<address>
   EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(result.status().message(), HasSubstr("MPTEST_REGISTER_TARGET(Unregistered)"));
+}
+
+TEST_F(PcallTest, UnregisteredTargetsAreNamedInErrors) {
+  auto result = pcall(ThrowUnregistered, Quiet());
+  EXPECT_THAT(result.status().message(), HasSubstr("call 0 of 'ThrowUnregistered'"));
+  auto named = pcall(Named("flash board 3", ThrowUnregistered), Quiet());
+  EXPECT_THAT(named.status().message(), HasSubstr("call 0 of 'flash board 3'"));
+  auto lambda = pcall([](int value) -> int { throw std::logic_error(std::to_string(value)); },
+                      iargs(args(1)), Quiet());
+  EXPECT_THAT(lambda.status().message(),
+              HasSubstr("call 0 of 'mptest::process::PcallTest_UnregisteredTargetsAreNamedInErrors_"
+                        "Test::TestBody()::{lambda(int)#1}'"));
+}
+
+TEST_F(PcallTest, RequiredOptionalAndCommonKeywords) {
+  for (Context context : {Context::kFork, Context::kSpawn, Context::kInline}) {
+    PcallOptions options = Quiet();
+    options.context = context;
+    auto results = pcall(Flash, iargs(args(1), args(2)), kw::port = "/dev/ttyACM0",
+                         ikwargs(kwargs(kw::speed = 9600), kwargs()), options);
+    ASSERT_TRUE(results.ok()) << results.status();
+    EXPECT_THAT(*results, ElementsAre("1@/dev/ttyACM0:9600", "2@/dev/ttyACM0:115200"))
+        << ContextName(context);
+  }
 }
 
 TEST_F(PcallTest, UnencodableArgumentsWorkInForkButNotInSpawn) {
