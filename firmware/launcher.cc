@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -30,12 +32,32 @@ std::string LogTail(const std::string& path) {
   return text;
 }
 
-// The read end of this process's lifeline (see kLifelineVariable), made on first use; its write
-// end is never closed. -1 if no pipe could be made (detached processes then have no lifeline).
+// The variable through which every copy of this code in the process (mptest and each plugin
+// library link their own) finds the one lifeline PrepareLifeline made.
+constexpr char kLifelineReadEndVariable[] = "MPTEST_LIFELINE_READ_END";
+
+// The read end of this process's lifeline (see kLifelineVariable): the one PrepareLifeline
+// made, else one made on first use; its write end is never closed. -1 if no pipe could be made
+// (detached processes then have no lifeline).
 int LifelineReadEnd() {
   static const int read_end = [] {
+    // "<fd>:<inode>": a program exec'd from this one inherits the variable but not the
+    // descriptor (close-on-exec), and the number may name another file there.
+    if (const char* shared = getenv(kLifelineReadEndVariable); shared != nullptr) {
+      int fd = -1;
+      unsigned long long inode = 0;
+      struct stat info;
+      if (sscanf(shared, "%d:%llu", &fd, &inode) == 2 && fd > 2 && fstat(fd, &info) == 0 &&
+          S_ISFIFO(info.st_mode) && static_cast<unsigned long long>(info.st_ino) == inode) {
+        return fd;
+      }
+    }
     int fds[2];
-    return pipe2(fds, O_CLOEXEC) == 0 ? fds[0] : -1;
+    struct stat info;
+    if (pipe2(fds, O_CLOEXEC) != 0 || fstat(fds[0], &info) != 0) return -1;
+    setenv(kLifelineReadEndVariable,
+           absl::StrCat(fds[0], ":", static_cast<unsigned long long>(info.st_ino)).c_str(), 1);
+    return fds[0];
   }();
   return read_end;
 }
@@ -48,6 +70,8 @@ bool ReapIfChild(pid_t pid) {
 }
 
 }  // namespace
+
+void PrepareLifeline() { (void)LifelineReadEnd(); }
 
 std::string ReadProcFile(pid_t pid, const char* name) {
   // Plain read(2): a process may vanish while its /proc files are read, and iostreams would

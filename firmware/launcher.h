@@ -41,6 +41,11 @@ struct LaunchedBoard {
 // however it ended (kill -9 included), and should then stop. The virtual board does.
 inline constexpr char kLifelineVariable[] = "MPTEST_LIFELINE_FD";
 
+// Makes this process's lifeline now: a campaign calls it before it forks test runs, so that a
+// board a test run starts (an execpty tentacle's first flash) lives as long as the campaign,
+// not as long as that run's child.
+void PrepareLifeline();
+
 // Starts argv[0] (a path) with stdin/stdout on /dev/null and stderr appended to log_path, then
 // waits until wait_for_path exists (the program creates it once it serves). detach as in
 // LaunchOptions (with the lifeline). Returns the pid. Errors name the program and include the

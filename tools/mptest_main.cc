@@ -38,6 +38,7 @@
 #include "core/sched/config.h"
 #include "core/sched/process_executor.h"
 #include "core/version.h"
+#include "firmware/launcher.h"
 #include "glog/logging.h"
 #include "tools/cli/cli_plugins.h"
 #include "tools/cli/leftovers.h"
@@ -651,6 +652,7 @@ int main(int argc, char** argv) {
   // The console says what went wrong in its own words; glog's raw lines stay in its log file.
   FLAGS_stderrthreshold = google::GLOG_FATAL;
   google::InitGoogleLogging(argv[0]);
+  mptest::firmware::PrepareLifeline();  // before any child is forked: boards outlive no campaign
   std::string command = args.size() > 1 ? args[1] : "test";
   // Only `plugins` takes arguments: the names of plugins the user asks for.
   if (args.size() > 2 && command != "plugins") {

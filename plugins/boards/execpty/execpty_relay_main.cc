@@ -1,6 +1,7 @@
 // //plugins/boards/execpty:execpty_relay: serves a command's pty console on a stable pty link.
 //   execpty_relay --link=PATH [--norestart] [--announced_pty] [--unix_line_ends] -- COMMAND...
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
+#include "firmware/launcher.h"
 #include "plugins/boards/execpty/pty_relay.h"
 
 ABSL_FLAG(std::string, link, "", "Symlink kept pointing at the pty clients open (required).");
@@ -34,6 +36,9 @@ int main(int argc, char** argv) {
   options.announced_pty = absl::GetFlag(FLAGS_announced_pty);
   options.unix_line_ends = absl::GetFlag(FLAGS_unix_line_ends);
   options.pause_when_unwatched = absl::GetFlag(FLAGS_pause_when_unwatched);
+  if (const char* lifeline = getenv(mptest::firmware::kLifelineVariable); lifeline != nullptr) {
+    options.lifeline_fd = atoi(lifeline);
+  }
   options.argv.assign(rest.begin() + 1, rest.end());
   if (options.link_path.empty() || options.argv.empty()) {
     fprintf(stderr, "execpty_relay: --link and a command are required\n");

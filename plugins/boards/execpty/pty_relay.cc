@@ -215,18 +215,23 @@ int PtyRelay::Run() {
 
   char buffer[4096];
   for (;;) {
-    pollfd fds[5] = {{signals.fd(), POLLIN, 0},
+    pollfd fds[6] = {{signals.fd(), POLLIN, 0},
                      {client_master_.get(), POLLIN, 0},
                      {command_master_.valid() ? command_master_.get() : -1, POLLIN, 0},
                      {announced_.valid() ? announced_.get() : -1, POLLIN, 0},
-                     {watch_.valid() ? watch_.get() : -1, POLLIN, 0}};
+                     {watch_.valid() ? watch_.get() : -1, POLLIN, 0},
+                     {options_.lifeline_fd, POLLIN, 0}};
     int timeout_ms = 1000;
     if (watch_.valid() && !paused_ && openers_ == 0) {
       const absl::Duration left = unwatched_since_ + options_.pause_when_unwatched - absl::Now();
       timeout_ms = static_cast<int>(
           std::clamp<int64_t>(absl::ToInt64Milliseconds(left) + 1, 0, timeout_ms));
     }
-    if (poll(fds, 5, timeout_ms) < 0 && errno != EINTR) return 2;
+    if (poll(fds, 6, timeout_ms) < 0 && errno != EINTR) return 2;
+    if (fds[5].revents != 0) {
+      Log("the process that started this relay is gone: stopping");
+      return 0;
+    }
     if (fds[4].revents & POLLIN) ReadOpenEvents();
     if (watch_.valid() && openers_ == 0 && !paused_ &&
         absl::Now() - unwatched_since_ >= options_.pause_when_unwatched) {

@@ -43,6 +43,10 @@ struct RelayOptions {
   // whole core while idle (qemu's MPS2 boards) costs nothing between test runs. Opens and
   // closes of the client pty are watched with inotify. Infinite: never pause.
   absl::Duration pause_when_unwatched = absl::InfiniteDuration();
+  // The read end of the lifeline of the process that started the relay (firmware/launcher.h):
+  // end of file there means that process is gone, however it ended, and the relay stops. -1:
+  // none.
+  int lifeline_fd = -1;
 };
 
 class PtyRelay {
