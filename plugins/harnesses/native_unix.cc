@@ -63,25 +63,34 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
     }
   }
 
-  // Tests in processes of their own, one per core, taken in order.
+  // Tests in processes of their own, one worker per core. Like run-tests.py's ThreadPool.map,
+  // each worker takes the next chunk of consecutive tests: neighbours that share a resource
+  // (extmod/select_poll_udp.py and socket_udp_nonblock.py bind the same UDP port) run one
+  // after the other, as they do by hand.
+  const size_t jobs = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 16);
+  const size_t chunk = std::max<size_t>(1, (own.size() + jobs * 4 - 1) / (jobs * 4));
   absl::Mutex mutex;
   size_t next = 0;
   std::vector<std::optional<Ran>> ran(tests.size());
   auto work = [&] {
     for (;;) {
-      size_t index;
+      size_t first;
       {
         absl::MutexLock lock(&mutex);
         if (next >= own.size() || absl::Now() > run_deadline) return;
-        index = own[next++];
+        first = next;
+        next = std::min(own.size(), next + chunk);
       }
-      const absl::Time start = absl::Now();
-      RemoteOutput output = RunTestOnUnixPort(target, tests[index]);
-      absl::MutexLock lock(&mutex);
-      ran[index] = Ran{std::move(output), absl::Now() - start};
+      for (size_t k = first; k < std::min(own.size(), first + chunk); ++k) {
+        if (absl::Now() > run_deadline) return;
+        const size_t index = own[k];
+        const absl::Time start = absl::Now();
+        RemoteOutput output = RunTestOnUnixPort(target, tests[index]);
+        absl::MutexLock lock(&mutex);
+        ran[index] = Ran{std::move(output), absl::Now() - start};
+      }
     }
   };
-  const size_t jobs = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 16);
   std::vector<std::thread> workers;
   for (size_t i = 0; i < jobs; ++i) workers.emplace_back(work);
 
