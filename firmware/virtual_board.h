@@ -28,7 +28,7 @@ struct BoardOptions {
   // The read end of the lifeline of the process that started this board (launcher.h,
   // kLifelineVariable), or -1: end-of-file there stops the board at once.
   int lifeline_fd = -1;
-  bool stdio = false;     // serve stdin/stdout instead of a new pty
+  bool stdio = false;  // serve stdin/stdout instead of a new pty
   proto::VirtualFaults faults;
   RawPasteSupport raw_paste = RawPasteSupport::kSupported;
   int raw_paste_window = 128;

@@ -43,14 +43,13 @@ absl::Status CallPlugin(const LoadedPlugin& plugin, const char* method, PluginFu
   mptest_plugin_output out{&output, &AppendToString};
   mptest_plugin_status code = function(bytes.data(), bytes.size(), &out);
   if (code != MPTEST_PLUGIN_OK) {
-    return absl::Status(ToStatusCode(code),
-                        absl::StrCat(DescribeCall(plugin, method), ": ",
-                                     output.empty() ? "no message" : output));
+    return absl::Status(ToStatusCode(code), absl::StrCat(DescribeCall(plugin, method), ": ",
+                                                         output.empty() ? "no message" : output));
   }
   if (response != nullptr && !response->ParseFromString(output)) {
-    return absl::InternalError(
-        absl::StrCat(DescribeCall(plugin, method), " returned ", output.size(),
-                     " bytes that are not a valid ", response->GetTypeName()));
+    return absl::InternalError(absl::StrCat(DescribeCall(plugin, method), " returned ",
+                                            output.size(), " bytes that are not a valid ",
+                                            response->GetTypeName()));
   }
   return absl::OkStatus();
 }

@@ -7,8 +7,9 @@ namespace mptest::repl {
 namespace {
 
 TEST(FirmwareIdentityTest, CurrentFirmwareUsesSysVersion) {
-  EXPECT_EQ(FirmwareIdentity("standard", "3.4.0; MicroPython v1.29.0-preview.731.g1c3c201149 on "
-                                         "2026-12-02"),
+  EXPECT_EQ(FirmwareIdentity("standard",
+                             "3.4.0; MicroPython v1.29.0-preview.731.g1c3c201149 on "
+                             "2026-12-02"),
             "standard;3.4.0; MicroPython v1.29.0-preview.731.g1c3c201149 on 2026-12-02;standard");
 }
 

@@ -2,8 +2,6 @@
 // raw-paste mode"; byte sequences as in shared/reference/micropython-repl.md.
 #include "core/repl/raw_repl_client.h"
 
-#include "core/repl/firmware_identity.h"
-
 #include <algorithm>
 #include <utility>
 
@@ -11,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/repl/firmware_identity.h"
 #include "core/repl/response_parser.h"
 
 namespace mptest::repl {
@@ -19,7 +18,6 @@ namespace {
 constexpr absl::string_view kRawBanner = "raw REPL; CTRL-B to exit\r\n>";
 constexpr absl::string_view kRawBannerUnixPty = "raw REPL; CTRL-B to exit\r\r\n>";
 constexpr absl::Duration kMaxDrain = absl::Seconds(1);
-
 
 }  // namespace
 

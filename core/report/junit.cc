@@ -44,19 +44,18 @@ std::string RenderTestcases(const proto::TestGroupResult& group, Counts* counts)
     if (verdict == kFailed) {
       ++counts->failures;
       // The body is what CI systems show: the output against the expectation.
-      const std::string message =
-          !outcome.text().empty()    ? outcome.text()
-          : !outcome.diff().empty() ? "output differs from the expected output"
-                                    : "failed";
+      const std::string message = !outcome.text().empty() ? outcome.text()
+                                  : !outcome.diff().empty()
+                                      ? "output differs from the expected output"
+                                      : "failed";
       std::string body = outcome.diff();
       if (!outcome.expected_file().empty()) {
         absl::StrAppend(&body, body.empty() ? "" : "\n", "expected: ", outcome.expected_file(),
                         "\noutput:   ", outcome.output_file());
       }
-      element = body.empty()
-                    ? absl::StrCat("<failure", Attribute("message", message), "/>")
-                    : absl::StrCat("<failure", Attribute("message", message), ">",
-                                   XmlEscape(body), "</failure>");
+      element = body.empty() ? absl::StrCat("<failure", Attribute("message", message), "/>")
+                             : absl::StrCat("<failure", Attribute("message", message), ">",
+                                            XmlEscape(body), "</failure>");
     } else if (verdict == kXfailed) {
       ++counts->skipped;
       element = absl::StrCat(

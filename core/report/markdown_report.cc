@@ -114,9 +114,8 @@ std::string Builds(const proto::CampaignResults& results) {
         MarkdownCell(build.variant().empty() ? build.board()
                                              : absl::StrCat(build.board(), "-", build.variant())),
         " | ", MarkdownCell(build.version()), " | ", MarkdownCell(build.source_revision()), " | ",
-        FormatDuration(build.end_s() - build.start_s()), " | ",
-        build.cached() ? "yes" : "no", " | ",
-        build.error().empty() ? "ok" : MarkdownCell(build.error()), " | ",
+        FormatDuration(build.end_s() - build.start_s()), " | ", build.cached() ? "yes" : "no",
+        " | ", build.error().empty() ? "ok" : MarkdownCell(build.error()), " | ",
         build.log().empty() ? "" : Link("log", build.log()), " |\n");
   }
   return md;

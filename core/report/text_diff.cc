@@ -79,9 +79,8 @@ std::string UnifiedDiff(absl::string_view expected, absl::string_view output, in
       a_count += edits[k].kind != '+';
       b_count += edits[k].kind != '-';
     }
-    std::string hunk = absl::StrCat("@@ -", edits[first].a + (a_count ? 1 : 0), ",", a_count,
-                                    " +", edits[first].b + (b_count ? 1 : 0), ",", b_count,
-                                    " @@\n");
+    std::string hunk = absl::StrCat("@@ -", edits[first].a + (a_count ? 1 : 0), ",", a_count, " +",
+                                    edits[first].b + (b_count ? 1 : 0), ",", b_count, " @@\n");
     for (size_t k = first; k < end; ++k) {
       absl::StrAppend(&hunk, std::string(1, edits[k].kind), edits[k].line, "\n");
     }

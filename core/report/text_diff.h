@@ -13,8 +13,7 @@ namespace mptest::report {
 // "--- expected\n+++ output\n" and hunks "@@ -a,b +c,d @@" with 2 lines of context. At most
 // `max_lines` lines of hunks are kept (then "... N more lines"); texts longer than 2,000 lines
 // are compared in their first 2,000. Empty when the texts are equal.
-std::string UnifiedDiff(absl::string_view expected, absl::string_view output,
-                        int max_lines = 60);
+std::string UnifiedDiff(absl::string_view expected, absl::string_view output, int max_lines = 60);
 
 }  // namespace mptest::report
 

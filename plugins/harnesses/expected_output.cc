@@ -93,8 +93,8 @@ std::string ExpectedOutputs::CachePath(const std::string& test) {
   if (cache_dir_.empty()) return "";
   const fs::path path = fs::absolute(fs::path(tests_dir_) / test);
   std::error_code error;
-  for (const std::string& exp : {absl::StrCat(path.string(), ".", emit_, ".exp"),
-                                 absl::StrCat(path.string(), ".exp")}) {
+  for (const std::string& exp :
+       {absl::StrCat(path.string(), ".", emit_, ".exp"), absl::StrCat(path.string(), ".exp")}) {
     if (fs::exists(exp, error)) return "";  // read from the tree each time: nothing to save
   }
   std::ifstream in(path, std::ios::binary);
@@ -112,9 +112,9 @@ std::string ExpectedOutputs::CachePath(const std::string& test) {
       std::vector<std::string> entries;
       for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
         std::error_code stat_error;
-        entries.push_back(absl::StrCat(
-            entry.path().filename().string(), ":", entry.file_size(stat_error), ":",
-            entry.last_write_time(stat_error).time_since_epoch().count()));
+        entries.push_back(
+            absl::StrCat(entry.path().filename().string(), ":", entry.file_size(stat_error), ":",
+                         entry.last_write_time(stat_error).time_since_epoch().count()));
       }
       std::sort(entries.begin(), entries.end());
       for (const std::string& line : entries) hash = StableHashUpdate(hash, line + "\n");
@@ -122,8 +122,8 @@ std::string ExpectedOutputs::CachePath(const std::string& test) {
     }
     state = known->second;
   }
-  const uint64_t key = StableHash64(
-      absl::StrCat(python_identity_, "\n", test, "\n", state, "\n", content.str()));
+  const uint64_t key =
+      StableHash64(absl::StrCat(python_identity_, "\n", test, "\n", state, "\n", content.str()));
   return (fs::path(cache_dir_) / "expected" / (StableHashHex(key) + ".out")).string();
 }
 
@@ -142,8 +142,8 @@ absl::StatusOr<std::string> ExpectedOutputs::Compute(const std::string& test) {
     // Atomically, so that a parallel run reads a whole file or none.
     std::error_code error;
     fs::create_directories(fs::path(cached).parent_path(), error);
-    const std::string temporary = absl::StrCat(cached, ".tmp-", getpid(), "-",
-                                               std::hash<std::thread::id>()(std::this_thread::get_id()));
+    const std::string temporary = absl::StrCat(
+        cached, ".tmp-", getpid(), "-", std::hash<std::thread::id>()(std::this_thread::get_id()));
     {
       std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
       out << *expected;

@@ -177,8 +177,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
       selection.emit, request.cache_dir());
   if (TestInstance(dut, request.firmware()) == "unix") {
     RunOnUnixPort(request, selection, plan->run, plan->mpy_cross_flags, expectations,
-                  absl::Seconds(test_timeout_s),
-                  run_deadline, result_dir, log, &run);
+                  absl::Seconds(test_timeout_s), run_deadline, result_dir, log, &run);
     SortLikeRunTests(plan->order, &run.outcomes);
     return run;
   }

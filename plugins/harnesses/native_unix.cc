@@ -111,9 +111,9 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
 
   for (size_t index : own) {
     if (!ran[index].has_value()) {
-      run->status = absl::DeadlineExceededError(absl::StrCat(
-          "spec ", request.spec().label(), ": the run's ", request.timeout_s(),
-          " s ran out with ", tests[index], " and later tests not run"));
+      run->status = absl::DeadlineExceededError(
+          absl::StrCat("spec ", request.spec().label(), ": the run's ", request.timeout_s(),
+                       " s ran out with ", tests[index], " and later tests not run"));
       return;
     }
     absl::StatusOr<std::string> expected = expectations.Get(index);
@@ -131,10 +131,10 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
     run->outcomes.push_back(std::move(outcome));
   }
   if (!handed_status.ok()) {
-    run->status = absl::Status(handed_status.code(),
-                               absl::StrCat("spec ", request.spec().label(), ": ",
-                                            handed_over.size(), " cmdline tests through ",
-                                            handed_status.message()));
+    run->status =
+        absl::Status(handed_status.code(),
+                     absl::StrCat("spec ", request.spec().label(), ": ", handed_over.size(),
+                                  " cmdline tests through ", handed_status.message()));
   }
   log << std::flush;
 }

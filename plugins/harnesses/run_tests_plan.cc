@@ -6,9 +6,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/process/subprocess.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/process/subprocess.h"
 #include "plugins/harnesses/results_json.h"
 #include "plugins/harnesses/script_harness.h"
 #include "plugins/harnesses/test_selection.h"
@@ -54,8 +54,9 @@ process::CommandOptions RunTestsCommand(const proto::HarnessRequest& request,
   return command;
 }
 
-absl::StatusOr<std::vector<proto::TestOutcome>> RunAndRead(
-    const process::CommandOptions& command, const std::string& work_dir, bool allow_found) {
+absl::StatusOr<std::vector<proto::TestOutcome>> RunAndRead(const process::CommandOptions& command,
+                                                           const std::string& work_dir,
+                                                           bool allow_found) {
   std::error_code error;
   fs::create_directories(work_dir, error);
   absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
@@ -63,10 +64,10 @@ absl::StatusOr<std::vector<proto::TestOutcome>> RunAndRead(
   absl::StatusOr<std::vector<proto::TestOutcome>> listed =
       ReadResultsJson((fs::path(work_dir) / "_results.json").string(), allow_found);
   if (!result->ok() || !listed.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        absl::StrJoin(command.argv.begin() + 1, command.argv.begin() + 3, " "), " ",
-        result->Describe(), " (", listed.ok() ? "see " : listed.status().message(),
-        listed.ok() ? "" : "; see ", command.stdout_path, ")"));
+    return absl::UnavailableError(
+        absl::StrCat(absl::StrJoin(command.argv.begin() + 1, command.argv.begin() + 3, " "), " ",
+                     result->Describe(), " (", listed.ok() ? "see " : listed.status().message(),
+                     listed.ok() ? "" : "; see ", command.stdout_path, ")"));
   }
   return listed;
 }

@@ -70,8 +70,9 @@ absl::Status CheckEverySelectedTestReported(const proto::HarnessRequest& request
   if (missing.empty()) return absl::OkStatus();
   const size_t shown = std::min<size_t>(missing.size(), 5);
   return absl::DataLossError(absl::StrCat(
-      "run-tests.py (spec ", request.spec().label(), ") reported ", selected->size() - missing.size(),
-      " of the ", selected->size(), " selected tests; no verdict for ",
+      "run-tests.py (spec ", request.spec().label(), ") reported ",
+      selected->size() - missing.size(), " of the ", selected->size(),
+      " selected tests; no verdict for ",
       absl::StrJoin(missing.begin(), missing.begin() + shown, ", "),
       missing.size() > shown ? absl::StrCat(" and ", missing.size() - shown, " more") : "",
       "; output: ", output_path));

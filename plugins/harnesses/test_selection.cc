@@ -126,10 +126,10 @@ absl::StatusOr<RunTestsSelection> ParseRunTestsArgs(const proto::TestRunSpec& sp
       selection.filters.push_back(exclude ? "-e" : "-i");
       selection.filters.push_back(*pattern);
     } else if (absl::StartsWith(arg, "-")) {
-      return error(absl::StrCat(
-          "the native harness does not support option '", arg,
-          "' (it takes run-tests.py's test files, globs, !exclusions, -d/--test-dirs, "
-          "-e/-i filters, --via-mpy and --emit)"));
+      return error(
+          absl::StrCat("the native harness does not support option '", arg,
+                       "' (it takes run-tests.py's test files, globs, !exclusions, -d/--test-dirs, "
+                       "-e/-i filters, --via-mpy and --emit)"));
     } else {
       selection.files.push_back(arg);
     }

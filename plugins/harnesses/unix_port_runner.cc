@@ -25,9 +25,9 @@ std::string TemporaryModuleName() {
 std::map<std::string, std::string> UnixPortEnvironment(const std::string& tests_dir) {
   const fs::path tests = fs::absolute(tests_dir).lexically_normal();
   return {{"MICROPYPATH",
-           absl::StrCat(".frozen:", (tests.parent_path() / "extmod").string(), ":",
-                        (tests.parent_path() / "lib/micropython-lib/python-stdlib/unittest")
-                            .string())}};
+           absl::StrCat(
+               ".frozen:", (tests.parent_path() / "extmod").string(), ":",
+               (tests.parent_path() / "lib/micropython-lib/python-stdlib/unittest").string())}};
 }
 
 RemoteOutput RunTestOnUnixPort(const UnixPortTarget& target, const std::string& test) {

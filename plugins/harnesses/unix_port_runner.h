@@ -23,7 +23,7 @@ struct UnixPortTarget {
   std::string tests_dir;    // micropython's tests/
   std::string emit = "bytecode";
   bool via_mpy = false;
-  std::string mpy_cross;  // for via_mpy: the build's mpy-cross
+  std::string mpy_cross;                     // for via_mpy: the build's mpy-cross
   std::vector<std::string> mpy_cross_flags;  // e.g. -march=x64, as run-tests.py passes them
   absl::Duration test_timeout = absl::Seconds(30);
 };

@@ -11,8 +11,8 @@
 #include "core/repl/raw_repl_client.h"
 #include "firmware/image.h"
 #include "firmware/launcher.h"
-#include "plugins/boards/driver_util.h"
 #include "gtest/gtest.h"
+#include "plugins/boards/driver_util.h"
 
 namespace mptest::boards {
 namespace {

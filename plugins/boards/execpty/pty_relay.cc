@@ -224,8 +224,8 @@ int PtyRelay::Run() {
     int timeout_ms = 1000;
     if (watch_.valid() && !paused_ && openers_ == 0) {
       const absl::Duration left = unwatched_since_ + options_.pause_when_unwatched - absl::Now();
-      timeout_ms = static_cast<int>(
-          std::clamp<int64_t>(absl::ToInt64Milliseconds(left) + 1, 0, timeout_ms));
+      timeout_ms =
+          static_cast<int>(std::clamp<int64_t>(absl::ToInt64Milliseconds(left) + 1, 0, timeout_ms));
     }
     if (poll(fds, 6, timeout_ms) < 0 && errno != EINTR) return 2;
     if (fds[5].revents != 0) {

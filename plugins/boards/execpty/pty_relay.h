@@ -88,8 +88,8 @@ class PtyRelay {
   bool client_in_raw_ = false;
   bool client_wrote_since_start_ = false;
   absl::Duration next_restart_delay_;
-  pty::UniqueFd watch_;      // inotify on the client pty, when pausing is on
-  int openers_ = 0;          // clients that have the console open now
+  pty::UniqueFd watch_;  // inotify on the client pty, when pausing is on
+  int openers_ = 0;      // clients that have the console open now
   absl::Time unwatched_since_ = absl::InfiniteFuture();  // since openers_ became 0
   bool paused_ = false;
   UnixLineEnds line_ends_;

@@ -82,9 +82,9 @@ TEST_F(VirtualDriverTest, StartsWithFactoryFirmwareThenFlashes) {
   ASSERT_TRUE(driver_.Initialize().ok());
   proto::Tentacle tentacle = Start(Discover());
   EXPECT_EQ(tentacle.state(), "idle");
-  EXPECT_EQ(VersionOf(tentacle),
-            absl::StrCat(";3.4.0; MicroPython ", VirtualBoardDriver::kFactoryVersion,
-                         " on 2026-01-01;"));
+  EXPECT_EQ(
+      VersionOf(tentacle),
+      absl::StrCat(";3.4.0; MicroPython ", VirtualBoardDriver::kFactoryVersion, " on 2026-01-01;"));
   proto::Firmware firmware = Build("src-a");
   proto::FlashRequest flash;
   *flash.mutable_tentacle() = tentacle;

@@ -129,9 +129,9 @@ absl::StatusOr<proto::Firmware> MicropythonMakeBuilder::Build(const proto::Build
   std::error_code cache_error;
   fs::create_directories(request.cache_dir(), cache_error);
   if (cache_error) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        Describe(request), ": cannot create the build cache ", request.cache_dir(), ": ",
-        cache_error.message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat(Describe(request), ": cannot create the build cache ", request.cache_dir(),
+                     ": ", cache_error.message()));
   }
   absl::StatusOr<FileLock> tree_lock =
       FileLock::Acquire((fs::path(request.cache_dir()) /

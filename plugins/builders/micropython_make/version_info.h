@@ -31,7 +31,8 @@ std::string PythonLevelFromModsys(absl::string_view modsys_c);
 // "MicroPython <tag> on <date>": the banner's start and sys.version's tail.
 std::string BannerNameAndVersion(const MpversionHeader& header);
 
-// The identity of the build: "<build_name>;<python_level>; MicroPython <tag> on <date>;<build_name>".
+// The identity of the build: "<build_name>;<python_level>; MicroPython <tag> on
+// <date>;<build_name>".
 std::string ReportedVersion(absl::string_view build_name, absl::string_view python_level,
                             const MpversionHeader& header);
 
