@@ -119,13 +119,37 @@ std::vector<std::string> FirmwareBartender::Planned() const {
   return names;
 }
 
-std::string FirmwareBartender::BuilderName(const proto::BoardDefinition& board) const {
+std::string FirmwareBartender::BuilderName(const proto::BoardDefinition& board,
+                                           const std::string& variant) const {
   if (!options_.builder.empty()) return options_.builder;
+  if (!FirmwareFileFor(options_, board.name(), variant).empty()) return kPrebuiltBuilder;
   return DefaultBuilderName(board);
 }
 
 std::string DefaultBuilderName(const proto::BoardDefinition& board) {
+  if (!board.builder().empty()) return board.builder();
   return board.port() == "virtual" ? "virtual" : "micropython_make";
+}
+
+std::string FirmwareFileFor(const BuildOptions& options, const std::string& board,
+                            const std::string& variant) {
+  const std::string name = BoardVariantName(board, variant);
+  for (const std::string& key : {name, board}) {
+    if (auto it = options.firmware_files.find(key); it != options.firmware_files.end()) {
+      return it->second;
+    }
+  }
+  if (options.firmware_dir.empty()) return "";
+  std::error_code error;
+  std::vector<std::string> matches;
+  for (const auto& entry : std::filesystem::directory_iterator(options.firmware_dir, error)) {
+    const std::string stem = entry.path().stem().string();
+    if (entry.is_regular_file(error) && (stem == name || (variant.empty() && stem == board))) {
+      matches.push_back(entry.path().string());
+    }
+  }
+  std::sort(matches.begin(), matches.end());  // the same file on every run
+  return matches.empty() ? "" : matches.front();
 }
 
 std::string FirmwareBartender::CacheKey(const proto::BoardDefinition& board,
@@ -134,13 +158,22 @@ std::string FirmwareBartender::CacheKey(const proto::BoardDefinition& board,
   google::protobuf::TextFormat::PrintToString(board, &board_text);
   uint64_t hash = StableHash64(options_.source_revision);
   hash = StableHashUpdate(
-      hash, absl::StrCat("\n", board_text, "\n", variant, "\n", BuilderName(board), "\n"));
+      hash, absl::StrCat("\n", board_text, "\n", variant, "\n", BuilderName(board, variant), "\n"));
+
   for (const std::string& arg : options_.builder_args) hash = StableHashUpdate(hash, arg + "\n");
   return StableHashHex(hash);
 }
 
+bool FirmwareBartender::Cacheable(const proto::BoardDefinition& board,
+                                  const std::string& variant) const {
+  // Firmware files are not built: the prebuilt builder reads them (and caches what it learns by
+  // their content) on every campaign, so a changed file is never hidden by this cache.
+  return !options_.cache_dir.empty() && !options_.source_revision.empty() &&
+         BuilderName(board, variant) != kPrebuiltBuilder;
+}
+
 std::optional<proto::BuildRecord> FirmwareBartender::FromCache(const Target& target) const {
-  if (options_.cache_dir.empty() || options_.source_revision.empty()) return std::nullopt;
+  if (!Cacheable(target.board, target.variant)) return std::nullopt;
   std::string entry = absl::StrCat(options_.cache_dir, "/firmware/",
                                    CacheKey(target.board, target.variant), "/firmware.textproto");
   std::ifstream in(entry);
@@ -160,8 +193,8 @@ std::optional<proto::BuildRecord> FirmwareBartender::FromCache(const Target& tar
   return record;
 }
 
-void FirmwareBartender::StoreInCache(proto::BuildRecord* record) const {
-  if (options_.cache_dir.empty() || options_.source_revision.empty()) return;
+void FirmwareBartender::StoreInCache(const Target& target, proto::BuildRecord* record) const {
+  if (!Cacheable(target.board, target.variant)) return;
   std::string dir = absl::StrCat(options_.cache_dir, "/firmware/", record->cache_key());
   if (!MakeDirs(dir).ok()) return;
   proto::Firmware firmware = record->firmware();
@@ -207,7 +240,8 @@ std::vector<proto::BuildRecord> FirmwareBartender::StartBuilds(Executor& executo
     request.set_output_dir(absl::StrCat(options_.results_dir, "/mpbuild/", name));
     if (!options_.cache_dir.empty()) request.set_cache_dir(options_.cache_dir);
     request.set_jobs(options_.make_jobs);
-    std::string builder_name = BuilderName(target.board);
+    request.set_firmware_file(FirmwareFileFor(options_, target.board.name(), target.variant));
+    std::string builder_name = BuilderName(target.board, target.variant);
     JobSpec job;
     job.name = absl::StrCat("build ", name);
     job.deadline = options_.timeout;
@@ -253,7 +287,7 @@ proto::BuildRecord FirmwareBartender::OnDone(const JobDone& done) {
     record.set_error(absl::StrCat("the builder returned no firmware image for ",
                                   BoardVariantName(target.board.name(), target.variant)));
   }
-  if (record.error().empty()) StoreInCache(&record);
+  if (record.error().empty()) StoreInCache(target, &record);
   return record;
 }
 

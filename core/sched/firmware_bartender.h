@@ -24,8 +24,13 @@ struct BuildOptions {
   std::string source_revision;  // "" = not cacheable (a moving git ref)
   std::string cache_dir;        // "" = no cross-run cache
   std::string results_dir;      // mpbuild/<BOARD-VARIANT>/ goes here
-  std::string builder;          // "" = by port: "virtual" for port virtual, else micropython_make
+  std::string builder;          // "" = the board's (DefaultBuilderName), or prebuilt (below)
   std::vector<std::string> builder_args;
+  // Firmware files the user named (--firmware): by "BOARD" or "BOARD-VARIANT", and a directory
+  // holding files named <BOARD>[-<VARIANT>].<ext>. A board-variant with a file is built by the
+  // "prebuilt" builder from it, whatever the board's own builder.
+  std::map<std::string, std::string> firmware_files;
+  std::string firmware_dir;
   int build_jobs = 2;
   int make_jobs = 0;  // BuildRequest.jobs
   absl::Duration timeout = absl::Hours(1);
@@ -39,9 +44,18 @@ std::string BoardVariantName(const std::string& board, const std::string& varian
 // "" when it cannot be pinned (a branch of a remote repository).
 std::string SourceRevision(const std::string& source);
 
-// The builder plugin of a board when BuildOptions.builder is "": "virtual" for port virtual,
-// else micropython_make.
+// The builder plugin of a board when BuildOptions.builder is "" and no firmware file is named
+// for it: the board definition's `builder`, else "virtual" for port virtual, else
+// micropython_make.
 std::string DefaultBuilderName(const proto::BoardDefinition& board);
+
+// The builder that takes firmware files instead of building them (plugins/builders/prebuilt).
+inline constexpr char kPrebuiltBuilder[] = "prebuilt";
+
+// The firmware file named for a board and variant in `options` (firmware_files by
+// "BOARD-VARIANT", then by "BOARD", then a file <BOARD>[-<VARIANT>].<ext> in firmware_dir), or "".
+std::string FirmwareFileFor(const BuildOptions& options, const std::string& board,
+                            const std::string& variant);
 
 class FirmwareBartender {
  public:
@@ -74,8 +88,9 @@ class FirmwareBartender {
     std::string variant;
   };
   std::optional<proto::BuildRecord> FromCache(const Target& target) const;
-  void StoreInCache(proto::BuildRecord* record) const;
-  std::string BuilderName(const proto::BoardDefinition& board) const;
+  void StoreInCache(const Target& target, proto::BuildRecord* record) const;
+  bool Cacheable(const proto::BoardDefinition& board, const std::string& variant) const;
+  std::string BuilderName(const proto::BoardDefinition& board, const std::string& variant) const;
 
   BuildOptions options_;
   PluginSource& plugins_;

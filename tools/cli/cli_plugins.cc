@@ -83,8 +83,10 @@ absl::Status CliPlugins::CheckLab(const sched::LabConfig& lab, const std::string
   for (const proto::InventoryEntry& entry : lab.inventory.tentacles()) {
     const std::string builder = sched::DefaultBuilderName(lab.boards.at(entry.board()));
     if (absl::StatusOr<Builder*> found = GetBuilder(builder); !found.ok()) {
-      return Unusable(absl::StrCat(boards_dir, "/", entry.board(), ".textproto"), "port",
-                      "builder for the port", builder, found.status());
+      const bool named = !lab.boards.at(entry.board()).builder().empty();
+      return Unusable(absl::StrCat(boards_dir, "/", entry.board(), ".textproto"),
+                      named ? "builder" : "port", named ? "builder" : "builder for the port",
+                      builder, found.status());
     }
   }
   for (const proto::TestRunSpec& spec : lab.specs) {
