@@ -41,6 +41,7 @@
 #include "firmware/launcher.h"
 #include "glog/logging.h"
 #include "tools/cli/cli_plugins.h"
+#include "tools/cli/firmware_files.h"
 #include "tools/cli/leftovers.h"
 #include "tools/cli/listing.h"
 #include "tools/cli/results_dir.h"
@@ -87,6 +88,9 @@ ABSL_FLAG(std::string, specs, "",
           "micropython.textproto, with it)");
 ABSL_FLAG(std::string, xfail, "", "xfail JSON file: {group: {test: [BOARD-VARIANT, ...]}}");
 ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cache/mptest)");
+ABSL_FLAG(std::vector<std::string>, firmware, {},
+          "firmware files to test instead of builds: BOARD=<file>, BOARD-VARIANT=<file> or a "
+          "directory of <BOARD>[-<VARIANT>].<ext> files (comma-separated)");
 ABSL_FLAG(std::vector<std::string>, build_arg, {},
           "arguments for every firmware build, before the board definition's (micropython_make: "
           "make arguments, e.g. --build_arg=MICROPY_PY_FFI=0,MICROPY_PY_BTREE=0)");
@@ -460,6 +464,12 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   if (std::string nothing = NothingToRun(*plan); !nothing.empty()) {
     return Fail(kExitUsage, nothing);
   }
+  mptest::sched::BuildOptions firmware_files;  // --firmware, checked before anything starts
+  if (absl::Status status = mptest::cli::ParseFirmwareFlag(
+          absl::GetFlag(FLAGS_firmware), loaded.lab.boards, UserPath, &firmware_files);
+      !status.ok()) {
+    return Fail(kExitUsage, std::string(status.message()));
+  }
   // Every plugin the configuration names is found and vetted before anything starts.
   mptest::cli::CliPlugins plugins(argv[0]);
   if (absl::Status status = plugins.CheckLab(loaded.lab, loaded.boards_dir, loaded.specs_path);
@@ -540,6 +550,8 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   options.build.results_dir = results;
   options.build.build_jobs = absl::GetFlag(FLAGS_build_jobs);
   options.build.builder_args = absl::GetFlag(FLAGS_build_arg);
+  options.build.firmware_files = firmware_files.firmware_files;
+  options.build.firmware_dir = firmware_files.firmware_dir;
   options.test.jobs = absl::GetFlag(FLAGS_jobs);
   options.test.quarantine_after = absl::GetFlag(FLAGS_quarantine_after);
   options.test.results_dir = results;
