@@ -146,7 +146,7 @@ void PtyRelay::BoardToClient(absl::string_view bytes) {
   }
 }
 
-bool PtyRelay::Restart() {
+bool PtyRelay::Restart(int status) {
   const bool died_on_its_own =
       !client_wrote_since_start_ && absl::Now() - command_started_ < absl::Seconds(1);
   if (died_on_its_own) {  // no tight loop for a command that cannot run
@@ -158,7 +158,13 @@ bool PtyRelay::Restart() {
   } else {
     next_restart_delay_ = absl::ZeroDuration();
   }
-  ToClient("MPY: soft reboot\r\n");
+  if (WIFSIGNALED(status)) {
+    ToClient(absl::StrCat("\r\n[mptest-execpty: the board's process was killed by signal ",
+                          WTERMSIG(status), " (", strsignal(WTERMSIG(status)),
+                          "): restarted]\r\nsoft reboot\r\n"));
+  } else {
+    ToClient("MPY: soft reboot\r\n");
+  }
   if (!StartCommand()) return false;
   if (client_in_raw_ && !ReenterRawRepl()) client_in_raw_ = false;
   return true;
@@ -294,7 +300,7 @@ int PtyRelay::Run() {
       if (!options_.restart_on_exit) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
       }
-      if (!Restart()) return 2;
+      if (!Restart(status)) return 2;
     }
   }
 }

@@ -68,8 +68,11 @@ class PtyRelay {
   void ToClient(absl::string_view bytes);
   // Output of the board, translated when unix_line_ends is set.
   void BoardToClient(absl::string_view bytes);
-  // Restarts the command after it ended: Ok false when it cannot be started.
-  bool Restart();
+  // Restarts the command after it ended with wait status `status`: false when it cannot be
+  // started. The client is told how: an exit is the unix port's soft reset ("MPY: soft
+  // reboot"); death by a signal is a crash (a killed emulator), named as such, so that a client
+  // in the middle of a response sees a reboot, not a clean reset.
+  bool Restart(int status);
   // Reads the inotify events of the client pty: counts its openers, continues a paused
   // command when one opens it.
   void ReadOpenEvents();

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "core/pty/pty.h"
 #include "firmware/launcher.h"
 #include "gtest/gtest.h"
@@ -115,6 +116,27 @@ TEST(PtyRelayTest, ExitAfterTheClientsCtrlDRestartsAtOnce) {
     EXPECT_EQ(ReadUntil(tty->get(), "ready\r\n", In(10)), "OK\r\nMPY: soft reboot\r\nready\r\n");
   }
   EXPECT_FALSE(absl::StrContains(relay.Log(), "restarting in")) << relay.Log();
+}
+
+TEST(PtyRelayTest, ACommandKilledByASignalIsReportedAsACrashNotASoftReset) {
+  RelayProcess relay("crash", {}, {"/usr/bin/python3", "-c", kEchoCommand});
+  absl::StatusOr<pty::UniqueFd> tty = pty::OpenTty(relay.link());
+  ASSERT_TRUE(tty.ok()) << tty.status();
+  EXPECT_EQ(ReadUntil(tty->get(), "\n", In(10)), "ready\n");
+  ASSERT_TRUE(pty::WriteAll(tty->get(), "x", In(5)).ok());  // the client wrote: no back-off
+  const std::string pids = relay.Log();
+  std::string command_pid;
+  for (absl::string_view line : absl::StrSplit(pids, '\n')) {
+    if (absl::StrContains(line, "started pid ")) {
+      command_pid = std::string(line.substr(line.find("started pid ") + 12));
+      command_pid = command_pid.substr(0, command_pid.find(':'));
+    }
+  }
+  ASSERT_FALSE(command_pid.empty()) << pids;
+  ASSERT_EQ(kill(std::stoi(command_pid), SIGKILL), 0);
+  EXPECT_EQ(ReadUntil(tty->get(), "ready\n", In(10)),
+            "\r\n[mptest-execpty: the board's process was killed by signal 9 (Killed): "
+            "restarted]\r\nsoft reboot\r\nready\n");
 }
 
 // Waits until the relay's log holds `text` (the relay logs every pause and continue).
