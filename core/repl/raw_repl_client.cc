@@ -33,6 +33,16 @@ absl::StatusOr<std::unique_ptr<RawReplClient>> RawReplClient::Open(const std::st
   return client;
 }
 
+absl::StatusOr<std::unique_ptr<RawReplClient>> RawReplClient::OpenBoard(
+    const std::string& path, const proto::BoardDefinition& board) {
+  ClientOptions options;
+  if (board.raw_chunk_bytes() > 0) options.plain_chunk_bytes = board.raw_chunk_bytes();
+  if (board.raw_chunk_delay_ms() > 0) {
+    options.plain_chunk_delay = absl::Milliseconds(board.raw_chunk_delay_ms());
+  }
+  return Open(path, board.baud(), options);
+}
+
 absl::Status RawReplClient::Lost(absl::Status status) {
   in_raw_repl_ = false;
   return status;

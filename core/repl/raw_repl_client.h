@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/proto/board.pb.h"
 #include "core/pty/pty.h"
 
 namespace mptest::repl {
@@ -50,6 +51,9 @@ class RawReplClient {
   // Opens a tty path (set raw, at baud if non-zero) and owns it.
   static absl::StatusOr<std::unique_ptr<RawReplClient>> Open(const std::string& path, int baud = 0,
                                                              ClientOptions options = {});
+  // Opens a board's console at the board definition's baud rate and raw-REPL pacing.
+  static absl::StatusOr<std::unique_ptr<RawReplClient>> OpenBoard(
+      const std::string& path, const proto::BoardDefinition& board);
 
   // Stops running code (\r\x03\x03), drains input, sends \r\x01 and waits for the raw banner.
   absl::Status EnterRawRepl(absl::Time deadline);

@@ -33,12 +33,13 @@ constexpr absl::Duration kControlTimeout = absl::Seconds(10);  // enter raw mode
 // One raw-REPL connection to the DUT, kept for the whole run and re-established on trouble.
 class BoardSession {
  public:
-  BoardSession(std::string console, int baud) : console_(std::move(console)), baud_(baud) {}
+  BoardSession(std::string console, proto::BoardDefinition board)
+      : console_(std::move(console)), board_(std::move(board)) {}
 
   absl::Status Connect() {
     client_.reset();
     absl::StatusOr<std::unique_ptr<repl::RawReplClient>> client =
-        repl::RawReplClient::Open(console_, baud_);
+        repl::RawReplClient::OpenBoard(console_, board_);
     if (!client.ok()) return client.status();
     client_ = std::move(*client);
     return client_->EnterRawRepl(absl::Now() + kControlTimeout);
@@ -86,7 +87,7 @@ class BoardSession {
 
  private:
   std::string console_;
-  int baud_;
+  proto::BoardDefinition board_;  // its baud rate and raw-REPL pacing
   std::unique_ptr<repl::RawReplClient> client_;
   bool fresh_ = false;  // soft-reset since the last test
 };
@@ -181,7 +182,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     SortLikeRunTests(plan->order, &run.outcomes);
     return run;
   }
-  BoardSession board(dut.console(), dut.board().baud());
+  BoardSession board(dut.console(), dut.board());
   if (absl::Status status = board.Connect(); !status.ok()) {
     run.status = absl::UnavailableError(absl::StrCat("spec ", label, ": cannot reach the board on ",
                                                      dut.console(), ": ", status.message()));
@@ -271,7 +272,7 @@ NativeHarness::RunState NativeHarness::RunFlashFormat(const proto::HarnessReques
     run.outcomes.push_back(outcome);
     return run;
   }
-  BoardSession board(dut.console(), dut.board().baud());
+  BoardSession board(dut.console(), dut.board());
   absl::Status status = board.Connect();
   if (status.ok()) status = board.Prepare();
   if (!status.ok()) {

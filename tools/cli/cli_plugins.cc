@@ -62,7 +62,7 @@ absl::StatusOr<std::string> CliPlugins::ReadVersion(const proto::Tentacle& tenta
     return absl::UnavailableError(absl::StrCat(tentacle.entry().label(), ": no console"));
   }
   absl::StatusOr<std::unique_ptr<repl::RawReplClient>> client =
-      repl::RawReplClient::Open(tentacle.console(), tentacle.board().baud());
+      repl::RawReplClient::OpenBoard(tentacle.console(), tentacle.board());
   if (!client.ok()) return client.status();
   absl::Time deadline = absl::Now() + absl::Seconds(10);
   if (absl::Status status = (*client)->EnterRawRepl(deadline); !status.ok()) return status;

@@ -178,7 +178,7 @@ absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
   absl::Status last = absl::DeadlineExceededError("no attempt");
   while (absl::Now() < deadline) {
     absl::StatusOr<std::unique_ptr<repl::RawReplClient>> client =
-        repl::RawReplClient::Open(tentacle.console());
+        repl::RawReplClient::OpenBoard(tentacle.console(), tentacle.board());
     last = client.ok() ? (*client)->EnterRawRepl(std::min(deadline, absl::Now() + absl::Seconds(3)))
                        : client.status();
     if (last.ok()) {
