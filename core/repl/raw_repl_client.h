@@ -75,6 +75,7 @@ class RawReplClient {
 
   bool in_raw_repl() const { return in_raw_repl_; }
   RawPaste raw_paste() const { return raw_paste_; }
+  const ClientOptions& options() const { return options_; }
   int fd() const { return fd_; }
 
  private:

@@ -82,7 +82,21 @@ class BoardSession {
   absl::StatusOr<repl::ExecResult> Execute(absl::string_view code, absl::Duration timeout) {
     absl::StatusOr<repl::ExecResult> result = client_->Execute(code, absl::Now() + timeout);
     fresh_ = result.ok() && result->soft_rebooted;
+    if (client_->raw_paste() != repl::RawReplClient::RawPaste::kUntried) {
+      raw_paste_ = client_->raw_paste();
+      plain_options_ = client_->options();
+    }
     return result;
+  }
+
+  // How code reached the board, for the run's log: raw paste, or the plain raw mode it fell
+  // back to (firmware before v1.14) with the board's pacing.
+  std::string Transport() const {
+    if (raw_paste_ == repl::RawReplClient::RawPaste::kSupported) return "raw paste";
+    if (raw_paste_ == repl::RawReplClient::RawPaste::kUntried) return "no code sent";
+    return absl::StrCat("plain raw mode (the firmware has no raw paste), ",
+                        plain_options_.plain_chunk_bytes, "-byte chunks every ",
+                        absl::FormatDuration(plain_options_.plain_chunk_delay));
   }
 
  private:
@@ -90,6 +104,8 @@ class BoardSession {
   proto::BoardDefinition board_;  // its baud rate and raw-REPL pacing
   std::unique_ptr<repl::RawReplClient> client_;
   bool fresh_ = false;  // soft-reset since the last test
+  repl::RawReplClient::RawPaste raw_paste_ = repl::RawReplClient::RawPaste::kUntried;
+  repl::ClientOptions plain_options_;
 };
 
 std::optional<std::string> ReadFile(const fs::path& path) {
@@ -256,6 +272,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
       }
     }
   }
+  log << "code sent by " << board.Transport() << "\n";
   SortLikeRunTests(plan->order, &run.outcomes);
   return run;
 }
