@@ -1,0 +1,2 @@
+# Passes everywhere: a failing neighbour must not change this verdict.
+print(sum(range(10)))
