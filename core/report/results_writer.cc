@@ -339,6 +339,16 @@ absl::Status RebuildReports(absl::string_view results_dir) {
   for (const proto::TestGroupResult& group : results->groups()) {
     RemoveStaleTemporaries(JoinPath(root, group.directory_relative()));
   }
+  // Builders write their firmware through the same helper, one directory per board-variant.
+  const std::string builds = JoinPath(root, "mpbuild");
+  if (DIR* handle = opendir(builds.c_str())) {
+    std::vector<std::string> names;
+    while (dirent* entry = readdir(handle)) {
+      if (entry->d_name[0] != '.') names.emplace_back(entry->d_name);
+    }
+    closedir(handle);
+    for (const std::string& name : names) RemoveStaleTemporaries(JoinPath(builds, name));
+  }
   return WriteAggregates(results_dir, *results);
 }
 

@@ -189,7 +189,13 @@ TEST(ResultsWriterTest, RejectsEscapingDirectoriesAndUnknownOutcomes) {
 
 TEST(RebuildReportsTest, KilledRunKeepsWhatWasOnDisk) {
   const std::string dir = Fixture("killed_run");
+  // A build child killed while it wrote its firmware (pid 99999999 is not running).
+  ASSERT_TRUE(MakeDirectories(dir + "/mpbuild/PYBV11").ok());
+  ASSERT_TRUE(WriteFileAtomically(dir + "/mpbuild/PYBV11/firmware.dfu.tmp-99999999", "half").ok());
   ASSERT_TRUE(RebuildReports(dir).ok()) << RebuildReports(dir);
+  EXPECT_TRUE(
+      absl::IsNotFound(ReadFile(dir + "/mpbuild/PYBV11/firmware.dfu.tmp-99999999").status()))
+      << "the half-written firmware of the killed builder is removed";
   proto::CampaignResults results = ReadResultsJson(dir);
   EXPECT_EQ(results.context().error(), kNeverFinished);
   ASSERT_EQ(results.groups_size(), 2);

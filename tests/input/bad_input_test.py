@@ -121,7 +121,7 @@ def main():
     if run.returncode != 2 or b"--testresults: / " not in run.stderr:
         problems.append(f"--testresults=/: exit {run.returncode}: {run.stderr[-300:]!r}")
     problems += expect_usage("nothing selected", ["no selected tentacle"], "--only-tag=tier=99")
-    problems += expect_usage("no test kind", ["leaves no test kind"], "--skip-fut=MCU_ONLY,EXTMOD_HARDWARE,WLAN")
+    problems += expect_usage("no test kind", ["leaves no test kind"], "--skip-fut=MCU_ONLY,EXTMOD_HARDWARE,WLAN,MCU_SMALL,MICROBIT")
     # One rule for the test kinds: --inventory alone keeps the built-in suite's kinds.
     lab = write("lab.textproto", GOOD_TENTACLE)
     listing = mptest("list-tests", f"--inventory={lab}")
