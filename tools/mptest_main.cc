@@ -477,19 +477,8 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     return Fail(kExitUsage, std::string(status.message()));
   }
   if (command == "flash") {
-    // Build and flash every board with one variant (the first, or the last with
-    // --last_variant), forcing the flash; no tests.
-    for (auto& [board, variants] : plan->variants_by_board) {
-      variants = {absl::GetFlag(FLAGS_last_variant) ? variants.back() : variants.front()};
-    }
-    plan->cell_per_tentacle = true;  // every tentacle, as the anchor's flash command
-    plan->specs.clear();
-    mptest::proto::TestRunSpec flash;
-    flash.set_label("FLASH");
-    flash.set_fut("MCU_ONLY");
-    flash.set_harness(mptest::cli::kFlashOnlyHarness);
-    flash.set_timeout_s(60);
-    plan->specs.push_back(flash);
+    mptest::sched::MakeFlashPlan(mptest::cli::kFlashOnlyHarness, absl::GetFlag(FLAGS_last_variant),
+                                 &*plan);
   }
   std::unique_ptr<mptest::sched::Xfail> xfail;
   if (!absl::GetFlag(FLAGS_xfail).empty()) {

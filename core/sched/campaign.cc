@@ -174,6 +174,20 @@ void Campaign::ObserveDuration(const proto::TestRunRecord& record, const JobDone
   durations_.Record(record.label(), record.board(), record.variant(), seconds);
 }
 
+void MakeFlashPlan(const std::string& flash_harness, bool last_variant, CampaignPlan* plan) {
+  for (auto& [board, variants] : plan->variants_by_board) {
+    variants = {last_variant ? variants.back() : variants.front()};
+  }
+  plan->cell_per_tentacle = true;
+  plan->specs.clear();
+  proto::TestRunSpec flash;
+  flash.set_label("FLASH");
+  flash.set_harness(flash_harness);  // no fut: every board (see Matrix)
+  flash.set_timeout_s(60);
+  flash.set_tentacles(1);
+  plan->specs.push_back(flash);
+}
+
 std::unique_ptr<Matrix> MakeMatrix(const CampaignPlan& plan,
                                    const std::vector<proto::InventoryEntry>& tentacles,
                                    DurationEstimates estimates) {

@@ -59,6 +59,11 @@ std::unique_ptr<Matrix> MakeMatrix(const CampaignPlan& plan,
                                    const std::vector<proto::InventoryEntry>& tentacles,
                                    DurationEstimates estimates = {});
 
+// Makes `plan` the flash command's: every selected tentacle gets its own cell and is flashed
+// (flash_force) with one variant of its board, the first or, with `last_variant`, the last,
+// whatever the board's features; the one test kind, FLASH, runs `flash_harness` (no tests).
+void MakeFlashPlan(const std::string& flash_harness, bool last_variant, CampaignPlan* plan);
+
 class Campaign {
  public:
   Campaign(CampaignPlan plan, CampaignOptions options, PluginSource& plugins, Executor& executor,

@@ -91,7 +91,11 @@ Matrix::Matrix(std::vector<proto::TestRunSpec> specs, std::vector<TentacleSlot> 
     if (two && reference_ < 0) continue;
     for (const auto& [board, variants] : variants_by_board_) {
       const std::vector<std::string>& features = features_by_board[board];
-      if (std::find(features.begin(), features.end(), spec.fut()) == features.end()) continue;
+      // A spec without a feature under test (the flash command's) runs on every board.
+      if (!spec.fut().empty() &&
+          std::find(features.begin(), features.end(), spec.fut()) == features.end()) {
+        continue;
+      }
       for (const std::string& variant : variants) {
         Group& group = groups_[GroupKey(board, variant)];
         Pending pending;

@@ -209,6 +209,24 @@ TEST(MatrixTest, CellPerTentacleGivesEveryTentacleItsOwnRun) {
   EXPECT_EQ(ids, (std::set<std::string>{"FLASH@0001-P2", "FLASH@0002-P2", "FLASH@0003-ONE"}));
 }
 
+TEST(MatrixTest, ASpecWithoutAFeatureUnderTestRunsOnEveryBoard) {
+  proto::TestRunSpec flash = Spec("FLASH", 0);
+  flash.clear_fut();  // the flash command's
+  Matrix matrix({flash, Spec("RUN-TESTS", 0)},
+                {Slot("0001", "BIG", {""}), Slot("0002", "SMALL", {""})},
+                {{"BIG", {""}}, {"SMALL", {""}}}, {{"BIG", {"MCU_ONLY"}}, {"SMALL", {"MCU_SMALL"}}},
+                -1, {}, /*cell_per_tentacle=*/true);
+  matrix.SetFirmwareReady("BIG", "");
+  matrix.SetFirmwareReady("SMALL", "");
+  std::set<std::string> ids;
+  while (std::optional<PlannedRun> run = matrix.Next()) {
+    ids.insert(run->testid);
+    matrix.Release(*run, true);
+  }
+  EXPECT_EQ(ids,
+            (std::set<std::string>{"FLASH@0001-BIG", "FLASH@0002-SMALL", "RUN-TESTS@0001-BIG"}));
+}
+
 }  // namespace
 }  // namespace mptest::sched
 
