@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The default run end to end: mptest with no test arguments runs the built-in virtual lab
-# (virtual boards, virtual builder, native harness), at least 100 test executions, exit 0, a
-# results directory with the reports; a second run moves the first aside, takes every firmware
+# The default run end to end: mptest with no test arguments runs the built-in lab (virtual
+# boards, virtual builder, native harness; two micro:bits on qemu with real firmware), at
+# least 100 test executions, exit 0, a results directory with the reports; a second run moves the first aside, takes every firmware
 # from the build cache, and no board process outlives a run.
 set -u
 mptest="tools/mptest"
@@ -27,6 +27,11 @@ grep -Eq '"extmod/thread_basic.py", ?"pass"' "$results"/RUN-TESTS_EXTMOD_HARDWAR
   || fail "the THREAD variant did not pass thread_basic"
 grep -Eq '"extmod/thread_basic.py", ?"skip"' "$results"/RUN-TESTS_EXTMOD_HARDWARE@*-VIRTUAL_PICO,a/_results.json \
   || fail "the default variant did not skip thread_basic"
+# The two micro:bits run real MicroPython firmware (Debian's, under qemu): both kinds pass.
+for kind in RUN-TESTS_SMALL RUN-TESTS_MICROBIT; do
+  grep -Eq "passed $kind@5e0[12]-MICROBIT,a \([0-9]+ tests\)" "$TEST_TMPDIR/out" \
+    || fail "$kind did not pass on a micro:bit: $(grep MICROBIT "$TEST_TMPDIR/out")"
+done
 # Every board was flashed once at least: the timeline draws flash bars (from the run records).
 grep -q '<rect class="bar flash"' "$results/report.html" || fail "no flash bar in report.html's timeline"
 sleep 0.2
