@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -123,6 +125,38 @@ std::string FormatGroupLine(const ConsoleState& state, const proto::TestGroupRes
                     color);
 }
 
+std::string FormatBoards(const proto::CampaignResults& results, bool color) {
+  struct Tally {
+    int passed = 0, failed = 0, skipped = 0;
+    std::set<std::string> tentacles;
+  };
+  std::map<std::string, Tally> boards;
+  for (const proto::TestGroupResult& group : results.groups()) {
+    Tally& tally = boards[group.board()];
+    if (!group.tentacle().empty()) tally.tentacles.insert(group.tentacle());
+    for (const proto::Outcome& outcome : group.outcomes()) {
+      if (outcome.outcome() == kPassed) {
+        ++tally.passed;
+      } else if (outcome.outcome() == kFailed || outcome.outcome() == kErrored) {
+        ++tally.failed;
+      } else {
+        ++tally.skipped;
+      }
+    }
+  }
+  if (boards.empty()) return "";
+  std::string out = "\nBoards                 passed  failed skipped  tentacles\n";
+  for (const auto& [board, tally] : boards) {
+    absl::StrAppend(
+        &out, absl::StrFormat("  %-20s", board),
+        Colored(absl::StrFormat("%7d", tally.passed), LineKind::kSuccess,
+                color && tally.passed > 0),
+        Colored(absl::StrFormat("%8d", tally.failed), LineKind::kFailed, color && tally.failed > 0),
+        absl::StrFormat("%8d  ", tally.skipped), absl::StrJoin(tally.tentacles, ", "), "\n");
+  }
+  return out;
+}
+
 std::string FormatSummary(const proto::CampaignResults& results, absl::string_view report_path,
                           bool color) {
   const proto::Summary s = ComputeSummary(results);
@@ -143,6 +177,7 @@ std::string FormatSummary(const proto::CampaignResults& results, absl::string_vi
                   "    Tests errored  ", count(s.tests_errored(), LineKind::kError), "\n");
   absl::StrAppend(&out, "                       ", "    Tests total    ",
                   absl::StrFormat("%6d", s.tests_total()), "\n");
+  absl::StrAppend(&out, FormatBoards(results, color));
   std::string failures;
   for (const proto::TestGroupResult& group : results.groups()) {
     for (const proto::Outcome& outcome : group.outcomes()) {

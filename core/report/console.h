@@ -54,6 +54,10 @@ std::string FormatLine(double elapsed_s, LineKind kind, absl::string_view text, 
 std::string FormatGroupLine(const ConsoleState& state, const proto::TestGroupResult& group,
                             bool color);
 
+// Per board: its tests passed, failed (errored included) and skipped (xfailed included), and the
+// tentacles that ran them, one line each; "" when no group ran.
+std::string FormatBoards(const proto::CampaignResults& results, bool color);
+
 // The summary at the end: the counts table, the failed tests, the errored groups and where the
 // report is (`report_path` may be empty).
 std::string FormatSummary(const proto::CampaignResults& results, absl::string_view report_path,

@@ -113,6 +113,13 @@ TEST(ConsoleFormatTest, Summary) {
   EXPECT_TRUE(
       absl::StrContains(summary, "  failed RUN-TESTS_STANDARD@2d2d-PYBV11,a basics/int_big.py\n"));
   EXPECT_TRUE(absl::StrContains(summary, "Errored groups\n  RUN-TESTS_NET_INET@"));
+  EXPECT_TRUE(
+      absl::StrContains(summary,
+                        "\nBoards                 passed  failed skipped  tentacles\n"
+                        "  ESP32_GENERIC             0       0       0  aa11-ESP32_GENERIC\n"
+                        "  PYBV11                    3       2       0  2d2d-PYBV11\n"
+                        "  RPI_PICO2                 3       1       4  5f2c-RPI_PICO2\n"))
+      << summary;
   EXPECT_TRUE(absl::EndsWith(summary, "Report: /tmp/results/report.html\n"));
   EXPECT_FALSE(absl::StrContains(summary, "\x1b"));
   EXPECT_TRUE(absl::StrContains(FormatSummary(testing::SampleResults(), "", true), "\x1b[31m"));
