@@ -44,6 +44,7 @@
 #include "tools/cli/firmware_files.h"
 #include "tools/cli/leftovers.h"
 #include "tools/cli/listing.h"
+#include "tools/cli/plugin_call.h"
 #include "tools/cli/results_dir.h"
 #include "tools/cli/selection.h"
 #include "tools/cli/sinks.h"
@@ -91,6 +92,7 @@ ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cach
 ABSL_FLAG(std::vector<std::string>, firmware, {},
           "firmware files to test instead of builds: BOARD=<file>, BOARD-VARIANT=<file> or a "
           "directory of <BOARD>[-<VARIANT>].<ext> files (comma-separated)");
+ABSL_FLAG(double, call_timeout_s, 60, "plugin-call: the call's deadline in seconds");
 ABSL_FLAG(std::vector<std::string>, build_arg, {},
           "arguments for every firmware build, before the board definition's (micropython_make: "
           "make arguments, e.g. --build_arg=MICROPY_PY_FFI=0,MICROPY_PY_BTREE=0)");
@@ -635,7 +637,8 @@ int main(int argc, char** argv) {
       "runs MicroPython's test suites on many boards at once.\n"
       "\n"
       "usage: mptest [COMMAND] [--flags]\n"
-      "commands: test (default), list-tests, list-tentacles, flash, report, plugins\n"
+      "commands: test (default), list-tests, list-tentacles, flash, report, plugins,\n"
+      "  plugin-call NAME METHOD [REQUEST.textproto]  (one plugin function, alone)\n"
       "  --version   print the version and exit\n"
       "  --help      print this help and the flags\n"
       "With no arguments mptest runs a campaign on its built-in virtual lab.\n"
@@ -653,8 +656,17 @@ int main(int argc, char** argv) {
   // The console says what went wrong in its own words; glog's raw lines stay in its log file.
   FLAGS_stderrthreshold = google::GLOG_FATAL;
   google::InitGoogleLogging(argv[0]);
-  mptest::firmware::PrepareLifeline();  // before any child is forked: boards outlive no campaign
   std::string command = args.size() > 1 ? args[1] : "test";
+  if (command == "plugin-call") {  // no lifeline: a board it starts runs until its Stop
+    if (absl::GetFlag(FLAGS_call_timeout_s) <= 0) {
+      return Fail(kExitUsage, "--call_timeout_s: must be more than 0");
+    }
+    mptest::cli::CliPlugins plugins(argv[0]);
+    return mptest::cli::RunPluginCall(plugins,
+                                      std::vector<std::string>(args.begin() + 2, args.end()),
+                                      absl::Seconds(absl::GetFlag(FLAGS_call_timeout_s)));
+  }
+  mptest::firmware::PrepareLifeline();  // before any child is forked: boards outlive no campaign
   // Only `plugins` takes arguments: the names of plugins the user asks for.
   if (args.size() > 2 && command != "plugins") {
     return Fail(kExitUsage, absl::StrCat("unexpected argument '", args[2], "'"));

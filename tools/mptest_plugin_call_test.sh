@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `mptest plugin-call`: every method answers on a plugin that works (faulty_board without tags,
+# good_builder, good_harness, the built-in virtual board for Version), and a plugin that
+# crashes, hangs, throws or exits in a call costs that call only: exit 3 within the call's
+# deadline, the message naming the plugin and the method, nothing left running. Usage errors
+# (unknown method or plugin, a bad request file) are exit 2 before anything runs.
+set -u
+mptest="tools/mptest"
+plugins="testdata/plugins"
+work="$TEST_TMPDIR"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+call() {  # call EXPECTED_EXIT NAME METHOD [REQUEST] [FLAGS...]: stdout in $work/out, stderr in $work/err
+  local expected=$1; shift
+  "$mptest" plugin-call --plugin_path="$plugins" --lock_dir="$work/locks" "$@" \
+    >"$work/out" 2>"$work/err"
+  local rc=$?
+  [[ $rc -eq $expected ]] || fail "plugin-call $*: exit $rc, expected $expected: $(cat "$work/err" "$work/out")"
+}
+tentacle() {  # tentacle TAG VALUE: a faulty_board tentacle misbehaving in method TAG
+  printf 'entry { label: "f1-FAULTY" type: "faulty_board" board: "FAULTY" tags { key: "%s" value: "%s" } }\n' "$1" "$2"
+}
+
+# Every method of a working plugin.
+printf 'inventory { tentacles { label: "f1-FAULTY" type: "faulty_board" board: "FAULTY" } }\n' >"$work/discover.textproto"
+call 0 faulty_board Discover "$work/discover.textproto"
+grep -q 'label: "f1-FAULTY"' "$work/out" || fail "Discover: $(cat "$work/out")"
+tentacle none none >"$work/t.textproto"
+call 0 faulty_board Start "$work/t.textproto"
+grep -q 'value: "faulty_board"' "$work/out" || fail "Start: $(cat "$work/out")"
+for method in Stop PowerCycle; do
+  call 0 faulty_board $method "$work/t.textproto"
+  grep -qx "# $method: OK" "$work/out" || fail "$method: $(cat "$work/out")"
+done
+printf 'tentacle { entry { label: "f1-FAULTY" } } firmware { path: "/x.bin" }\n' >"$work/flash.textproto"
+call 0 faulty_board Flash "$work/flash.textproto"
+printf 'board { name: "B" } output_dir: "%s/build"\n' "$work" >"$work/build.textproto"
+call 0 good_builder Build "$work/build.textproto"
+grep -q "path: \"$work/build/firmware-B.bin\"" "$work/out" || fail "Build: $(cat "$work/out")"
+printf 'spec { label: "K" } tentacles { entry { label: "t1" } } result_dir: "%s"\n' "$work" >"$work/run.textproto"
+call 0 good_harness Run "$work/run.textproto"
+grep -q 'name: "K/t1"' "$work/out" || fail "Run: $(cat "$work/out")"
+# A sequence in one call: the built-in virtual board started, asked its version, stopped.
+printf 'entry { label: "v1-VIRTUAL_STM" type: "virtual" board: "VIRTUAL_STM" }
+board { name: "VIRTUAL_STM" port: "virtual" variants: "" firmware_kind: "vimg" }
+console: "%s/state/v1-VIRTUAL_STM/tty"
+runtime { key: "flash" value: "%s/state/v1-VIRTUAL_STM/flash.vimg" }
+runtime { key: "log" value: "%s/state/v1-VIRTUAL_STM/board.log" }
+runtime { key: "state_dir" value: "%s/state/v1-VIRTUAL_STM" }\n' "$work" "$work" "$work" "$work" >"$work/virtual.textproto"
+mkdir -p "$work/state/v1-VIRTUAL_STM"
+call 0 virtual Start,Version,Stop "$work/virtual.textproto"
+grep -q '^"[^"]*MicroPython v[^"]*"$' "$work/out" || fail "Version: $(cat "$work/out")"
+grep -qx "# Stop: OK" "$work/out" || fail "Start,Version,Stop: $(cat "$work/out")"
+
+# A plugin that misbehaves costs the call, named, in bounded time.
+for fault in crash throw exit error; do
+  tentacle Start $fault >"$work/t.textproto"
+  call 3 faulty_board Start "$work/t.textproto"
+  grep -q "plugin 'faulty_board'.* Start" "$work/err" || fail "Start $fault: not named: $(cat "$work/err")"
+done
+grep -q "failed as asked" "$work/err" || fail "error: the plugin's message is lost: $(cat "$work/err")"
+tentacle Start crash >"$work/t.textproto"
+call 3 faulty_board Start "$work/t.textproto"
+grep -q "SIGSEGV" "$work/err" || fail "crash: $(cat "$work/err")"
+tentacle Stop throw >"$work/t.textproto"
+call 3 faulty_board Stop "$work/t.textproto"
+grep -q "Stop threw as asked" "$work/err" || fail "throw: $(cat "$work/err")"
+tentacle Start hang >"$work/t.textproto"
+started=$SECONDS
+call 3 faulty_board Start "$work/t.textproto" --call_timeout_s=1
+(( SECONDS - started < 15 )) || fail "a hung Start held plugin-call for $((SECONDS - started)) s (deadline 1 s)"
+grep -q "plugin 'faulty_board' Start.*timed out" "$work/err" || fail "hang: $(cat "$work/err")"
+pgrep -f "plugin-call --plugin_path=$plugins" >/dev/null && fail "a plugin-call child outlived its call"
+
+# Usage errors: exit 2, before any call.
+call 2 faulty_board Frob
+grep -q "unknown method 'Frob'" "$work/err" || fail "unknown method: $(cat "$work/err")"
+call 2 no_such_plugin Start
+grep -q "no usable board driver 'no_such_plugin'" "$work/err" || fail "unknown plugin: $(cat "$work/err")"
+echo 'entry { labl: "x" }' >"$work/bad.textproto"
+call 2 faulty_board Start "$work/bad.textproto"
+grep -q "bad.textproto:1:" "$work/err" || fail "bad request: $(cat "$work/err")"
+call 2 good_builder Start "$work/t.textproto"
+echo PASS
