@@ -21,6 +21,10 @@ expect_usage() {  # expect_usage "<message part>" args...
   grep -qF -- "$want" "$TEST_TMPDIR/err" || fail "$*: want '$want' in: $(cat "$TEST_TMPDIR/err")"
 }
 expect_usage "--only-board: unknown board 'NOPE'" --only-board=NOPE --testresults="$TEST_TMPDIR/r"
+expect_usage "--split: 'RUN-NOPE=2': expected LABEL=K with a test kind" --split=RUN-NOPE=2
+expect_usage "--split: 'RUN-TESTS_SMALL=x': expected LABEL=K" --split=RUN-TESTS_SMALL=x
+expect_usage "--split: 'RUN-TESTS_SMALL=99': must be 0 to 64, got 99" --split=RUN-TESTS_SMALL=99
+expect_usage "runs on two tentacles together (DUT + reference) and cannot be split" --split=RUN-MULTITESTS_MULTINET=2
 expect_usage "--skip-board: cannot be combined with --only-board" --only-board=VIRTUAL_ESP --skip-board=VIRTUAL_STM
 expect_usage "--flash_skip: cannot be combined with --flash_force" --flash_force --flash_skip
 expect_usage "--only-test: unknown test 'RUN-NOPE'" --only-test=RUN-NOPE --testresults="$TEST_TMPDIR/r"

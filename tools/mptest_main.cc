@@ -56,6 +56,9 @@ ABSL_FLAG(std::vector<std::string>, skip_board, {},
           "boards to leave out (same forms as --only-board)");
 ABSL_FLAG(std::vector<std::string>, only_test, {}, "test kinds to run: LABEL or one LABEL:args");
 ABSL_FLAG(std::vector<std::string>, skip_test, {}, "test kinds to leave out");
+ABSL_FLAG(std::vector<std::string>, split, {},
+          "LABEL=K: run test kind LABEL as K shards that K tentacles of a board share (native "
+          "harness); over the spec's own `split`");
 ABSL_FLAG(std::vector<std::string>, only_fut, {},
           "features under test to run (MCU_ONLY, WLAN, ...)");
 ABSL_FLAG(std::vector<std::string>, skip_fut, {}, "features under test to leave out");
@@ -417,6 +420,7 @@ mptest::cli::Filters FiltersFromFlags() {
   filters.only_tag = absl::GetFlag(FLAGS_only_tag);
   filters.reference_board = absl::GetFlag(FLAGS_reference_board);
   filters.flash_skip = absl::GetFlag(FLAGS_flash_skip);
+  filters.split = absl::GetFlag(FLAGS_split);
   return filters;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "core/proto/campaign.pb.h"
 #include "core/report/escape.h"
+#include "core/sched/shards.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 
@@ -351,6 +352,14 @@ absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
     if (spec.tentacles() != 0 && spec.tentacles() != 1 && spec.tentacles() != 2) {
       return absl::InvalidArgumentError(absl::StrCat(
           where, ": field tentacles: must be 1 or 2 (DUT + reference), got ", spec.tentacles()));
+    }
+    if (absl::Status status = CheckSplit(spec, spec.split(), absl::StrCat(where, ": field split"));
+        !status.ok()) {
+      return status;
+    }
+    if (spec.shard_count() != 0 || spec.shard_index() != 0 || !spec.shard_of().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": fields shard_index, shard_count, shard_of: set by mptest (use split)"));
     }
   }
   return absl::OkStatus();

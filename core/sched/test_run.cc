@@ -12,6 +12,7 @@
 #include "core/report/json_io.h"
 #include "core/report/text_diff.h"
 #include "core/sched/record_io.h"
+#include "core/sched/shards.h"
 #include "glog/logging.h"
 
 namespace mptest::sched {
@@ -109,7 +110,7 @@ proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt) {
   const std::string& variant = input.firmware.empty() ? "" : input.firmware[input.dut].variant();
   std::string letter = AttemptLetter(attempt);
   group.set_directory_relative(absl::StrCat(input.testid, ",", letter));
-  group.set_testgroup(input.spec.label());
+  group.set_testgroup(KindLabel(input.spec));  // a shard reports under its kind
   group.set_testid(input.testid);
   group.set_attempt(letter);
   group.set_tentacle_variant(TentacleVariant(dut, variant));
@@ -220,7 +221,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
             AttachFailureFiles(input.results_dir, group.directory_relative(), out);
           }
           if (out->outcome() == "failed" && input.xfail != nullptr &&
-              input.xfail->Expected(input.spec.label(), outcome.name(), record.board(),
+              input.xfail->Expected(KindLabel(input.spec), outcome.name(), record.board(),
                                     record.variant())) {
             out->set_outcome("xfailed");
           }

@@ -1,9 +1,11 @@
 // Planning a native run with run-tests.py --dry-run; see run_tests_plan.h.
 #include "plugins/harnesses/run_tests_plan.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -74,8 +76,11 @@ absl::StatusOr<std::vector<proto::TestOutcome>> RunAndRead(const process::Comman
 
 }  // namespace
 
-absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const std::string& python,
-                                   const std::string& work_dir, absl::Duration timeout) {
+namespace {
+
+// Every test of the kind, before a shard takes its part.
+absl::StatusOr<TestPlan> PlanKind(const proto::HarnessRequest& request, const std::string& python,
+                                  const std::string& work_dir, absl::Duration timeout) {
   // The spec's own selection first: it validates the arguments either way.
   absl::StatusOr<RunTestsSelection> selection =
       ParseRunTestsArgs(request.spec(), request.tests_dir());
@@ -118,6 +123,33 @@ absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const s
       plan.skipped.push_back(std::move(test));
     }
   }
+  return plan;
+}
+
+}  // namespace
+
+void KeepShard(const proto::TestRunSpec& spec, TestPlan* plan) {
+  if (spec.shard_count() <= 1) return;
+  absl::flat_hash_set<std::string> mine;
+  for (size_t i = 0; i < plan->order.size(); ++i) {
+    if (static_cast<int>(i % spec.shard_count()) == spec.shard_index() - 1) {
+      mine.insert(plan->order[i]);
+    }
+  }
+  auto not_mine = [&mine](const std::string& test) { return !mine.contains(test); };
+  plan->run.erase(std::remove_if(plan->run.begin(), plan->run.end(), not_mine), plan->run.end());
+  plan->order.erase(std::remove_if(plan->order.begin(), plan->order.end(), not_mine),
+                    plan->order.end());
+  plan->skipped.erase(
+      std::remove_if(plan->skipped.begin(), plan->skipped.end(),
+                     [&not_mine](const proto::TestOutcome& test) { return not_mine(test.name()); }),
+      plan->skipped.end());
+}
+
+absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const std::string& python,
+                                   const std::string& work_dir, absl::Duration timeout) {
+  absl::StatusOr<TestPlan> plan = PlanKind(request, python, work_dir, timeout);
+  if (plan.ok()) KeepShard(request.spec(), &*plan);
   return plan;
 }
 

@@ -25,7 +25,13 @@ struct TestPlan {
   std::vector<std::string> mpy_cross_flags;
 };
 
-// Plans the request's tests; the dry run's files go to work_dir. Nothing else may have the
+// A shard's part of a kind's plan (TestRunSpec.shard_index of shard_count): every
+// shard_count-th test of `plan->order`, from the shard_index-th; run, skipped and order keep
+// only those. A spec that is not a shard keeps the whole plan.
+void KeepShard(const proto::TestRunSpec& spec, TestPlan* plan);
+
+// Plans the request's tests (a shard's part of them, see KeepShard); the dry run's files go to
+// work_dir. Nothing else may have the
 // board's console open meanwhile. Errors: a bad selection, or a dry run that fails.
 absl::StatusOr<TestPlan> PlanTests(const proto::HarnessRequest& request, const std::string& python,
                                    const std::string& work_dir, absl::Duration timeout);

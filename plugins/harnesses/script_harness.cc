@@ -196,6 +196,11 @@ ScriptHarness::ScriptHarness(RunnerKind kind, ScriptHarnessOptions options)
     : kind_(kind), options_(std::move(options)) {}
 
 absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequest& request) {
+  if (request.spec().shard_count() > 1) {  // the runner script chooses and runs its tests whole
+    return absl::InvalidArgumentError(absl::StrCat(
+        "spec ", request.spec().shard_of(), ": split: the ", request.spec().harness(),
+        " harness runs its script over the whole selection; split works with the native harness"));
+  }
   absl::StatusOr<RunnerCommand> planned = PlanRunnerCommand(kind_, request, options_);
   if (!planned.ok()) return planned.status();
   std::error_code error;

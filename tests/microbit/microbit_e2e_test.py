@@ -6,7 +6,9 @@
    tentacle is flashed and verified, and the native harness runs the small and micro:bit suites
    of the default lab; every verdict must match the expected outputs (all pass). The firmware
    has no raw-paste mode: the runs' logs show the plain raw mode the client fell back to.
-2. The same campaign again: the boards already run that firmware, so nothing is flashed.
+2. The same campaign again: the boards already run that firmware, so nothing is flashed. The
+   small suite is split in two shards (--split) that the two micro:bits share: between them
+   they run every test once, reported under the one test kind.
 3. A suite with a test that fails on the real board (single-precision floats): reported failed,
    with its diff, beside a test that passes; exit 1.
 4. An 8-second test whose board's emulator is killed (SIGKILL) in the middle: the run ends at
@@ -106,13 +108,24 @@ def main():
             if "code sent by plain raw mode (the firmware has no raw paste)" not in handle.read():
                 problems.append(f"{log}: no sign of the fallback from raw paste to plain raw mode")
 
-    # 2. Flash skipped: the boards already run this firmware.
-    code, output, results = lab.run()
+    # 2. Flash skipped: the boards already run this firmware. The small suite in two shards.
+    code, output, results = lab.run("--split=RUN-TESTS_SMALL=2")
     if code != 0:
         problems.append(f"second campaign: exit {code}, expected 0:\n{output[-3000:]}")
     reflashed = glob.glob(os.path.join(results, "*", "flashing_stdout.txt"))
     if reflashed:
         problems.append(f"second campaign flashed again: {reflashed}")
+    with open(os.path.join(results, "results.json")) as handle:
+        groups = json.load(handle)["groups"]
+    shards = [g for g in groups if g["testid"].startswith("RUN-TESTS_SMALL.")]
+    ran = sorted(o["name"] for g in shards for o in g["outcomes"] if o["outcome"] == "passed")
+    if sorted(g["testid"].split("@")[0] for g in shards) != ["RUN-TESTS_SMALL.1of2",
+                                                             "RUN-TESTS_SMALL.2of2"] or \
+            ran != expected["RUN-TESTS_SMALL"] or \
+            {g["testgroup"] for g in shards} != {"RUN-TESTS_SMALL"}:
+        problems.append(f"split: shards {[(g['testid'], g['testgroup']) for g in shards]} ran "
+                        f"{ran}; expected two shards of RUN-TESTS_SMALL passing every one of "
+                        f"{expected['RUN-TESTS_SMALL']} once")
 
     # 3. A test that fails on the real board.
     suite = runfile("tests/microbit/suite")

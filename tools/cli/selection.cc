@@ -6,10 +6,12 @@
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/sched/shards.h"
 
 namespace mptest::cli {
 namespace {
@@ -239,6 +241,24 @@ absl::StatusOr<sched::CampaignPlan> SelectPlan(const sched::LabConfig& lab,
     }
   }
   if (filters.flash_skip) CollapseVariants(&plan);
+  for (const std::string& value : filters.split) {
+    std::pair<std::string, std::string> parts = absl::StrSplit(value, absl::MaxSplits('=', 1));
+    int split = 0;
+    if (!labels.count(parts.first) || !absl::SimpleAtoi(parts.second, &split)) {
+      return Usage("split", absl::StrCat("'", value, "': expected LABEL=K with a test kind (",
+                                         absl::StrJoin(labels, ", "), ") and a number"));
+    }
+    for (proto::TestRunSpec& spec : plan.specs) {
+      if (spec.label() != parts.first) continue;
+      if (absl::Status status =
+              sched::CheckSplit(spec, split, absl::StrCat("--split: '", value, "'"));
+          !status.ok()) {
+        return absl::InvalidArgumentError(status.message());
+      }
+      spec.set_split(split);
+    }
+  }
+  plan.specs = sched::ExpandSplits(plan.specs);
   return plan;
 }
 

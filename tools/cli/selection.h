@@ -27,6 +27,9 @@ struct Filters {
   // as the single variant kUnknownVariant; boards with one variant keep it. A board filter
   // naming a variant of such a board (BOARD-VARIANT, BOARD-) is then a usage error.
   bool flash_skip = false;
+  // --split: "LABEL=K": run the selected kind LABEL as K shards (core/sched/shards.h), over the
+  // spec's own split.
+  std::vector<std::string> split;
 };
 
 // Checks the filters alone (conflicts, syntax).
