@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "core/proto/campaign.pb.h"
 #include "core/report/escape.h"
+#include "core/sched/matrix.h"
 #include "core/sched/shards.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
@@ -290,6 +291,7 @@ absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
         absl::StrCat(specs_path, ": field spec: none listed, so there is nothing to run"));
   }
   std::set<std::string> labels;
+  std::map<std::string, std::string> short_ids;  // "<serial4>-<BOARD>" -> label
   for (int i = 0; i < lab.inventory.tentacles_size(); ++i) {
     const proto::InventoryEntry& entry = lab.inventory.tentacles(i);
     std::string where = absl::StrCat(inv, ": tentacles[", i, "]");
@@ -303,6 +305,17 @@ absl::Status CheckLab(const LabConfig& lab, const std::string& specs_path) {
     where = absl::StrCat(inv, ": tentacle '", entry.label(), "'");
     if (!labels.insert(entry.label()).second) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": field label: duplicate label"));
+    }
+    // Test ids and result directories name a tentacle by its short id and board.
+    auto [same, inserted] =
+        short_ids.emplace(absl::StrCat(Serial4(entry), "-", entry.board()), entry.label());
+    if (!inserted) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": field label: its short id '", Serial4(entry),
+          "' (the label up to its first '-', or the last 4 characters of usb_serial) and board ",
+          entry.board(), " are those of tentacle '", same->second,
+          "', so their test ids and result directories would be the same; label tentacles "
+          "<id>-<BOARD> with ids of their own"));
     }
     if (entry.type().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": field type: must be set"));

@@ -112,6 +112,30 @@ TEST(ConfigTest, DuplicateLabelIsRefused) {
   EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("field label: duplicate label"));
 }
 
+TEST(ConfigTest, TentaclesWhoseTestIdsWouldCollideAreRefused) {
+  LabConfig lab = SmallLab();
+  proto::InventoryEntry* first = lab.inventory.mutable_tentacles(0);
+  first->set_label("qemu-1");
+  proto::InventoryEntry second = *first;
+  second.set_label("qemu-2");  // short id "qemu" too, same board
+  *lab.inventory.add_tentacles() = second;
+  absl::Status status = CheckLab(lab, "s");
+  EXPECT_THAT(status.message(), HasSubstr("tentacle 'qemu-2': field label: its short id 'qemu'"));
+  EXPECT_THAT(status.message(), HasSubstr("are those of tentacle 'qemu-1'"));
+  lab.inventory.mutable_tentacles(1)->set_label("qem2-1");
+  EXPECT_TRUE(CheckLab(lab, "s").ok()) << CheckLab(lab, "s");
+}
+
+TEST(ConfigTest, SplitIsCheckedAndShardFieldsAreMptests) {
+  LabConfig lab = SmallLab();
+  lab.specs[0].set_split(65);
+  EXPECT_THAT(CheckLab(lab, "specs.textproto").message(),
+              HasSubstr("specs.textproto: spec[0] 'RUN-X': field split: must be 0 to 64, got 65"));
+  lab = SmallLab();
+  lab.specs[0].set_shard_count(2);
+  EXPECT_THAT(CheckLab(lab, "s").message(), HasSubstr("set by mptest (use split)"));
+}
+
 TEST(ConfigTest, UnknownVariantIsRefused) {
   LabConfig lab = SmallLab();
   lab.inventory.mutable_tentacles(0)->add_variants("RISCV");

@@ -46,11 +46,11 @@ def write_inventory(path, mp, port, count):
     lines = [f'name: "compare_{port}"']
     for i in range(1, count + 1):
         if port == "unix":
-            lines.append(f'tentacles {{ label: "unix-{i}" type: "execpty" board: "UNIX" '
+            lines.append(f'tentacles {{ label: "u{i:03d}-UNIX" type: "execpty" board: "UNIX" '
                          f'variants: [""] command: "{{firmware}}" }}')
         else:
             argv = ", ".join(json.dumps(a) for a in qemu_command(mp, "{firmware}", "pty"))
-            lines.append(f'tentacles {{ label: "qemu-{i}" type: "execpty" board: "MPS2_AN385" '
+            lines.append(f'tentacles {{ label: "q{i:03d}-MPS2_AN385" type: "execpty" board: "MPS2_AN385" '
                          f'command: [{argv}] tags {{ key: "console" value: "announced" }} }}')
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

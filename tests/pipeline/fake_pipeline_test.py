@@ -101,7 +101,7 @@ def main():
     for command in (["list-tentacles"], ["list-tests"]):
         run = subprocess.run([mptest, *command, f"--inventory={emulated}"], capture_output=True,
                              text=True, timeout=60)
-        wanted = "qemu-2" if command[0] == "list-tentacles" else "MPS2_AN385"
+        wanted = "q002-MPS2_AN385" if command[0] == "list-tentacles" else "MPS2_AN385"
         if run.returncode != 0 or wanted not in run.stdout:
             problems.append(f"{command[0]} on the emulated inventory: exit {run.returncode}, "
                             f"no {wanted}:\n{run.stdout}{run.stderr}")
