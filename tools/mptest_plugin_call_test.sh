@@ -71,6 +71,23 @@ call 3 faulty_board Start "$work/t.textproto" --call_timeout_s=1
 grep -q "plugin 'faulty_board' Start.*timed out" "$work/err" || fail "hang: $(cat "$work/err")"
 pgrep -f "plugin-call --plugin_path=$plugins" >/dev/null && fail "a plugin-call child outlived its call"
 
+# In a campaign: a tentacle whose Start fails costs that tentacle only, and results.json says
+# why (plugin, its file, the method, the tentacle), not only that no tentacle was usable.
+mkdir -p "$work/boards"
+printf 'name: "FAULTY"\nport: "virtual"\nvariants: ""\nfeatures: "MCU_ONLY"\nfirmware_kind: "vimg"\n' >"$work/boards/FAULTY.textproto"
+printf 'name: "faulty_lab"
+tentacles { label: "f001-FAULTY" type: "faulty_board" board: "FAULTY" tags { key: "Start" value: "error" } }
+tentacles { label: "3c01-VIRTUAL_STM" type: "virtual" board: "VIRTUAL_STM" }\n' >"$work/inventory.textproto"
+"$mptest" --inventory="$work/inventory.textproto" --boards="$work/boards" --plugin_path="$plugins" \
+  --testresults="$work/results" --lock_dir="$work/locks" --build_cache="$work/cache" \
+  --only-test=RUN-TESTS_BASICS >"$work/campaign.out" 2>&1
+rc=$?
+[[ $rc -eq 3 ]] || fail "campaign with a failing Start: exit $rc, expected 3: $(tail -20 "$work/campaign.out")"
+grep -q "f001-FAULTY: cannot start: plugin 'faulty_board' (libfaulty_board.so) Start: Start failed as asked" \
+  "$work/results/results.json" || fail "results.json does not say why f001-FAULTY was unusable"
+grep -q '"RUN-TESTS_BASICS@3c01-VIRTUAL_STM"' "$work/results/results.json" \
+  || fail "the healthy tentacle did not run: $(tail -20 "$work/campaign.out")"
+
 # Usage errors: exit 2, before any call.
 call 2 faulty_board Frob
 grep -q "unknown method 'Frob'" "$work/err" || fail "unknown method: $(cat "$work/err")"

@@ -31,6 +31,13 @@ absl::Status CheckNotWorldWritable(const std::string& path, absl::string_view wh
 }
 
 absl::StatusOr<std::vector<std::string>> ListPluginFiles(const std::string& dir) {
+  struct stat info;
+  if (stat(dir.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {  // one plugin file named itself
+    if (absl::Status status = CheckNotWorldWritable(dir, "plugin file"); !status.ok()) {
+      return status;
+    }
+    return std::vector<std::string>{dir};
+  }
   if (absl::Status status = CheckNotWorldWritable(dir, "plugin directory"); !status.ok()) {
     return status;
   }

@@ -19,7 +19,8 @@ namespace mptest::plugin {
 absl::Status CheckNotWorldWritable(const std::string& path, absl::string_view what);
 
 // The plugin files (*.so, sorted by name) in `dir`, after checking the directory is not
-// world-writable. Errors name the directory and the cause.
+// world-writable; a plugin file named itself (a --plugin_path entry may be one) is the one file,
+// if it is not world-writable. Errors name the directory or file and the cause.
 absl::StatusOr<std::vector<std::string>> ListPluginFiles(const std::string& dir);
 
 // Reads a built-in plugin manifest (written by mptest_plugin_set in plugin.bzl): one runfiles

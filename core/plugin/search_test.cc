@@ -33,6 +33,18 @@ TEST(SearchTest, ListsSharedObjectsSorted) {
   EXPECT_THAT(*files, ElementsAre(dir + "/liba.so", dir + "/libz.so"));
 }
 
+TEST(SearchTest, APluginFileNamedItselfIsTheOneFile) {
+  const std::string dir = NewTempDir("single");
+  Touch(dir + "/libone.so");
+  Touch(dir + "/libother.so");
+  absl::StatusOr<std::vector<std::string>> files = ListPluginFiles(dir + "/libone.so");
+  ASSERT_TRUE(files.ok()) << files.status();
+  EXPECT_THAT(*files, ElementsAre(dir + "/libone.so"));
+  ASSERT_EQ(chmod((dir + "/libone.so").c_str(), 0666), 0);
+  EXPECT_THAT(ListPluginFiles(dir + "/libone.so").status().message(),
+              HasSubstr("plugin file " + dir + "/libone.so is world-writable"));
+}
+
 TEST(SearchTest, RefusesWorldWritableDirectories) {
   const std::string dir = NewTempDir("shared");
   ASSERT_EQ(chmod(dir.c_str(), 01777), 0);  // even with the sticky bit, as /tmp has

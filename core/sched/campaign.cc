@@ -68,7 +68,7 @@ absl::Status Campaign::BringUp() {
       tentacle = *started;
     } else {
       LOG(ERROR) << entry.label() << ": cannot start: " << started.status();
-      not_started_.push_back(entry.label());
+      not_started_[entry.label()] = absl::StrCat("cannot start: ", started.status().message());
     }
     tentacles_.push_back(tentacle);
   }
@@ -230,9 +230,8 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   matrix_ = MakeMatrix(plan_, entries, std::move(estimates));
   const int reference = matrix_->reference();
   for (int i = 0; i < static_cast<int>(tentacles_.size()); ++i) {
-    if (std::find(not_started_.begin(), not_started_.end(), tentacles_[i].entry().label()) !=
-        not_started_.end()) {
-      matrix_->Quarantine(i);
+    if (auto it = not_started_.find(tentacles_[i].entry().label()); it != not_started_.end()) {
+      matrix_->Quarantine(i, it->second);
     }
   }
   FirmwareBartender firmware(options_.build, plugins_);

@@ -96,7 +96,7 @@ class Campaign {
   Executor& executor_;
   EventSink& sink_;
   std::vector<proto::Tentacle> tentacles_;
-  std::vector<std::string> not_started_;  // tentacles that failed to come up
+  std::map<std::string, std::string> not_started_;  // label -> why it failed to come up
   std::map<std::string, proto::Firmware> firmware_;
   std::unique_ptr<Matrix> matrix_;
   std::vector<proto::TestRunRecord> records_;

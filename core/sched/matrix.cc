@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "glog/logging.h"
 
 namespace mptest::sched {
@@ -356,9 +357,10 @@ void Matrix::Release(const PlannedRun& run, bool firmware_known) {
   }
 }
 
-void Matrix::Quarantine(int tentacle) {
+void Matrix::Quarantine(int tentacle, std::string reason) {
   CHECK(!tentacles_[tentacle].busy) << tentacles_[tentacle].label;
   tentacles_[tentacle].quarantined = true;
+  tentacles_[tentacle].quarantine_reason = std::move(reason);
 }
 
 std::vector<TodoEntry> Matrix::DropFirmware(const std::string& board, const std::string& variant) {
@@ -388,8 +390,12 @@ std::vector<std::pair<TodoEntry, std::string>> Matrix::DropUnreachable() {
     for (auto it = group.begin(); it != group.end();) {
       bool two = specs_[it->entry.spec].tentacles() == 2;
       bool any = false;
+      std::vector<std::string> why;  // the quarantined tentacles' reasons
       for (int index : tentacles_by_board_[key.first]) {
         const TentacleSlot& slot = tentacles_[index];
+        if (slot.quarantined && !slot.quarantine_reason.empty() && !(two && index == reference_)) {
+          why.push_back(absl::StrCat(slot.label, ": ", slot.quarantine_reason));
+        }
         if (slot.quarantined || (two && index == reference_)) continue;
         if (it->entry.tentacle >= 0 && index != it->entry.tentacle) continue;
         if (std::find(slot.variants.begin(), slot.variants.end(), key.second) !=
@@ -403,6 +409,7 @@ std::vector<std::pair<TodoEntry, std::string>> Matrix::DropUnreachable() {
       } else if (!any) {
         reason = two ? "no tentacle of this board other than the reference tentacle"
                      : "no usable tentacle of this board (all quarantined)";
+        if (!why.empty()) absl::StrAppend(&reason, ": ", absl::StrJoin(why, "; "));
       }
       if (!reason.empty()) {
         dropped.emplace_back(it->entry, reason);

@@ -32,6 +32,7 @@ struct TentacleSlot {
   bool flashed_known = false;
   bool busy = false;
   bool quarantined = false;
+  std::string quarantine_reason;  // why, for the runs that cannot run because of it
 };
 
 // One cell of the matrix still to do.
@@ -122,8 +123,9 @@ class Matrix {
   std::optional<double> EstimateRemaining(const std::map<std::string, double>& running_left,
                                           int jobs) const;
 
-  // Takes the tentacle out of the campaign (it must not be busy).
-  void Quarantine(int tentacle);
+  // Takes the tentacle out of the campaign (it must not be busy); `reason` says why, in the
+  // message of every run left without a usable tentacle.
+  void Quarantine(int tentacle, std::string reason);
 
   // Removes and returns every entry that needs board/variant firmware (as DUT or, when the
   // board is the reference tentacle's, as reference): its build failed.

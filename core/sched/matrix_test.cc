@@ -160,12 +160,14 @@ TEST(MatrixTest, FailedFirmwareDropsOnlyThatBoardVariant) {
 TEST(MatrixTest, QuarantinedBoardBecomesUnreachable) {
   Matrix matrix({Spec("RUN-A", 0)}, {Slot("0001", "ONE", {""})}, {{"ONE", {""}}},
                 {{"ONE", {"MCU_ONLY"}}}, -1);
-  matrix.Quarantine(0);
+  matrix.Quarantine(0, "cannot start: the relay board caught fire");
   matrix.SetFirmwareReady("ONE", "");
   EXPECT_FALSE(matrix.Next());
   auto dropped = matrix.DropUnreachable();
   ASSERT_EQ(dropped.size(), 1u);
-  EXPECT_THAT(dropped[0].second, ::testing::HasSubstr("quarantined"));
+  EXPECT_EQ(dropped[0].second,
+            "no usable tentacle of this board (all quarantined): 0001-ONE: cannot start: the "
+            "relay board caught fire");
 }
 
 }  // namespace

@@ -190,7 +190,8 @@ void TestBartender::CountFailure(int tentacle, bool failed) {
   }
   if (++failures_in_a_row_[tentacle] >= options_.quarantine_after &&
       !matrix_.tentacles()[tentacle].quarantined) {
-    matrix_.Quarantine(tentacle);
+    matrix_.Quarantine(tentacle, absl::StrCat("quarantined after ", failures_in_a_row_[tentacle],
+                                              " infrastructure failures in a row"));
     quarantined_.push_back(matrix_.tentacles()[tentacle].label);
     LOG(WARNING) << matrix_.tentacles()[tentacle].label << ": quarantined after "
                  << failures_in_a_row_[tentacle] << " infrastructure failures in a row";
