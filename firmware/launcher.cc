@@ -17,6 +17,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/process/keep_after_call.h"
 #include "core/pty/pty.h"
 #include "google/protobuf/text_format.h"
 
@@ -142,10 +143,14 @@ absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv_in,
   const std::string lifeline_variable = absl::StrCat(kLifelineVariable, "=3");
   std::vector<char*> env;
   for (char** variable = environ; *variable != nullptr; ++variable) {
-    if (!absl::StartsWith(*variable, absl::StrCat(kLifelineVariable, "=")))
+    if (!absl::StartsWith(*variable, absl::StrCat(kLifelineVariable, "=")) &&
+        !absl::StartsWith(*variable, absl::StrCat(process::kKeepAfterCallVariable, "=")))
       env.push_back(*variable);
   }
   if (lifeline >= 0) env.push_back(const_cast<char*>(lifeline_variable.c_str()));
+  // A detached process outlives the call that starts it (a driver's Start in its supervised
+  // child), not the campaign (the lifeline).
+  if (detach) env.push_back(const_cast<char*>(process::kKeepAfterCallSetting));
   env.push_back(nullptr);
   pid_t parent = getpid();
   pid_t pid = fork();

@@ -95,7 +95,9 @@ ABSL_FLAG(std::string, build_cache, "", "build cache directory (default: ~/.cach
 ABSL_FLAG(std::vector<std::string>, firmware, {},
           "firmware files to test instead of builds: BOARD=<file>, BOARD-VARIANT=<file> or a "
           "directory of <BOARD>[-<VARIANT>].<ext> files (comma-separated)");
-ABSL_FLAG(double, call_timeout_s, 60, "plugin-call: the call's deadline in seconds");
+ABSL_FLAG(double, call_timeout_s, 60,
+          "the deadline, in seconds, of one plugin call outside test runs: plugin-call's, and "
+          "a campaign's board-driver Discover, Start and Stop");
 ABSL_FLAG(std::vector<std::string>, build_arg, {},
           "arguments for every firmware build, before the board definition's (micropython_make: "
           "make arguments, e.g. --build_arg=MICROPY_PY_FFI=0,MICROPY_PY_BTREE=0)");
@@ -399,6 +401,9 @@ absl::Status CheckNumbers() {
   if (absl::GetFlag(FLAGS_quarantine_after) < 1) {
     return absl::InvalidArgumentError("--quarantine_after: must be >= 1");
   }
+  if (!(absl::GetFlag(FLAGS_call_timeout_s) > 0)) {
+    return absl::InvalidArgumentError("--call_timeout_s: must be more than 0");
+  }
   absl::StatusOr<mptest::cli::UsbWatchdogMode> mode =
       mptest::cli::ParseUsbWatchdogMode(absl::GetFlag(FLAGS_usb_watchdog));
   if (!mode.ok()) return mode.status();
@@ -547,6 +552,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   options.build.builder_args = absl::GetFlag(FLAGS_build_arg);
   options.build.firmware_files = firmware_files.firmware_files;
   options.build.firmware_dir = firmware_files.firmware_dir;
+  options.driver_call_deadline = absl::Seconds(absl::GetFlag(FLAGS_call_timeout_s));
   options.test.jobs = absl::GetFlag(FLAGS_jobs);
   options.test.quarantine_after = absl::GetFlag(FLAGS_quarantine_after);
   options.test.results_dir = results;
@@ -662,8 +668,8 @@ int main(int argc, char** argv) {
   google::InitGoogleLogging(argv[0]);
   std::string command = args.size() > 1 ? args[1] : "test";
   if (command == "plugin-call") {  // no lifeline: a board it starts runs until its Stop
-    if (absl::GetFlag(FLAGS_call_timeout_s) <= 0) {
-      return Fail(kExitUsage, "--call_timeout_s: must be more than 0");
+    if (absl::Status status = CheckNumbers(); !status.ok()) {
+      return Fail(kExitUsage, std::string(status.message()));
     }
     mptest::cli::CliPlugins plugins(argv[0]);
     return mptest::cli::RunPluginCall(plugins,

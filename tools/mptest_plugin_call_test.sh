@@ -87,6 +87,49 @@ grep -q "f001-FAULTY: cannot start: plugin 'faulty_board' (libfaulty_board.so) S
   "$work/results/results.json" || fail "results.json does not say why f001-FAULTY was unusable"
 grep -q '"RUN-TESTS_BASICS@3c01-VIRTUAL_STM"' "$work/results/results.json" \
   || fail "the healthy tentacle did not run: $(tail -20 "$work/campaign.out")"
+# Each call the campaign makes to a board driver runs supervised: a crash, throw, exit or hang
+# in Discover, Start or Stop costs the faulty tentacle, named, and the healthy one still passes.
+for method in Discover Start Stop; do
+  for fault in crash throw exit hang; do
+    sed "s/key: \"Start\" value: \"error\"/key: \"$method\" value: \"$fault\"/" \
+      "$work/inventory.textproto" >"$work/faulty.textproto"
+    started=$SECONDS
+    "$mptest" --inventory="$work/faulty.textproto" --boards="$work/boards" --plugin_path="$plugins" \
+      --testresults="$work/results-$method-$fault" --lock_dir="$work/locks" --build_cache="$work/cache" \
+      --only-test=RUN-TESTS_BASICS --call_timeout_s=2 >"$work/campaign.out" 2>&1
+    rc=$?
+    (( SECONDS - started < 30 )) || fail "$method $fault: the campaign took $((SECONDS - started)) s"
+    results="$work/results-$method-$fault/results.json"
+    # exit 3: faulty_board's tentacles have no console, so their runs error anyway.
+    [[ $rc -eq 3 ]] || fail "$method $fault: exit $rc, expected 3: $(tail -20 "$work/campaign.out")"
+    if [[ $method != Stop ]]; then  # Stop comes after the runs: its failure is only logged
+      grep -q "plugin 'faulty_board'.* $method" "$results" \
+        || fail "$method $fault: results.json does not name the plugin and method: $(grep -o 'all quarantined[^"]*' "$results")"
+    fi
+    grep -q '"RUN-TESTS_BASICS@3c01-VIRTUAL_STM"' "$results" \
+      || fail "$method $fault: the healthy tentacle did not run: $(tail -20 "$work/campaign.out")"
+    pgrep -f "$work/results-$method-$fault/" >/dev/null \
+      && fail "$method $fault: a board outlived the campaign: $(pgrep -af "$work/results-$method-$fault/")"
+  done
+done
+
+# SIGTERM while a Start hangs (its deadline 60 s away) ends mptest at once, exit 3.
+sed 's/key: "Start" value: "error"/key: "Start" value: "hang"/' "$work/inventory.textproto" >"$work/hang.textproto"
+"$mptest" --inventory="$work/hang.textproto" --boards="$work/boards" --plugin_path="$plugins" \
+  --testresults="$work/results-term" --lock_dir="$work/locks" --build_cache="$work/cache" \
+  --only-test=RUN-TESTS_BASICS >"$work/term.out" 2>&1 &
+campaign=$!
+for _ in $(seq 200); do  # the faulty tentacle's Start has begun once mptest logged it hangs
+  [[ -d "$work/results-term/tentacles" ]] && break
+  sleep 0.05
+done
+sleep 0.5
+kill -TERM $campaign
+started=$SECONDS
+wait $campaign
+rc=$?
+(( SECONDS - started < 10 )) || fail "SIGTERM during a hung Start took $((SECONDS - started)) s"
+[[ $rc -eq 3 ]] || fail "SIGTERM during a hung Start: exit $rc, expected 3: $(tail -5 "$work/term.out")"
 
 # Usage errors: exit 2, before any call.
 call 2 faulty_board Frob

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/process/keep_after_call.h"
+
 namespace mptest::process {
 namespace {
 
@@ -172,12 +174,33 @@ void EndOwnDescendants(int limit_ms) {
   if (reaped < 0 && errno == ECHILD) return;  // no children, hence no descendants: we reap them
   std::vector<ProcessRef> seen;
   for (int waited_ms = 0; waited_ms <= limit_ms; ++waited_ms) {
-    for (pid_t child : ChildrenOf(getpid())) StopAndKillTree(child, &seen);
-    while ((reaped = waitpid(-1, &status, WNOHANG)) > 0) {
+    while (waitpid(-1, &status, WNOHANG) > 0) {
     }
-    if (reaped < 0 && errno == ECHILD) return;
+    bool others = false;  // living children other than the ones kept after the call
+    for (pid_t child : ChildrenOf(getpid())) {
+      if (KeptAfterCall(child)) continue;
+      others = true;
+      StopAndKillTree(child, &seen);
+    }
+    if (!others) return;
     usleep(1000);
   }
+}
+
+bool KeptAfterCall(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/environ", static_cast<int>(pid));
+  const int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string environment;
+  char buffer[4096];
+  ssize_t n;
+  while (environment.size() < (1 << 20) && (n = read(fd, buffer, sizeof(buffer))) > 0) {
+    environment.append(buffer, static_cast<size_t>(n));
+  }
+  close(fd);
+  const std::string wanted = std::string(kKeepAfterCallSetting) + '\0';
+  return environment.rfind(wanted, 0) == 0 || environment.find('\0' + wanted) != std::string::npos;
 }
 
 std::optional<ProcessRef> RefOf(pid_t pid) {
@@ -195,6 +218,7 @@ void EndLeftovers(std::vector<ProcessRef> seen, int limit_ms) {
       const ProcessRef ref = seen[i];
       std::optional<ProcStat> stat = ReadProcStat(ref.pid);
       if (!stat.has_value() || stat->start_ticks != ref.start_ticks) continue;  // gone
+      if (stat->state != 'Z' && KeptAfterCall(ref.pid)) continue;  // meant to outlive the call
       if (stat->state != 'Z') {
         any = true;
         StopAndKillTree(ref.pid, &seen);  // its descendants are recorded: they come to us next

@@ -56,6 +56,7 @@ void SignalDescendants(pid_t root, int signal_number, std::vector<ProcessRef>* s
 
 // In a pcall child, after the target has ended: SIGKILLs every descendant and reaps them (this
 // process is their subreaper), waiting at most `limit_ms`. One waitpid when there are none.
+// Children kept after the call (KeptAfterCall) are left running.
 void EndOwnDescendants(int limit_ms);
 
 // After a pcall child's leader has exited: SIGKILLs every process in `seen` that still runs
@@ -63,6 +64,11 @@ void EndOwnDescendants(int limit_ms);
 // children, until none is left or `limit_ms` passes. A process counts as the one recorded only
 // if its start time matches, so a reused pid is never touched.
 void EndLeftovers(std::vector<ProcessRef> seen, int limit_ms);
+
+// True when `pid` runs with kKeepAfterCallSetting in its environment (keep_after_call.h): it
+// is not a leftover of the call that started it. EndOwnDescendants and EndLeftovers spare it,
+// and its descendants with it.
+bool KeptAfterCall(pid_t pid);
 
 // The (pid, start time) of `pid` if it is still running, for recording it.
 std::optional<ProcessRef> RefOf(pid_t pid);

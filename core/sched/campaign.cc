@@ -13,6 +13,7 @@
 namespace mptest::sched {
 namespace {
 
+
 double Seconds(absl::Time time) { return absl::ToDoubleSeconds(time - absl::UnixEpoch()); }
 
 }  // namespace
@@ -27,12 +28,59 @@ Campaign::Campaign(CampaignPlan plan, CampaignOptions options, PluginSource& plu
   if (options_.test.run.cache_dir.empty()) options_.test.run.cache_dir = options_.build.cache_dir;
 }
 
+absl::StatusOr<std::string> Campaign::CallSupervised(
+    const std::string& name, absl::Duration deadline, bool interruptible,
+    std::function<absl::StatusOr<std::string>()> call) {
+  JobSpec job;
+  job.name = name;
+  job.deadline = deadline;
+  job.work = [call = std::move(call)]() {
+    absl::StatusOr<std::string> answer = call();
+    proto::PluginCallResult result;
+    if (answer.ok()) {
+      result.set_response(*answer);
+    } else {
+      result.set_code(static_cast<int>(answer.status().code()));
+      result.set_error(std::string(answer.status().message()));
+    }
+    return result.SerializeAsString();
+  };
+  const int id = executor_.Start(std::move(job));
+  bool cancelled = false;
+  for (;;) {
+    if (interruptible && !cancelled && options_.interrupted && options_.interrupted()) {
+      executor_.CancelAll();
+      cancelled = true;
+    }
+    for (const JobDone& done : executor_.Wait(options_.poll)) {
+      if (done.id != id) continue;
+      proto::PluginCallResult result;
+      if (done.status != JobDone::Status::kOk || !result.ParseFromString(done.payload)) {
+        // The executor's detail names the job ("<name>: call 1 of '<name>' (pid N) was killed
+        // by SIGSEGV"); the call's name is enough once.
+        std::string detail = done.detail;
+        const std::string quoted = absl::StrCat("'", name, "' ");
+        if (size_t at = detail.find(quoted); at != std::string::npos) {
+          detail = absl::StrCat(name, " ", detail.substr(at + quoted.size()));
+        }
+        return absl::UnavailableError(
+            detail.empty() ? absl::StrCat(name, ": the call sent no result") : detail);
+      }
+      if (result.code() != 0) {
+        return absl::Status(static_cast<absl::StatusCode>(result.code()), result.error());
+      }
+      return result.response();
+    }
+  }
+}
+
 absl::Status Campaign::BringUp() {
   std::map<std::string, proto::Inventory> by_type;
   for (const proto::InventoryEntry& entry : plan_.tentacles) {
     *by_type[entry.type()].add_tentacles() = entry;
   }
   std::map<std::string, proto::Tentacle> found;
+  std::map<std::string, std::string> lost;  // label -> why Discover did not give it
   for (const auto& [type, inventory] : by_type) {
     absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(type);
     if (!driver.ok()) return driver.status();
@@ -44,31 +92,57 @@ absl::Status Campaign::BringUp() {
       request.set_persist_dir(absl::StrCat(options_.build.cache_dir, "/tentacles"));
     }
     if (absl::Status status = MakeDirs(request.state_dir()); !status.ok()) return status;
-    absl::StatusOr<proto::DiscoverResponse> response = (*driver)->Discover(request);
-    if (!response.ok()) {
-      return absl::Status(
-          response.status().code(),
-          absl::StrCat("tentacle type '", type, "': ", response.status().message()));
+    BoardDriver* discoverer = *driver;
+    absl::StatusOr<std::string> answer = CallSupervised(
+        absl::StrCat("plugin '", type, "' Discover"), options_.driver_call_deadline, /*interruptible=*/true,
+        [discoverer, request]() -> absl::StatusOr<std::string> {
+          absl::StatusOr<proto::DiscoverResponse> response = discoverer->Discover(request);
+          if (!response.ok()) return response.status();
+          return response->SerializeAsString();
+        });
+    proto::DiscoverResponse response;
+    if (!answer.ok() || !response.ParseFromString(*answer)) {
+      // The tentacles of this type are lost; the others go on.
+      const std::string why = absl::StrCat(
+          "tentacle type '", type,
+          "': ", answer.ok() ? "Discover's answer does not parse" : answer.status().message());
+      LOG(ERROR) << why;
+      for (const proto::InventoryEntry& entry : inventory.tentacles()) lost[entry.label()] = why;
+      continue;
     }
-    for (const proto::Tentacle& tentacle : response->tentacles()) {
+    for (const proto::Tentacle& tentacle : response.tentacles()) {
       found[tentacle.entry().label()] = tentacle;
     }
   }
   for (const proto::InventoryEntry& entry : plan_.tentacles) {
     auto it = found.find(entry.label());
-    if (it == found.end()) {
-      return absl::NotFoundError(absl::StrCat("tentacle ", entry.label(), ": its driver '",
-                                              entry.type(), "' did not find it"));
-    }
-    proto::Tentacle tentacle = it->second;
-    if (!tentacle.has_board()) *tentacle.mutable_board() = plan_.boards.at(entry.board());
-    absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(entry.type());
-    absl::StatusOr<proto::Tentacle> started = (*driver)->Start(tentacle);
-    if (started.ok()) {
-      tentacle = *started;
+    proto::Tentacle tentacle;
+    if (it != found.end()) {
+      tentacle = it->second;
     } else {
-      LOG(ERROR) << entry.label() << ": cannot start: " << started.status();
-      not_started_[entry.label()] = absl::StrCat("cannot start: ", started.status().message());
+      *tentacle.mutable_entry() = entry;
+      not_started_[entry.label()] =
+          lost.count(entry.label())
+              ? lost[entry.label()]
+              : absl::StrCat("its driver '", entry.type(), "' did not discover it");
+    }
+    if (!tentacle.has_board()) *tentacle.mutable_board() = plan_.boards.at(entry.board());
+    if (it != found.end()) {
+      BoardDriver* driver = *plugins_.GetDriver(entry.type());
+      absl::StatusOr<std::string> answer = CallSupervised(
+          absl::StrCat("plugin '", entry.type(), "' Start on ", entry.label()), options_.driver_call_deadline,
+          /*interruptible=*/true, [driver, tentacle]() -> absl::StatusOr<std::string> {
+            absl::StatusOr<proto::Tentacle> started = driver->Start(tentacle);
+            if (!started.ok()) return started.status();
+            return started->SerializeAsString();
+          });
+      proto::Tentacle started;
+      if (answer.ok() && started.ParseFromString(*answer)) {
+        tentacle = started;
+      } else {
+        LOG(ERROR) << entry.label() << ": cannot start: " << answer.status();
+        not_started_[entry.label()] = absl::StrCat("cannot start: ", answer.status().message());
+      }
     }
     tentacles_.push_back(tentacle);
   }
@@ -77,8 +151,22 @@ absl::Status Campaign::BringUp() {
 
 void Campaign::StopTentacles() {
   for (const proto::Tentacle& tentacle : tentacles_) {
+    if (not_started_.count(tentacle.entry().label()) &&
+        tentacle.runtime().empty()) {  // never discovered: nothing to stop
+      continue;
+    }
     absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacle.entry().type());
-    if (driver.ok()) (void)(*driver)->Stop(tentacle);
+    if (!driver.ok()) continue;
+    BoardDriver* stopper = *driver;
+    absl::StatusOr<std::string> stopped = CallSupervised(
+        absl::StrCat("plugin '", tentacle.entry().type(), "' Stop on ", tentacle.entry().label()),
+        options_.driver_call_deadline, /*interruptible=*/false,
+        [stopper, tentacle]() -> absl::StatusOr<std::string> {
+          absl::Status status = stopper->Stop(tentacle);
+          if (!status.ok()) return status;
+          return std::string();
+        });
+    if (!stopped.ok()) LOG(WARNING) << stopped.status();
   }
 }
 

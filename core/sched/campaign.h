@@ -45,6 +45,9 @@ struct CampaignOptions {
   TestBartenderOptions test;
   bool flash_skip = false;
   absl::Duration poll = absl::Milliseconds(200);  // how often the loop wakes without events
+  // The deadline of each board-driver call the campaign makes itself (Discover, Start, Stop),
+  // each in a supervised child: a hung one costs its tentacles, not the campaign.
+  absl::Duration driver_call_deadline = absl::Seconds(60);
   // Polled every loop: true ends the campaign early (SIGINT): nothing new starts, running jobs
   // are ended as runaways (boards powered off first), what never ran is recorded as skipped.
   std::function<bool()> interrupted;
@@ -79,6 +82,13 @@ class Campaign {
 
  private:
   absl::Status BringUp();
+  // Runs one board-driver call in a supervised job with `deadline` and waits for it: a crash,
+  // hang or exit of the plugin is an error naming `name` ("plugin 'x' Start on <label>"), not
+  // the campaign's end. SIGINT/SIGTERM (options.interrupted) cancels it when `interruptible`
+  // (Discover, Start); Stop, which powers boards off, runs to its end or deadline.
+  absl::StatusOr<std::string> CallSupervised(const std::string& name, absl::Duration deadline,
+                                             bool interruptible,
+                                             std::function<absl::StatusOr<std::string>()> call);
   void HandleBuild(const proto::BuildRecord& build);
   void HandleRecord(const proto::TestRunRecord& record);
   // A test run's job ended: a clean one-attempt run's duration goes to the matrix and history.
