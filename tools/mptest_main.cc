@@ -115,10 +115,11 @@ constexpr int kExitUsage = 2;
 
 volatile sig_atomic_t interrupted = 0;
 
-// First SIGINT/SIGTERM: stop dispatching and end the running runs as interrupted (children
-// killed, then boards powered off, reports final). A second one changes nothing of that: it
-// is already as fast as it can be while leaving consistent results. A third ends mptest at
-// once (the default action).
+// First SIGINT/SIGTERM: stop dispatching and end the running runs as interrupted (SIGTERM to
+// their children, SIGKILL after the grace; then boards powered off, reports final). A second
+// one skips the grace: what still runs is SIGKILLed at once (an inline run is abandoned at
+// once); boards are still powered off and the reports final. A third ends mptest at once (the
+// default action).
 void OnInterrupt(int signal_number) {
   interrupted = interrupted + 1;
   if (interrupted >= 2) signal(signal_number, SIG_DFL);
@@ -594,6 +595,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     }
     return interrupted != 0 || !usb_error.empty();
   };
+  options.hurry = [] { return interrupted >= 2; };
   // A results directory that cannot be written (a full disk) ends the campaign: every run
   // would be lost the same way.
   options.host_error = [&]() -> std::string {

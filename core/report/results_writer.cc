@@ -207,9 +207,16 @@ proto::CampaignResults ResultsWriter::Snapshot() const {
   return SnapshotLocked();
 }
 
+void ResultsWriter::DeferAggregates() {
+  absl::MutexLock lock(&mutex_);
+  aggregates_deferred_ = true;
+}
+
 absl::Status ResultsWriter::MaybeWriteAggregatesLocked(bool force) {
   absl::Time now = absl::Now();
-  if (!force && now - last_aggregate_write_ < options_.report_interval) return absl::OkStatus();
+  if (!force && (aggregates_deferred_ || now - last_aggregate_write_ < options_.report_interval)) {
+    return absl::OkStatus();
+  }
   last_aggregate_write_ = now;
   return WriteAggregates(results_dir_, SnapshotLocked());
 }

@@ -159,6 +159,21 @@ TEST(ResultsWriterTest, ReportIntervalThrottlesOnlyTheAggregates) {
   EXPECT_EQ(results.context().error(), "interrupted by SIGTERM");
 }
 
+TEST(ResultsWriterTest, DeferredAggregatesWaitForFinish) {
+  const std::string dir = NewDir("deferred");
+  auto writer = ResultsWriter::Create(dir, SampleContext());  // no interval: every group writes
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->AddGroup(SampleResults().groups(0)).ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 1);
+  (*writer)->DeferAggregates();  // the campaign is being stopped
+  proto::TestGroupResult group = SampleResults().groups(1);
+  ASSERT_TRUE((*writer)->AddGroup(group).ok());
+  EXPECT_TRUE(ReadFile(dir + "/" + group.directory_relative() + "/context_testgroup.json").ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 1);
+  ASSERT_TRUE((*writer)->Finish("interrupted (SIGINT/SIGTERM)").ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 2);
+}
+
 TEST(ResultsWriterTest, TestResultsTxtOfTheHarnessIsKept) {
   const std::string dir = NewDir("keep-txt");
   auto writer = ResultsWriter::Create(dir, SampleContext());

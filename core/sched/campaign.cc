@@ -247,6 +247,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
 
   bool interrupted = false;  // by a signal (or the USB watchdog)
   std::string host_error;    // or by the host
+  bool hurried = false;      // a second signal: what still runs is killed without the grace
   absl::Time last_estimate = absl::InfinitePast();
   while (true) {
     const bool stopping = interrupted || !host_error.empty();
@@ -258,17 +259,24 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
     if (!stopping && (interrupted || !host_error.empty())) {
       LOG(WARNING) << "ending the running jobs: "
                    << (interrupted ? "interrupted" : absl::StrCat("host error: ", host_error));
+      sink_.CampaignStopping();
       firmware.CancelPending();
-      const std::string why = interrupted ? "the campaign was interrupted before this run started"
-                                          : "the campaign ended on a host error before this run "
-                                            "started";
-      for (const TodoEntry& entry : matrix_->DropAll()) Dropped(entry, "", why);
       tests.Interrupt(interrupted ? "the campaign was stopped (SIGINT/SIGTERM or a USB error) "
                                     "while this attempt ran"
                                   : absl::StrCat("the campaign was ended by a host error while "
                                                  "this attempt ran: ",
                                                  host_error));
+      // The kills first: the runs end while what never ran is recorded.
       executor_.CancelAll();
+      const std::string why = interrupted ? "the campaign was interrupted before this run started"
+                                          : "the campaign ended on a host error before this run "
+                                            "started";
+      for (const TodoEntry& entry : matrix_->DropAll()) Dropped(entry, "", why);
+    }
+    if (stopping && !hurried && options_.hurry && options_.hurry()) {
+      LOG(WARNING) << "interrupted again: killing the running jobs at once";
+      hurried = true;
+      executor_.KillAll();
     }
     int free = executor_.capacity() - executor_.running();
     for (const proto::BuildRecord& build : firmware.StartBuilds(executor_, free)) {

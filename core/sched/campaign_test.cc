@@ -407,6 +407,48 @@ TEST(CampaignTest, InterruptEndsRunningJobsAndRecordsTheRestAsSkipped) {
   EXPECT_TRUE(summary->quarantined().empty());
 }
 
+class StoppingSink : public CountingSink {
+ public:
+  int stopping = 0;
+  void CampaignStopping() override { ++stopping; }
+};
+
+TEST(CampaignTest, SecondInterruptKillsWhatRunsAtOnceInsteadOfAfterTheGrace) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@")};
+  plugins.harness.scripts[0].hang = true;  // the inline run never returns by itself
+  // The first interrupt's grace for a run that ignores it: longer than the bound below.
+  InlineExecutor executor(absl::Seconds(60));
+  StoppingSink sink;
+  CampaignOptions options = Options(FreshDir("hurry"));
+  options.interrupted = [&sink] { return sink.started > 0; };
+  int hurry_polls = 0;
+  options.hurry = [&hurry_polls] { return ++hurry_polls >= 2; };  // on a later loop pass
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/600)}), options, plugins, executor,
+                    sink);
+  absl::Time start = absl::Now();
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+  EXPECT_GE(hurry_polls, 2);
+  EXPECT_EQ(sink.stopping, 1);
+  EXPECT_TRUE(summary->interrupted());
+  EXPECT_EQ(summary->exit_code(), 3);
+  ASSERT_EQ(campaign.records().size(), 3u);
+  int interrupted = 0;
+  for (const auto& record : campaign.records()) {
+    EXPECT_EQ(record.error(), "") << record.testid();
+    ASSERT_EQ(record.attempts_size(), 1) << record.testid();
+    if (!record.attempts(0).msg_interrupted().empty()) {
+      ++interrupted;
+      // Its boards were powered off after the kill, and again with every tentacle at the end.
+      EXPECT_EQ(plugins.driver.stopped.count(record.tentacles(0)), 2u) << record.testid();
+    }
+  }
+  EXPECT_EQ(interrupted, 1);  // inline: one run at a time
+  EXPECT_EQ(summary->groups_errored(), 0);
+}
+
 // One board B with one tentacle; RUN-A takes 1 s, RUN-M 5 s, RUN-Z 50 s (simulated).
 CampaignPlan OneTentacle() {
   CampaignPlan plan = Lab({Spec("RUN-A", 1, 100), Spec("RUN-M", 1, 100), Spec("RUN-Z", 1, 100)});

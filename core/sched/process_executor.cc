@@ -56,6 +56,10 @@ void ProcessExecutor::CancelAll() {
   supervisor_.CancelAll("interrupted: boards powered off, process group killed");
 }
 
+void ProcessExecutor::KillAll() {
+  supervisor_.KillAllNow("interrupted again: boards powered off, process group killed at once");
+}
+
 std::vector<JobDone> ProcessExecutor::Wait(absl::Duration max_wait) {
   std::vector<JobDone> finished;
   if (!failed_starts_.empty()) {

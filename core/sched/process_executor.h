@@ -33,6 +33,7 @@ class ProcessExecutor : public Executor {
   std::vector<JobDone> Wait(absl::Duration max_wait) override;
   absl::Time Now() const override { return absl::Now(); }
   void CancelAll() override;
+  void KillAll() override;
 
   process::Context context() const { return context_; }
 

@@ -91,7 +91,10 @@ absl::Status FakeDriver::Flash(const proto::FlashRequest& request) {
   return WriteFileAtomically(request.tentacle().runtime().at("state"), image);
 }
 
-absl::Status FakeDriver::Stop(const proto::Tentacle&) { return absl::OkStatus(); }
+absl::Status FakeDriver::Stop(const proto::Tentacle& tentacle) {
+  stopped.insert(tentacle.entry().label());
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::string> FakeDriver::ReadVersion(const proto::Tentacle& tentacle) {
   auto it = tentacle.runtime().find("state");

@@ -31,6 +31,7 @@ class FakeDriver : public BoardDriver {
   std::set<std::string> fail_flash;                      // tentacle labels whose flashing fails
   std::set<std::string> fail_start;                      // tentacle labels that never come up
   absl::Duration flash_duration = absl::ZeroDuration();  // real sleep in every Flash
+  std::multiset<std::string> stopped;  // the label of every tentacle Stop was called for (parent)
   absl::StatusOr<proto::DiscoverResponse> Discover(const proto::DiscoverRequest& request) override;
   absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) override;
   absl::Status PowerCycle(const proto::Tentacle& tentacle) override;
