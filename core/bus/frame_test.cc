@@ -105,5 +105,69 @@ TEST(FrameReaderTest, ReadsLargeFramesFromAPipeWhileTheWriterWrites) {
   EXPECT_TRUE(reader.Finish().ok());
 }
 
+// A large result frame, read from a pipe after a small frame: ReadFrom reserves exactly its
+// size from its header (no growth by doubling), and TakeLast hands the reader's buffer over
+// without copying the payload (issue 14, item 8: a result's bytes are held once).
+TEST(FrameReaderTest, TakeLastHandsOverTheBufferOfALargeLastFrame) {
+  int fds[2];
+  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  const std::string big((4 << 20) + 3, 'b');
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    bool ok = WriteFrame(fds[1], "event").ok() && WriteTaggedFrame(fds[1], kResultTag, big).ok();
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  FrameReader reader(size_t{8} << 20);
+  std::vector<std::string> small;
+  std::string taken;
+  const char* frame_start = nullptr;
+  for (;;) {
+    auto more = reader.ReadFrom(fds[0]);
+    ASSERT_TRUE(more.ok());
+    for (;;) {
+      absl::string_view payload;
+      auto got = reader.NextView(&payload);
+      ASSERT_TRUE(got.ok());
+      if (!*got) break;
+      if (payload.size() < 100) {
+        small.emplace_back(payload);
+      } else {
+        frame_start = payload.data() - kFrameHeaderSize;
+        taken = reader.TakeLast(/*skip=*/1);
+      }
+    }
+    if (!*more) break;
+    usleep(100);
+  }
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(small, std::vector<std::string>{"event"});
+  EXPECT_EQ(taken, big);
+  EXPECT_EQ(taken.data(), frame_start);  // the reader's own buffer: no copy
+  EXPECT_LT(taken.capacity(), big.size() + 64);  // reserved from the header, not doubled
+  EXPECT_EQ(reader.buffered(), 0u);
+  EXPECT_TRUE(reader.Finish().ok());
+}
+
+TEST(FrameReaderTest, TakeLastCopiesAFrameThatOthersFollow) {
+  std::string stream;
+  AppendFrame("Rresult", &stream);
+  AppendFrame("next", &stream);
+  FrameReader reader;
+  reader.Feed(stream.data(), stream.size());
+  absl::string_view payload;
+  ASSERT_TRUE(*reader.NextView(&payload));
+  EXPECT_EQ(reader.TakeLast(/*skip=*/1), "result");
+  auto next = reader.Next();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->value_or(""), "next");
+}
+
 }  // namespace
 }  // namespace mptest::bus

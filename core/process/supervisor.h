@@ -186,7 +186,7 @@ class Supervisor {
   // Calls added and not yet returned by WaitAny (or Join).
   int unreported() const { return unreported_; }
   // Moves call `index`'s outcome out (its result may be large); outcomes()[index] keeps the
-  // rest. Only for calls WaitAny returned.
+  // rest. Only for calls that have ended (WaitAny returned them, or Join did).
   CallOutcome TakeOutcome(int index);
 
   std::vector<pid_t> Pids() const;    // every child started so far, in call order
