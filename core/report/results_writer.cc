@@ -243,17 +243,17 @@ absl::Status ResultsWriter::AddGroup(const proto::TestGroupResult& group) {
   FillTimeStrings(&finished);
   const std::string dir = JoinPath(results_dir_, group.directory_relative());
   status = MakeDirectories(dir);
-  if (!status.ok()) return status;
-  status = WriteFileAtomically(JoinPath(dir, kGroupFile), MessageToJson(finished));
-  if (!status.ok()) return status;
+  if (status.ok()) status = WriteFileAtomically(JoinPath(dir, kGroupFile), MessageToJson(finished));
   const std::string listing = JoinPath(dir, kTestResultsTxt);
   struct stat info;
-  if (stat(listing.c_str(), &info) != 0) {
+  if (status.ok() && stat(listing.c_str(), &info) != 0) {
     status = WriteFileAtomically(listing, RenderTestResultsTxt(finished));
-    if (!status.ok()) return status;
   }
   absl::MutexLock lock(&mutex_);
+  // The attempt happened even if its files could not be written (a full disk): the summary and
+  // results.json, written once there is room again, still count it.
   InsertOrReplace(&groups_, std::move(finished));
+  if (!status.ok()) return status;
   return MaybeWriteAggregatesLocked(/*force=*/false);
 }
 

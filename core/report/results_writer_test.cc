@@ -174,6 +174,19 @@ TEST(ResultsWriterTest, DeferredAggregatesWaitForFinish) {
   EXPECT_EQ(ReadResultsJson(dir).groups_size(), 2);
 }
 
+TEST(ResultsWriterTest, AGroupWhoseFilesCannotBeWrittenIsStillCounted) {
+  const std::string dir = NewDir("unwritable-group");
+  auto writer = ResultsWriter::Create(dir, SampleContext());
+  ASSERT_TRUE(writer.ok());
+  proto::TestGroupResult group = SampleResults().groups(1);
+  // A file where the attempt's directory should be: its files cannot be written.
+  ASSERT_TRUE(WriteFileAtomically(dir + "/" + group.directory_relative(), "in the way").ok());
+  EXPECT_FALSE((*writer)->AddGroup(group).ok());
+  EXPECT_EQ((*writer)->Snapshot().groups_size(), 1);  // the summary counts it
+  ASSERT_TRUE((*writer)->Finish("").ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 1);
+}
+
 TEST(ResultsWriterTest, TestResultsTxtOfTheHarnessIsKept) {
   const std::string dir = NewDir("keep-txt");
   auto writer = ResultsWriter::Create(dir, SampleContext());

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/sched/config.h"
+#include "core/sched/descriptor_reserve.h"
 #include "core/sched/record_io.h"
 #include "glog/logging.h"
 
@@ -66,6 +67,12 @@ absl::Status Campaign::BringUp() {
     absl::StatusOr<proto::Tentacle> started = (*driver)->Start(tentacle);
     if (started.ok()) {
       tentacle = *started;
+    } else if (IsHostResourceError(started.status().message())) {
+      // The host's failure, not the board's: the campaign cannot start (exit 3, no quarantine).
+      ReleaseReservedDescriptors();
+      tentacles_.push_back(tentacle);  // stopped with the others
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "tentacle ", entry.label(), ": cannot start: ", started.status().message()));
     } else {
       LOG(ERROR) << entry.label() << ": cannot start: " << started.status();
       not_started_.push_back(entry.label());
@@ -140,6 +147,11 @@ void Campaign::HandleBuild(const proto::BuildRecord& build) {
                        build.firmware().version(), "\nfilename=", build.firmware().path(),
                        "\nfrom_cache=", build.from_cache() ? "true" : "false", "\n"));
     }
+  } else if (IsHostResourceError(build.error())) {
+    // The host's failure (a full disk, no descriptors left), not the board's: it ends the
+    // campaign, and the runs that wait for this firmware are skipped with the rest.
+    LOG(ERROR) << "firmware " << name << ": " << build.error();
+    if (build_host_error_.empty()) build_host_error_ = absl::StrCat(name, ": ", build.error());
   } else {
     LOG(ERROR) << "firmware " << name << ": " << build.error();
     for (const TodoEntry& entry : matrix_->DropFirmware(build.board(), build.variant())) {
@@ -254,9 +266,13 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
     if (!stopping && options_.interrupted && options_.interrupted()) interrupted = true;
     if (!stopping && !interrupted) {
       host_error = tests.host_error();
+      if (host_error.empty()) host_error = build_host_error_;
       if (host_error.empty() && options_.host_error) host_error = options_.host_error();
     }
     if (!stopping && (interrupted || !host_error.empty())) {
+      // Out of descriptors, the campaign could not even write its results: the held-back ones
+      // are for this.
+      if (!host_error.empty()) ReleaseReservedDescriptors();
       LOG(WARNING) << "ending the running jobs: "
                    << (interrupted ? "interrupted" : absl::StrCat("host error: ", host_error));
       sink_.CampaignStopping();

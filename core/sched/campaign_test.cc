@@ -20,6 +20,7 @@ namespace {
 using testing::FakePlugins;
 using testing::HarnessScript;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class CountingSink : public EventSink {
  public:
@@ -447,6 +448,26 @@ TEST(CampaignTest, SecondInterruptKillsWhatRunsAtOnceInsteadOfAfterTheGrace) {
   }
   EXPECT_EQ(interrupted, 1);  // inline: one run at a time
   EXPECT_EQ(summary->groups_errored(), 0);
+}
+
+TEST(CampaignTest, ABuildThatFailsForTheHostEndsTheCampaignAsAHostError) {
+  FakePlugins plugins;
+  plugins.builder.fail = {"B"};
+  plugins.builder.fail_cause = ": pipe2: Too many open files";
+  SimulatedExecutor executor(
+      1, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir("buildhost")), plugins, executor,
+                    sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  EXPECT_THAT(summary->host_error(), HasSubstr("Too many open files"));
+  EXPECT_TRUE(summary->quarantined().empty());
+  for (const auto& record : campaign.records()) {
+    // Not the board's failure: B's run is not errored for it (what never ran is skipped).
+    EXPECT_THAT(record.error(), Not(HasSubstr("firmware build for B failed"))) << record.testid();
+  }
 }
 
 // One board B with one tentacle; RUN-A takes 1 s, RUN-M 5 s, RUN-Z 50 s (simulated).

@@ -34,7 +34,8 @@ absl::StatusOr<proto::Firmware> FakeBuilder::Build(const proto::BuildRequest& re
   std::string log = absl::StrCat(request.output_dir(), "/build.log");
   if (fail.count(name) || fail.count(request.board().name())) {
     (void)WriteFileAtomically(log, absl::StrCat("make: *** [", name, "] Error 2\n"));
-    return absl::InternalError(absl::StrCat("build of ", name, " failed (log: ", log, ")"));
+    return absl::InternalError(
+        absl::StrCat("build of ", name, " failed (log: ", log, ")", fail_cause));
   }
   proto::Firmware firmware;
   firmware.set_board(request.board().name());

@@ -20,6 +20,7 @@ namespace mptest::sched::testing {
 class FakeBuilder : public Builder {
  public:
   std::set<std::string> fail;  // BOARD or BOARD-VARIANT
+  std::string fail_cause;      // appended to their error ("Too many open files", say)
   absl::Duration duration = absl::ZeroDuration();
   std::string version_prefix = "fake";
   absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override;
