@@ -470,6 +470,23 @@ TEST(CampaignTest, ABuildThatFailsForTheHostEndsTheCampaignAsAHostError) {
   }
 }
 
+TEST(CampaignTest, ATentacleThatCannotStartForTheHostEndsTheCampaignBeforeAnyRun) {
+  FakePlugins plugins;
+  plugins.driver.fail_start = {"000b-B"};
+  plugins.driver.fail_start_cause = ": openpty: Too many open files";
+  SimulatedExecutor executor(
+      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir("starthost")), plugins, executor,
+                    sink);
+  auto summary = campaign.Run();
+  ASSERT_FALSE(summary.ok());  // not a campaign with a quarantined tentacle
+  EXPECT_THAT(summary.status().message(), HasSubstr("tentacle 000b-B: cannot start"));
+  EXPECT_THAT(summary.status().message(), HasSubstr("Too many open files"));
+  EXPECT_EQ(sink.started, 0);
+  EXPECT_EQ(plugins.driver.stopped.count("000a-A"), 1u);  // what came up is powered off
+}
+
 // One board B with one tentacle; RUN-A takes 1 s, RUN-M 5 s, RUN-Z 50 s (simulated).
 CampaignPlan OneTentacle() {
   CampaignPlan plan = Lab({Spec("RUN-A", 1, 100), Spec("RUN-M", 1, 100), Spec("RUN-Z", 1, 100)});

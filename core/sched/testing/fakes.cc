@@ -69,7 +69,8 @@ absl::StatusOr<proto::DiscoverResponse> FakeDriver::Discover(
 
 absl::StatusOr<proto::Tentacle> FakeDriver::Start(const proto::Tentacle& tentacle) {
   if (fail_start.count(tentacle.entry().label())) {
-    return absl::UnavailableError(absl::StrCat(tentacle.entry().label(), ": does not power up"));
+    return absl::UnavailableError(
+        absl::StrCat(tentacle.entry().label(), ": does not power up", fail_start_cause));
   }
   proto::Tentacle started = tentacle;
   started.set_console(absl::StrCat("fake:", tentacle.entry().label()));

@@ -31,6 +31,7 @@ class FakeDriver : public BoardDriver {
  public:
   std::set<std::string> fail_flash;                      // tentacle labels whose flashing fails
   std::set<std::string> fail_start;                      // tentacle labels that never come up
+  std::string fail_start_cause;                          // appended to their error
   absl::Duration flash_duration = absl::ZeroDuration();  // real sleep in every Flash
   std::multiset<std::string> stopped;  // the label of every tentacle Stop was called for (parent)
   absl::StatusOr<proto::DiscoverResponse> Discover(const proto::DiscoverRequest& request) override;
