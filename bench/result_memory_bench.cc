@@ -89,9 +89,4 @@ BENCHMARK(BM_PcallLargeResult)
 }  // namespace
 }  // namespace mptest::process
 
-int main(int argc, char** argv) {
-  mptest::process::RunSpawnedChildIfRequested();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  return 0;
-}
+BENCHMARK_MAIN();  // fork context only: no spawned child to run

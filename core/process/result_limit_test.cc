@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdint>
-
 #include <string>
 
 #include "core/bus/frame.h"
@@ -50,8 +49,8 @@ TEST(ResultLimitTest, OneByteMoreIsRefused) {
 std::pair<int, std::string> ReportedFor(size_t size, size_t limit) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
-  const int code =
-      RunTargetAndReport(fds[1], [size] { return std::string(size, 'r'); }, limit);
+  const int code = RunTargetAndReport(
+      fds[1], [size] { return std::string(size, 'r'); }, limit);
   close(fds[1]);
   bus::FrameReader reader(limit + 4096);  // a failure frame may be larger than the result
   while (reader.ReadFrom(fds[0]).value_or(false)) {

@@ -71,8 +71,8 @@ absl::Status Campaign::BringUp() {
       // The host's failure, not the board's: the campaign cannot start (exit 3, no quarantine).
       ReleaseReservedDescriptors();
       tentacles_.push_back(tentacle);  // stopped with the others
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "tentacle ", entry.label(), ": cannot start: ", started.status().message()));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("tentacle ", entry.label(), ": cannot start: ", started.status().message()));
     } else {
       LOG(ERROR) << entry.label() << ": cannot start: " << started.status();
       not_started_.push_back(entry.label());

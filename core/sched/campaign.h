@@ -100,7 +100,7 @@ class Campaign {
   std::unique_ptr<Matrix> matrix_;
   std::vector<proto::TestRunRecord> records_;
   std::vector<proto::BuildRecord> builds_;
-  DurationHistory durations_;  // this campaign's clean runs
+  DurationHistory durations_;     // this campaign's clean runs
   std::string build_host_error_;  // the first build that failed for the host's fault
   absl::Time start_;
 };

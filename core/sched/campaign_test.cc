@@ -113,20 +113,34 @@ TEST(CampaignTest, SimulatedRunsEveryCellAndPasses) {
   EXPECT_EQ(stat((results + "/mpbuild/A-THREAD/firmware.spec").c_str(), &info), 0);
 }
 
+// RUN-ONE on Lab(), every job taking one simulated second: the summary and the records.
+struct OneSpecRun {
+  absl::StatusOr<proto::CampaignSummary> summary;
+  std::vector<proto::TestRunRecord> records;
+  int runs_started = 0;
+};
+OneSpecRun RunOneSpec(FakePlugins& plugins, const std::string& name, int capacity = 8) {
+  SimulatedExecutor executor(
+      capacity, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir(name)), plugins, executor, sink);
+  OneSpecRun run;
+  run.summary = campaign.Run();
+  run.records = campaign.records();
+  run.runs_started = sink.started;
+  return run;
+}
+
 TEST(CampaignTest, FailedBuildErrorsOnlyItsBoard) {
   FakePlugins plugins;
   plugins.builder.fail = {"B"};
-  SimulatedExecutor executor(
-      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
-  CountingSink sink;
-  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir("buildfail")), plugins, executor,
-                    sink);
-  auto summary = campaign.Run();
+  OneSpecRun run = RunOneSpec(plugins, "buildfail");
+  const auto& summary = run.summary;
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->exit_code(), 3);
   EXPECT_EQ(summary->tests_passed(), 2);  // A and A-THREAD still ran
   int errored = 0;
-  for (const auto& record : campaign.records()) {
+  for (const auto& record : run.records) {
     if (!record.error().empty()) {
       ++errored;
       EXPECT_EQ(record.board(), "B");
@@ -425,8 +439,7 @@ TEST(CampaignTest, SecondInterruptKillsWhatRunsAtOnceInsteadOfAfterTheGrace) {
   options.interrupted = [&sink] { return sink.started > 0; };
   int hurry_polls = 0;
   options.hurry = [&hurry_polls] { return ++hurry_polls >= 2; };  // on a later loop pass
-  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/600)}), options, plugins, executor,
-                    sink);
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/600)}), options, plugins, executor, sink);
   absl::Time start = absl::Now();
   auto summary = campaign.Run();
   ASSERT_TRUE(summary.ok());
@@ -454,17 +467,13 @@ TEST(CampaignTest, ABuildThatFailsForTheHostEndsTheCampaignAsAHostError) {
   FakePlugins plugins;
   plugins.builder.fail = {"B"};
   plugins.builder.fail_cause = ": pipe2: Too many open files";
-  SimulatedExecutor executor(
-      1, [](const std::string&, const std::string&) { return absl::Seconds(1); });
-  CountingSink sink;
-  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir("buildhost")), plugins, executor,
-                    sink);
-  auto summary = campaign.Run();
+  OneSpecRun run = RunOneSpec(plugins, "buildhost", /*capacity=*/1);
+  const auto& summary = run.summary;
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->exit_code(), 3);
   EXPECT_THAT(summary->host_error(), HasSubstr("Too many open files"));
   EXPECT_TRUE(summary->quarantined().empty());
-  for (const auto& record : campaign.records()) {
+  for (const auto& record : run.records) {
     // Not the board's failure: B's run is not errored for it (what never ran is skipped).
     EXPECT_THAT(record.error(), Not(HasSubstr("firmware build for B failed"))) << record.testid();
   }
@@ -474,16 +483,11 @@ TEST(CampaignTest, ATentacleThatCannotStartForTheHostEndsTheCampaignBeforeAnyRun
   FakePlugins plugins;
   plugins.driver.fail_start = {"000b-B"};
   plugins.driver.fail_start_cause = ": openpty: Too many open files";
-  SimulatedExecutor executor(
-      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
-  CountingSink sink;
-  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir("starthost")), plugins, executor,
-                    sink);
-  auto summary = campaign.Run();
-  ASSERT_FALSE(summary.ok());  // not a campaign with a quarantined tentacle
-  EXPECT_THAT(summary.status().message(), HasSubstr("tentacle 000b-B: cannot start"));
-  EXPECT_THAT(summary.status().message(), HasSubstr("Too many open files"));
-  EXPECT_EQ(sink.started, 0);
+  OneSpecRun run = RunOneSpec(plugins, "starthost");
+  ASSERT_FALSE(run.summary.ok());  // not a campaign with a quarantined tentacle
+  EXPECT_THAT(run.summary.status().message(), HasSubstr("tentacle 000b-B: cannot start"));
+  EXPECT_THAT(run.summary.status().message(), HasSubstr("Too many open files"));
+  EXPECT_EQ(run.runs_started, 0);
   EXPECT_EQ(plugins.driver.stopped.count("000a-A"), 1u);  // what came up is powered off
 }
 

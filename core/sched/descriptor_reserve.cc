@@ -23,7 +23,7 @@ int FreeDescriptors() {
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
   DIR* fds = opendir("/proc/self/fd");
   if (fds == nullptr) return 0;  // none left even for this
-  long open_now = -1;              // the listing's own descriptor is not counted
+  long open_now = -1;            // the listing's own descriptor is not counted
   while (dirent* entry = readdir(fds)) open_now += entry->d_name[0] != '.';
   closedir(fds);
   const long free = static_cast<long>(std::min<rlim_t>(limit.rlim_cur, 1 << 20)) - open_now;

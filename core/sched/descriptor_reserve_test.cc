@@ -13,14 +13,25 @@
 namespace mptest::sched {
 namespace {
 
+// An open-file limit of 64 (soft) while it lives.
+class OpenFileLimit64 {
+ public:
+  OpenFileLimit64() {
+    getrlimit(RLIMIT_NOFILE, &old_);
+    struct rlimit low = old_;
+    low.rlim_cur = 64;
+    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  }
+  ~OpenFileLimit64() { EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &old_), 0); }
+
+ private:
+  struct rlimit old_;
+};
+
 TEST(DescriptorReserveTest, ReleasingLetsAProcessAtItsLimitOpenFilesAgain) {
-  struct rlimit old_limit;
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old_limit), 0);
-  struct rlimit low = old_limit;
-  low.rlim_cur = 64;
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  OpenFileLimit64 limit;
   EXPECT_EQ(ReserveDescriptors(8), 8);  // of more than 32 free
-  std::vector<int> filler;  // everything else the limit allows
+  std::vector<int> filler;              // everything else the limit allows
   for (int fd; (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
   EXPECT_LT(open("/dev/null", O_RDONLY | O_CLOEXEC), 0);  // out of descriptors (EMFILE)
   EXPECT_EQ(ReleaseReservedDescriptors(), 8);
@@ -30,20 +41,14 @@ TEST(DescriptorReserveTest, ReleasingLetsAProcessAtItsLimitOpenFilesAgain) {
   for (int fd : reopened) EXPECT_GE(fd, 0);
   for (int fd : reopened) close(fd);
   for (int fd : filler) close(fd);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old_limit), 0);
 }
 
 TEST(DescriptorReserveTest, NearTheLimitItHoldsWhatItCan) {
-  struct rlimit old_limit;
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old_limit), 0);
-  struct rlimit low = old_limit;
-  low.rlim_cur = 64;
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  OpenFileLimit64 limit;
   const int held = ReserveDescriptors(1000);
   EXPECT_GE(held, kMinReservedDescriptors);
   EXPECT_LE(held, 64 / 4);  // a quarter of what was free
   EXPECT_EQ(ReleaseReservedDescriptors(), held);
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old_limit), 0);
 }
 
 }  // namespace

@@ -3,9 +3,7 @@
 // left behind) and in the inline context (one job at a time, deadlines still enforced).
 #include "core/sched/process_executor.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -113,24 +111,6 @@ TEST(ProcessExecutorTest, CancelAllReportsInterruptedJobsAsTimedOut) {
   EXPECT_TRUE(process::testing::ChildPids().empty());
 }
 
-// Makes every descriptor number taken (the open-file limit at the lowest free one) until
-// destroyed.
-class NoDescriptorsLeft {
- public:
-  NoDescriptorsLeft() {
-    const int lowest_free = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    close(lowest_free);
-    getrlimit(RLIMIT_NOFILE, &old_);
-    struct rlimit none_left = old_;
-    none_left.rlim_cur = static_cast<rlim_t>(lowest_free);
-    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &none_left), 0);
-  }
-  ~NoDescriptorsLeft() { EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &old_), 0); }
-
- private:
-  struct rlimit old_;
-};
-
 // The host runs out of descriptors, for the supervisor's epoll (the first job) or for a job's
 // channel (a later one): the job that could not be started is reported (crashed, naming the
 // cause), the held-back descriptors are released for the campaign's records, and later jobs
@@ -144,7 +124,7 @@ TEST(ProcessExecutorTest, OutOfDescriptorsReleasesTheReserveAndStartsNothingMore
     }
     ASSERT_GT(ReserveDescriptors(4), 0);
     {
-      NoDescriptorsLeft none;
+      process::testing::NoDescriptorsLeft none;
       executor.Start(Job("first", [] { return std::string("1"); }));
     }
     executor.Start(Job("second", [] { return std::string("2"); }));
