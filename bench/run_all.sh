@@ -60,6 +60,15 @@ row "EventBus (SendEvent -> subscriber)" "$bus" "$(rate "$bus") (aim >= 1M/s), $
 row "Python multiprocessing.Queue" "$py_queue" "$(rate "$py_queue"); EventBus is $(ratio "$py_queue" "$bus")x faster (aim >= 20x)"
 
 echo
+echo "== pcall: peak memory of one 256 MiB result (aim: the parent <= 2x the result) =="
+"$BAZEL" build -c opt //bench:result_memory_bench >&2
+"$BIN/result_memory_bench" --benchmark_format=json 2>/dev/null | "$PYTHON" -c '
+import json, sys
+for c in json.load(sys.stdin)["benchmarks"]:
+    print("%-44s parent %7.1f MiB (%.2fx the result), child %7.1f MiB"
+          % (c["name"], c["parent_peak_MiB"], c["parent_peak_x"], c["child_peak_MiB"]))'
+
+echo
 echo "== scheduler: makespan against its lower bound (simulated clock, 10,000 runs) =="
 "$BAZEL" build -c opt //bench:scheduler_bench //tools:mptest >&2
 "$BIN/scheduler_bench" --benchmark_format=json 2>/dev/null | "$PYTHON" -c '

@@ -2,6 +2,7 @@
 // commands test (default), list-tests, list-tentacles, flash, report, plugins.
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@
 #include "core/report/results_writer.h"
 #include "core/sched/campaign.h"
 #include "core/sched/config.h"
+#include "core/sched/descriptor_reserve.h"
 #include "core/sched/process_executor.h"
 #include "core/version.h"
 #include "firmware/launcher.h"
@@ -126,13 +128,23 @@ constexpr int kExitUsage = 2;
 
 volatile sig_atomic_t interrupted = 0;
 
-// First SIGINT/SIGTERM: stop dispatching and end the running runs as interrupted (children
-// killed, then boards powered off, reports final). A second one changes nothing of that: it
-// is already as fast as it can be while leaving consistent results. A third ends mptest at
-// once (the default action).
+// First SIGINT/SIGTERM: stop dispatching and end the running runs as interrupted (SIGTERM to
+// their children, SIGKILL after the grace; then boards powered off, reports final). A second
+// one skips the grace: what still runs is SIGKILLed at once (an inline run is abandoned at
+// once); boards are still powered off and the reports final. A third ends mptest at once (the
+// default action).
 void OnInterrupt(int signal_number) {
   interrupted = interrupted + 1;
   if (interrupted >= 2) signal(signal_number, SIG_DFL);
+}
+
+// What to do about a host error, before its text: the open-file limit when descriptors ran out.
+std::string HostErrorHint(const std::string& error) {
+  if (error.find("Too many open files") == std::string::npos) return "";
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return "too many open files: ";
+  return absl::StrCat("too many open files (the open-file limit, ulimit -n, is ", limit.rlim_cur,
+                      "): ");
 }
 
 std::string VersionString() { return absl::StrCat("mptest ", mptest::kVersion, "\n"); }
@@ -607,6 +619,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     }
     return interrupted != 0 || !usb_error.empty();
   };
+  options.hurry = [] { return interrupted >= 2; };
   // A results directory that cannot be written (a full disk) ends the campaign: every run
   // would be lost the same way.
   options.host_error = [&]() -> std::string {
@@ -614,13 +627,17 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   };
   signal(SIGINT, OnInterrupt);
   signal(SIGTERM, OnInterrupt);
+  // Held back for the end: a campaign that runs out of descriptors still records its runs,
+  // writes its reports and says why it ended.
+  mptest::sched::ReserveDescriptors();
   std::fflush(stdout);  // the console writer writes to the descriptor directly
   mptest::sched::Campaign campaign(*std::move(plan), options, plugins, *executor, sink);
   absl::StatusOr<mptest::proto::CampaignSummary> summary = campaign.Run();
   if (*watchdog) (*watchdog)->Stop();
   if (!summary.ok()) {
     report.Abort(std::string(summary.status().message()));
-    return Fail(3, std::string(summary.status().message()));
+    return Fail(3, absl::StrCat(HostErrorHint(std::string(summary.status().message())),
+                                summary.status().message()));
   }
   if (!report.write_error().ok()) {  // e.g. a full disk: the results on disk are incomplete
     return Fail(3, absl::StrCat("the results directory could not be written completely: ",
@@ -628,7 +645,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   }
   if (!summary->host_error().empty()) {
     return Fail(3, absl::StrCat("the campaign ended early on a host error (not a board's): ",
-                                summary->host_error()));
+                                HostErrorHint(summary->host_error()), summary->host_error()));
   }
   return summary->exit_code();
 }

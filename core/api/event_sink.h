@@ -17,6 +17,10 @@ class EventSink {
   virtual void RunStarted(const proto::RunStart& /*start*/) {}
   virtual void RunFinished(const proto::TestRunRecord& /*record*/) {}
   virtual void CampaignFinished(const proto::CampaignSummary& /*summary*/) {}
+  // The campaign is being ended early (a signal, a host error): what follows until
+  // CampaignFinished is the runs being killed and what never ran being recorded. A sink may
+  // defer work until CampaignFinished (the report writer rewrites its aggregates only then).
+  virtual void CampaignStopping() {}
   // The loop woke up (at least every few hundred milliseconds while anything runs): a chance
   // to redraw a status line. `now_s`: seconds since the Unix epoch on the scheduler's clock.
   virtual void Tick(double /*now_s*/) {}

@@ -6,6 +6,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace mptest::bus {
@@ -89,24 +91,45 @@ void FrameReader::Feed(const char* data, size_t size) {
   buffer_.append(data, size);
 }
 
+// Frames at least this large are read into a buffer reserved for them (see ReadFrom), and the
+// buffer's memory is given back once they are consumed.
+constexpr size_t kLargeFrame = size_t{1} << 20;
+
+void FrameReader::ReserveForPendingFrame() {
+  if (buffered() < kFrameHeaderSize) return;
+  const size_t length = DecodeLength(buffer_.data() + consumed_);
+  if (length > max_frame_size_ || buffer_.capacity() >= consumed_ + kFrameHeaderSize + length) {
+    return;  // NextView reports the oversized frame; a reserved one has its room
+  }
+  if (length >= kLargeFrame && consumed_ > 0) {  // the frame first, with nothing before it
+    buffer_.erase(0, consumed_);
+    consumed_ = 0;
+  }
+  buffer_.reserve(consumed_ + kFrameHeaderSize + length);
+}
+
 absl::StatusOr<bool> FrameReader::ReadFrom(int fd) {
   if (consumed_ > 0 && consumed_ == buffer_.size()) {
-    buffer_.clear();
+    if (buffer_.capacity() >= kLargeFrame) {
+      std::string().swap(buffer_);  // a large frame was consumed: its memory goes back
+    } else {
+      buffer_.clear();
+    }
     consumed_ = 0;
   } else if (consumed_ > (size_t{1} << 20) && consumed_ * 2 > buffer_.size()) {
     buffer_.erase(0, consumed_);
     consumed_ = 0;
   }
-  // Reserve room for the pending frame so a large result is appended without reallocation.
-  if (buffered() >= kFrameHeaderSize) {
-    size_t want = kFrameHeaderSize + DecodeLength(buffer_.data() + consumed_);
-    if (want <= max_frame_size_ + kFrameHeaderSize) buffer_.reserve(consumed_ + want);
-  }
+  // Room for the pending frame, reserved as soon as its header is known: a large result is
+  // appended into its final buffer without reallocation (TakeLast hands that buffer over).
+  ReserveForPendingFrame();
   char chunk[256 * 1024];
   for (;;) {
     ssize_t n = read(fd, chunk, sizeof(chunk));
     if (n > 0) {
+      const bool had_header = buffered() >= kFrameHeaderSize;
       buffer_.append(chunk, static_cast<size_t>(n));
+      if (!had_header) ReserveForPendingFrame();
       if (static_cast<size_t>(n) < sizeof(chunk)) return true;
       continue;
     }
@@ -128,9 +151,24 @@ absl::StatusOr<bool> FrameReader::NextView(absl::string_view* payload) {
     return error_;
   }
   if (buffered() < kFrameHeaderSize + length) return false;
-  *payload = absl::string_view(buffer_.data() + consumed_ + kFrameHeaderSize, length);
+  last_offset_ = consumed_ + kFrameHeaderSize;
+  last_size_ = length;
+  *payload = absl::string_view(buffer_.data() + last_offset_, length);
   consumed_ += kFrameHeaderSize + length;
   return true;
+}
+
+std::string FrameReader::TakeLast(size_t skip) {
+  skip = std::min(skip, last_size_);
+  if (last_offset_ + last_size_ != buffer_.size() || consumed_ != buffer_.size()) {
+    return buffer_.substr(last_offset_ + skip, last_size_ - skip);
+  }
+  buffer_.erase(0, last_offset_ + skip);  // in place: no second copy of the payload
+  std::string taken;
+  taken.swap(buffer_);
+  consumed_ = 0;
+  last_offset_ = last_size_ = 0;
+  return taken;
 }
 
 absl::StatusOr<std::optional<std::string>> FrameReader::Next() {

@@ -56,8 +56,14 @@ class FrameReader {
   absl::StatusOr<std::optional<std::string>> Next();
 
   // Like Next(), without a copy: `payload` points into the reader's buffer and stays valid
-  // until the next Feed/ReadFrom. Returns false if more bytes are needed.
+  // until the next Feed/ReadFrom/TakeLast. Returns false if more bytes are needed.
   absl::StatusOr<bool> NextView(absl::string_view* payload);
+
+  // The payload NextView returned last, without its first `skip` bytes (a tag), as a string of
+  // its own. When it is the last thing buffered (a large result is: ReadFrom reserves exactly
+  // its frame) the buffer itself is handed over, so the bytes exist once; otherwise they are
+  // copied. Call before the next Feed/ReadFrom.
+  std::string TakeLast(size_t skip = 0);
 
   // Call at end of stream: an error if a partial frame is pending ("truncated frame").
   absl::Status Finish() const;
@@ -65,9 +71,13 @@ class FrameReader {
   size_t buffered() const { return buffer_.size() - consumed_; }
 
  private:
+  // Makes room for the frame whose header is buffered, so that it is appended in place.
+  void ReserveForPendingFrame();
+
   size_t max_frame_size_;
   std::string buffer_;
   size_t consumed_ = 0;
+  size_t last_offset_ = 0, last_size_ = 0;  // of the payload NextView returned last
   absl::Status error_;
 };
 

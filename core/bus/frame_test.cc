@@ -5,6 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -12,6 +16,33 @@ namespace mptest::bus {
 namespace {
 
 using ::testing::HasSubstr;
+
+// A child that writes to a pipe with `write` and exits 0 if it returned true; the parent's
+// non-blocking read end.
+struct Writer {
+  pid_t pid = -1;
+  int read_fd = -1;
+};
+Writer ForkWriter(const std::function<bool(int fd)>& write) {
+  int fds[2];
+  EXPECT_EQ(pipe2(fds, O_CLOEXEC), 0);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  Writer writer{fork(), fds[0]};
+  if (writer.pid == 0) {
+    close(fds[0]);
+    _exit(write(fds[1]) ? 0 : 1);
+  }
+  close(fds[1]);
+  return writer;
+}
+
+// Closes the read end and expects the writer to have succeeded.
+void ExpectWriterDone(const Writer& writer) {
+  close(writer.read_fd);
+  int status = 0;
+  ASSERT_EQ(waitpid(writer.pid, &status, 0), writer.pid);
+  EXPECT_EQ(status, 0);
+}
 
 TEST(FrameTest, HeaderIsLittleEndianLength) {
   std::string out;
@@ -69,22 +100,14 @@ TEST(FrameReaderTest, TruncatedStreamIsReportedAtFinish) {
 }
 
 TEST(FrameReaderTest, ReadsLargeFramesFromAPipeWhileTheWriterWrites) {
-  int fds[2];
-  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  fcntl(fds[0], F_SETFL, O_NONBLOCK);
   const std::string big((1 << 20) + 1, 'b');
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    close(fds[0]);
-    bool ok = WriteTaggedFrame(fds[1], kResultTag, big).ok() && WriteFrame(fds[1], "tail").ok();
-    _exit(ok ? 0 : 1);
-  }
-  close(fds[1]);
+  Writer writer = ForkWriter([&big](int fd) {
+    return WriteTaggedFrame(fd, kResultTag, big).ok() && WriteFrame(fd, "tail").ok();
+  });
   FrameReader reader(size_t{2} << 20);
   std::vector<std::string> frames;
   for (;;) {
-    auto more = reader.ReadFrom(fds[0]);
+    auto more = reader.ReadFrom(writer.read_fd);
     ASSERT_TRUE(more.ok());
     for (;;) {
       auto next = reader.Next();
@@ -95,14 +118,64 @@ TEST(FrameReaderTest, ReadsLargeFramesFromAPipeWhileTheWriterWrites) {
     if (!*more) break;
     usleep(100);
   }
-  close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  EXPECT_EQ(status, 0);
+  ExpectWriterDone(writer);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[0], std::string(1, kResultTag) + big);
   EXPECT_EQ(frames[1], "tail");
   EXPECT_TRUE(reader.Finish().ok());
+}
+
+// A large result frame, read from a pipe after a small frame: ReadFrom reserves exactly its
+// size from its header (no growth by doubling), and TakeLast hands the reader's buffer over
+// without copying the payload (issue 14, item 8: a result's bytes are held once).
+TEST(FrameReaderTest, TakeLastHandsOverTheBufferOfALargeLastFrame) {
+  const std::string big((4 << 20) + 3, 'b');
+  Writer writer = ForkWriter([&big](int fd) {
+    return WriteFrame(fd, "event").ok() && WriteTaggedFrame(fd, kResultTag, big).ok();
+  });
+  FrameReader reader(size_t{8} << 20);
+  std::vector<std::string> small;
+  std::string taken;
+  const char* frame_start = nullptr;
+  for (;;) {
+    auto more = reader.ReadFrom(writer.read_fd);
+    ASSERT_TRUE(more.ok());
+    for (;;) {
+      absl::string_view payload;
+      auto got = reader.NextView(&payload);
+      ASSERT_TRUE(got.ok());
+      if (!*got) break;
+      if (payload.size() < 100) {
+        small.emplace_back(payload);
+      } else {
+        frame_start = payload.data() - kFrameHeaderSize;
+        taken = reader.TakeLast(/*skip=*/1);
+      }
+    }
+    if (!*more) break;
+    usleep(100);
+  }
+  ExpectWriterDone(writer);
+  EXPECT_EQ(small, std::vector<std::string>{"event"});
+  EXPECT_EQ(taken, big);
+  EXPECT_EQ(taken.data(), frame_start);          // the reader's own buffer: no copy
+  EXPECT_LT(taken.capacity(), big.size() + 64);  // reserved from the header, not doubled
+  EXPECT_EQ(reader.buffered(), 0u);
+  EXPECT_TRUE(reader.Finish().ok());
+}
+
+TEST(FrameReaderTest, TakeLastCopiesAFrameThatOthersFollow) {
+  std::string stream;
+  AppendFrame("Rresult", &stream);
+  AppendFrame("next", &stream);
+  FrameReader reader;
+  reader.Feed(stream.data(), stream.size());
+  absl::string_view payload;
+  ASSERT_TRUE(*reader.NextView(&payload));
+  EXPECT_EQ(reader.TakeLast(/*skip=*/1), "result");
+  auto next = reader.Next();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->value_or(""), "next");
 }
 
 }  // namespace

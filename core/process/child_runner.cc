@@ -58,7 +58,8 @@ constexpr int kEndDescendantsLimitMs = 2000;
 
 }  // namespace
 
-int RunTargetAndReport(int channel_fd, const std::function<std::string()>& target) {
+int RunTargetAndReport(int channel_fd, const std::function<std::string()>& target,
+                       size_t max_result_bytes) {
   std::string result;
   try {
     result = target();
@@ -71,11 +72,11 @@ int RunTargetAndReport(int channel_fd, const std::function<std::string()>& targe
   // process is the subreaper of all of it. Ended before reporting, so that a reported call
   // has no descendants left for the parent to look for.
   EndOwnDescendants(kEndDescendantsLimitMs);
-  if (result.size() > kMaxResultBytes) {  // said as such, not as a channel the parent refuses
+  if (result.size() > max_result_bytes) {  // said as such, not as a channel the parent refuses
     proto::ChildFailure failure;
     failure.set_exception_type("mptest::process::ResultTooLarge");
     failure.set_message(absl::StrCat("the call's result is ", result.size(),
-                                     " bytes, more than the limit of ", kMaxResultBytes));
+                                     " bytes, more than the limit of ", max_result_bytes));
     return ReportFailure(channel_fd, failure);
   }
   return bus::WriteTaggedFrame(channel_fd, bus::kResultTag, result).ok() ? 0 : 2;

@@ -198,13 +198,13 @@ void Supervisor::AbandonInline(Child& child, absl::string_view why) {
 
 void Supervisor::FinishInline(Child& child, bool abandoned) {
   bus::RemoveEventSender();
-  if (abandoned) {
-    AbandonInline(child,
-                  absl::StrCat("it did not return ", absl::FormatDuration(options_.kill_grace),
-                               " after its deadline and before_kill"));
-  } else {
-    child.inline_run->sender->Revoke(child.inline_run->description + " has ended");
-  }
+  // Why the call was given up: no return within the grace, or KillNow (no grace).
+  const std::string gave_up =
+      child.abandon_at_once
+          ? std::string("it was ended at once")
+          : absl::StrCat("it did not return ", absl::FormatDuration(options_.kill_grace),
+                         " after before_kill");
+  if (abandoned) AbandonInline(child, gave_up);
   inline_current_ = -1;
   CallOutcome& outcome = outcomes_[child.index];
   outcome.pid = child.pid;
@@ -215,9 +215,9 @@ void Supervisor::FinishInline(Child& child, bool abandoned) {
   const std::string ran =
       absl::StrCat("ran past its timeout of ", absl::FormatDuration(child.timeout));
   const std::string abandon_note =
-      abandoned ? absl::StrCat("; it did not return ", absl::FormatDuration(options_.kill_grace),
-                               " after before_kill, so its thread was abandoned (still running; ",
-                               "its events are refused and its eventual result is discarded)")
+      abandoned ? absl::StrCat("; ", gave_up,
+                               ", so its thread was abandoned (still running; its events are "
+                               "refused and its eventual result is discarded)")
                 : "; it returned later and its result was discarded";
   if (child.timed_out) {
     error.set_kind(proto::ChildError::TIMED_OUT);

@@ -210,7 +210,7 @@ class Pcall {
   // Waits for every call (or `timeout`), then decodes the results. See Supervisor::Join.
   absl::Status join(absl::Duration timeout = absl::InfiniteDuration()) {
     absl::Status status = supervisor_->Join(timeout);
-    if (per_call_.empty()) Collect();
+    if (!collected_) Collect();
     if (status.ok()) {
       for (const auto& result : per_call_) {
         if (!result.ok()) return result.status();
@@ -225,11 +225,14 @@ class Pcall {
 
   // Every call's result in call order; empty before join and if any call failed.
   const std::vector<R>& results() const { return results_; }
+  // Moves the results out (results() is empty afterwards): no copy of a large result.
+  std::vector<R> TakeResults() { return std::move(results_); }
   // Call i's own result or error; FailedPrecondition before join.
   absl::StatusOr<R> result(size_t i) const {
-    if (per_call_.empty()) {
+    if (!collected_) {
       return absl::FailedPreconditionError("Pcall::result(): join() has not returned yet");
     }
+    if (per_call_.empty()) return results_.at(i);  // every call succeeded
     return per_call_.at(i);
   }
   const std::vector<CallOutcome>& outcomes() const { return supervisor_->outcomes(); }
@@ -276,24 +279,30 @@ class Pcall {
     supervisor_ = std::make_unique<Supervisor>(std::move(specs), std::move(options));
   }
 
+  // Decodes each result, taking its bytes out of the supervisor so that they are freed as soon
+  // as the value exists: a large result is held at most twice (bytes and value), never more.
   void Collect() {
-    const std::vector<CallOutcome>& outcomes = supervisor_->outcomes();
-    for (size_t i = 0; i < outcomes.size(); ++i) {
-      if (outcomes[i].ok) {
+    collected_ = true;
+    for (size_t i = 0; i < supervisor_->size(); ++i) {
+      if (supervisor_->outcomes()[i].ok) {
+        const CallOutcome taken = supervisor_->TakeOutcome(static_cast<int>(i));
         per_call_.push_back(
-            DecodeValue<R>(outcomes[i].encoded_result, absl::StrCat("the result of call ", i)));
+            DecodeValue<R>(taken.encoded_result, absl::StrCat("the result of call ", i)));
       } else {
-        per_call_.push_back(outcomes[i].error.ToStatus());
+        per_call_.push_back(supervisor_->outcomes()[i].error.ToStatus());
       }
     }
     bool all_ok = std::all_of(per_call_.begin(), per_call_.end(),
                               [](const absl::StatusOr<R>& r) { return r.ok(); });
-    if (all_ok && supervisor_->joined()) {
-      for (auto& r : per_call_) results_.push_back(*r);
+    if (all_ok && supervisor_->joined()) {  // kept once, in results_ (result(i) reads them)
+      for (auto& r : per_call_) results_.push_back(*std::move(r));
+      per_call_.clear();
     }
   }
 
   std::unique_ptr<Supervisor> supervisor_;
+  bool collected_ = false;
+  // After join: every call's result or error, unless all succeeded (then results_ has them).
   std::vector<absl::StatusOr<R>> per_call_;
   std::vector<R> results_;
 };
@@ -315,7 +324,7 @@ auto pcall(Target target, const Args&... args) {
     if (!status.ok()) return Results(status);
     status = call.join();
     if (!status.ok()) return Results(status);
-    return Results(call.results());
+    return Results(call.TakeResults());
   } else {
     return Results(absl::InternalError("unreachable: the call did not compile"));
   }

@@ -2,8 +2,10 @@
 // timeouts, events, malformed channels, per-child logs, interrupts and parent death.
 #include "core/process/pcall.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -342,6 +344,27 @@ TEST_F(PcallTest, ChildLogsAreMergedInCallOrder) {
                   HasSubstr(absl::StrCat("this is a message from ", (*pids)[call])));
       EXPECT_EQ(merged[3 * call + 2], "<<<< End child log " + path);
     }
+  }
+}
+
+TEST_F(PcallTest, ChildrenThatLogNothingLeaveNoLogFile) {
+  for (Context context : {Context::kFork, Context::kSpawn}) {
+    const std::string dir = absl::StrCat(getenv("TEST_TMPDIR"), "/quiet-", ContextName(context));
+    ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+    PcallOptions options = Quiet();
+    options.context = context;
+    options.child_logs = true;
+    options.log_dir = dir;
+    auto results = pcall(ResultOfSize, iargs(args(1), args(2)), options);
+    ASSERT_TRUE(results.ok()) << results.status();
+    std::vector<std::string> left;
+    DIR* listing = opendir(dir.c_str());
+    ASSERT_NE(listing, nullptr);
+    while (dirent* entry = readdir(listing)) {
+      if (entry->d_name[0] != '.') left.push_back(entry->d_name);
+    }
+    closedir(listing);
+    EXPECT_TRUE(left.empty()) << ContextName(context) << ": " << left.front();
   }
 }
 

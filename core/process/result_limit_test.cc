@@ -1,12 +1,17 @@
 // The result limit is exact (issue 14, item 8): a result of exactly kMaxResultBytes, sent as a
 // tagged frame (one tag byte more), is accepted by the parent's channel reader, and one byte
-// more is refused. Only frame headers are written, so nothing of a GiB is allocated.
+// more is refused. Only frame headers are written, so nothing of a GiB is allocated. The child's
+// own check (RunTargetAndReport) is tested at the same boundary with a small limit: a result of
+// exactly the limit is sent, one byte more is reported as ResultTooLarge.
 #include <unistd.h>
 
 #include <cstdint>
+#include <string>
 
 #include "core/bus/frame.h"
 #include "core/process/child_runner.h"
+#include "core/proto/channel.pb.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace mptest::process {
@@ -37,6 +42,40 @@ TEST(ResultLimitTest, AResultOfExactlyTheLimitIsAccepted) {
 TEST(ResultLimitTest, OneByteMoreIsRefused) {
   absl::StatusOr<bool> verdict = VerdictOnHeader(kMaxResultBytes + 2);
   EXPECT_FALSE(verdict.ok());
+}
+
+// What RunTargetAndReport sends for a result of `size` bytes under a limit of `limit`: its exit
+// code and the one frame it wrote.
+std::pair<int, std::string> ReportedFor(size_t size, size_t limit) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  const int code = RunTargetAndReport(
+      fds[1], [size] { return std::string(size, 'r'); }, limit);
+  close(fds[1]);
+  bus::FrameReader reader(limit + 4096);  // a failure frame may be larger than the result
+  while (reader.ReadFrom(fds[0]).value_or(false)) {
+  }
+  close(fds[0]);
+  absl::StatusOr<std::optional<std::string>> frame = reader.Next();
+  EXPECT_TRUE(frame.ok() && frame->has_value());
+  return {code, frame.ok() ? frame->value_or("") : ""};
+}
+
+TEST(ResultLimitTest, TheChildSendsAResultOfExactlyTheLimit) {
+  auto [code, frame] = ReportedFor(64, /*limit=*/64);
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(frame, std::string(1, bus::kResultTag) + std::string(64, 'r'));
+}
+
+TEST(ResultLimitTest, TheChildSaysAResultOneByteOverTheLimitIsTooLarge) {
+  auto [code, frame] = ReportedFor(65, /*limit=*/64);
+  EXPECT_EQ(code, 1);
+  ASSERT_FALSE(frame.empty());
+  EXPECT_EQ(frame[0], bus::kFailureTag);
+  proto::ChildFailure failure;
+  ASSERT_TRUE(failure.ParseFromString(frame.substr(1)));
+  EXPECT_EQ(failure.exception_type(), "mptest::process::ResultTooLarge");
+  EXPECT_THAT(failure.message(), ::testing::HasSubstr("65 bytes, more than the limit of 64"));
 }
 
 }  // namespace

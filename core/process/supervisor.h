@@ -177,10 +177,16 @@ class Supervisor {
   void Kill(int index, const std::string& reason);
   // Kill for every call that has not ended.
   void CancelAll(const std::string& reason);
+  // Kill without the grace: before_kill, then SIGKILL to the call's process group and
+  // descendants at once (an inline call is abandoned at once: its thread keeps running).
+  // Also after Kill, to cut a grace already running (mptest's second SIGINT).
+  void KillNow(int index, const std::string& reason);
+  // KillNow for every call that has not ended.
+  void KillAllNow(const std::string& reason);
   // Calls added and not yet returned by WaitAny (or Join).
   int unreported() const { return unreported_; }
   // Moves call `index`'s outcome out (its result may be large); outcomes()[index] keeps the
-  // rest. Only for calls WaitAny returned.
+  // rest. Only for calls that have ended (WaitAny returned them, or Join did).
   CallOutcome TakeOutcome(int index);
 
   std::vector<pid_t> Pids() const;    // every child started so far, in call order
@@ -201,6 +207,7 @@ class Supervisor {
   void FinishInline(Child& child, bool abandoned);
   void AbandonInline(Child& child, absl::string_view why);
   void RunBeforeKill(Child& child);
+  void End(int index, const std::string& reason, bool at_once);
   void MarkEnded(Child& child);
   int AcquireInterrupts();
   void ReleaseInterrupts(int interrupt_fd);

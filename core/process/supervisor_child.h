@@ -82,6 +82,7 @@ struct Supervisor::Child {
   absl::Status channel_error;  // malformed frames: the child's fault
   absl::Status truncated;      // stream ended inside a frame (the child died mid-write)
   bool before_kill_ran = false;
+  bool abandon_at_once = false;  // KillNow of an inline call: no grace before abandoning it
   bool log_merged = false;
   std::shared_ptr<InlineRun> inline_run;  // incremental inline calls only
 };

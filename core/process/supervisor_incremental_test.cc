@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -51,6 +52,17 @@ std::vector<int> WaitAll(Supervisor& supervisor, absl::Duration limit = absl::Se
     for (int index : supervisor.WaitAny(give_up - absl::Now())) ended.push_back(index);
   }
   return ended;
+}
+
+// Whether process `pid` ignores SIGTERM (the SigIgn mask of /proc/<pid>/status).
+bool IgnoresSigterm(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigIgn:", 0) == 0) {
+      return (std::stoull(line.substr(7), nullptr, 16) >> (SIGTERM - 1)) & 1;
+    }
+  }
+  return false;
 }
 
 class IncrementalForkTest : public ::testing::Test {
@@ -173,6 +185,51 @@ TEST_F(IncrementalForkTest, PastItsTimeoutBeforeKillRunsThenTheGroupIsKilled) {
   EXPECT_EQ(error.error.kind(), proto::ChildError::TIMED_OUT);
   EXPECT_THAT(error.Summary(), HasSubstr("timed out after 200ms"));
   EXPECT_TRUE(testing::WaitFor([&] { return !testing::ProcessRunning(grandchild); }));
+}
+
+TEST_F(IncrementalForkTest, KillAllNowCutsTheGraceOfChildrenThatIgnoreSigterm) {
+  PcallOptions options = Options();
+  options.kill_grace = absl::Seconds(60);  // longer than WaitAll's limit below
+  Supervisor supervisor(options);
+  int hooks = 0;
+  for (int i = 0; i < 2; ++i) {
+    CallSpec call = Call(absl::StrCat("stubborn", i), []() -> std::string {
+      signal(SIGTERM, SIG_IGN);
+      for (;;) pause();
+    });
+    call.before_kill = [&hooks] { ++hooks; };
+    ASSERT_TRUE(supervisor.Add(std::move(call)).ok());
+  }
+  // Both have ignored SIGTERM before the kill (a child sends nothing: wait for its disposition).
+  for (pid_t pid : supervisor.Living()) {
+    ASSERT_TRUE(testing::WaitFor([pid] { return IgnoresSigterm(pid); }));
+  }
+  supervisor.CancelAll("interrupted");
+  EXPECT_TRUE(supervisor.WaitAny(absl::Milliseconds(300)).empty());  // SIGTERM is ignored
+  supervisor.KillAllNow("interrupted twice");
+  EXPECT_EQ(hooks, 2);  // once per call, however often it is ended
+  EXPECT_EQ(WaitAll(supervisor).size(), 2u);
+  for (const CallOutcome& outcome : supervisor.outcomes()) {
+    EXPECT_EQ(outcome.error.error.kind(), proto::ChildError::CANCELLED);
+    EXPECT_EQ(outcome.error.error.signal(), SIGKILL);
+  }
+}
+
+TEST_F(IncrementalForkTest, AnAddThatRanOutOfDescriptorsLeavesTheSupervisorUsable) {
+  Supervisor supervisor(Options());
+  absl::StatusOr<int> refused = absl::UnknownError("not added");
+  {
+    testing::NoDescriptorsLeft none;
+    refused = supervisor.Add(Call("first", SleepThenReturn(absl::ZeroDuration(), "1")));
+  }
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("Too many open files"));
+  // Room again: the next call runs and is reported (it used to find no epoll and spin).
+  absl::StatusOr<int> added =
+      supervisor.Add(Call("second", SleepThenReturn(absl::ZeroDuration(), "2")));
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_THAT(WaitAll(supervisor), ElementsAre(*added));
+  EXPECT_EQ(supervisor.outcomes()[*added].encoded_result, "2");
 }
 
 TEST_F(IncrementalForkTest, CancelAllEndsRunningAndQueuedCallsWithTheirHooks) {
@@ -319,6 +376,33 @@ TEST_F(IncrementalInlineTest, ACallThatIgnoresBeforeKillIsAbandonedAfterTheGrace
     EXPECT_LT(absl::Now() - start, absl::Seconds(5));
     EXPECT_THAT(supervisor.outcomes()[0].error.Summary(), HasSubstr("thread was abandoned"));
     EXPECT_EQ(supervisor.outcomes()[1].encoded_result, "n");  // the next call still ran
+  }
+  release->store(true);  // let the abandoned thread end before the test does
+  EXPECT_TRUE(testing::WaitFor([&] { return finished->load(); }));
+}
+
+TEST_F(IncrementalInlineTest, KillAllNowAbandonsACallAtOnceInsteadOfAfterTheGrace) {
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  {
+    PcallOptions options = Options(Context::kInline);
+    options.kill_grace = absl::Seconds(60);  // longer than WaitAll's limit below
+    Supervisor supervisor(options);
+    CallSpec call = Call("stubborn", [release, finished] {
+      while (!release->load()) absl::SleepFor(absl::Milliseconds(1));
+      finished->store(true);
+      return std::string("late");
+    });
+    ASSERT_TRUE(supervisor.Add(std::move(call)).ok());
+    supervisor.CancelAll("interrupted");
+    EXPECT_TRUE(supervisor.WaitAny(absl::Milliseconds(50)).empty());  // in its grace
+    supervisor.KillAllNow("interrupted twice");
+    EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
+    const ChildProcessError& error = supervisor.outcomes()[0].error;
+    EXPECT_EQ(error.error.kind(), proto::ChildError::CANCELLED);
+    EXPECT_THAT(error.Summary(), HasSubstr("interrupted"));  // the first reason stays
+    EXPECT_THAT(error.Summary(), HasSubstr("it was ended at once"));
+    EXPECT_THAT(error.Summary(), HasSubstr("thread was abandoned"));
   }
   release->store(true);  // let the abandoned thread end before the test does
   EXPECT_TRUE(testing::WaitFor([&] { return finished->load(); }));

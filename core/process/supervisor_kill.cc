@@ -23,7 +23,11 @@ void Supervisor::RunBeforeKill(Child& child) {
   if (calls_[child.index].before_kill) calls_[child.index].before_kill();
 }
 
-void Supervisor::Kill(int index, const std::string& reason) {
+void Supervisor::Kill(int index, const std::string& reason) { End(index, reason, false); }
+
+void Supervisor::KillNow(int index, const std::string& reason) { End(index, reason, true); }
+
+void Supervisor::End(int index, const std::string& reason, bool at_once) {
   Child& child = *children_.at(static_cast<size_t>(index));
   if (child.state == Child::State::kPending) {
     proto::ChildError& error = outcomes_[index].error.error;
@@ -41,18 +45,30 @@ void Supervisor::Kill(int index, const std::string& reason) {
       child.cancel_reason = reason;
     }
     RunBeforeKill(child);
-    child.kill_at = std::min(child.kill_at, absl::Now() + options_.kill_grace);
+    // At once: WaitInline abandons the call on its next pass instead of after the grace.
+    child.abandon_at_once |= at_once;
+    child.kill_at =
+        std::min(child.kill_at, at_once ? absl::Now() : absl::Now() + options_.kill_grace);
     return;
   }
-  Cancel(child, reason, false);
+  Cancel(child, reason, at_once);
 }
 
 void Supervisor::CancelAll(const std::string& reason) {
   for (size_t i = 0; i < children_.size(); ++i) Kill(static_cast<int>(i), reason);
 }
 
+void Supervisor::KillAllNow(const std::string& reason) {
+  for (size_t i = 0; i < children_.size(); ++i) KillNow(static_cast<int>(i), reason);
+}
+
 void Supervisor::Cancel(Child& child, const std::string& reason, bool at_once) {
-  if (child.state != Child::State::kRunning || child.exited) return;
+  if (child.state != Child::State::kRunning) return;
+  if (child.exited) {
+    // Only its channel is awaited (a descendant that left the group may hold it): not now.
+    if (at_once) child.drain_until = std::min(child.drain_until, absl::Now());
+    return;
+  }
   if (!child.cancelled && !child.timed_out) {
     child.cancelled = true;
     child.cancel_reason = reason;

@@ -72,6 +72,12 @@ absl::Status SendAll(int fd, const std::string& data) {
 }  // namespace
 
 absl::Status Supervisor::Prepare() {
+  if (context_ != Context::kInline) {
+    // First: without its epoll the supervisor cannot watch a child. When it cannot be made
+    // (no descriptor left), nothing is started and a later Add prepares again.
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) return ErrnoStatus("pcall: epoll_create1", errno);
+  }
   started_ = true;
   if (context_ == Context::kInline) return absl::OkStatus();
   BecomeSubreaperOnce();
@@ -84,8 +90,6 @@ absl::Status Supervisor::Prepare() {
   signals_to_reset_ = NonDefaultSignals();
   signals_to_reset_.push_back(SIGINT);  // Join installs its interrupt handlers later
   signals_to_reset_.push_back(SIGTERM);
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) return ErrnoStatus("pcall: epoll_create1", errno);
   if (context_ == Context::kSpawn) {
     spawn_argv_ = ReadCmdline();
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {

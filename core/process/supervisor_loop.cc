@@ -202,7 +202,8 @@ void Supervisor::HandleFrame(Child& child, absl::string_view frame) {
       }
       return;
     case bus::kResultTag:
-      child.result = std::string(body);
+      // The reader's buffer itself when the result is large: its bytes are held once.
+      child.result = child.reader.TakeLast(/*skip=*/1);
       return;
     case bus::kWakeTag:
       return;  // the loop drains the ring on every pass
@@ -257,6 +258,7 @@ void Supervisor::Finish(Child& child) {
   DrainRing(child);  // everything the child appended before it ended
   child.ring = bus::EventRing();
   CloseChannel(child);
+  child.reader = bus::FrameReader(kMaxChannelFrame);  // its buffer's memory goes back now
   const int status = WaitPidRetry(child.pid);
   MarkEnded(child);
   KillAndReapGroup(child.pid, 1000);

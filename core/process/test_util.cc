@@ -2,6 +2,7 @@
 #include "core/process/test_util.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -83,5 +84,17 @@ std::string DescribeFds(const std::set<int>& fds) {
   }
   return out;
 }
+
+NoDescriptorsLeft::NoDescriptorsLeft() {
+  getrlimit(RLIMIT_NOFILE, &old_);
+  const int lowest_free = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (lowest_free < 0) return;  // none left already
+  close(lowest_free);
+  struct rlimit none_left = old_;
+  none_left.rlim_cur = static_cast<rlim_t>(lowest_free);
+  setrlimit(RLIMIT_NOFILE, &none_left);
+}
+
+NoDescriptorsLeft::~NoDescriptorsLeft() { setrlimit(RLIMIT_NOFILE, &old_); }
 
 }  // namespace mptest::process::testing

@@ -4,6 +4,7 @@
 #ifndef MPTEST_CORE_PROCESS_TEST_UTIL_H_
 #define MPTEST_CORE_PROCESS_TEST_UTIL_H_
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -31,6 +32,19 @@ bool WaitFor(const std::function<bool()>& done, absl::Duration limit = absl::Sec
 
 // Human-readable description of the fds in `fds` (their /proc/self/fd link targets).
 std::string DescribeFds(const std::set<int>& fds);
+
+// While it lives, every descriptor number this process may use is taken: its open-file limit
+// (soft) is the lowest free number, so the next open, pipe or epoll fails with EMFILE.
+class NoDescriptorsLeft {
+ public:
+  NoDescriptorsLeft();
+  ~NoDescriptorsLeft();
+  NoDescriptorsLeft(const NoDescriptorsLeft&) = delete;
+  NoDescriptorsLeft& operator=(const NoDescriptorsLeft&) = delete;
+
+ private:
+  struct rlimit old_;
+};
 
 // Collects every message logged in this process while added (google::AddLogSink).
 class CapturingLogSink : public google::LogSink {

@@ -207,9 +207,16 @@ proto::CampaignResults ResultsWriter::Snapshot() const {
   return SnapshotLocked();
 }
 
+void ResultsWriter::DeferAggregates() {
+  absl::MutexLock lock(&mutex_);
+  aggregates_deferred_ = true;
+}
+
 absl::Status ResultsWriter::MaybeWriteAggregatesLocked(bool force) {
   absl::Time now = absl::Now();
-  if (!force && now - last_aggregate_write_ < options_.report_interval) return absl::OkStatus();
+  if (!force && (aggregates_deferred_ || now - last_aggregate_write_ < options_.report_interval)) {
+    return absl::OkStatus();
+  }
   last_aggregate_write_ = now;
   return WriteAggregates(results_dir_, SnapshotLocked());
 }
@@ -236,17 +243,17 @@ absl::Status ResultsWriter::AddGroup(const proto::TestGroupResult& group) {
   FillTimeStrings(&finished);
   const std::string dir = JoinPath(results_dir_, group.directory_relative());
   status = MakeDirectories(dir);
-  if (!status.ok()) return status;
-  status = WriteFileAtomically(JoinPath(dir, kGroupFile), MessageToJson(finished));
-  if (!status.ok()) return status;
+  if (status.ok()) status = WriteFileAtomically(JoinPath(dir, kGroupFile), MessageToJson(finished));
   const std::string listing = JoinPath(dir, kTestResultsTxt);
   struct stat info;
-  if (stat(listing.c_str(), &info) != 0) {
+  if (status.ok() && stat(listing.c_str(), &info) != 0) {
     status = WriteFileAtomically(listing, RenderTestResultsTxt(finished));
-    if (!status.ok()) return status;
   }
   absl::MutexLock lock(&mutex_);
+  // The attempt happened even if its files could not be written (a full disk): the summary and
+  // results.json, written once there is room again, still count it.
   InsertOrReplace(&groups_, std::move(finished));
+  if (!status.ok()) return status;
   return MaybeWriteAggregatesLocked(/*force=*/false);
 }
 

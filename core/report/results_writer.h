@@ -63,6 +63,11 @@ class ResultsWriter {
   // The campaign ended: sets end time and `error` ("" = it completed) and writes everything.
   absl::Status Finish(absl::string_view error);
 
+  // The campaign is being ended early: from now on only Finish writes the aggregates. Every
+  // attempt's context_testgroup.json is still written at once, so a writer killed before
+  // Finish leaves what `mptest report` rebuilds them from.
+  void DeferAggregates();
+
   // A copy of everything so far, with the summary computed.
   proto::CampaignResults Snapshot() const;
 
@@ -83,6 +88,7 @@ class ResultsWriter {
   std::vector<proto::TestGroupResult> groups_ ABSL_GUARDED_BY(mutex_);
   std::vector<proto::ReportSection> sections_ ABSL_GUARDED_BY(mutex_);
   absl::Time last_aggregate_write_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
+  bool aggregates_deferred_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 // Writes results.json, junit.xml, report.md and report.html of `results` into `results_dir`.

@@ -159,6 +159,34 @@ TEST(ResultsWriterTest, ReportIntervalThrottlesOnlyTheAggregates) {
   EXPECT_EQ(results.context().error(), "interrupted by SIGTERM");
 }
 
+TEST(ResultsWriterTest, DeferredAggregatesWaitForFinish) {
+  const std::string dir = NewDir("deferred");
+  auto writer = ResultsWriter::Create(dir, SampleContext());  // no interval: every group writes
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->AddGroup(SampleResults().groups(0)).ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 1);
+  (*writer)->DeferAggregates();  // the campaign is being stopped
+  proto::TestGroupResult group = SampleResults().groups(1);
+  ASSERT_TRUE((*writer)->AddGroup(group).ok());
+  EXPECT_TRUE(ReadFile(dir + "/" + group.directory_relative() + "/context_testgroup.json").ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 1);
+  ASSERT_TRUE((*writer)->Finish("interrupted (SIGINT/SIGTERM)").ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 2);
+}
+
+TEST(ResultsWriterTest, AGroupWhoseFilesCannotBeWrittenIsStillCounted) {
+  const std::string dir = NewDir("unwritable-group");
+  auto writer = ResultsWriter::Create(dir, SampleContext());
+  ASSERT_TRUE(writer.ok());
+  proto::TestGroupResult group = SampleResults().groups(1);
+  // A file where the attempt's directory should be: its files cannot be written.
+  ASSERT_TRUE(WriteFileAtomically(dir + "/" + group.directory_relative(), "in the way").ok());
+  EXPECT_FALSE((*writer)->AddGroup(group).ok());
+  EXPECT_EQ((*writer)->Snapshot().groups_size(), 1);  // the summary counts it
+  ASSERT_TRUE((*writer)->Finish("").ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 1);
+}
+
 TEST(ResultsWriterTest, TestResultsTxtOfTheHarnessIsKept) {
   const std::string dir = NewDir("keep-txt");
   auto writer = ResultsWriter::Create(dir, SampleContext());

@@ -7,12 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/sched/config.h"
+#include "core/sched/descriptor_reserve.h"
 #include "core/sched/record_io.h"
 #include "glog/logging.h"
 
 namespace mptest::sched {
 namespace {
-
 
 double Seconds(absl::Time time) { return absl::ToDoubleSeconds(time - absl::UnixEpoch()); }
 
@@ -94,8 +94,8 @@ absl::Status Campaign::BringUp() {
     if (absl::Status status = MakeDirs(request.state_dir()); !status.ok()) return status;
     BoardDriver* discoverer = *driver;
     absl::StatusOr<std::string> answer = CallSupervised(
-        absl::StrCat("plugin '", type, "' Discover"), options_.driver_call_deadline, /*interruptible=*/true,
-        [discoverer, request]() -> absl::StatusOr<std::string> {
+        absl::StrCat("plugin '", type, "' Discover"), options_.driver_call_deadline,
+        /*interruptible=*/true, [discoverer, request]() -> absl::StatusOr<std::string> {
           absl::StatusOr<proto::DiscoverResponse> response = discoverer->Discover(request);
           if (!response.ok()) return response.status();
           return response->SerializeAsString();
@@ -130,7 +130,8 @@ absl::Status Campaign::BringUp() {
     if (it != found.end()) {
       BoardDriver* driver = *plugins_.GetDriver(entry.type());
       absl::StatusOr<std::string> answer = CallSupervised(
-          absl::StrCat("plugin '", entry.type(), "' Start on ", entry.label()), options_.driver_call_deadline,
+          absl::StrCat("plugin '", entry.type(), "' Start on ", entry.label()),
+          options_.driver_call_deadline,
           /*interruptible=*/true, [driver, tentacle]() -> absl::StatusOr<std::string> {
             absl::StatusOr<proto::Tentacle> started = driver->Start(tentacle);
             if (!started.ok()) return started.status();
@@ -139,6 +140,12 @@ absl::Status Campaign::BringUp() {
       proto::Tentacle started;
       if (answer.ok() && started.ParseFromString(*answer)) {
         tentacle = started;
+      } else if (!answer.ok() && IsHostResourceError(answer.status().message())) {
+        // The host's failure, not the board's: the campaign cannot start (exit 3, no quarantine).
+        ReleaseReservedDescriptors();
+        tentacles_.push_back(tentacle);  // stopped with the others
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "tentacle ", entry.label(), ": cannot start: ", answer.status().message()));
       } else {
         LOG(ERROR) << entry.label() << ": cannot start: " << answer.status();
         not_started_[entry.label()] = absl::StrCat("cannot start: ", answer.status().message());
@@ -228,6 +235,11 @@ void Campaign::HandleBuild(const proto::BuildRecord& build) {
                        build.firmware().version(), "\nfilename=", build.firmware().path(),
                        "\nfrom_cache=", build.from_cache() ? "true" : "false", "\n"));
     }
+  } else if (IsHostResourceError(build.error())) {
+    // The host's failure (a full disk, no descriptors left), not the board's: it ends the
+    // campaign, and the runs that wait for this firmware are skipped with the rest.
+    LOG(ERROR) << "firmware " << name << ": " << build.error();
+    if (build_host_error_.empty()) build_host_error_ = absl::StrCat(name, ": ", build.error());
   } else {
     LOG(ERROR) << "firmware " << name << ": " << build.error();
     for (const TodoEntry& entry : matrix_->DropFirmware(build.board(), build.variant())) {
@@ -348,28 +360,40 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
 
   bool interrupted = false;  // by a signal (or the USB watchdog)
   std::string host_error;    // or by the host
+  bool hurried = false;      // a second signal: what still runs is killed without the grace
   absl::Time last_estimate = absl::InfinitePast();
   while (true) {
     const bool stopping = interrupted || !host_error.empty();
     if (!stopping && options_.interrupted && options_.interrupted()) interrupted = true;
     if (!stopping && !interrupted) {
       host_error = tests.host_error();
+      if (host_error.empty()) host_error = build_host_error_;
       if (host_error.empty() && options_.host_error) host_error = options_.host_error();
     }
     if (!stopping && (interrupted || !host_error.empty())) {
+      // Out of descriptors, the campaign could not even write its results: the held-back ones
+      // are for this.
+      if (!host_error.empty()) ReleaseReservedDescriptors();
       LOG(WARNING) << "ending the running jobs: "
                    << (interrupted ? "interrupted" : absl::StrCat("host error: ", host_error));
+      sink_.CampaignStopping();
       firmware.CancelPending();
-      const std::string why = interrupted ? "the campaign was interrupted before this run started"
-                                          : "the campaign ended on a host error before this run "
-                                            "started";
-      for (const TodoEntry& entry : matrix_->DropAll()) Dropped(entry, "", why);
       tests.Interrupt(interrupted ? "the campaign was stopped (SIGINT/SIGTERM or a USB error) "
                                     "while this attempt ran"
                                   : absl::StrCat("the campaign was ended by a host error while "
                                                  "this attempt ran: ",
                                                  host_error));
+      // The kills first: the runs end while what never ran is recorded.
       executor_.CancelAll();
+      const std::string why = interrupted ? "the campaign was interrupted before this run started"
+                                          : "the campaign ended on a host error before this run "
+                                            "started";
+      for (const TodoEntry& entry : matrix_->DropAll()) Dropped(entry, "", why);
+    }
+    if (stopping && !hurried && options_.hurry && options_.hurry()) {
+      LOG(WARNING) << "interrupted again: killing the running jobs at once";
+      hurried = true;
+      executor_.KillAll();
     }
     int free = executor_.capacity() - executor_.running();
     for (const proto::BuildRecord& build : firmware.StartBuilds(executor_, free)) {

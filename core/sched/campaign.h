@@ -51,6 +51,10 @@ struct CampaignOptions {
   // Polled every loop: true ends the campaign early (SIGINT): nothing new starts, running jobs
   // are ended as runaways (boards powered off first), what never ran is recorded as skipped.
   std::function<bool()> interrupted;
+  // Polled every loop once the campaign is stopping: true (a second SIGINT) ends it faster:
+  // the jobs still running are killed at once, without the grace (Executor::KillAll); boards
+  // are still powered off and every record still written.
+  std::function<bool()> hurry;
   // Polled every loop: a non-empty answer is a host error (the results directory cannot be
   // written) that ends the campaign as `interrupted` does, reported as CampaignSummary.host_error.
   std::function<std::string()> host_error;
@@ -111,7 +115,8 @@ class Campaign {
   std::unique_ptr<Matrix> matrix_;
   std::vector<proto::TestRunRecord> records_;
   std::vector<proto::BuildRecord> builds_;
-  DurationHistory durations_;  // this campaign's clean runs
+  DurationHistory durations_;     // this campaign's clean runs
+  std::string build_host_error_;  // the first build that failed for the host's fault
   absl::Time start_;
 };
 

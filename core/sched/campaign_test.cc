@@ -20,6 +20,7 @@ namespace {
 using testing::FakePlugins;
 using testing::HarnessScript;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class CountingSink : public EventSink {
  public:
@@ -112,20 +113,34 @@ TEST(CampaignTest, SimulatedRunsEveryCellAndPasses) {
   EXPECT_EQ(stat((results + "/mpbuild/A-THREAD/firmware.spec").c_str(), &info), 0);
 }
 
+// RUN-ONE on Lab(), every job taking one simulated second: the summary and the records.
+struct OneSpecRun {
+  absl::StatusOr<proto::CampaignSummary> summary;
+  std::vector<proto::TestRunRecord> records;
+  int runs_started = 0;
+};
+OneSpecRun RunOneSpec(FakePlugins& plugins, const std::string& name, int capacity = 8) {
+  SimulatedExecutor executor(
+      capacity, [](const std::string&, const std::string&) { return absl::Seconds(1); });
+  CountingSink sink;
+  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir(name)), plugins, executor, sink);
+  OneSpecRun run;
+  run.summary = campaign.Run();
+  run.records = campaign.records();
+  run.runs_started = sink.started;
+  return run;
+}
+
 TEST(CampaignTest, FailedBuildErrorsOnlyItsBoard) {
   FakePlugins plugins;
   plugins.builder.fail = {"B"};
-  SimulatedExecutor executor(
-      8, [](const std::string&, const std::string&) { return absl::Seconds(1); });
-  CountingSink sink;
-  Campaign campaign(Lab({Spec("RUN-ONE")}), Options(FreshDir("buildfail")), plugins, executor,
-                    sink);
-  auto summary = campaign.Run();
+  OneSpecRun run = RunOneSpec(plugins, "buildfail");
+  const auto& summary = run.summary;
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->exit_code(), 3);
   EXPECT_EQ(summary->tests_passed(), 2);  // A and A-THREAD still ran
   int errored = 0;
-  for (const auto& record : campaign.records()) {
+  for (const auto& record : run.records) {
     if (!record.error().empty()) {
       ++errored;
       EXPECT_EQ(record.board(), "B");
@@ -405,6 +420,75 @@ TEST(CampaignTest, InterruptEndsRunningJobsAndRecordsTheRestAsSkipped) {
   EXPECT_EQ(summary->groups_interrupted(), interrupted);
   EXPECT_EQ(summary->groups_errored(), 0);
   EXPECT_TRUE(summary->quarantined().empty());
+}
+
+class StoppingSink : public CountingSink {
+ public:
+  int stopping = 0;
+  void CampaignStopping() override { ++stopping; }
+};
+
+TEST(CampaignTest, SecondInterruptKillsWhatRunsAtOnceInsteadOfAfterTheGrace) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@")};
+  plugins.harness.scripts[0].hang = true;  // the inline run never returns by itself
+  // The first interrupt's grace for a run that ignores it: longer than the bound below.
+  InlineExecutor executor(absl::Seconds(60));
+  StoppingSink sink;
+  CampaignOptions options = Options(FreshDir("hurry"));
+  options.interrupted = [&sink] { return sink.started > 0; };
+  int hurry_polls = 0;
+  options.hurry = [&hurry_polls] { return ++hurry_polls >= 2; };  // on a later loop pass
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/600)}), options, plugins, executor, sink);
+  absl::Time start = absl::Now();
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+  EXPECT_GE(hurry_polls, 2);
+  EXPECT_EQ(sink.stopping, 1);
+  EXPECT_TRUE(summary->interrupted());
+  EXPECT_EQ(summary->exit_code(), 3);
+  ASSERT_EQ(campaign.records().size(), 3u);
+  int interrupted = 0;
+  for (const auto& record : campaign.records()) {
+    EXPECT_EQ(record.error(), "") << record.testid();
+    ASSERT_EQ(record.attempts_size(), 1) << record.testid();
+    if (!record.attempts(0).msg_interrupted().empty()) {
+      ++interrupted;
+      // Its boards were powered off after the kill, and again with every tentacle at the end.
+      EXPECT_EQ(plugins.driver.stopped.count(record.tentacles(0)), 2u) << record.testid();
+    }
+  }
+  EXPECT_EQ(interrupted, 1);  // inline: one run at a time
+  EXPECT_EQ(summary->groups_errored(), 0);
+}
+
+TEST(CampaignTest, ABuildThatFailsForTheHostEndsTheCampaignAsAHostError) {
+  FakePlugins plugins;
+  plugins.builder.fail = {"B"};
+  plugins.builder.fail_cause = ": pipe2: Too many open files";
+  OneSpecRun run = RunOneSpec(plugins, "buildhost", /*capacity=*/1);
+  const auto& summary = run.summary;
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  EXPECT_THAT(summary->host_error(), HasSubstr("Too many open files"));
+  EXPECT_TRUE(summary->quarantined().empty());
+  for (const auto& record : run.records) {
+    // Not the board's failure: B's run is not errored for it (what never ran is skipped).
+    EXPECT_THAT(record.error(), Not(HasSubstr("firmware build for B failed"))) << record.testid();
+  }
+}
+
+TEST(CampaignTest, ATentacleThatCannotStartForTheHostEndsTheCampaignBeforeAnyRun) {
+  FakePlugins plugins;
+  plugins.driver.fail_start = {"000b-B"};
+  plugins.driver.fail_start_cause = ": openpty: Too many open files";
+  OneSpecRun run = RunOneSpec(plugins, "starthost");
+  ASSERT_FALSE(run.summary.ok());  // not a campaign with a quarantined tentacle
+  EXPECT_THAT(run.summary.status().message(), HasSubstr("tentacle 000b-B: cannot start"));
+  EXPECT_THAT(run.summary.status().message(), HasSubstr("Too many open files"));
+  EXPECT_EQ(run.runs_started, 0);
+  EXPECT_EQ(plugins.driver.stopped.count("000a-A"), 1u);  // what came up is powered off
 }
 
 // One board B with one tentacle; RUN-A takes 1 s, RUN-M 5 s, RUN-Z 50 s (simulated).

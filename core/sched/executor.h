@@ -51,6 +51,9 @@ class Executor {
   // Ends every running job as if its deadline had passed now (before_kill, then the kill);
   // Wait reports them as kTimedOut with "interrupted" in the detail.
   virtual void CancelAll() {}
+  // CancelAll without the grace: every running job is killed now (SIGKILL), also one that
+  // CancelAll already ended and that is still in its grace (a second SIGINT).
+  virtual void KillAll() { CancelAll(); }
 };
 
 }  // namespace mptest::sched

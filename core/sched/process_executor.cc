@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/sched/descriptor_reserve.h"
+#include "core/sched/record_io.h"
 #include "glog/logging.h"
 
 namespace mptest::sched {
@@ -33,27 +35,51 @@ ProcessExecutor::ProcessExecutor(int capacity, absl::Duration kill_grace,
 }
 
 int ProcessExecutor::Start(JobSpec job) {
-  process::CallSpec call;
-  call.target = job.name;
-  call.run = std::move(job.work);
-  call.timeout = job.deadline;
-  call.before_kill = std::move(job.before_kill);
-  absl::StatusOr<int> index = supervisor_.Add(std::move(call));
-  if (!index.ok()) {  // e.g. no descriptor left for the supervisor's epoll
+  absl::Status started = absl::FailedPreconditionError(start_failure_);
+  int index = -1;
+  if (start_failure_.empty()) {
+    process::CallSpec call;
+    call.target = job.name;
+    call.run = std::move(job.work);
+    call.timeout = job.deadline;
+    call.before_kill = std::move(job.before_kill);
+    absl::StatusOr<int> added = supervisor_.Add(std::move(call));
+    started = added.status();
+    if (added.ok()) {
+      index = *added;
+      // Added but not launched (no descriptor for its channel): known now, before the next
+      // job takes what the reserve gives back.
+      const proto::ChildError& error = supervisor_.outcomes()[index].error.error;
+      if (error.kind() == proto::ChildError::START_FAILED) NoteStartFailure(error.detail());
+    }
+  }
+  if (!started.ok()) {  // e.g. no descriptor left for its epoll (EMFILE)
+    NoteStartFailure(started.message());
     JobDone done;
     done.id = -static_cast<int>(failed_starts_.size()) - 1 - failed_start_count_;
     done.status = JobDone::Status::kCrashed;
-    done.detail = absl::StrCat(job.name, ": could not be started: ", index.status().message());
+    done.detail = absl::StrCat(job.name, ": could not be started: ", started.message());
     done.start = done.end = absl::Now();
     failed_starts_.push_back(done);
     return done.id;
   }
-  names_[*index] = job.name;
-  return *index;
+  names_[index] = job.name;
+  return index;
+}
+
+void ProcessExecutor::NoteStartFailure(absl::string_view message) {
+  if (!start_failure_.empty() || !IsHostResourceError(message)) return;
+  // The host ran out: the held-back descriptors let the campaign record this and end.
+  ReleaseReservedDescriptors();
+  start_failure_ = std::string(message);
 }
 
 void ProcessExecutor::CancelAll() {
   supervisor_.CancelAll("interrupted: boards powered off, process group killed");
+}
+
+void ProcessExecutor::KillAll() {
+  supervisor_.KillAllNow("interrupted again: boards powered off, process group killed at once");
 }
 
 std::vector<JobDone> ProcessExecutor::Wait(absl::Duration max_wait) {
@@ -85,6 +111,8 @@ std::vector<JobDone> ProcessExecutor::Wait(absl::Duration max_wait) {
     } else {
       done.status = JobDone::Status::kCrashed;
       done.detail = absl::StrCat(name, ": ", outcome.error.Summary());
+      // No channel or no process for it (EMFILE on its pipe, say).
+      if (error.kind() == proto::ChildError::START_FAILED) NoteStartFailure(error.detail());
     }
     finished.push_back(std::move(done));
   }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "core/process/supervisor.h"
 #include "core/sched/executor.h"
 
@@ -33,11 +34,15 @@ class ProcessExecutor : public Executor {
   std::vector<JobDone> Wait(absl::Duration max_wait) override;
   absl::Time Now() const override { return absl::Now(); }
   void CancelAll() override;
+  void KillAll() override;
 
   process::Context context() const { return context_; }
 
  private:
   static process::PcallOptions Options(process::Context context, absl::Duration kill_grace);
+  // A job could not be started: if for the host's fault, releases the descriptor reserve and
+  // starts nothing more (start_failure_).
+  void NoteStartFailure(absl::string_view message);
 
   process::Context context_;
   int capacity_;
@@ -46,6 +51,10 @@ class ProcessExecutor : public Executor {
   // Jobs the supervisor could not start (negative ids), reported by the next Wait.
   std::vector<JobDone> failed_starts_;
   int failed_start_count_ = 0;
+  // Why the first job that could not be started for the host's fault could not (it ran out of
+  // descriptors: IsHostResourceError): later jobs are not tried, so the descriptors released
+  // then stay for the campaign's records and reports.
+  std::string start_failure_;
 };
 
 // The executors mptest picks: a forked child per job, or inline (--nomultiprocessing).

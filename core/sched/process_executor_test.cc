@@ -13,6 +13,7 @@
 
 #include "absl/time/clock.h"
 #include "core/process/test_util.h"
+#include "core/sched/descriptor_reserve.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -108,6 +109,33 @@ TEST(ProcessExecutorTest, CancelAllReportsInterruptedJobsAsTimedOut) {
     }
   }
   EXPECT_TRUE(process::testing::ChildPids().empty());
+}
+
+// The host runs out of descriptors, for the supervisor's epoll (the first job) or for a job's
+// channel (a later one): the job that could not be started is reported (crashed, naming the
+// cause), the held-back descriptors are released for the campaign's records, and later jobs
+// are not tried (they would take those descriptors again).
+TEST(ProcessExecutorTest, OutOfDescriptorsReleasesTheReserveAndStartsNothingMore) {
+  for (bool first_job : {true, false}) {
+    ForkExecutor executor(4);
+    if (!first_job) {  // the supervisor is prepared: the job's own channel fails
+      executor.Start(Job("ok", [] { return std::string("ok"); }));
+      ASSERT_EQ(WaitAll(executor).size(), 1u);
+    }
+    ASSERT_GT(ReserveDescriptors(4), 0);
+    {
+      process::testing::NoDescriptorsLeft none;
+      executor.Start(Job("first", [] { return std::string("1"); }));
+    }
+    executor.Start(Job("second", [] { return std::string("2"); }));
+    std::vector<JobDone> done = WaitAll(executor);
+    EXPECT_EQ(ReleaseReservedDescriptors(), 0) << "the reserve was not released";
+    ASSERT_EQ(done.size(), 2u);
+    for (const JobDone& job : done) {
+      EXPECT_EQ(job.status, JobDone::Status::kCrashed);
+      EXPECT_THAT(job.detail, HasSubstr("Too many open files")) << job.detail;
+    }
+  }
 }
 
 TEST(ProcessExecutorTest, TheDefaultContextDecidesAndInlineRunsOneJobAtATime) {

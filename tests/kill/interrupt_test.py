@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""SIGTERM in the middle of a campaign ends the running runs as interrupted (issue 14, item 4).
+"""SIGTERM in the middle of a campaign ends the running runs as interrupted (issue 14, item 4),
+and a second SIGTERM ends it faster, as completely (item 3).
 
 A virtual lab of 4 tentacles with slow lines runs 40 groups. Once a run is under way on every
 tentacle, mptest gets SIGTERM (and, in the second case, a second SIGTERM 0.2 s
@@ -7,27 +8,42 @@ later). Expected: exit 3 within 30 s; the runs under way at the signal are inter
 (msg_interrupted), not errored; no attempt starts after the signal (no retry); nothing is
 quarantined; results.json counts them (summary.groups_interrupted), junit.xml has them as
 skipped with type "interrupted", report.md lists them; results.json holds exactly the attempt
-directories on disk (consistent without `mptest report`).
+directories on disk (consistent without `mptest report`); when mptest has exited, no board of
+the lab is alive and nothing is left in its session (/proc).
+
+The same with --nomultiprocessing, where a run cannot be preempted and the first signal waits
+the kill grace (2 s) for it before abandoning it: with one signal mptest ends no earlier than
+the grace; with two it ends before the grace would have ended.
 """
 import glob
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
-from mptest_test_util import finish, runfile, wait_until, write_virtual_lab  # noqa: E402
+sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "kill"))
+import campaign_process  # noqa: E402
+from mptest_test_util import finish, write_virtual_lab  # noqa: E402
 
 SPECS = 10
 BOARDS = 4
+GRACE_S = 2.0  # mptest's kill grace (ProcessExecutor): an inline run's time to return
 
 
 def attempt_dirs(results):
     return sorted(os.path.basename(os.path.dirname(path)) for path in
                   glob.glob(os.path.join(results, "*", "context_testgroup.json")))
+
+
+def state(group):
+    """What became of an attempt: interrupted, skipped, errored or ran."""
+    for key in ("msg_interrupted", "msg_skipped", "msg_error"):
+        if group.get(key):
+            return key[4:]
+    return "ran"
 
 
 def running(results):
@@ -43,46 +59,46 @@ def running(results):
     return count
 
 
-def case(name, signals):
+def case(name, signals, inline=False):
     work = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), name)
     os.makedirs(work)
     # Slow lines (200 bytes/s): a run takes many seconds, so runs are surely under way.
     write_virtual_lab(work, "INT", BOARDS, SPECS, bytes_per_second=200)
     results = os.path.join(work, "results")
-    argv = [runfile("tools/mptest"), "test", f"--inventory={work}/inventory.textproto",
-            f"--boards={work}/boards", f"--specs={work}/specs.textproto",
-            f"--build_cache={work}/cache", f"--lock_dir={work}/lock", "--jobs=4",
-            "--count=3", f"--testresults={results}"]
-    with open(os.path.join(work, "mptest.log"), "w") as log:
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True, env=dict(os.environ, NO_COLOR="1"))
-        if not wait_until(lambda: running(results) >= BOARDS or process.poll() is not None, 60):
-            process.kill()
-            return [f"{name}: fewer than {BOARDS} runs under way after 60 s"]
-        if process.poll() is not None:
-            return [f"{name}: the campaign ended (exit {process.returncode}) before the signal"]
-        signalled = time.time()
-        for index in range(signals):
-            if index:
-                time.sleep(0.2)
-            os.kill(process.pid, signal.SIGTERM)
-        try:
-            code = process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return [f"{name}: mptest still running 30 s after SIGTERM"]
+    runs = 1 if inline else BOARDS  # runs under way at the signal
+    argv = campaign_process.lab_argv(work, results, "--count=3",
+                                     *(["--nomultiprocessing"] if inline else []))
+    process = campaign_process.start(argv, os.path.join(work, "mptest.log"))
+    problem = campaign_process.wait_for(process, lambda: running(results) >= runs, 60,
+                                        f"{runs} run(s) under way")
+    if problem:
+        return [f"{name}: {problem}"]
+    signalled = time.time()
+    code, took = campaign_process.signal_and_wait(process, signal.SIGTERM, signals)
+    if code is None:
+        return [f"{name}: {took}"]
     ended = time.time()
     problems = []
+    # mptest powered its boards off and reaped its children before it exited.
+    problems += [f"{name}: board alive after mptest exited: {line}"
+                 for line in campaign_process.boards_of(work)]
+    problems += [f"{name}: left in mptest's session: {line}"
+                 for line in campaign_process.left_in_session(process.pid)]
     if code != 3:
         problems.append(f"{name}: exit {code}, want 3")
+    if inline and signals == 1 and took < GRACE_S:
+        problems.append(f"{name}: ended {took:.2f} s after the signal, before the grace of "
+                        f"{GRACE_S} s: the comparison below has nothing to show")
+    if inline and signals == 2 and took >= GRACE_S:
+        problems.append(f"{name}: ended {took:.2f} s after the first signal: the second did not "
+                        f"cut the grace of {GRACE_S} s")
     with open(os.path.join(results, "results.json")) as handle:
         data = json.load(handle)
     groups = data["groups"]
     interrupted = [g for g in groups if g.get("msg_interrupted")]
-    if len(interrupted) != BOARDS:
+    if len(interrupted) != runs:
         problems.append(f"{name}: {len(interrupted)} interrupted attempts in results.json, want "
-                        f"{BOARDS} (one per tentacle)")
+                        f"{runs} (one per run under way)")
     for group in groups:
         start = group.get("start_s", 0)
         if group.get("msg_error") and start <= ended and group.get("end_s", 0) >= signalled:
@@ -98,6 +114,11 @@ def case(name, signals):
     if listed != on_disk:
         problems.append(f"{name}: results.json is not what is on disk: "
                         f"{sorted(set(listed) ^ set(on_disk))}")
+    for group in groups:
+        path = os.path.join(results, group["directory_relative"], "context_testgroup.json")
+        with open(path) as handle:
+            if state(json.load(handle)) != state(group):
+                problems.append(f"{name}: {path} is not {state(group)} as in results.json")
     junit = ElementTree.parse(os.path.join(results, "junit.xml"))
     marked = [s for s in junit.iter("skipped") if s.get("type") == "interrupted"]
     if len(marked) != len(interrupted):
@@ -109,13 +130,15 @@ def case(name, signals):
         log_text = handle.read()
     if "quarantined" in log_text:
         problems.append(f"{name}: a tentacle was quarantined by the interruption")
-    print(f"{name}: exit {code} {ended - signalled:.1f} s after the signal; "
+    print(f"{name}: exit {code} {took:.2f} s after the first signal; "
           f"{len(interrupted)} interrupted of {len(groups)} attempts")
     return problems
 
 
 def main():
-    problems = case("one_sigterm", 1) + case("two_sigterms", 2)
+    problems = (case("one_sigterm", 1) + case("two_sigterms", 2) +
+                case("inline_one_sigterm", 1, inline=True) +
+                case("inline_two_sigterms", 2, inline=True))
     return finish("interrupt", problems)
 
 

@@ -19,7 +19,8 @@ import time
 import xml.etree.ElementTree as ElementTree
 
 sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "common"))
-import mptest_test_util  # noqa: E402
+sys.path.insert(0, os.path.join(os.environ.get("TEST_SRCDIR", ""), "mptest", "tests", "kill"))
+import campaign_process  # noqa: E402
 from mptest_test_util import finish, runfile, wait_until, write_virtual_lab  # noqa: E402
 
 SPECS = 10
@@ -40,11 +41,6 @@ def completed_groups(results):
     return done
 
 
-def processes(predicate):
-    return [f"pid {p.pid} state {p.state}: {p.command[:100]}"
-            for p in mptest_test_util.processes() if predicate(p.sid, p.command)]
-
-
 def kill_case(name, how):
     work = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), name)
     os.makedirs(work)
@@ -52,50 +48,37 @@ def kill_case(name, how):
     results = os.path.join(work, "results")
     mptest = runfile("tools/mptest")
     common = [f"--testresults={results}"]
-    argv = [mptest, "test", f"--inventory={work}/inventory.textproto", f"--boards={work}/boards",
-            f"--specs={work}/specs.textproto", f"--build_cache={work}/cache",
-            f"--lock_dir={work}/lock", "--jobs=4"] + common
     problems = []
-    with open(os.path.join(work, "mptest.log"), "w") as log:
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True, env=dict(os.environ, NO_COLOR="1"))
-        if not wait_until(lambda: len(completed_groups(results)) >= 6 or process.poll() is not None,
-                          60):
-            process.kill()
-            process.wait()
-            return [f"{name}: fewer than 6 groups after 60 s"]
-        if process.poll() is not None:
-            return [f"{name}: the campaign ended (exit {process.returncode}) before the kill; "
-                    "make it longer"]
-        before = completed_groups(results)
-        os.kill(process.pid, how)
-        killed_at = time.monotonic()
-        try:
-            code = process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return [f"{name}: mptest still running 60 s after {how.name}"]
+    process = campaign_process.start(campaign_process.lab_argv(work, results),
+                                     os.path.join(work, "mptest.log"))
+    problem = campaign_process.wait_for(process, lambda: len(completed_groups(results)) >= 6, 60,
+                                        "6 complete groups")
+    if problem:
+        return [f"{name}: {problem}; make it longer"]
+    before = completed_groups(results)
+    killed_at = time.monotonic()
+    code, took = campaign_process.signal_and_wait(process, how, timeout=60)
+    if code is None:
+        return [f"{name}: {took}"]
     session = process.pid
     total = BOARDS * SPECS
     # The virtual boards are detached from mptest's session, but not from its life: within 2 s
     # of its end, however it ended, none is left (the results directory stays where it is).
-    boards = wait_until(lambda: not processes(lambda _, command: work in command and
-                                              "virtual_board" in command),
+    boards = wait_until(lambda: not campaign_process.boards_of(work),
                         max(0.0, killed_at + 2 - time.monotonic()))
     if not boards:
-        problems += [f"{name}: board still running: {line}" for line in
-                     processes(lambda _, command: work in command and "virtual_board" in command)]
+        problems += [f"{name}: board still running: {line}"
+                     for line in campaign_process.boards_of(work)]
     if how == signal.SIGTERM and code != 3:
         problems.append(f"{name}: exit {code} after SIGTERM, expected 3")
     if how == signal.SIGKILL and code != -signal.SIGKILL:
         problems.append(f"{name}: exit {code} after SIGKILL")
     # Nothing of the run is left: mptest's session (its job children) and, as their links'
     # directory is removed with the results, the detached boards.
-    left = wait_until(lambda: not processes(lambda sid, _: sid == session), 10)
+    left = wait_until(lambda: not campaign_process.left_in_session(session), 10)
     if not left:
         problems += [f"{name}: left in mptest's session: {line}"
-                     for line in processes(lambda sid, _: sid == session)]
+                     for line in campaign_process.left_in_session(session)]
     # Every JSON file on disk parses (none half-written).
     for path in glob.glob(os.path.join(results, "**", "*.json"), recursive=True):
         try:

@@ -179,6 +179,9 @@ void TeeSink::RunFinished(const proto::TestRunRecord& record) {
 void TeeSink::CampaignFinished(const proto::CampaignSummary& summary) {
   for (EventSink* sink : sinks_) sink->CampaignFinished(summary);
 }
+void TeeSink::CampaignStopping() {
+  for (EventSink* sink : sinks_) sink->CampaignStopping();
+}
 void TeeSink::Tick(double now_s) {
   for (EventSink* sink : sinks_) sink->Tick(now_s);
 }

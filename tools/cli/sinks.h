@@ -54,6 +54,8 @@ class ReportSink : public EventSink {
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
+  // Until CampaignFinished the aggregates wait: each dropped or killed run would rewrite them.
+  void CampaignStopping() override { writer_->DeferAggregates(); }
   // Why the campaign is being ended early (a USB error): the campaign's error in context.json
   // and the reports. "" = a signal.
   void SetEndReason(const std::string& reason) { end_reason_ = reason; }
@@ -76,6 +78,7 @@ class TeeSink : public EventSink {
   void RunStarted(const proto::RunStart& start) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
+  void CampaignStopping() override;
   void Tick(double now_s) override;
   void RemainingEstimate(double seconds) override;
 

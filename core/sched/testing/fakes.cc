@@ -34,7 +34,8 @@ absl::StatusOr<proto::Firmware> FakeBuilder::Build(const proto::BuildRequest& re
   std::string log = absl::StrCat(request.output_dir(), "/build.log");
   if (fail.count(name) || fail.count(request.board().name())) {
     (void)WriteFileAtomically(log, absl::StrCat("make: *** [", name, "] Error 2\n"));
-    return absl::InternalError(absl::StrCat("build of ", name, " failed (log: ", log, ")"));
+    return absl::InternalError(
+        absl::StrCat("build of ", name, " failed (log: ", log, ")", fail_cause));
   }
   proto::Firmware firmware;
   firmware.set_board(request.board().name());
@@ -68,7 +69,8 @@ absl::StatusOr<proto::DiscoverResponse> FakeDriver::Discover(
 
 absl::StatusOr<proto::Tentacle> FakeDriver::Start(const proto::Tentacle& tentacle) {
   if (fail_start.count(tentacle.entry().label())) {
-    return absl::UnavailableError(absl::StrCat(tentacle.entry().label(), ": does not power up"));
+    return absl::UnavailableError(
+        absl::StrCat(tentacle.entry().label(), ": does not power up", fail_start_cause));
   }
   proto::Tentacle started = tentacle;
   started.set_console(absl::StrCat("fake:", tentacle.entry().label()));
@@ -91,7 +93,10 @@ absl::Status FakeDriver::Flash(const proto::FlashRequest& request) {
   return WriteFileAtomically(request.tentacle().runtime().at("state"), image);
 }
 
-absl::Status FakeDriver::Stop(const proto::Tentacle&) { return absl::OkStatus(); }
+absl::Status FakeDriver::Stop(const proto::Tentacle& tentacle) {
+  stopped.insert(tentacle.entry().label());
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::string> FakeDriver::ReadVersion(const proto::Tentacle& tentacle) {
   auto it = tentacle.runtime().find("state");

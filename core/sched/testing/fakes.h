@@ -20,6 +20,7 @@ namespace mptest::sched::testing {
 class FakeBuilder : public Builder {
  public:
   std::set<std::string> fail;  // BOARD or BOARD-VARIANT
+  std::string fail_cause;      // appended to their error ("Too many open files", say)
   absl::Duration duration = absl::ZeroDuration();
   std::string version_prefix = "fake";
   absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override;
@@ -30,7 +31,9 @@ class FakeDriver : public BoardDriver {
  public:
   std::set<std::string> fail_flash;                      // tentacle labels whose flashing fails
   std::set<std::string> fail_start;                      // tentacle labels that never come up
+  std::string fail_start_cause;                          // appended to their error
   absl::Duration flash_duration = absl::ZeroDuration();  // real sleep in every Flash
+  std::multiset<std::string> stopped;  // the label of every tentacle Stop was called for (parent)
   absl::StatusOr<proto::DiscoverResponse> Discover(const proto::DiscoverRequest& request) override;
   absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) override;
   absl::Status PowerCycle(const proto::Tentacle& tentacle) override;
