@@ -16,7 +16,9 @@ std::string InstalledRunfilesRoot(const std::string& executable) {
   const std::string program = executable.empty() ? SelfExecutable() : executable;
   const size_t slash = program.rfind('/');
   if (slash == std::string::npos) return "";
-  const std::string root = program.substr(0, slash) + "/../lib";
+  const size_t parent = program.rfind('/', slash == 0 ? 0 : slash - 1);
+  if (parent == std::string::npos || parent == slash) return "";
+  const std::string root = program.substr(0, parent) + "/lib";
   struct stat st;
   if (stat((root + "/mptest").c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return "";
   return root;

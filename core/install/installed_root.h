@@ -13,9 +13,8 @@ namespace mptest::install {
 // The running program's file (/proc/self/exe, symlinks resolved); "" if it cannot be read.
 std::string SelfExecutable();
 
-// The runfiles root of the installed tree `executable` is part of: <dir>/../lib when
-// <dir>/../lib/mptest is a directory (<dir> holding `executable`), else "". "" stands for the
-// running program.
+// The runfiles root of the installed tree `executable` (an absolute path) is part of: P/lib
+// for P/bin/mptest when P/lib/mptest is a directory, else "". "" stands for the running program.
 std::string InstalledRunfilesRoot(const std::string& executable = "");
 
 }  // namespace mptest::install

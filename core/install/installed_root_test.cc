@@ -19,7 +19,7 @@ TEST(InstalledRootTest, BinaryBesideLibMptestUsesLibAsRunfilesRoot) {
   const std::string prefix = MakeDirs(std::string(std::getenv("TEST_TMPDIR")) + "/installed");
   MakeDirs(prefix + "/bin");
   MakeDirs(prefix + "/lib/mptest/plugins");
-  EXPECT_EQ(InstalledRunfilesRoot(prefix + "/bin/mptest"), prefix + "/bin/../lib");
+  EXPECT_EQ(InstalledRunfilesRoot(prefix + "/bin/mptest"), prefix + "/lib");
 }
 
 TEST(InstalledRootTest, BinaryWithoutInstalledTreeHasNone) {
