@@ -97,7 +97,8 @@ def main():
     installed = subprocess.run([runfile("tools/install/install"), f"--prefix={prefix}"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if installed.returncode != 0:
-        return finish("install_test", [f"install exited {installed.returncode}: {installed.stdout}"])
+        return finish("install_test",
+                      [f"install exited {installed.returncode}: {installed.stdout}"])
     links = [path for path in glob.glob(f"{prefix}/**", recursive=True) if os.path.islink(path)]
     if links:
         problems.append(f"the installed tree has links into the build: {links[:5]}")
@@ -147,7 +148,8 @@ def main():
         else:
             problems += campaign(work, prefix, "fixed_port",
                                  'tentacles { label: "fp01-VIRTUAL_ESP" type: "fixed_port" '
-                                 f'board: "VIRTUAL_ESP" tags {{ key: "port" value: "{port}" }} }}\n',
+                                 'board: "VIRTUAL_ESP" '
+                                 f'tags {{ key: "port" value: "{port}" }} }}\n',
                                  plugins, "--flash_skip")
     finally:
         board.terminate()

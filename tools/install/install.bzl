@@ -21,7 +21,8 @@ def _mptest_install_manifest_impl(ctx):
         lines.append("lib/%s\t%s" % (path, path))  # <prefix>/lib is the installed runfiles root
     sdk_dir = ctx.attr.sdk.label.package + "/" + ctx.attr.sdk.label.name + "/"
     for f in ctx.files.sdk:
-        lines.append("%s\t%s" % (_sdk_destination(f.short_path[len(sdk_dir):]), runfiles_path(ctx, f)))
+        destination = _sdk_destination(f.short_path[len(sdk_dir):])
+        lines.append("%s\t%s" % (destination, runfiles_path(ctx, f)))
     lines.append("lib/pkgconfig/%s\t%s" % (
         ctx.file.pkgconfig.basename,
         runfiles_path(ctx, ctx.file.pkgconfig),

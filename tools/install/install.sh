@@ -15,7 +15,8 @@ done
 [[ "$prefix" == /* ]] || prefix="${BUILD_WORKING_DIRECTORY:-$PWD}/$prefix"
 prefix="${prefix%/}"
 
-if [[ -d "$0.runfiles" ]]; then runfiles="$0.runfiles"; else runfiles="${RUNFILES_DIR:?no runfiles}"; fi
+runfiles="$0.runfiles"  # under `bazel run`; a test that runs the installer gives RUNFILES_DIR
+[[ -d "$runfiles" ]] || runfiles="${RUNFILES_DIR:?install: no runfiles}"
 manifest="$runfiles/mptest/tools/install/install_manifest.txt"
 [[ -r "$manifest" ]] || { echo "install: cannot read $manifest" >&2; exit 1; }
 
@@ -36,4 +37,5 @@ while IFS=$'\t' read -r destination source; do
   count=$((count + 1))
 done <"$manifest"
 echo "install: $count files under $prefix"
-echo "install: build a plugin with  PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config --cflags --libs mptest-plugin"
+echo "install: for plugins, export PKG_CONFIG_PATH=$prefix/lib/pkgconfig and build with"
+echo "  g++ -std=c++17 -shared -fPIC X.cc \$(pkg-config --cflags --libs mptest-plugin) -o libX.so"
