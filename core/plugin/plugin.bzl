@@ -123,20 +123,19 @@ def _copy(ctx, source, destination):
     )
     return out
 
-def _sdk_archive(ctx, deps):
-    """lib<archive>.a: the PIC objects of mptest's own libraries in `deps` (not the core's
-    generated protobuf code, which the mptest process holds), for plugins to link statically as
-    mptest_plugin does."""
-    merged = cc_common.merge_cc_infos(cc_infos = [dep[CcInfo] for dep in deps])
+def _sdk_archive(ctx, merged, name, core_proto):
+    """<sdk>/lib<name>.a: the PIC objects of mptest's own libraries in `merged` (a CcInfo), either
+    the core's generated protobuf code (core_proto) or everything else."""
     archives = []
     for linker_input in merged.linking_context.linker_inputs.to_list():
-        if linker_input.owner.workspace_name != "" or _is_core_proto(linker_input.owner):
+        owner = linker_input.owner
+        if owner.workspace_name != "" or _is_core_proto(owner) != core_proto:
             continue
         for library in linker_input.libraries:
             archive = library.pic_static_library or library.static_library
             if archive:
                 archives.append(archive)
-    out = ctx.actions.declare_file("%s/lib%s.a" % (ctx.label.name, ctx.attr.archive))
+    out = ctx.actions.declare_file("%s/lib%s.a" % (ctx.label.name, name))
     script = "\n".join(["CREATE " + out.path] + ["ADDLIB " + a.path for a in archives] +
                         ["SAVE", "END", ""])
     ar = ctx.attr._cc_toolchain[cc_common.CcToolchainInfo].ar_executable
@@ -162,20 +161,24 @@ def _mptest_sdk_impl(ctx):
     ] + [
         _copy(ctx, extra, "%s/%s" % (ctx.label.name, extra.basename))
         for extra in ctx.files.files
-    ] + [_sdk_archive(ctx, ctx.attr.deps)]
+    ]
+    merged = cc_common.merge_cc_infos(cc_infos = [dep[CcInfo] for dep in ctx.attr.deps])
+    outputs.append(_sdk_archive(ctx, merged, "mptest_plugin_sdk", core_proto = False))
+    outputs.append(_sdk_archive(ctx, merged, "mptest_proto", core_proto = True))
     return [DefaultInfo(files = depset(outputs), runfiles = ctx.runfiles(files = outputs))]
 
 # The plugin SDK as a directory for builds outside this workspace: <name>/include/ holds the
-# headers of `deps` that belong to mptest (sources and generated .pb.h), <name>/lib<archive>.a
-# the compiled code of those deps (without the core's generated protobuf code), and `files`
-# (the version script) sit in <name>/. Abseil and protobuf headers and libraries come from the
-# system packages. //:install lays it out under a prefix with a pkg-config file.
+# headers of `deps` that belong to mptest (sources and generated .pb.h),
+# <name>/libmptest_plugin_sdk.a the compiled code of those deps except the core's generated
+# protobuf code, which plugins leave to the mptest process, <name>/libmptest_proto.a that code
+# (for programs of an author's own, never for a plugin), and `files` (the version script) sit in
+# <name>/. Abseil and protobuf come from the system packages. //:install lays it out under a
+# prefix with pkg-config files.
 mptest_sdk = rule(
     implementation = _mptest_sdk_impl,
     attrs = {
         "deps": attr.label_list(providers = [CcInfo]),
         "files": attr.label_list(allow_files = True),
-        "archive": attr.string(default = "mptest_plugin_sdk"),
         "_cc_toolchain": attr.label(default = "@bazel_tools//tools/cpp:current_cc_toolchain"),
     },
 )

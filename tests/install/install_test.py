@@ -7,7 +7,8 @@ the checkout:
    names the prefix;
 2. plugins/examples/example_board and out_of_tree/fixed_port_board.cc build with exactly
    `g++ -std=c++17 -shared -fPIC SOURCES $(pkg-config --cflags --libs mptest-plugin) -o LIB`
-   and export only mptest_plugin_entry;
+   and export only mptest_plugin_entry; a program of the author's own (driver_probe.cc) builds
+   with the example driver and mptest-proto, and its Discover call answers;
 3. P/bin/mptest, run outside Bazel's runfiles, lists them beside its built-in plugins from
    P/lib/mptest;
 4. a campaign on an example_board tentacle (its simulator is the installed virtual board)
@@ -40,20 +41,27 @@ def run(argv, work, **kwargs):
                           stderr=subprocess.STDOUT, text=True, timeout=240, **kwargs)
 
 
-def build_plugin(work, prefix, name, sources):
-    """Copies `sources` into work/<name>/ and builds lib<name>.so there with the pkg-config
-    line; the directory, or a problem."""
-    directory = os.path.join(work, name)
-    os.makedirs(directory)
+def gxx(directory, prefix, options, sources, modules, output):
+    """Copies `sources` into `directory` and runs g++ there on their .cc files with the
+    pkg-config line for `modules`; a problem, or None."""
+    os.makedirs(directory, exist_ok=True)
     for source in sources:
         shutil.copy(runfile(source), directory)
     cc = [os.path.basename(s) for s in sources if s.endswith(".cc")]
-    command = (f"g++ -std=c++17 -shared -fPIC {' '.join(cc)} "
-               f"$(PKG_CONFIG_PATH={prefix}/lib/pkgconfig pkg-config --cflags --libs mptest-plugin)"
-               f" -o lib{name}.so")
+    command = (f"g++ -std=c++17 {options} {' '.join(cc)} "
+               f"$(PKG_CONFIG_PATH={prefix}/lib/pkgconfig pkg-config --cflags --libs {modules})"
+               f" -o {output}")
     built = run(["/bin/sh", "-c", command], directory)
-    if built.returncode != 0:
-        return None, f"{command}: exit {built.returncode}: {built.stdout}"
+    return None if built.returncode == 0 else f"{command}: exit {built.returncode}: {built.stdout}"
+
+
+def build_plugin(work, prefix, name, sources):
+    """Builds lib<name>.so from copies of `sources` in work/<name>/ with the pkg-config line;
+    the directory, or a problem."""
+    directory = os.path.join(work, name)
+    problem = gxx(directory, prefix, "-shared -fPIC", sources, "mptest-plugin", f"lib{name}.so")
+    if problem:
+        return None, problem
     exported = run(["nm", "-D", "--defined-only", "--format=just-symbols", f"lib{name}.so"],
                    directory).stdout.split()
     if exported != ["mptest_plugin_entry"]:
@@ -108,15 +116,25 @@ def main():
 
     plugins = os.path.join(work, "plugins")  # the built libraries, copied together
     os.makedirs(plugins)
-    example = "plugins/examples/example_board/"
+    example = [f"plugins/examples/example_board/{f}" for f in ("example_board.h",
+                                                               "example_board.cc")]
     for name, sources in (
-            ("example_board", [example + f for f in ("example_board.h", "example_board.cc",
-                                                     "plugin.cc")]),
+            ("example_board", example + ["plugins/examples/example_board/plugin.cc"]),
             ("fixed_port", ["plugins/examples/out_of_tree/fixed_port_board.cc"])):
         directory, problem = build_plugin(work, prefix, name, sources)
         if problem:
             return finish("install_test", problems + [problem])
         shutil.copy(os.path.join(directory, f"lib{name}.so"), plugins)
+
+    probe_dir = os.path.join(work, "probe")
+    problem = gxx(probe_dir, prefix, "", example + ["tests/install/driver_probe.cc"],
+                  "mptest-plugin mptest-proto", "driver_probe")
+    if problem:
+        problems.append(problem)
+    else:
+        probed = run(["./driver_probe", "/state", "ex01", "VIRTUAL_ESP", "/sim"], probe_dir)
+        if probed.returncode != 0 or probed.stdout != "/state/ex01.console\n":
+            problems.append(f"driver_probe exited {probed.returncode}: {probed.stdout}")
 
     listed = run([f"{prefix}/bin/mptest", "plugins", f"--plugin_path={plugins}"], work)
     for name, origin in (("example_board", f"{plugins}/libexample_board.so"),

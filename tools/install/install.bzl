@@ -23,26 +23,24 @@ def _mptest_install_manifest_impl(ctx):
     for f in ctx.files.sdk:
         destination = _sdk_destination(f.short_path[len(sdk_dir):])
         lines.append("%s\t%s" % (destination, runfiles_path(ctx, f)))
-    lines.append("lib/pkgconfig/%s\t%s" % (
-        ctx.file.pkgconfig.basename,
-        runfiles_path(ctx, ctx.file.pkgconfig),
-    ))
+    for f in ctx.files.pkgconfig:
+        lines.append("lib/pkgconfig/%s\t%s" % (f.basename, runfiles_path(ctx, f)))
     manifest = ctx.actions.declare_file(ctx.label.name + ".txt")
     ctx.actions.write(manifest, "\n".join(sorted(lines)) + "\n")
-    runfiles = ctx.runfiles(files = [manifest, ctx.file.pkgconfig] + ctx.files.sdk)
+    runfiles = ctx.runfiles(files = [manifest] + ctx.files.pkgconfig + ctx.files.sdk)
     runfiles = runfiles.merge(binary.default_runfiles)
     return [DefaultInfo(files = depset([manifest]), runfiles = runfiles)]
 
 # <name>.txt lists "<destination under the prefix>\t<runfiles path>" for every installed file:
 # `binary` in bin/, its runfiles under lib/ (so <prefix>/lib/mptest mirrors the runfiles'
 # mptest/: core/install/installed_root.h), the SDK directory (`sdk`, an mptest_sdk) as include/,
-# lib/ and lib/mptest/, and the pkg-config file in lib/pkgconfig/. The files come along as
+# lib/ and lib/mptest/, and the pkg-config files in lib/pkgconfig/. The files come along as
 # runfiles.
 mptest_install_manifest = rule(
     implementation = _mptest_install_manifest_impl,
     attrs = {
         "binary": attr.label(executable = True, cfg = "target"),
         "sdk": attr.label(allow_files = True),
-        "pkgconfig": attr.label(allow_single_file = [".pc"]),
+        "pkgconfig": attr.label_list(allow_files = [".pc"]),
     },
 )

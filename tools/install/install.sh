@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs mptest and its plugin SDK under a prefix: `./bazelw run //:install -- --prefix=DIR`.
 # Copies what install_manifest.txt lists (destination, then runfiles path, per line) and writes
-# the prefix into the pkg-config file. Relative prefixes are taken from where bazel was run.
+# the prefix into the pkg-config files. Relative prefixes are taken from where bazel was run.
 set -euo pipefail
 usage() { echo "usage: install --prefix=DIR" >&2; exit 2; }
 prefix=""
