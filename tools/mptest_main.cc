@@ -31,6 +31,7 @@
 #include "core/gitspec/file_lock.h"
 #include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
+#include "core/install/installed_root.h"
 #include "core/plugin/flags.h"
 #include "core/plugin/plugins_command.h"
 #include "core/report/atomic_file.h"
@@ -235,9 +236,10 @@ std::string UserPath(const std::string& path) {
   return cwd ? absl::StrCat(cwd, "/", path) : path;
 }
 
-// A file shipped in mptest's runfiles.
+// A file shipped in mptest's runfiles (an installed mptest's: its installed tree).
 std::string Runfile(const std::string& argv0, const std::string& path) {
-  for (std::string root : {std::string(getenv("RUNFILES_DIR") ? getenv("RUNFILES_DIR") : ""),
+  for (std::string root : {mptest::install::InstalledRunfilesRoot(),
+                           std::string(getenv("RUNFILES_DIR") ? getenv("RUNFILES_DIR") : ""),
                            argv0 + ".runfiles", std::string(".")}) {
     if (root.empty()) continue;
     std::string candidate = root == "." ? path : absl::StrCat(root, "/mptest/", path);

@@ -8,6 +8,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "core/install/installed_root.h"
 #include "core/plugin/search.h"
 #include "glog/logging.h"
 #include "tools/cpp/runfiles/runfiles.h"
@@ -20,12 +21,6 @@ namespace mptest::plugin {
 namespace {
 
 using ::bazel::tools::cpp::runfiles::Runfiles;
-
-std::string SelfExecutable() {
-  char buffer[4096];
-  ssize_t size = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-  return size > 0 ? std::string(buffer, static_cast<size_t>(size)) : std::string();
-}
 
 std::string VerdictCachePath() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
@@ -48,10 +43,14 @@ PluginSearchOptions SearchOptionsFromFlags(const std::string& argv0,
   }
   options.verdict_cache = VerdictCachePath();
 
-  const std::string executable = SelfExecutable();
+  const std::string executable = install::SelfExecutable();
   options.checker = executable.substr(0, executable.rfind('/') + 1) + "mptest_plugin_check";
   std::string error;
-  std::unique_ptr<Runfiles> runfiles(Runfiles::Create(argv0.empty() ? executable : argv0, &error));
+  // An installed mptest's runfiles are its installed tree, whatever the environment says.
+  const std::string installed = install::InstalledRunfilesRoot(executable);
+  std::unique_ptr<Runfiles> runfiles(
+      installed.empty() ? Runfiles::Create(argv0.empty() ? executable : argv0, &error)
+                        : Runfiles::Create(executable, "", installed, &error));
   if (runfiles == nullptr) {
     LOG(WARNING) << "no runfiles (" << error << "): no built-in plugins";
     return options;

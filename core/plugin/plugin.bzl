@@ -85,7 +85,8 @@ def mptest_plugin(name, srcs, deps = [], copts = [], visibility = None, testonly
         visibility = visibility,
     )
 
-def _runfiles_path(ctx, file):
+def runfiles_path(ctx, file):
+    """The path of `file` in a runfiles tree (<workspace>/<path>, or <repository>/<path>)."""
     if file.short_path.startswith("../"):
         return file.short_path[3:]
     return ctx.workspace_name + "/" + file.short_path
@@ -97,7 +98,7 @@ def _mptest_plugin_set_impl(ctx):
     manifest = ctx.actions.declare_file(ctx.label.name + ".txt")
     ctx.actions.write(manifest, "\n".join(
         ["# mptest plugins shipped with the binary: runfiles paths, one per line."] +
-        [_runfiles_path(ctx, f) for f in libraries],
+        [runfiles_path(ctx, f) for f in libraries],
     ) + "\n")
     runfiles = ctx.runfiles(files = [manifest] + libraries)
     for plugin in ctx.attr.plugins:  # what the plugins need at run time (their data) comes along
@@ -122,6 +123,31 @@ def _copy(ctx, source, destination):
     )
     return out
 
+def _sdk_archive(ctx, merged, name, core_proto):
+    """<sdk>/lib<name>.a: the PIC objects of mptest's own libraries in `merged` (a CcInfo), either
+    the core's generated protobuf code (core_proto) or everything else."""
+    archives = []
+    for linker_input in merged.linking_context.linker_inputs.to_list():
+        owner = linker_input.owner
+        if owner.workspace_name != "" or _is_core_proto(owner) != core_proto:
+            continue
+        for library in linker_input.libraries:
+            archive = library.pic_static_library or library.static_library
+            if archive:
+                archives.append(archive)
+    out = ctx.actions.declare_file("%s/lib%s.a" % (ctx.label.name, name))
+    script = "\n".join(["CREATE " + out.path] + ["ADDLIB " + a.path for a in archives] +
+                        ["SAVE", "END", ""])
+    ar = ctx.attr._cc_toolchain[cc_common.CcToolchainInfo].ar_executable
+    ctx.actions.run_shell(
+        inputs = depset(archives, transitive = [ctx.attr._cc_toolchain[DefaultInfo].files]),
+        outputs = [out],
+        command = 'printf "%s" "$2" | "$1" -M',
+        arguments = [ar, script],
+        mnemonic = "SdkArchive",
+    )
+    return out
+
 def _mptest_sdk_impl(ctx):
     headers = [
         h
@@ -136,15 +162,23 @@ def _mptest_sdk_impl(ctx):
         _copy(ctx, extra, "%s/%s" % (ctx.label.name, extra.basename))
         for extra in ctx.files.files
     ]
+    merged = cc_common.merge_cc_infos(cc_infos = [dep[CcInfo] for dep in ctx.attr.deps])
+    outputs.append(_sdk_archive(ctx, merged, "mptest_plugin_sdk", core_proto = False))
+    outputs.append(_sdk_archive(ctx, merged, "mptest_proto", core_proto = True))
     return [DefaultInfo(files = depset(outputs), runfiles = ctx.runfiles(files = outputs))]
 
 # The plugin SDK as a directory for builds outside this workspace: <name>/include/ holds the
-# headers of `deps` that belong to mptest (sources and generated .pb.h), and `files` (the
-# version script) sit in <name>/. Abseil and protobuf headers come from the system packages.
+# headers of `deps` that belong to mptest (sources and generated .pb.h),
+# <name>/libmptest_plugin_sdk.a the compiled code of those deps except the core's generated
+# protobuf code, which plugins leave to the mptest process, <name>/libmptest_proto.a that code
+# (for programs of an author's own, never for a plugin), and `files` (the version script) sit in
+# <name>/. Abseil and protobuf come from the system packages. //:install lays it out under a
+# prefix with pkg-config files.
 mptest_sdk = rule(
     implementation = _mptest_sdk_impl,
     attrs = {
         "deps": attr.label_list(providers = [CcInfo]),
         "files": attr.label_list(allow_files = True),
+        "_cc_toolchain": attr.label(default = "@bazel_tools//tools/cpp:current_cc_toolchain"),
     },
 )

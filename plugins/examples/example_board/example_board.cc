@@ -1,5 +1,5 @@
 // The example board driver: see example_board.h.
-#include "plugins/examples/example_board/example_board.h"
+#include "example_board.h"  // beside this file: the example also builds outside the workspace
 
 #include <cstdio>
 #include <fstream>

@@ -1,10 +1,9 @@
 // The second worked example of docs/writing-a-plugin.md: a plugin built OUTSIDE the mptest
-// workspace with a plain compiler command line against the SDK headers (bazel build
-// //core/api:sdk), nothing else:
+// workspace with a plain compiler command line against an installed mptest
+// (./bazelw run //:install -- --prefix=P; PKG_CONFIG_PATH=P/lib/pkgconfig), nothing else:
 //
-//   g++ -std=c++17 -O2 -fPIC -shared -fvisibility=hidden -I "$SDK/include"
-//       fixed_port_board.cc -o libfixed_port.so
-//       -Wl,--version-script="$SDK/plugin.lds" $(pkg-config --libs protobuf absl_statusor)
+//   g++ -std=c++17 -shared -fPIC fixed_port_board.cc $(pkg-config --cflags --libs mptest-plugin)
+//       -o libfixed_port.so
 //
 // (one command line; see docs/writing-a-plugin.md for the full walk-through)
 //

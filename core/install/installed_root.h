@@ -1,0 +1,22 @@
+// Where an installed mptest finds what a Bazel-run mptest finds in its runfiles. `./bazelw run
+// //:install -- --prefix=P` puts the binary at P/bin/mptest and the runfiles' mptest/ tree at
+// P/lib/mptest/ (boards/, testdata/, plugins/ with the built-in plugin manifest, the plugin
+// checker, the virtual board), so P/lib is that binary's runfiles root. A binary Bazel runs
+// (bazel run, bazel test, bazel-bin/...) has no such tree beside it and uses its runfiles.
+#ifndef MPTEST_CORE_INSTALL_INSTALLED_ROOT_H_
+#define MPTEST_CORE_INSTALL_INSTALLED_ROOT_H_
+
+#include <string>
+
+namespace mptest::install {
+
+// The running program's file (/proc/self/exe, symlinks resolved); "" if it cannot be read.
+std::string SelfExecutable();
+
+// The runfiles root of the installed tree `executable` (an absolute path) is part of: P/lib
+// for P/bin/mptest when P/lib/mptest is a directory, else "". "" stands for the running program.
+std::string InstalledRunfilesRoot(const std::string& executable = "");
+
+}  // namespace mptest::install
+
+#endif  // MPTEST_CORE_INSTALL_INSTALLED_ROOT_H_
