@@ -622,6 +622,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     return interrupted != 0 || !usb_error.empty();
   };
   options.hurry = [] { return interrupted >= 2; };
+  options.test.run.interrupted = [] { return interrupted != 0; };
   // A results directory that cannot be written (a full disk) ends the campaign: every run
   // would be lost the same way.
   options.host_error = [&]() -> std::string {

@@ -165,6 +165,12 @@ void Campaign::StopTentacles() {
     absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacle.entry().type());
     if (!driver.ok()) continue;
     BoardDriver* stopper = *driver;
+    if (options_.interrupted && options_.interrupted()) {
+      // After a signal the boards go off at once, from here: no new child, and nothing an
+      // abandoned inline run still does in this process gets time to write more.
+      if (absl::Status status = stopper->Stop(tentacle); !status.ok()) LOG(WARNING) << status;
+      continue;
+    }
     absl::StatusOr<std::string> stopped = CallSupervised(
         absl::StrCat("plugin '", tentacle.entry().type(), "' Stop on ", tentacle.entry().label()),
         options_.driver_call_deadline, /*interruptible=*/false,

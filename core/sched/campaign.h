@@ -89,7 +89,8 @@ class Campaign {
   // Runs one board-driver call in a supervised job with `deadline` and waits for it: a crash,
   // hang or exit of the plugin is an error naming `name` ("plugin 'x' Start on <label>"), not
   // the campaign's end. SIGINT/SIGTERM (options.interrupted) cancels it when `interruptible`
-  // (Discover, Start); Stop, which powers boards off, runs to its end or deadline.
+  // (Discover, Start); Stop, which powers boards off, runs to its end or deadline (after a
+  // signal StopTentacles calls Stop directly).
   absl::StatusOr<std::string> CallSupervised(const std::string& name, absl::Duration deadline,
                                              bool interruptible,
                                              std::function<absl::StatusOr<std::string>()> call);

@@ -244,11 +244,16 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
       LOG(ERROR) << written;
     }
     *record.add_attempts() = group;
+    const bool interrupted = input.options.interrupted && input.options.interrupted();
     if (!status.ok()) {
       record.set_error(group.msg_error());
-      if (++errors > input.options.max_retries || IsHostResourceError(group.msg_error())) break;
+      if (++errors > input.options.max_retries || IsHostResourceError(group.msg_error()) ||
+          interrupted) {
+        break;
+      }
       continue;
     }
+    if (interrupted) break;
     record.clear_error();
     record.clear_faulty_tentacle();
     if (!group.msg_skipped().empty()) break;

@@ -6,6 +6,7 @@
 #ifndef MPTEST_CORE_SCHED_TEST_RUN_H_
 #define MPTEST_CORE_SCHED_TEST_RUN_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct TestRunOptions {
   bool flash_force = false;
   bool flash_skip = false;
   std::string cache_dir;  // the build cache; harnesses keep what they reuse below it
+  // True once the campaign is interrupted: no further attempt starts. (A run in a child is
+  // killed anyway; an inline run abandoned at a second signal keeps running in mptest's own
+  // process until it exits, and must not add attempts the reports no longer see.)
+  std::function<bool()> interrupted;
 };
 
 struct TestRunInput {
