@@ -52,17 +52,27 @@ std::function<std::unique_ptr<google::protobuf::Message>()> Make() {
   return [] { return std::make_unique<Request>(); };
 }
 
-// Calls `fn` on the board driver `name` with the request as `Request`.
+// Calls `fn` on the plugin `name` of the kind `Get` finds (GetDriver, GetBuilder, GetHarness),
+// with the request as `Request`.
+template <typename Request, typename Plugin, typename Fn>
+Method MethodOf(const char* kind, absl::StatusOr<Plugin*> (CliPlugins::*get)(const std::string&),
+                Fn fn) {
+  return {Make<Request>(),
+          [get, fn](CliPlugins& plugins, const std::string& name,
+                    const google::protobuf::Message& request) -> absl::StatusOr<std::string> {
+            absl::StatusOr<Plugin*> plugin = (plugins.*get)(name);
+            if (!plugin.ok()) return plugin.status();
+            return fn(plugins, **plugin, static_cast<const Request&>(request));
+          },
+          kind};
+}
+
 template <typename Request, typename Fn>
 Method DriverMethod(Fn fn) {
-  return {Make<Request>(),
-          [fn](CliPlugins& plugins, const std::string& name,
-               const google::protobuf::Message& request) -> absl::StatusOr<std::string> {
-            absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(name);
-            if (!driver.ok()) return driver.status();
-            return fn(**driver, static_cast<const Request&>(request));
-          },
-          "board driver"};
+  return MethodOf<Request>("board driver", &CliPlugins::GetDriver,
+                           [fn](CliPlugins&, BoardDriver& driver, const Request& request) {
+                             return fn(driver, request);
+                           });
 }
 
 const std::map<std::string, Method>& Methods() {
@@ -80,37 +90,25 @@ const std::map<std::string, Method>& Methods() {
       {"Flash", DriverMethod<proto::FlashRequest>([](BoardDriver& d, const proto::FlashRequest& r) {
          return NoResponse(d.Flash(r));
        })},
-      {"Version",
-       {Make<proto::Tentacle>(),
-        [](CliPlugins& plugins, const std::string& name,
-           const google::protobuf::Message& request) -> absl::StatusOr<std::string> {
-          if (absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(name); !driver.ok()) {
-            return driver.status();
-          }
-          absl::StatusOr<std::string> identity =
-              plugins.ReadVersion(static_cast<const proto::Tentacle&>(request));
-          if (!identity.ok()) return identity.status();
-          return absl::StrCat("# the identity the board reports\n\"", *identity, "\"\n");
-        },
-        "board driver"}},
-      {"Build",
-       {Make<proto::BuildRequest>(),
-        [](CliPlugins& plugins, const std::string& name,
-           const google::protobuf::Message& request) -> absl::StatusOr<std::string> {
-          absl::StatusOr<Builder*> builder = plugins.GetBuilder(name);
-          if (!builder.ok()) return builder.status();
-          return TextOf((*builder)->Build(static_cast<const proto::BuildRequest&>(request)));
-        },
-        "builder"}},
-      {"Run",
-       {Make<proto::HarnessRequest>(),
-        [](CliPlugins& plugins, const std::string& name,
-           const google::protobuf::Message& request) -> absl::StatusOr<std::string> {
-          absl::StatusOr<Harness*> harness = plugins.GetHarness(name);
-          if (!harness.ok()) return harness.status();
-          return TextOf((*harness)->Run(static_cast<const proto::HarnessRequest&>(request)));
-        },
-        "harness"}},
+      {"Version", MethodOf<proto::Tentacle>(
+                      "board driver", &CliPlugins::GetDriver,
+                      [](CliPlugins& plugins, BoardDriver&,
+                         const proto::Tentacle& tentacle) -> absl::StatusOr<std::string> {
+                        absl::StatusOr<std::string> identity = plugins.ReadVersion(tentacle);
+                        if (!identity.ok()) return identity.status();
+                        return absl::StrCat("# the identity the board reports\n\"", *identity,
+                                            "\"\n");
+                      })},
+      {"Build", MethodOf<proto::BuildRequest>(
+                    "builder", &CliPlugins::GetBuilder,
+                    [](CliPlugins&, Builder& builder, const proto::BuildRequest& request) {
+                      return TextOf(builder.Build(request));
+                    })},
+      {"Run", MethodOf<proto::HarnessRequest>(
+                  "harness", &CliPlugins::GetHarness,
+                  [](CliPlugins&, Harness& harness, const proto::HarnessRequest& request) {
+                    return TextOf(harness.Run(request));
+                  })},
   };
   return *methods;
 }
