@@ -33,4 +33,14 @@ std::string FirmwareIdentity(absl::string_view build, absl::string_view sys_vers
   return FirmwareIdentityOfBuild(build, sys_version, ReleaseFrom(banner));
 }
 
+std::string LearnedIdentityPath(absl::string_view cache_dir, absl::string_view source_revision) {
+  std::string name(source_revision);
+  for (char& c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      c = '_';
+    }
+  }
+  return absl::StrCat(cache_dir, "/identities/", name);
+}
+
 }  // namespace mptest::repl

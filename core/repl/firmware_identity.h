@@ -38,6 +38,13 @@ std::string FirmwareIdentity(absl::string_view build, absl::string_view sys_vers
 std::string FirmwareIdentityOfBuild(absl::string_view build, absl::string_view python_level,
                                     absl::string_view release);
 
+// Where mptest keeps the identity a board reported after it was flashed with an image whose
+// builder could not tell the version (Firmware.version empty: a downloaded file without a
+// banner), by the image's Firmware.source_revision, so that the next build of the same image
+// knows it and a board already running it is not flashed again:
+// <cache_dir>/identities/<source_revision, with characters other than [A-Za-z0-9._-] as '_'>.
+std::string LearnedIdentityPath(absl::string_view cache_dir, absl::string_view source_revision);
+
 // MicroPython code printing the probe's three inputs on three lines: _build (or an empty line),
 // sys.version and sys.implementation._machine (or an empty line).
 inline constexpr char kIdentityProbeCode[] =

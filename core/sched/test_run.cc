@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "core/repl/firmware_identity.h"
+#include "core/report/atomic_file.h"
 #include "core/report/json_io.h"
 #include "core/report/text_diff.h"
 #include "core/sched/record_io.h"
@@ -54,6 +56,14 @@ absl::Status PrepareTentacle(const proto::Tentacle& tentacle, const proto::Firmw
     return absl::FailedPreconditionError(absl::StrCat(
         "version mismatch after flashing ", tentacle.entry().label(), ": the board reports '",
         *after, "', the firmware is '", firmware.version(), "'"));
+  }
+  if (after.ok() && firmware.version().empty() && !firmware.source_revision().empty() &&
+      !options.cache_dir.empty()) {  // learned: the next build of this image knows its version
+    const std::string path =
+        repl::LearnedIdentityPath(options.cache_dir, firmware.source_revision());
+    absl::Status kept = MakeDirs(path.substr(0, path.rfind('/')));
+    if (kept.ok()) kept = report::WriteFileAtomically(path, *after + "\n");
+    LOG_IF(WARNING, !kept.ok()) << "cannot keep the identity " << *after << ": " << kept;
   }
   if (!after.ok() && !absl::IsUnimplemented(after.status())) {
     return absl::UnavailableError(absl::StrCat(

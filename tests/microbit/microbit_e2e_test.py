@@ -13,6 +13,9 @@
    with its diff, beside a test that passes; exit 1.
 4. An 8-second test whose board's emulator is killed (SIGKILL) in the middle: the run ends at
    once (not at its 60 s deadline) and the failure says the board's process was killed.
+5. A firmware file without a banner (--firmware=MICROBIT=<file>, the banner bytes garbled): the
+   prebuilt builder cannot tell its version, so it is flashed and the board's answer kept; the
+   next campaign knows it and flashes nothing.
 Needs qemu-system-arm and firmware-microbit-micropython (./bazelw installs both)."""
 import glob
 import json
@@ -68,6 +71,24 @@ def outcomes(results):
         document = json.load(handle)
     return {(group["testid"], group["attempt"], outcome["name"]): outcome
             for group in document["groups"] for outcome in group["outcomes"]}
+
+
+def without_banner(source, target):
+    """Debian's firmware with "MicroPython v" garbled in its data (the records re-encoded with
+    their checksums): an image the prebuilt builder finds no banner in, that still boots."""
+    lines = [line.strip() for line in open(source) if line.strip()]
+    data_records = [i for i, line in enumerate(lines) if line[7:9] == "00"]
+    data = b"".join(bytes.fromhex(lines[i][9:-2]) for i in data_records)
+    data = data.replace(b"MicroPython v", b"MicroPythoN v")  # also across record boundaries
+    at = 0
+    for i in data_records:
+        record = bytearray.fromhex(lines[i][1:-2])
+        size = record[0]
+        record[4:] = data[at:at + size]
+        at += size
+        lines[i] = ":" + record.hex().upper() + "%02X" % ((-sum(record)) & 0xff)
+    with open(target, "w") as out:
+        out.write("\n".join(lines) + "\n")
 
 
 def suite_tests(directory):
@@ -170,6 +191,20 @@ def main():
     if process.poll() is None:
         process.kill()
         process.wait()
+
+    # 5. No banner: flashed once, the board's answer kept, not flashed the next time.
+    garbled = os.path.join(work, "MICROBIT.hex")
+    without_banner(FIRMWARE, garbled)
+    for campaign in (1, 2):
+        code, output, results = lab.run(f"--firmware=MICROBIT={garbled}",
+                                        "--only-test=RUN-TESTS_MICROBIT")
+        flashed = glob.glob(os.path.join(results, "*", "flashing_stdout.txt"))
+        with open(os.path.join(results, "mpbuild", "MICROBIT", "build.log")) as handle:
+            build_log = handle.read()
+        if code != 0 or len(flashed) != (1 if campaign == 1 else 0) or \
+                ("what a board said" in build_log) != (campaign == 2):
+            problems.append(f"bannerless firmware, campaign {campaign}: exit {code}, flashed "
+                            f"{flashed}, build log {build_log!r}\n{output[-2000:]}")
 
     time.sleep(0.5)  # the relays end their emulators when the campaign ends
     left = [p for p in processes() if p.command.startswith("qemu-system-arm ") and work in p.command]

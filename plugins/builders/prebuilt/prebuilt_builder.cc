@@ -199,9 +199,17 @@ absl::StatusOr<proto::Firmware> PrebuiltBuilder::Build(const proto::BuildRequest
   firmware.set_source_revision(absl::StrCat("file:", StableHashHex(StableHash64(*content))));
   firmware.set_build_log(absl::StrCat(request.output_dir(), "/build.log"));
   firmware.set_from_cache(from_cache);
+  bool learned = false;
   if (!release->empty()) {
     firmware.set_version(
         IdentityOfRelease(*release, board.name(), board.port(), request.variant()));
+  } else if (!request.cache_dir().empty()) {  // what a board said after an earlier flash of it
+    absl::StatusOr<std::string> identity = report::ReadFile(
+        repl::LearnedIdentityPath(request.cache_dir(), firmware.source_revision()));
+    if (identity.ok()) {
+      firmware.set_version(std::string(absl::StripTrailingAsciiWhitespace(*identity)));
+      learned = true;
+    }
   }
   if (absl::Status status = report::WriteFileAtomically(firmware.path(), *content); !status.ok()) {
     return absl::Status(status.code(), absl::StrCat("prebuilt builder: ", status.message()));
@@ -209,10 +217,13 @@ absl::StatusOr<proto::Firmware> PrebuiltBuilder::Build(const proto::BuildRequest
   const std::string log = absl::StrCat(
       "prebuilt builder: ", name, " from ", file, " (", content->size(), " bytes, ",
       firmware.source_revision(), ")\n",
-      release->empty() ? "no MicroPython banner in the image: the version is taken from the "
-                         "board after flashing\n"
-                       : absl::StrCat("release: ", *release, "\nversion: ", firmware.version(),
-                                      from_cache ? " (cached)\n" : "\n"));
+      release->empty()
+          ? (learned ? absl::StrCat("no MicroPython banner in the image; version: ",
+                                    firmware.version(), " (what a board said after flashing it)\n")
+                     : std::string("no MicroPython banner in the image: the version is taken "
+                                   "from the board after flashing\n"))
+          : absl::StrCat("release: ", *release, "\nversion: ", firmware.version(),
+                         from_cache ? " (cached)\n" : "\n"));
   (void)report::WriteFileAtomically(firmware.build_log(), log);
   return firmware;
 }

@@ -37,8 +37,9 @@ class PrebuiltBuilder : public Builder {
   // Copies the firmware file to <output_dir>/<BOARD>[-<VARIANT>].<ext> and records its version.
   // Errors: InvalidArgument when no file is named or the file is not a readable regular file
   // under kMaxFirmwareFileBytes (the message says how to name one); DataLoss for a malformed
-  // HEX/UF2 file. A file with no banner builds, with an empty version: the board's answer after
-  // flashing is then taken as the firmware's version.
+  // HEX/UF2 file. A file with no banner builds with the version a board reported after an
+  // earlier flash of it (repl::LearnedIdentityPath), else with an empty version: the board's
+  // answer after flashing is then taken, and kept for the next build.
   absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override;
 };
 

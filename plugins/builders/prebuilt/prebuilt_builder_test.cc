@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/repl/firmware_identity.h"
 #include "core/report/atomic_file.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -171,6 +172,25 @@ TEST(PrebuiltBuilderTest, NoBannerBuildsWithAnEmptyVersion) {
   ASSERT_TRUE(firmware.ok()) << firmware.status();
   EXPECT_EQ(firmware->version(), "");
   EXPECT_THAT(*report::ReadFile(firmware->build_log()), HasSubstr("taken from the board"));
+}
+
+TEST(PrebuiltBuilderTest, NoBannerTakesWhatABoardSaidAfterAnEarlierFlash) {
+  const std::string file = TempPath("nobanner2.bin");
+  ASSERT_TRUE(report::WriteFileAtomically(file, std::string(4096, '\x66')).ok());
+  proto::BuildRequest request = Request(file, "out8");
+  request.set_cache_dir(TempPath("cache-learned"));
+  absl::StatusOr<proto::Firmware> first = PrebuiltBuilder().Build(request);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->version(), "");
+  // What core/sched's test run keeps after flashing it (test_run.cc).
+  const std::string learned =
+      repl::LearnedIdentityPath(request.cache_dir(), first->source_revision());
+  ASSERT_TRUE(report::MakeDirectories(learned.substr(0, learned.rfind('/'))).ok());
+  ASSERT_TRUE(report::WriteFileAtomically(learned, ";3.4.0; MicroPython v1.20.0 on x;\n").ok());
+  absl::StatusOr<proto::Firmware> second = PrebuiltBuilder().Build(request);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->version(), ";3.4.0; MicroPython v1.20.0 on x;");
+  EXPECT_THAT(*report::ReadFile(second->build_log()), HasSubstr("what a board said"));
 }
 
 TEST(PrebuiltBuilderTest, ErrorsSayHowToNameAFile) {
