@@ -1,0 +1,3 @@
+# Fails: it raises.
+print("Ran 1 test")
+raise AssertionError("1 != 2")

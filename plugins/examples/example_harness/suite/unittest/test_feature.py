@@ -1,0 +1,2 @@
+# Skipped: it prints "SKIP".
+print("SKIP")
