@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -83,7 +84,13 @@ absl::Status WriteFileAtomically(absl::string_view path, absl::string_view conte
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ReadFile(absl::string_view path) {
+std::optional<std::string> TryReadFile(absl::string_view path, size_t max_bytes) {
+  absl::StatusOr<std::string> content = ReadFile(path, max_bytes);
+  if (!content.ok()) return std::nullopt;
+  return *std::move(content);
+}
+
+absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes) {
   const std::string file(path);
   int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -102,7 +109,8 @@ absl::StatusOr<std::string> ReadFile(absl::string_view path) {
       return absl::InternalError(absl::StrCat("cannot read ", file, ": ", std::strerror(error)));
     }
     if (n == 0) break;
-    content.append(buffer, static_cast<size_t>(n));
+    content.append(buffer, std::min(static_cast<size_t>(n), max_bytes - content.size()));
+    if (content.size() >= max_bytes) break;
   }
   close(fd);
   return content;

@@ -3,6 +3,7 @@
 #ifndef MPTEST_CORE_REPORT_ATOMIC_FILE_H_
 #define MPTEST_CORE_REPORT_ATOMIC_FILE_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -18,8 +19,13 @@ namespace mptest::report {
 // A process that wants EFBIG instead of being killed by SIGXFSZ must ignore SIGXFSZ.
 absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content);
 
-// Reads a whole file; the error names the file.
-absl::StatusOr<std::string> ReadFile(absl::string_view path);
+// Reads a whole file, or its first `max_bytes`; the error names the file.
+absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes = std::string::npos);
+
+// The first `max_bytes` of a file, or nothing when it cannot be read (absent, unreadable): for
+// files whose absence is an answer (a cache entry, an optional .exp).
+std::optional<std::string> TryReadFile(absl::string_view path,
+                                       size_t max_bytes = std::string::npos);
 
 // mkdir -p with mode 0777 less the umask; the error names the directory that could not be made.
 absl::Status MakeDirectories(absl::string_view path);

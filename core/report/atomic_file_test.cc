@@ -52,6 +52,17 @@ TEST(AtomicFileTest, ReadMissingFileIsNotFound) {
   EXPECT_TRUE(absl::IsNotFound(content.status())) << content.status();
 }
 
+TEST(AtomicFileTest, ReadsAPrefixAndTriesQuietly) {
+  const std::string dir = TestDir("prefix");
+  const std::string path = dir + "/big.out";
+  ASSERT_TRUE(WriteFileAtomically(path, std::string(200000, 'x') + "end").ok());
+  EXPECT_EQ(ReadFile(path, 5)->size(), 5u);
+  EXPECT_EQ(ReadFile(path, 100000)->size(), 100000u);
+  EXPECT_EQ(ReadFile(path)->size(), 200003u);
+  EXPECT_EQ(TryReadFile(path, 3), "xxx");
+  EXPECT_EQ(TryReadFile(dir + "/absent.out"), std::nullopt);
+}
+
 TEST(AtomicFileTest, MakeDirectoriesRefusesAFile) {
   const std::string dir = TestDir("mkdir");
   ASSERT_TRUE(WriteFileAtomically(dir + "/file", "x").ok());

@@ -22,6 +22,9 @@ namespace {
 
 double Seconds(absl::Time time) { return absl::ToDoubleSeconds(time - absl::UnixEpoch()); }
 
+// How much of a .exp, .out or _results.json file is read back (1 MiB).
+constexpr size_t kMaxDiffInput = size_t{1} << 20;
+
 // "<serial4>-<BOARD>[-<VARIANT>]" of a tentacle running `variant`.
 std::string TentacleVariant(const proto::Tentacle& tentacle, const std::string& variant) {
   std::string name = tentacle.entry().label();
@@ -72,24 +75,16 @@ absl::Status PrepareTentacle(const proto::Tentacle& tentacle, const proto::Firmw
   return absl::OkStatus();
 }
 
-// The first MiB of a file, or nothing when it cannot be read.
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string text(1 << 20, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
-}
-
 // A failed test's .exp/.out pair the harness left in the attempt's directory: linked from the
 // reports, their diff in junit.xml and results.json.
 void AttachFailureFiles(const std::string& results_dir, const std::string& directory_relative,
                         proto::Outcome* outcome) {
   const std::string base =
       absl::StrCat(directory_relative, "/", absl::StrReplaceAll(outcome->name(), {{"/", "_"}}));
-  std::optional<std::string> expected = ReadSmallFile(absl::StrCat(results_dir, "/", base, ".exp"));
-  std::optional<std::string> output = ReadSmallFile(absl::StrCat(results_dir, "/", base, ".out"));
+  std::optional<std::string> expected =
+      report::TryReadFile(absl::StrCat(results_dir, "/", base, ".exp"), kMaxDiffInput);
+  std::optional<std::string> output =
+      report::TryReadFile(absl::StrCat(results_dir, "/", base, ".out"), kMaxDiffInput);
   if (!expected || !output) return;
   outcome->set_expected_file(base + ".exp");
   outcome->set_output_file(base + ".out");
@@ -144,7 +139,7 @@ void KeepKnownVerdicts(const std::string& results_dir, proto::TestGroupResult* g
   if (group->outcomes_size() > 0) return;
   const std::string path =
       absl::StrCat(results_dir, "/", group->directory_relative(), "/_results.json");
-  std::optional<std::string> json = ReadSmallFile(path);
+  std::optional<std::string> json = report::TryReadFile(path, kMaxDiffInput);
   if (!json) return;
   absl::StatusOr<std::vector<proto::Outcome>> outcomes = report::ParseMpResultsJson(*json, path);
   if (!outcomes.ok()) return;

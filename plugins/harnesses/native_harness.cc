@@ -15,6 +15,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "core/repl/raw_repl_client.h"
+#include "core/report/atomic_file.h"
 #include "plugins/harnesses/expected_output.h"
 #include "plugins/harnesses/mpremote_tests.h"
 #include "plugins/harnesses/results_json.h"
@@ -107,14 +108,6 @@ class BoardSession {
   repl::RawReplClient::RawPaste raw_paste_ = repl::RawReplClient::RawPaste::kUntried;
   repl::ClientOptions plain_options_;
 };
-
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void WriteFile(const fs::path& path, absl::string_view content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -213,7 +206,8 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
                        " of ", plan->run.size(), " tests"));
       return run;
     }
-    const std::optional<std::string> script = ReadFile(fs::path(request.tests_dir()) / test);
+    const std::optional<std::string> script =
+        report::TryReadFile((fs::path(request.tests_dir()) / test).string());
     if (!script) {
       run.status = absl::NotFoundError(absl::StrCat("spec ", label, ": cannot read ", test));
       return run;

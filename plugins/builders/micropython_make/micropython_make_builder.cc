@@ -15,6 +15,7 @@
 #include "core/gitspec/gitspec.h"
 #include "core/gitspec/stable_hash.h"
 #include "core/process/subprocess.h"
+#include "core/report/atomic_file.h"
 #include "plugins/builders/micropython_make/build_cache.h"
 #include "plugins/builders/micropython_make/build_plan.h"
 #include "plugins/builders/micropython_make/version_info.h"
@@ -24,17 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 // The last `lines` lines of a log file, for error messages.
 std::string LogTail(const std::string& path, int lines) {
-  const std::optional<std::string> text = ReadFile(path);
+  const std::optional<std::string> text = report::TryReadFile(path);
   if (!text) return "";
   std::vector<absl::string_view> all = absl::StrSplit(*text, '\n', absl::SkipEmpty());
   const size_t start = all.size() > static_cast<size_t>(lines) ? all.size() - lines : 0;
@@ -163,7 +156,7 @@ absl::StatusOr<proto::Firmware> MicropythonMakeBuilder::Build(const proto::Build
       state.ok() ? absl::StrCat(state->commit, " ", state->diff_hash) : "";
   const bool mpy_cross_current = !tree_state.empty() &&
                                  fs::exists(fs::path(tree) / plan->mpy_cross) &&
-                                 ReadFile(mpy_cross_stamp) == tree_state;
+                                 report::TryReadFile(mpy_cross_stamp.string()) == tree_state;
   if (!mpy_cross_current) {
     if (absl::Status status =
             RunStep(WithTree(plan->mpy_cross_argv, tree), tree,
@@ -194,15 +187,15 @@ absl::StatusOr<proto::Firmware> MicropythonMakeBuilder::Build(const proto::Build
                                             artifact.string(), "; log: ", build_log));
   }
   const fs::path header_path = fs::path(tree) / plan->mpversion_header;
-  const std::optional<std::string> header_text = ReadFile(header_path);
+  const std::optional<std::string> header_text = report::TryReadFile(header_path.string());
   if (!header_text) {
     return absl::NotFoundError(absl::StrCat(Describe(request), ": the build left no ",
                                             header_path.string(), "; log: ", build_log));
   }
   absl::StatusOr<MpversionHeader> header = ParseMpversionHeader(*header_text, header_path.string());
   if (!header.ok()) return header.status();
-  const std::string python_level =
-      PythonLevelFromModsys(ReadFile(fs::path(tree) / "py" / "modsys.c").value_or(""));
+  const std::string python_level = PythonLevelFromModsys(
+      report::TryReadFile((fs::path(tree) / "py" / "modsys.c").string()).value_or(""));
 
   proto::Firmware firmware;
   firmware.set_board(request.board().name());
