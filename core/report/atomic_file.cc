@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -35,7 +36,10 @@ std::string DirectoryOf(absl::string_view path) {
 
 absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content) {
   const std::string final_path(path);
-  const std::string temp_path = absl::StrCat(final_path, ".tmp-", getpid());
+  // "<path>.tmp-<pid>-<n>": unique to this process and call, so that threads writing the same
+  // file do not share a temporary; RemoveStaleTemporaries reads the pid back.
+  static std::atomic<uint64_t> calls{0};
+  const std::string temp_path = absl::StrCat(final_path, ".tmp-", getpid(), "-", calls++);
   // The user's umask decides, but never wider than the directory: a file in a 0700 directory
   // is 0600.
   struct stat directory;

@@ -12,7 +12,7 @@
 
 namespace mptest::report {
 
-// Writes `content` to "<path>.tmp-<pid>" in the same directory (a new file, never through a
+// Writes `content` to "<path>.tmp-<pid>-<n>" in the same directory (a new file, never through a
 // symlink; mode 0666 less the umask and less what the directory denies), fsyncs it, renames it
 // over `path` and fsyncs the directory. On any failure (ENOSPC, EFBIG, EACCES, ...) the temporary
 // file is removed, `path` is left as it was, and the error names `path` and the cause.

@@ -125,8 +125,8 @@ absl::Status FindAttemptFiles(const std::string& root, const std::string& relati
   return absl::OkStatus();
 }
 
-// Removes "<name>.tmp-<pid>" files that a writer killed mid-write left in `dir`, when that pid
-// is no longer running (a live one may be writing right now).
+// Removes "<name>.tmp-<pid>[-<n>]" files that a writer killed mid-write left in `dir`, when that
+// pid is no longer running (a live one may be writing right now).
 void RemoveStaleTemporaries(const std::string& dir) {
   DIR* handle = opendir(dir.c_str());
   if (handle == nullptr) return;
@@ -135,8 +135,10 @@ void RemoveStaleTemporaries(const std::string& dir) {
     absl::string_view name = entry->d_name;
     size_t marker = name.rfind(".tmp-");
     if (marker == absl::string_view::npos) continue;
-    int64_t pid = 0;
-    if (!absl::SimpleAtoi(name.substr(marker + 5), &pid) || pid <= 0) continue;
+    int64_t pid = 0;  // "<name>.tmp-<pid>" or "<name>.tmp-<pid>-<n>"
+    absl::string_view owner = name.substr(marker + 5);
+    owner = owner.substr(0, owner.find('-'));
+    if (!absl::SimpleAtoi(owner, &pid) || pid <= 0) continue;
     if (pid > std::numeric_limits<pid_t>::max() ||
         (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
       stale.emplace_back(name);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/report/atomic_file.h"
 #include "core/sched/config.h"
 #include "core/sched/descriptor_reserve.h"
 #include "core/sched/record_io.h"
@@ -235,7 +236,7 @@ void Campaign::HandleBuild(const proto::BuildRecord& build) {
     matrix_->SetFirmwareReady(build.board(), build.variant());
     std::string dir = absl::StrCat(options_.test.results_dir, "/mpbuild/", name);
     if (MakeDirs(dir).ok()) {
-      (void)WriteFileAtomically(
+      (void)report::WriteFileAtomically(
           dir + "/firmware.spec",
           absl::StrCat("board_variant=", name, "\nmicropython_full_version_text=",
                        build.firmware().version(), "\nfilename=", build.firmware().path(),

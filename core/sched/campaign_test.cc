@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "core/report/atomic_file.h"
 #include "core/sched/process_executor.h"
 #include "core/sched/record_io.h"
 #include "core/sched/simulated_executor.h"
@@ -605,7 +606,8 @@ absl::StatusOr<proto::CampaignSummary> RunCapturingLog(Campaign& campaign, std::
 TEST(CampaignTest, CorruptHistoryWarnsNamingTheLineAndTheCampaignRuns) {
   FakePlugins plugins;
   std::string cache = FreshDir("corrupt-history");
-  ASSERT_TRUE(WriteFileAtomically(cache + "/durations.tsv", "RUN-Z\tB\t\t50\nRUN-A\tB\n").ok());
+  ASSERT_TRUE(
+      report::WriteFileAtomically(cache + "/durations.tsv", "RUN-Z\tB\t\t50\nRUN-A\tB\n").ok());
   SimulatedExecutor executor(8, ByLabel);
   CountingSink sink;
   CampaignOptions options = Options(FreshDir("corrupt-history-run"));

@@ -15,6 +15,7 @@
 #include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
 #include "core/gitspec/stable_hash.h"
+#include "core/report/atomic_file.h"
 #include "core/sched/config.h"
 #include "core/sched/record_io.h"
 #include "glog/logging.h"
@@ -211,7 +212,8 @@ void FirmwareBartender::StoreInCache(const Target& target, proto::BuildRecord* r
   }
   std::string text;
   google::protobuf::TextFormat::PrintToString(firmware, &text);
-  if (absl::Status status = WriteFileAtomically(dir + "/firmware.textproto", text); !status.ok()) {
+  if (absl::Status status = report::WriteFileAtomically(dir + "/firmware.textproto", text);
+      !status.ok()) {
     LOG(WARNING) << "build cache: " << status;
   }
 }

@@ -11,10 +11,6 @@
 
 namespace mptest::sched {
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content) {
-  return report::WriteFileAtomically(path, content);
-}
-
 bool IsHostResourceError(absl::string_view message) {
   for (const char* cause : {"No space left on device", "Disk quota exceeded", "File too large",
                             "Too many open files", "the disk or the file size limit is full"}) {
@@ -34,7 +30,7 @@ absl::Status WriteJsonAtomically(const std::string& path,
       !status.ok()) {
     return absl::InternalError(absl::StrCat(path, ": ", status.ToString()));
   }
-  return WriteFileAtomically(path, json);
+  return report::WriteFileAtomically(path, json);
 }
 
 absl::Status ReadJson(const std::string& path, google::protobuf::Message* message) {

@@ -22,10 +22,6 @@ absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf
 // Reads a JSON file into message; unknown fields are ignored. Errors name the file.
 absl::Status ReadJson(const std::string& path, google::protobuf::Message* message);
 
-// Writes text to path through core/report's one atomic writer (temporary file, fsync, rename,
-// directory fsync; ResourceExhausted on a full disk).
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
-
 // True when `message` is the host's failure, not a board's: the disk or a quota is full, a file
 // outgrew its size limit, or the process or system ran out of descriptors. Such an error is
 // not retried and not counted against a tentacle: it ends the campaign (exit 3).

@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "core/gitspec/stable_hash.h"
 #include "core/process/subprocess.h"
+#include "core/report/atomic_file.h"
 
 namespace mptest::harnesses {
 
@@ -139,17 +140,11 @@ absl::StatusOr<std::string> ExpectedOutputs::Compute(const std::string& test) {
   }
   absl::StatusOr<std::string> expected = ExpectedOutput(tests_dir_, test, python_, timeout_, emit_);
   if (!cached.empty() && expected.ok() && !absl::StartsWith(*expected, "CPYTHON3 CRASH")) {
-    // Atomically, so that a parallel run reads a whole file or none.
-    std::error_code error;
-    fs::create_directories(fs::path(cached).parent_path(), error);
-    const std::string temporary = absl::StrCat(
-        cached, ".tmp-", getpid(), "-", std::hash<std::thread::id>()(std::this_thread::get_id()));
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out << *expected;
+    // Atomically, so that a parallel run reads a whole file or none. Only a cache: an error
+    // costs the next run a CPython run.
+    if (report::MakeDirectories(fs::path(cached).parent_path().string()).ok()) {
+      (void)report::WriteFileAtomically(cached, *expected);
     }
-    fs::rename(temporary, cached, error);
-    if (error) fs::remove(temporary, error);
   }
   return expected;
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "core/report/atomic_file.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace mptest::harnesses {
@@ -113,15 +114,8 @@ absl::Status WriteResultsJson(const std::string& path,
   if (auto status = google::protobuf::util::MessageToJsonString(root, &json); !status.ok()) {
     return absl::InternalError(absl::StrCat("cannot encode ", path, ": ", status.ToString()));
   }
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << json << "\n";
-    out.close();
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", temporary));
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("cannot rename ", temporary, " to ", path));
+  if (absl::Status status = report::WriteFileAtomically(path, json + "\n"); !status.ok()) {
+    return status;
   }
   return absl::OkStatus();
 }

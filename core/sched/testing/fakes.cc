@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/report/atomic_file.h"
 #include "core/sched/record_io.h"
 
 namespace mptest::sched::testing {
@@ -33,7 +34,7 @@ absl::StatusOr<proto::Firmware> FakeBuilder::Build(const proto::BuildRequest& re
   absl::SleepFor(duration);
   std::string log = absl::StrCat(request.output_dir(), "/build.log");
   if (fail.count(name) || fail.count(request.board().name())) {
-    (void)WriteFileAtomically(log, absl::StrCat("make: *** [", name, "] Error 2\n"));
+    (void)report::WriteFileAtomically(log, absl::StrCat("make: *** [", name, "] Error 2\n"));
     return absl::InternalError(
         absl::StrCat("build of ", name, " failed (log: ", log, ")", fail_cause));
   }
@@ -44,8 +45,8 @@ absl::StatusOr<proto::Firmware> FakeBuilder::Build(const proto::BuildRequest& re
   firmware.set_path(absl::StrCat(request.output_dir(), "/firmware.vimg"));
   firmware.set_kind("vimg");
   firmware.set_build_log(log);
-  (void)WriteFileAtomically(log, absl::StrCat("built ", name, "\n"));
-  if (absl::Status status = WriteFileAtomically(firmware.path(), firmware.version());
+  (void)report::WriteFileAtomically(log, absl::StrCat("built ", name, "\n"));
+  if (absl::Status status = report::WriteFileAtomically(firmware.path(), firmware.version());
       !status.ok()) {
     return status;
   }
@@ -88,9 +89,9 @@ absl::Status FakeDriver::Flash(const proto::FlashRequest& request) {
   absl::SleepFor(flash_duration);
   std::string image = ReadAll(request.firmware().path());
   if (!request.log_path().empty()) {
-    (void)WriteFileAtomically(request.log_path(), absl::StrCat("flashed ", image, "\n"));
+    (void)report::WriteFileAtomically(request.log_path(), absl::StrCat("flashed ", image, "\n"));
   }
-  return WriteFileAtomically(request.tentacle().runtime().at("state"), image);
+  return report::WriteFileAtomically(request.tentacle().runtime().at("state"), image);
 }
 
 absl::Status FakeDriver::Stop(const proto::Tentacle& tentacle) {
@@ -136,7 +137,8 @@ absl::StatusOr<proto::HarnessResult> FakeHarness::Run(const proto::HarnessReques
   }
   json += "]}\n";
   result.set_results_json(request.result_dir() + "/_results.json");
-  if (absl::Status status = WriteFileAtomically(result.results_json(), json); !status.ok()) {
+  if (absl::Status status = report::WriteFileAtomically(result.results_json(), json);
+      !status.ok()) {
     return status;
   }
   while (script.hang) pause();
