@@ -32,6 +32,10 @@ for kind in RUN-TESTS_SMALL RUN-TESTS_MICROBIT; do
   grep -Eq "passed $kind@5e0[12]-MICROBIT,a \([0-9]+ tests\)" "$TEST_TMPDIR/out" \
     || fail "$kind did not pass on a micro:bit: $(grep MICROBIT "$TEST_TMPDIR/out")"
 done
+# The campaign's log joins every job's log (seed 002's markers), one pair per job.
+[[ $(grep -c ">>>> Begin child log $results/logs/" "$results/mptest.log") -ge 20 &&
+   $(grep -c "<<<< End child log $results/logs/" "$results/mptest.log") -ge 20 ]] \
+  || fail "mptest.log does not join the jobs' logs: $(head -5 "$results/mptest.log")"
 # Every board was flashed once at least: the timeline draws flash bars (from the run records).
 grep -q '<rect class="bar flash"' "$results/report.html" || fail "no flash bar in report.html's timeline"
 sleep 0.2

@@ -32,6 +32,7 @@
 #include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
 #include "core/install/installed_root.h"
+#include "core/log/child_log.h"
 #include "core/plugin/flags.h"
 #include "core/plugin/plugins_command.h"
 #include "core/report/atomic_file.h"
@@ -552,6 +553,14 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     if (!new_lock.ok()) return Fail(kExitUsage, std::string(new_lock.status().message()));
     results_locks.push_back(*std::move(new_lock));
   }
+  // The campaign's log, with every job's log joined into it as the job ends (logs/: theirs).
+  const std::string job_logs = results + "/logs";
+  if (absl::Status status = mptest::report::MakeDirectories(job_logs); !status.ok()) {
+    return Fail(3, std::string(status.message()));
+  }
+  if (absl::Status status = mptest::log::LogToFile(results + "/mptest.log"); !status.ok()) {
+    return Fail(3, std::string(status.message()));
+  }
   absl::StatusOr<std::unique_ptr<mptest::cli::UsbWatchdog>> watchdog =
       StartUsbWatchdog(plan->tentacles, results);
   if (!watchdog.ok()) return Fail(kExitUsage, std::string(watchdog.status().message()));
@@ -608,7 +617,8 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     mptest::process::SetDefaultContext(mptest::process::Context::kInline);
   }
   const int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
-  auto executor = std::make_unique<mptest::sched::ProcessExecutor>(jobs + options.build.build_jobs);
+  auto executor = std::make_unique<mptest::sched::ProcessExecutor>(
+      jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs);
   std::string usb_error;  // the line that ends the campaign
   options.interrupted = [&] {
     if (*watchdog) {

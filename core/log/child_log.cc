@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "core/process/private_dir.h"
 #include "glog/logging.h"
@@ -16,13 +17,15 @@
 namespace mptest::log {
 namespace {
 
-// Writes each message to one descriptor with a single write(2).
+// Writes each message to one descriptor with a single write(2); with an `owner`, only the
+// messages of that process (forked children inherit the sink, but log to their own files).
 class FileSink : public google::LogSink {
  public:
-  explicit FileSink(int fd) : fd_(fd) {}
+  explicit FileSink(int fd, pid_t owner = 0) : fd_(fd), owner_(owner) {}
   void send(google::LogSeverity severity, const char* /*full_filename*/, const char* base_filename,
             int line, const google::LogMessageTime& time, const char* message,
             size_t message_len) override {
+    if (owner_ != 0 && getpid() != owner_) return;
     std::string text = ToString(severity, base_filename, line, time, message, message_len);
     text.push_back('\n');
     const char* p = text.data();
@@ -38,7 +41,19 @@ class FileSink : public google::LogSink {
 
  private:
   int fd_;
+  pid_t owner_;
 };
+
+// Opens a log file for appending: created with the umask, never through a symlink.
+absl::StatusOr<int> OpenLogFile(const std::string& path, mode_t mode) {
+  int fd =
+      open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, mode);
+  if (fd < 0) {
+    return absl::Status(absl::ErrnoToStatusCode(errno),
+                        absl::StrCat("cannot create log '", path, "': ", strerror(errno)));
+  }
+  return fd;
+}
 
 }  // namespace
 
@@ -58,16 +73,23 @@ std::string DefaultLogDir() {
 
 absl::Status RedirectToChildLog(const std::string& path) {
   // Never through a symlink: the log directory may be a shared one such as /tmp.
-  int fd =
-      open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-  if (fd < 0) {
-    return absl::Status(absl::ErrnoToStatusCode(errno),
-                        absl::StrCat("cannot create child log '", path, "': ", strerror(errno)));
-  }
+  absl::StatusOr<int> fd = OpenLogFile(path, 0600);
+  if (!fd.ok()) return fd.status();
   for (int severity = 0; severity < google::NUM_SEVERITIES; ++severity) {
     google::SetLogDestination(severity, "");  // stop writing into the parent's files
   }
-  google::AddLogSink(new FileSink(fd));  // lives as long as the process
+  google::AddLogSink(new FileSink(*fd));  // lives as long as the process
+  return absl::OkStatus();
+}
+
+absl::Status LogToFile(const std::string& path) {
+  absl::StatusOr<int> fd = OpenLogFile(path, 0666);
+  if (!fd.ok()) return fd.status();
+  for (int severity = 0; severity < google::NUM_SEVERITIES; ++severity) {
+    google::SetLogDestination(severity, "");  // no glog files of its own elsewhere
+  }
+  FLAGS_minloglevel = 0;                            // INFO too: the merged child logs are INFO
+  google::AddLogSink(new FileSink(*fd, getpid()));  // lives as long as the process
   return absl::OkStatus();
 }
 

@@ -28,6 +28,12 @@ std::string DefaultLogDir();
 // to stderr if the parent configured that. Call once per process, early.
 absl::Status RedirectToChildLog(const std::string& path);
 
+// This process's glog messages of every severity, INFO included, go to `path` (appended,
+// created with the umask, never through a symlink) and to no glog file of its own; forked
+// children do not write there (RedirectToChildLog gives them their own, merged in here). mptest
+// sends a campaign's log to <testresults>/mptest.log with it.
+absl::Status LogToFile(const std::string& path);
+
 // In the parent: copies the child log at `path` into this process's log (LOG(INFO)), one
 // record per line, between the Begin and End marker lines. A missing file is reported inside
 // the markers, not as an error of the caller; an empty one is removed (nothing to keep).

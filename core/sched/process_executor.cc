@@ -11,25 +11,26 @@
 
 namespace mptest::sched {
 
-process::PcallOptions ProcessExecutor::Options(process::Context context,
-                                               absl::Duration kill_grace) {
+process::PcallOptions ProcessExecutor::Options(process::Context context, absl::Duration kill_grace,
+                                               const std::string& log_dir) {
   process::PcallOptions options;
   options.context = context;
   options.kill_grace = kill_grace;
   options.task = "mptest-job";
-  // Each job writes its own logs into its attempt's directory; glog output of a job stays
-  // where the parent configured it.
-  options.child_logs = false;
+  // A job's glog output goes to its own file, merged into this process's log as it ends (seed
+  // 002's joined log); without a directory it stays where the parent configured it.
+  options.child_logs = !log_dir.empty();
+  options.log_dir = log_dir;
   // mptest handles SIGINT/SIGTERM itself (Campaign's `interrupted`, then CancelAll).
   options.handle_interrupts = false;
   return options;
 }
 
 ProcessExecutor::ProcessExecutor(int capacity, absl::Duration kill_grace,
-                                 std::optional<process::Context> context)
+                                 std::optional<process::Context> context, std::string log_dir)
     : context_(context.value_or(process::DefaultContext())),
       capacity_(context_ == process::Context::kInline ? 1 : capacity),
-      supervisor_(Options(context_, kill_grace)) {
+      supervisor_(Options(context_, kill_grace, log_dir)) {
   CHECK(context_ != process::Context::kSpawn)
       << "ProcessExecutor runs closures: the spawn context cannot run them";
 }

@@ -22,9 +22,12 @@ class ProcessExecutor : public Executor {
   // `capacity`: jobs at once (1 in the inline context); `kill_grace`: between SIGTERM and
   // SIGKILL (inline: between before_kill and abandoning the job); `context`: unset =
   // process::DefaultContext() (mptest's --nomultiprocessing sets kInline). kSpawn is not
-  // supported: jobs are closures.
+  // supported: jobs are closures. `log_dir`: each forked job's glog output goes to a file of
+  // its own there, merged into this process's log (between ">>>> Begin child log" and "<<<< End
+  // child log" lines) as the job ends; "" = jobs log where this process does.
   explicit ProcessExecutor(int capacity, absl::Duration kill_grace = absl::Seconds(2),
-                           std::optional<process::Context> context = std::nullopt);
+                           std::optional<process::Context> context = std::nullopt,
+                           std::string log_dir = "");
 
   int Start(JobSpec job) override;
   int running() const override {
@@ -39,7 +42,8 @@ class ProcessExecutor : public Executor {
   process::Context context() const { return context_; }
 
  private:
-  static process::PcallOptions Options(process::Context context, absl::Duration kill_grace);
+  static process::PcallOptions Options(process::Context context, absl::Duration kill_grace,
+                                       const std::string& log_dir);
   // A job could not be started: if for the host's fault, releases the descriptor reserve and
   // starts nothing more (start_failure_).
   void NoteStartFailure(absl::string_view message);
