@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "core/proto/tentacle.pb.h"
 
 namespace mptest {
@@ -25,8 +26,12 @@ class BoardDriver {
   // tentacle.console answers. Returns the tentacle with console and runtime filled in.
   virtual absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) = 0;
 
-  // Power-cycles the board (a hard reset). Unsupported: absl::UnimplementedError.
-  virtual absl::Status PowerCycle(const proto::Tentacle& tentacle) = 0;
+  // Power-cycles the board (a hard reset). Optional: a driver that cannot leaves it out, and
+  // the call answers UNIMPLEMENTED.
+  virtual absl::Status PowerCycle(const proto::Tentacle& tentacle) {
+    return absl::UnimplementedError(absl::StrCat("tentacle '", tentacle.entry().label(),
+                                                 "': its board driver cannot power-cycle it"));
+  }
 
   // Writes firmware to the board and leaves it booted into it.
   virtual absl::Status Flash(const proto::FlashRequest& request) = 0;

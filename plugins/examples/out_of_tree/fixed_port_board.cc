@@ -51,10 +51,7 @@ class FixedPortBoardDriver : public mptest::BoardDriver {
     return started;
   }
 
-  absl::Status PowerCycle(const mptest::proto::Tentacle& tentacle) override {
-    return absl::UnimplementedError("fixed_port boards have no power switch: " +
-                                    tentacle.entry().label());
-  }
+  // No PowerCycle: fixed_port boards have no power switch (the default answers UNIMPLEMENTED).
 
   absl::Status Flash(const mptest::proto::FlashRequest& request) override {
     return absl::UnimplementedError("fixed_port boards are flashed by hand; flash " +
