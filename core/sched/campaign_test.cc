@@ -266,6 +266,8 @@ TEST(CampaignTest, InfrastructureErrorsRetryTwiceThenQuarantine) {
     }
   }
   EXPECT_EQ(b_records, 2);
+  // Each retry starts with a hard reset of the board (its driver can power-cycle).
+  EXPECT_EQ(plugins.driver.power_cycled.count("000b-B"), 2u);
 }
 
 // Two-tentacle runs: a failing DUT must not get the shared reference quarantined with it.

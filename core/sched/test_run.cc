@@ -98,6 +98,18 @@ std::string MapVerdict(const std::string& harness_outcome) {
   return harness_outcome;  // already in the core's words
 }
 
+// Before an attempt that follows an infrastructure error: a hard reset of each board whose
+// driver can (PowerCycle); the others are reflashed by the attempt itself.
+void PowerCycleForRetry(const std::vector<proto::Tentacle>& tentacles, PluginSource& plugins) {
+  for (const proto::Tentacle& tentacle : tentacles) {
+    absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(tentacle.entry().type());
+    if (!driver.ok()) continue;
+    absl::Status cycled = (*driver)->PowerCycle(tentacle);
+    LOG_IF(WARNING, !cycled.ok() && !absl::IsUnimplemented(cycled))
+        << tentacle.entry().label() << ": power cycle before the retry failed: " << cycled;
+  }
+}
+
 }  // namespace
 
 std::string AttemptLetter(int index) {
@@ -256,6 +268,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
           interrupted) {
         break;
       }
+      PowerCycleForRetry(input.tentacles, plugins);
       continue;
     }
     if (interrupted) break;

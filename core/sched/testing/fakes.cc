@@ -79,7 +79,10 @@ absl::StatusOr<proto::Tentacle> FakeDriver::Start(const proto::Tentacle& tentacl
   return started;
 }
 
-absl::Status FakeDriver::PowerCycle(const proto::Tentacle&) { return absl::OkStatus(); }
+absl::Status FakeDriver::PowerCycle(const proto::Tentacle& tentacle) {
+  power_cycled.insert(tentacle.entry().label());
+  return absl::OkStatus();
+}
 
 absl::Status FakeDriver::Flash(const proto::FlashRequest& request) {
   const std::string& label = request.tentacle().entry().label();

@@ -34,6 +34,7 @@ class FakeDriver : public BoardDriver {
   std::string fail_start_cause;                          // appended to their error
   absl::Duration flash_duration = absl::ZeroDuration();  // real sleep in every Flash
   std::multiset<std::string> stopped;  // the label of every tentacle Stop was called for (parent)
+  std::multiset<std::string> power_cycled;  // ... and PowerCycle (where the run's work runs)
   absl::StatusOr<proto::DiscoverResponse> Discover(const proto::DiscoverRequest& request) override;
   absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) override;
   absl::Status PowerCycle(const proto::Tentacle& tentacle) override;
