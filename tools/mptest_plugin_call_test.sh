@@ -51,6 +51,16 @@ call 0 virtual Start,Version,Stop "$work/virtual.textproto"
 grep -q '^"[^"]*MicroPython v[^"]*"$' "$work/out" || fail "Version: $(cat "$work/out")"
 grep -qx "# Stop: OK" "$work/out" || fail "Start,Version,Stop: $(cat "$work/out")"
 
+# A driver with its own version probe (good_board) answers Version itself, no console needed;
+# one without (faulty_board) leaves it to the raw-REPL probe, which needs the console.
+printf 'entry { label: "g1-GOOD" type: "good_board" board: "GOOD" }\n' >"$work/good.textproto"
+call 0 good_board Version "$work/good.textproto"
+grep -qx '"good;3.4.0; MicroPython v1.29.0 on 2026-12-02;good g1-GOOD"' "$work/out" \
+  || fail "Version through the driver's probe: $(cat "$work/out")"
+tentacle none none >"$work/t.textproto"
+call 3 faulty_board Version "$work/t.textproto"
+grep -q "no console" "$work/err" || fail "Version without a probe: $(cat "$work/err")"
+
 # A plugin that misbehaves costs the call, named, in bounded time.
 for fault in crash throw exit error; do
   tentacle Start $fault >"$work/t.textproto"

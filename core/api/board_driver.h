@@ -2,6 +2,8 @@
 #ifndef MPTEST_CORE_API_BOARD_DRIVER_H_
 #define MPTEST_CORE_API_BOARD_DRIVER_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -31,6 +33,14 @@ class BoardDriver {
   virtual absl::Status PowerCycle(const proto::Tentacle& tentacle) {
     return absl::UnimplementedError(absl::StrCat("tentacle '", tentacle.entry().label(),
                                                  "': its board driver cannot power-cycle it"));
+  }
+
+  // Optional: the identity the board reports (core/repl/firmware_identity.h), for boards whose
+  // version is not read over the raw REPL. The default answers UNIMPLEMENTED, and mptest then
+  // probes the board's console itself.
+  virtual absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) {
+    return absl::UnimplementedError(absl::StrCat("tentacle '", tentacle.entry().label(),
+                                                 "': its board driver has no version probe"));
   }
 
   // Writes firmware to the board and leaves it booted into it.

@@ -106,7 +106,7 @@ typedef struct mptest_plugin_builder {
   void* reserved[MPTEST_PLUGIN_RESERVED_SLOTS];
 } mptest_plugin_builder;
 
-/* A tentacle type (mptest::BoardDriver). Every function is REQUIRED. */
+/* A tentacle type (mptest::BoardDriver). Every function is REQUIRED but read_version. */
 typedef struct mptest_plugin_board_driver {
   uint32_t struct_size; /* sizeof(mptest_plugin_board_driver) in the plugin */
   /* DiscoverRequest -> DiscoverResponse */
@@ -123,7 +123,12 @@ typedef struct mptest_plugin_board_driver {
                                 mptest_plugin_output* out);
   /* Tentacle -> nothing */
   mptest_plugin_status (*stop)(const char* request, size_t request_size, mptest_plugin_output* out);
-  void* reserved[MPTEST_PLUGIN_RESERVED_SLOTS];
+  /* OPTIONAL, in what was the first reserved slot (no ABI bump; NULL = not provided): the
+   * board's version probe. Tentacle -> BoardIdentity. UNIMPLEMENTED, like NULL, makes mptest
+   * probe the board itself over the raw REPL. */
+  mptest_plugin_status (*read_version)(const char* request, size_t request_size,
+                                       mptest_plugin_output* out);
+  void* reserved[MPTEST_PLUGIN_RESERVED_SLOTS - 1];
 } mptest_plugin_board_driver;
 
 /* A test harness (mptest::Harness). Every function is REQUIRED. */

@@ -204,6 +204,18 @@ class Exporter {
     return Call<proto::Tentacle>("BoardDriver::Stop", data, size, out,
                                  [](const auto& r) { return Get<BoardDriverImpl>()->Stop(r); });
   }
+  static mptest_plugin_status ReadVersion(const char* data, size_t size,
+                                          mptest_plugin_output* out) {
+    return Call<proto::Tentacle>("BoardDriver::ReadVersion", data, size, out,
+                                 [](const auto& r) -> absl::StatusOr<proto::BoardIdentity> {
+                                   absl::StatusOr<std::string> identity =
+                                       Get<BoardDriverImpl>()->ReadVersion(r);
+                                   if (!identity.ok()) return identity.status();
+                                   proto::BoardIdentity answer;
+                                   answer.set_identity(*identity);
+                                   return answer;
+                                 });
+  }
   static mptest_plugin_status Run(const char* data, size_t size, mptest_plugin_output* out) {
     return Call<proto::HarnessRequest>("Harness::Run", data, size, out,
                                        [](const auto& r) { return Get<HarnessImpl>()->Run(r); });
@@ -221,8 +233,14 @@ class Exporter {
     if constexpr (std::is_void_v<BoardDriverImpl>) {
       return nullptr;
     } else {
-      static const mptest_plugin_board_driver table = {
-          sizeof(mptest_plugin_board_driver), &Discover, &Start, &PowerCycle, &Flash, &Stop, {}};
+      static const mptest_plugin_board_driver table = {sizeof(mptest_plugin_board_driver),
+                                                       &Discover,
+                                                       &Start,
+                                                       &PowerCycle,
+                                                       &Flash,
+                                                       &Stop,
+                                                       &ReadVersion,
+                                                       {}};
       return &table;
     }
   }

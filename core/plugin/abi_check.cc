@@ -7,15 +7,17 @@
 namespace mptest::plugin {
 namespace {
 
-bool AllNull(void* const (&slots)[MPTEST_PLUGIN_RESERVED_SLOTS]) {
+template <size_t N>
+bool AllNull(void* const (&slots)[N]) {
   for (void* slot : slots) {
     if (slot != nullptr) return false;
   }
   return true;
 }
 
-absl::Status ReservedMustBeNull(absl::string_view table,
-                                void* const (&slots)[MPTEST_PLUGIN_RESERVED_SLOTS]) {
+// The slots still reserved (a table whose first slots became optional functions has fewer).
+template <size_t N>
+absl::Status ReservedMustBeNull(absl::string_view table, void* const (&slots)[N]) {
   if (AllNull(slots)) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       table, " has non-NULL reserved slots: it was built for a newer ABI than it declares"));

@@ -81,10 +81,17 @@ TEST(AbiCheckTest, TablesAreChecked) {
   harness.struct_size = 4;
   ExpectBad(d, "harness.struct_size is 4");
   mptest_plugin_board_driver driver = {
-      sizeof(mptest_plugin_board_driver), &Call, &Call, &Call, &Call, nullptr, {}};
+      sizeof(mptest_plugin_board_driver), &Call, &Call, &Call, &Call, nullptr, nullptr, {}};
   d = Good();
   d.board_driver = &driver;
   ExpectBad(d, "board_driver.stop is NULL (required)");
+  // read_version, in the first reserved slot, is optional: NULL (an older plugin) or set.
+  driver.stop = &Call;
+  EXPECT_TRUE(CheckDescriptor(&d).ok()) << CheckDescriptor(&d);
+  driver.read_version = &Call;
+  EXPECT_TRUE(CheckDescriptor(&d).ok()) << CheckDescriptor(&d);
+  driver.reserved[0] = &driver;
+  ExpectBad(d, "board_driver has non-NULL reserved slots");
 }
 
 TEST(AbiCheckTest, PluginNames) {

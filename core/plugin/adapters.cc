@@ -98,6 +98,13 @@ class BoardDriverAdapter : public BoardDriver {
   absl::Status Stop(const proto::Tentacle& tentacle) override {
     return CallPlugin(*plugin_, "Stop", table_.stop, tentacle, nullptr);
   }
+  absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) override {
+    if (table_.read_version == nullptr) return BoardDriver::ReadVersion(tentacle);  // optional
+    absl::StatusOr<proto::BoardIdentity> answer = CallForResponse<proto::BoardIdentity>(
+        *plugin_, "ReadVersion", table_.read_version, tentacle);
+    if (!answer.ok()) return answer.status();
+    return answer->identity();
+  }
 
  private:
   std::shared_ptr<const LoadedPlugin> plugin_;

@@ -21,21 +21,27 @@ static inline void FixtureWrite(mptest_plugin_output* out, const char* text) {
 
 /* A board-driver plugin called `name` (a string literal) with `init` and `flash` (NULL allowed,
  * to make a broken plugin); the other functions are FixtureOk. */
-#define FIXTURE_BOARD_PLUGIN(name, init, flash)                                                    \
-  static const mptest_plugin_board_driver kFixtureBoard = {                                        \
-      sizeof(mptest_plugin_board_driver), FixtureOk, FixtureOk, FixtureOk, flash, FixtureOk, {0}}; \
-  static const mptest_plugin_descriptor kFixtureDescriptor = {MPTEST_PLUGIN_ABI_VERSION,           \
-                                                              sizeof(mptest_plugin_descriptor),    \
-                                                              name,                                \
-                                                              "1",                                 \
-                                                              0,                                   \
-                                                              init,                                \
-                                                              0,                                   \
-                                                              &kFixtureBoard,                      \
-                                                              0,                                   \
-                                                              {0}};                                \
-  MPTEST_PLUGIN_EXPORT const mptest_plugin_descriptor* mptest_plugin_entry(void) {                 \
-    return &kFixtureDescriptor;                                                                    \
+#define FIXTURE_BOARD_PLUGIN(name, init, flash)                                                 \
+  static const mptest_plugin_board_driver kFixtureBoard = {sizeof(mptest_plugin_board_driver),  \
+                                                           FixtureOk,                           \
+                                                           FixtureOk,                           \
+                                                           FixtureOk,                           \
+                                                           flash,                               \
+                                                           FixtureOk,                           \
+                                                           NULL,                                \
+                                                           {0}};                                \
+  static const mptest_plugin_descriptor kFixtureDescriptor = {MPTEST_PLUGIN_ABI_VERSION,        \
+                                                              sizeof(mptest_plugin_descriptor), \
+                                                              name,                             \
+                                                              "1",                              \
+                                                              0,                                \
+                                                              init,                             \
+                                                              0,                                \
+                                                              &kFixtureBoard,                   \
+                                                              0,                                \
+                                                              {0}};                             \
+  MPTEST_PLUGIN_EXPORT const mptest_plugin_descriptor* mptest_plugin_entry(void) {              \
+    return &kFixtureDescriptor;                                                                 \
   }
 
 #endif /* MPTEST_TESTDATA_PLUGINS_COMMON_BOARD_H_ */

@@ -34,6 +34,9 @@ class GoodBoardDriver : public mptest::BoardDriver {
     }
     return absl::OkStatus();
   }
+  absl::StatusOr<std::string> ReadVersion(const mptest::proto::Tentacle& tentacle) override {
+    return "good;3.4.0; MicroPython v1.29.0 on 2026-12-02;good " + tentacle.entry().label();
+  }
   absl::Status Stop(const mptest::proto::Tentacle&) override {
     throw std::runtime_error("the relay board caught fire");  // must not cross the boundary
   }

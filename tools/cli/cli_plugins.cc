@@ -58,6 +58,11 @@ absl::StatusOr<Harness*> CliPlugins::GetHarness(const std::string& name) {
 }
 
 absl::StatusOr<std::string> CliPlugins::ReadVersion(const proto::Tentacle& tentacle) {
+  // The board driver's own probe when it has one; else the raw REPL on the board's console.
+  if (absl::StatusOr<BoardDriver*> driver = GetDriver(tentacle.entry().type()); driver.ok()) {
+    absl::StatusOr<std::string> identity = (*driver)->ReadVersion(tentacle);
+    if (!absl::IsUnimplemented(identity.status())) return identity;
+  }
   if (tentacle.console().empty()) {
     return absl::UnavailableError(absl::StrCat(tentacle.entry().label(), ": no console"));
   }

@@ -41,7 +41,7 @@ class FakeDriver : public BoardDriver {
   absl::Status Flash(const proto::FlashRequest& request) override;
   absl::Status Stop(const proto::Tentacle& tentacle) override;
   // What the board reports: the version of the image last flashed, NotFound before.
-  static absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle);
+  absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) override;
 };
 
 // What the fake harness does for a test id containing `match` (the first match wins).
@@ -76,7 +76,7 @@ class FakePlugins : public PluginSource {
   absl::StatusOr<BoardDriver*> GetDriver(const std::string& type) override;
   absl::StatusOr<Harness*> GetHarness(const std::string& name) override;
   absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) override {
-    return FakeDriver::ReadVersion(tentacle);
+    return driver.ReadVersion(tentacle);
   }
 };
 
