@@ -72,11 +72,13 @@ int RunTargetAndReport(int channel_fd, const std::function<std::string()>& targe
   // process is the subreaper of all of it. Ended before reporting, so that a reported call
   // has no descendants left for the parent to look for.
   EndOwnDescendants(kEndDescendantsLimitMs);
-  if (result.size() > max_result_bytes) {  // said as such, not as a channel the parent refuses
+  // Said as such, not as a channel the parent refuses.
+  if (result.size() > max_result_bytes + kResultPrefixBytes) {
     proto::ChildFailure failure;
     failure.set_exception_type("mptest::process::ResultTooLarge");
     failure.set_message(absl::StrCat("the call's result is ", result.size(),
-                                     " bytes, more than the limit of ", max_result_bytes));
+                                     " bytes encoded, more than the limit of ", max_result_bytes,
+                                     " (and a length prefix of up to ", kResultPrefixBytes, ")"));
     return ReportFailure(channel_fd, failure);
   }
   return bus::WriteTaggedFrame(channel_fd, bus::kResultTag, result).ok() ? 0 : 2;

@@ -20,20 +20,23 @@ inline constexpr int kSpawnChannelFd = 3;
 // With an event bus, the child's event ring (a memfd) is on fd 4, named by this variable.
 inline constexpr char kSpawnRingEnv[] = "MPTEST_SPAWN_RING_FD";
 inline constexpr int kSpawnRingFd = 4;
-// Largest result a call may return, counted in its encoded bytes (codec.h: a std::string or
-// Bytes of N bytes is N bytes and a length prefix of 1-10 bytes): exactly this many pass, one
-// more is ResultTooLarge. The parent holds a result's bytes at most twice (as received, then as
-// decoded), never more (bench/result_memory_bench: 2.0x for 256 MiB).
+// Largest result a call may return: 1 GiB of data. Its encoding (codec.h) may add one length
+// prefix of up to kResultPrefixBytes, so a std::string or Bytes of exactly 1 GiB passes; an
+// encoding longer than kMaxResultBytes + kResultPrefixBytes is ResultTooLarge. The parent holds
+// a result's bytes at most twice (as received, then as decoded), never more
+// (bench/result_memory_bench: 2.0x for 256 MiB).
 inline constexpr size_t kMaxResultBytes = size_t{1} << 30;
-// Largest frame on a channel: a result with its tag byte (bus::WriteTaggedFrame).
-inline constexpr size_t kMaxChannelFrame = kMaxResultBytes + 1;
+inline constexpr size_t kResultPrefixBytes = 10;  // the longest varint length prefix
+// Largest frame on a channel: a result with its prefix and tag byte (bus::WriteTaggedFrame).
+inline constexpr size_t kMaxChannelFrame = kMaxResultBytes + kResultPrefixBytes + 1;
 
 // Runs `target` (which returns the encoded result or throws) and writes a result frame or a
 // failure frame to `channel_fd`. Returns the exit code the child should _exit with: 0 after a
 // result, 1 after an exception, 2 if the channel could not be written. Before it writes, it
 // SIGKILLs and reaps every process the target started and left running (the child is their
-// subreaper), so nothing outlives a call that returned. A result larger than
-// `max_result_bytes` is reported as a ResultTooLarge failure. For pcall children only.
+// subreaper), so nothing outlives a call that returned. An encoded result longer than
+// `max_result_bytes` + kResultPrefixBytes is reported as a ResultTooLarge failure. For pcall
+// children only.
 int RunTargetAndReport(int channel_fd, const std::function<std::string()>& target,
                        size_t max_result_bytes = kMaxResultBytes);
 

@@ -1,4 +1,5 @@
-// The result limit is exact (issue 14, item 8): a result of exactly kMaxResultBytes, sent as a
+// The result limit is exact (issue 14, item 8): a result of exactly kMaxResultBytes of data (with
+// the longest length prefix its encoding may add), sent as a
 // tagged frame (one tag byte more), is accepted by the parent's channel reader, and one byte
 // more is refused. Only frame headers are written, so nothing of a GiB is allocated. The child's
 // own check (RunTargetAndReport) is tested at the same boundary with a small limit: a result of
@@ -34,13 +35,14 @@ absl::StatusOr<bool> VerdictOnHeader(uint64_t length) {
 }
 
 TEST(ResultLimitTest, AResultOfExactlyTheLimitIsAccepted) {
-  absl::StatusOr<bool> verdict = VerdictOnHeader(kMaxResultBytes + 1);  // + the tag byte
+  // 1 GiB of data, its longest length prefix and the tag byte.
+  absl::StatusOr<bool> verdict = VerdictOnHeader(kMaxResultBytes + kResultPrefixBytes + 1);
   ASSERT_TRUE(verdict.ok()) << verdict.status();
   EXPECT_FALSE(*verdict);  // waiting for the rest: not a malformed channel
 }
 
 TEST(ResultLimitTest, OneByteMoreIsRefused) {
-  absl::StatusOr<bool> verdict = VerdictOnHeader(kMaxResultBytes + 2);
+  absl::StatusOr<bool> verdict = VerdictOnHeader(kMaxResultBytes + kResultPrefixBytes + 2);
   EXPECT_FALSE(verdict.ok());
 }
 
@@ -62,20 +64,23 @@ std::pair<int, std::string> ReportedFor(size_t size, size_t limit) {
 }
 
 TEST(ResultLimitTest, TheChildSendsAResultOfExactlyTheLimit) {
-  auto [code, frame] = ReportedFor(64, /*limit=*/64);
+  // The limit's data and the longest length prefix an encoding adds.
+  auto [code, frame] = ReportedFor(64 + kResultPrefixBytes, /*limit=*/64);
   EXPECT_EQ(code, 0);
-  EXPECT_EQ(frame, std::string(1, bus::kResultTag) + std::string(64, 'r'));
+  EXPECT_EQ(frame, std::string(1, bus::kResultTag) + std::string(64 + kResultPrefixBytes, 'r'));
 }
 
 TEST(ResultLimitTest, TheChildSaysAResultOneByteOverTheLimitIsTooLarge) {
-  auto [code, frame] = ReportedFor(65, /*limit=*/64);
+  auto [code, frame] = ReportedFor(65 + kResultPrefixBytes, /*limit=*/64);
   EXPECT_EQ(code, 1);
   ASSERT_FALSE(frame.empty());
   EXPECT_EQ(frame[0], bus::kFailureTag);
   proto::ChildFailure failure;
   ASSERT_TRUE(failure.ParseFromString(frame.substr(1)));
   EXPECT_EQ(failure.exception_type(), "mptest::process::ResultTooLarge");
-  EXPECT_THAT(failure.message(), ::testing::HasSubstr("65 bytes, more than the limit of 64"));
+  EXPECT_THAT(failure.message(),
+              ::testing::HasSubstr("75 bytes encoded, more than the limit of 64 (and a length "
+                                   "prefix of up to 10)"));
 }
 
 }  // namespace
