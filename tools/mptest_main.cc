@@ -41,6 +41,7 @@
 #include "core/sched/config.h"
 #include "core/sched/descriptor_reserve.h"
 #include "core/sched/process_executor.h"
+#include "core/sched/record_io.h"
 #include "core/version.h"
 #include "firmware/launcher.h"
 #include "glog/logging.h"
@@ -313,6 +314,13 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
+// What stops mptest before the campaign (a results directory, a plugin it cannot vet): the
+// host's failure (full disk, no descriptors left: exit 3) or the command line's (exit 2).
+int FailUsageOrHost(const absl::Status& status) {
+  const std::string message(status.message());
+  return Fail(mptest::sched::IsHostResourceError(message) ? 3 : kExitUsage, message);
+}
+
 struct Loaded {
   mptest::sched::LabConfig lab;
   std::string boards_dir;
@@ -500,7 +508,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   mptest::cli::CliPlugins plugins(argv[0]);
   if (absl::Status status = plugins.CheckLab(loaded.lab, loaded.boards_dir, loaded.specs_path);
       !status.ok()) {
-    return Fail(kExitUsage, std::string(status.message()));
+    return FailUsageOrHost(status);
   }
   if (command == "flash") {
     mptest::sched::MakeFlashPlan(mptest::cli::kFlashOnlyHarness, absl::GetFlag(FLAGS_last_variant),
@@ -532,7 +540,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   std::vector<mptest::FileLock> results_locks;  // the directory, and the new one if moved
   absl::StatusOr<mptest::FileLock> results_lock =
       mptest::cli::LockResultsDir(results, /*create=*/true);
-  if (!results_lock.ok()) return Fail(kExitUsage, std::string(results_lock.status().message()));
+  if (!results_lock.ok()) return FailUsageOrHost(results_lock.status());
   results_locks.push_back(*std::move(results_lock));
   // What a dead campaign on this results directory left running ends now; what this one starts
   // is marked the same way.
@@ -545,12 +553,12 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   }
   mptest::cli::MarkCampaign(campaign_key);
   absl::StatusOr<std::string> moved = mptest::cli::PrepareResultsDir(results, holder);
-  if (!moved.ok()) return Fail(kExitUsage, std::string(moved.status().message()));
+  if (!moved.ok()) return FailUsageOrHost(moved.status());
   if (!moved->empty()) {
     std::printf("mptest: the previous results were moved to %s\n", moved->c_str());
     absl::StatusOr<mptest::FileLock> new_lock =
         mptest::cli::LockResultsDir(results, /*create=*/false);  // the new directory
-    if (!new_lock.ok()) return Fail(kExitUsage, std::string(new_lock.status().message()));
+    if (!new_lock.ok()) return FailUsageOrHost(new_lock.status());
     results_locks.push_back(*std::move(new_lock));
   }
   // The campaign's log, with every job's log joined into it as the job ends (logs/: theirs).
@@ -696,6 +704,11 @@ int main(int argc, char** argv) {
   // The console says what went wrong in its own words; glog's raw lines stay in its log file.
   FLAGS_stderrthreshold = google::GLOG_FATAL;
   google::InitGoogleLogging(argv[0]);
+  // No glog files of its own (they would go to the shared /tmp): a campaign logs to
+  // <testresults>/mptest.log (log::LogToFile), and the console says what went wrong.
+  for (int severity = 0; severity < google::NUM_SEVERITIES; ++severity) {
+    google::SetLogDestination(severity, "");
+  }
   std::string command = args.size() > 1 ? args[1] : "test";
   if (command == "plugin-call") {  // no lifeline: a board it starts runs until its Stop
     if (absl::Status status = CheckNumbers(); !status.ok()) {
@@ -719,7 +732,7 @@ int main(int argc, char** argv) {
   if (command == "report") {
     const std::string results = ResultsPath();
     absl::StatusOr<mptest::FileLock> lock = mptest::cli::LockResultsDir(results, /*create=*/false);
-    if (!lock.ok()) return Fail(kExitUsage, std::string(lock.status().message()));
+    if (!lock.ok()) return FailUsageOrHost(lock.status());
     if (absl::Status status = mptest::report::RebuildReports(results); !status.ok()) {
       return Fail(kExitUsage, std::string(status.message()));
     }

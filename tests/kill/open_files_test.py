@@ -83,6 +83,13 @@ def main():
     problems = []
     for less in (2, 4, 6):
         problems += check(fits - less)
+    # So few that not even the results directory opens: still the host's error (exit 3), in
+    # one line, before anything runs.
+    code, _, stderr, _ = run(6)
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    if code != 3 or len(lines) != 1 or "Too many open files" not in lines[0]:
+        problems.append(f"ulimit -n 6: exit {code}, stderr {stderr[-600:]!r}; want exit 3 and "
+                        "one line naming too many open files")
     return finish("open files", problems)
 
 
