@@ -79,7 +79,7 @@ started=$SECONDS
 call 3 faulty_board Start "$work/t.textproto" --call_timeout_s=1
 (( SECONDS - started < 15 )) || fail "a hung Start held plugin-call for $((SECONDS - started)) s (deadline 1 s)"
 grep -q "plugin 'faulty_board' Start.*timed out" "$work/err" || fail "hang: $(cat "$work/err")"
-pgrep -f "plugin-call --plugin_path=$plugins" >/dev/null && fail "a plugin-call child outlived its call"
+pgrep -f "plugin-call --plugin_path=$plugins --lock_dir=$work/locks" >/dev/null && fail "a plugin-call child outlived its call: $(pgrep -af "lock_dir=$work/locks")"
 
 # In a campaign: a tentacle whose Start fails costs that tentacle only, and results.json says
 # why (plugin, its file, the method, the tentacle), not only that no tentacle was usable.
