@@ -46,6 +46,9 @@ absl::StatusOr<std::string> Campaign::CallSupervised(
     }
     return result.SerializeAsString();
   };
+  // Only before the campaign's loop starts jobs or after it has waited for all of them: no
+  // other job's end can arrive here and be lost.
+  DCHECK_EQ(executor_.running(), 0) << name;
   const int id = executor_.Start(std::move(job));
   bool cancelled = false;
   for (;;) {
@@ -54,7 +57,7 @@ absl::StatusOr<std::string> Campaign::CallSupervised(
       cancelled = true;
     }
     for (const JobDone& done : executor_.Wait(options_.poll)) {
-      if (done.id != id) continue;
+      if (done.id != id) continue;  // none: see the DCHECK above
       proto::PluginCallResult result;
       if (done.status != JobDone::Status::kOk || !result.ParseFromString(done.payload)) {
         // The executor's detail names the job ("<name>: call 1 of '<name>' (pid N) was killed

@@ -91,12 +91,14 @@ std::string FirmwareFileOf(const proto::BuildRequest& request) {
   return file;
 }
 
-// The release recorded for a file's content, cached under <cache_dir>/prebuilt/.
-absl::StatusOr<std::string> ReleaseOfFile(const std::string& content, const std::string& cache_dir,
-                                          bool* from_cache) {
+// The release recorded for a file's content (whose hash is `content_hash`), cached under
+// <cache_dir>/prebuilt/.
+absl::StatusOr<std::string> ReleaseOfFile(const std::string& content,
+                                          const std::string& content_hash,
+                                          const std::string& cache_dir, bool* from_cache) {
   std::string entry;
   if (!cache_dir.empty()) {
-    entry = absl::StrCat(cache_dir, "/prebuilt/", StableHashHex(StableHash64(content)), ".release");
+    entry = absl::StrCat(cache_dir, "/prebuilt/", content_hash, ".release");
     if (absl::StatusOr<std::string> cached = report::ReadFile(entry); cached.ok()) {
       *from_cache = true;
       return std::string(absl::StripTrailingAsciiWhitespace(*cached));
@@ -178,7 +180,9 @@ absl::StatusOr<proto::Firmware> PrebuiltBuilder::Build(const proto::BuildRequest
                                                    ": ", content.status().message()));
   }
   bool from_cache = false;
-  absl::StatusOr<std::string> release = ReleaseOfFile(*content, request.cache_dir(), &from_cache);
+  const std::string content_hash = StableHashHex(StableHash64(*content));  // hashed once
+  absl::StatusOr<std::string> release =
+      ReleaseOfFile(*content, content_hash, request.cache_dir(), &from_cache);
   if (!release.ok()) {
     return absl::DataLossError(
         absl::StrCat("prebuilt builder: firmware file ", file, ": ", release.status().message()));
@@ -196,7 +200,7 @@ absl::StatusOr<proto::Firmware> PrebuiltBuilder::Build(const proto::BuildRequest
   firmware.set_path(absl::StrCat(request.output_dir(), "/", name, extension));
   firmware.set_kind(!board.firmware_kind().empty() ? board.firmware_kind()
                                                    : extension.substr(extension.empty() ? 0 : 1));
-  firmware.set_source_revision(absl::StrCat("file:", StableHashHex(StableHash64(*content))));
+  firmware.set_source_revision(absl::StrCat("file:", content_hash));
   firmware.set_build_log(absl::StrCat(request.output_dir(), "/build.log"));
   firmware.set_from_cache(from_cache);
   bool learned = false;
