@@ -24,6 +24,8 @@ set -euo pipefail
 readonly PROG="$(basename "$0")"
 readonly HOSTS=(h1 h2 h3)
 readonly CTL_HOST=mpctl
+# Exists while a /run/netns mount point made by some cluster.sh `up` may still be there.
+readonly NETNS_MARKER=/run/mpt-cluster-made-run-netns
 
 die() { echo "$PROG: $*" >&2; exit 1; }
 log() { echo "$PROG: $*" >&2; }
@@ -181,11 +183,15 @@ do_down() {
     done <"$dir/netns"
   fi
   # The first `ip netns add` on a machine makes /run/netns a (shared bind) mount point and
-  # leaves it. If ours did that and no namespace is left there, undo it (umount refuses while
-  # another cluster's namespace is mounted under it).
-  if [[ -f "$dir/netns-mount-ours" ]] && [[ -z "$(ls -A /run/netns 2>/dev/null)" ]]; then
+  # leaves it. If one of our `up`s did that (its own record, or the machine-wide marker for
+  # when another cluster's `up` did and that cluster is already down) and no namespace is left
+  # there, undo it. umount refuses while any namespace is mounted under it, and rmdir while
+  # the directory holds one, so a cluster starting meanwhile is not harmed.
+  if [[ -f "$dir/netns-mount-ours" || -f "$NETNS_MARKER" ]] &&
+    [[ -z "$(ls -A /run/netns 2>/dev/null)" ]]; then
     if mountpoint -q /run/netns; then umount /run/netns 2>/dev/null || true; fi
     rmdir /run/netns 2>/dev/null || true
+    if ! mountpoint -q /run/netns; then rm -f "$NETNS_MARKER"; fi
   fi
   wait_reaped
   return 0
@@ -230,6 +236,7 @@ start_daemon() {
       </dev/null >"$dir/log/$name.out" 2>&1
   ) &
   local pid=$!
+  disown "$pid"  # no "Killed" job report from this shell when `down` kills it
   sleep 0.05
   record_pid "$dir" "$name" "$pid"
 }
@@ -369,10 +376,10 @@ do_up() {
   trap 'log "timed out"; exit 124' TERM INT
 
   mkdir -p "$dir"/{log,run,ctl/state,munge} "${HOSTS[@]/#/$dir/spool/}"
-  chmod 0700 "$dir/munge"
+  chmod 0755 "$dir/munge"  # munged wants the socket's directory searchable by all
 
   # --- network: bridge br0 in the controller namespace, one veth per host ---
-  if ! mountpoint -q /run/netns; then : >"$dir/netns-mount-ours"; fi
+  if ! mountpoint -q /run/netns; then : >"$dir/netns-mount-ours"; : >"$NETNS_MARKER"; fi
   echo "$CTL_NS" >>"$dir/netns"
   ip netns add "$CTL_NS"
   ip -n "$CTL_NS" link set lo up
