@@ -26,16 +26,16 @@ jobid_of() {  # job name -> id of its running/pending job
   cl squeue -h -n "$1" -o %i | head -n 1
 }
 wait_running() {  # job name: wait (20 s at most) until a job of that name is RUNNING
-  local i
-  for i in $(seq 200); do
+  local _
+  for _ in $(seq 200); do
     [[ "$(cl squeue -h -n "$1" -o %T | head -n 1)" == RUNNING ]] && return 0
     sleep 0.1
   done
   echo "capture.sh: job $1 never ran" >&2; return 1
 }
 wait_line() {  # FILE TEXT: wait (20 s at most) until FILE holds TEXT
-  local i
-  for i in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  local _
+  for _ in $(seq 200); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "capture.sh: no '$2' in $1" >&2; return 1
 }
 
@@ -96,13 +96,13 @@ cl squeue -h -o '%i %j %T %N %b' >"$out/e_squeue_short.txt"
 cl scontrol show job -d "$(jobid_of holder)" >"$out/e_scontrol_show_job_d.txt"
 t=$(now)
 set +e
+# shellcheck disable=SC2016  # $(hostname) is for the task's shell
 cl srun -w h1 --gres=virtual_pico:1a01:1 -J x bash -c 'echo ran on $(hostname)' </dev/null \
   >"$out/b_queued.stdout" 2> >(stamp "$t" >"$out/b_queued.stderr.timed")
 echo $? >"$out/b_queued.exit"
 set -e
 wait $holder || true
 sleep 0.2
-cut -c8- "$out/b_queued.stderr.timed" >"$out/b_queued.stderr"
 
 # (c) the host dies mid-job: srun on h2 prints 'started', then kill-host h2.
 t0=$(now)
@@ -137,7 +137,6 @@ wait $c_srun || true
 cl scontrol show job -d "$(cl squeue -h -t all -o '%i' -n x | tail -n 1)" \
   >"$out/c_scontrol_show_job_after.txt" 2>&1 || true
 cl sacct >/dev/null 2>&1 || true
-cut -c8- "$out/c_node_failure.stderr.timed" >"$out/c_node_failure.stderr"
 # a job pinned to the dead host: what srun says (bounded by timeout 15)
 t=$(now)
 set +e
@@ -159,7 +158,6 @@ cl scancel "$(jobid_of victim)" >"$out/d_scancel.stdout" 2>"$out/d_scancel.stder
 echo $? >"$out/d_scancel.exit"
 wait $d_srun || true
 echo "srun ended at $(since "$t") s" >>"$out/d_scancel_running.timeline"
-cut -c8- "$out/d_scancel_running.stderr.timed" >"$out/d_scancel_running.stderr"
 
 cl srun -w h1 --gres=virtual_pico:1a01:1 -J holder sleep 8 </dev/null >/dev/null 2>&1 &
 holder=$!
@@ -174,17 +172,19 @@ cl scancel "$(jobid_of victim)"
 wait $d_srun || true
 wait $holder || true
 sleep 0.2
-cut -c8- "$out/d_scancel_pending.stderr.timed" >"$out/d_scancel_pending.stderr"
 
 # latency: srun -w h1 --gres=...:1 true, 10 runs
 lat=()
-for i in $(seq 10); do
+for _ in $(seq 10); do
   t=$(now)
   cl srun -w h1 --gres=virtual_pico:1a01:1 true </dev/null
   lat+=("$(since "$t")")
 done
 median=$(printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {print (a[5]+a[6])/2}')
 
+# X.stderr = X.stderr.timed without the time column (now: the stamp processes have ended)
+sleep 0.5
+for f in "$out"/*.stderr.timed; do cut -c8- "$f" >"${f%.timed}"; done
 cp "$dir/log/slurmctld.log" "$out/slurmctld.log"
 cl sinfo >"$out/c_sinfo_after.txt" 2>&1 || true
 t=$(now)

@@ -21,7 +21,8 @@
 # slurm-client. Read /work/shared/reference/slurm.md for why the settings are what they are.
 set -euo pipefail
 
-readonly PROG="$(basename "$0")"
+PROG="$(basename "$0")"
+readonly PROG
 readonly HOSTS=(h1 h2 h3)
 readonly CTL_HOST=mpctl
 # Exists while a /run/netns mount point made by some cluster.sh `up` may still be there.
@@ -231,6 +232,7 @@ start_daemon() {
   local dir="$1" name="$2" ns="$3" uts="$4"
   shift 4
   (
+    # shellcheck disable=SC2016  # "$0" and "$@" are sh's
     exec setsid nsenter --net="/run/netns/$ns" unshare --uts \
       sh -c 'hostname "$0" && exec "$@"' "$uts" "$@" \
       </dev/null >"$dir/log/$name.out" 2>&1
@@ -300,10 +302,13 @@ SchedulerParameters=batch_sched_delay=0,bf_interval=1,bf_continue
 JobRequeue=0
 # scancel / time limit: SIGTERM, then SIGKILL this many seconds later.
 KillWait=5
-# A host whose slurmd stops answering is DOWN after about this long (plus up to one ping
-# interval), so a node-failure test takes seconds, not minutes. A DOWN host that registers
-# again (slurmd restarted) returns to service by itself.
+# A host whose slurmd stops answering is DOWN, and its jobs NODE_FAIL, after two failed pings,
+# each taking about MessageTimeout+1 s even when the connection is refused at once (the RPC
+# agent retries the connect): measured 27 s with MessageTimeout=10 (default), 17 s with 5 (3
+# gave no gain: SlurmdTimeout bounds it then). A DOWN host that registers again (slurmd
+# restarted) returns to service by itself.
 SlurmdTimeout=10
+MessageTimeout=5
 ReturnToService=2
 # Finished jobs leave squeue/scontrol after this many seconds (default 300).
 MinJobAge=10
@@ -328,6 +333,7 @@ EOF
 # create the missing ones as empty regular files. Hostlist-style File=...[0-3] are left alone.
 make_gres_files() {  # GRES_CONF
   local f
+  # shellcheck disable=SC2013  # File= values hold no spaces
   for f in $(grep -o 'File=[^[:space:]]*' "$1" | cut -d= -f2-); do
     [[ "$f" == *'['* ]] && continue
     if [[ ! -e "$f" && ! -L "$f" ]]; then
@@ -372,6 +378,7 @@ do_up() {
 
   # From here on, any failure or timeout tears down what exists.
   UP_DIR="$dir"
+  # shellcheck disable=SC2154  # rc is the trap's own
   trap 'rc=$?; trap - EXIT; if [[ $rc != 0 ]]; then log "up failed (exit $rc)"; print_tails "$UP_DIR"; do_down "$UP_DIR"; fi; exit $rc' EXIT
   trap 'log "timed out"; exit 124' TERM INT
 
@@ -412,14 +419,16 @@ export MPT_SLURM_CLIENT="nsenter --net=/run/netns/$CTL_NS"
 EOF
 
   # --- munge: private key and socket; runs in the controller namespace (the socket is a file,
-  # so every namespace reaches it) ---
+  # so every namespace reaches it). --origin: munged cannot resolve its host name (mpctl), and
+  # without it every credential says 0.0.0.0 and slurmctld logs "auth_p_get_host: Lookup
+  # failed for 0.0.0.0" for each RPC. ---
   mungekey --create --keyfile="$dir/munge/munge.key" >/dev/null 2>&1 ||
     dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
   chmod 0400 "$dir/munge/munge.key"
   start_daemon "$dir" munged "$CTL_NS" "$CTL_HOST" \
     munged -F -f --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/log/munged.log" \
-    --seed-file="$dir/munge/munged.seed"
+    --seed-file="$dir/munge/munged.seed" --origin="10.213.$NET.1"
   for i in $(seq 100); do [[ -S "$dir/munge/munge.socket" ]] && break; sleep 0.05; done
   [[ -S "$dir/munge/munge.socket" ]] || die "munged made no socket"
 
