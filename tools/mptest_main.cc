@@ -42,6 +42,8 @@
 #include "core/sched/descriptor_reserve.h"
 #include "core/sched/process_executor.h"
 #include "core/sched/record_io.h"
+#include "core/sched/slurm_config.h"
+#include "core/sched/slurm_executor.h"
 #include "core/version.h"
 #include "firmware/launcher.h"
 #include "glog/logging.h"
@@ -53,6 +55,7 @@
 #include "tools/cli/results_dir.h"
 #include "tools/cli/selection.h"
 #include "tools/cli/sinks.h"
+#include "tools/cli/slurm.h"
 #include "tools/cli/usb_watchdog.h"
 
 ABSL_FLAG(std::vector<std::string>, only_board, {},
@@ -115,6 +118,21 @@ ABSL_FLAG(std::string, lock_dir, "",
           "private directory of the locks: one campaign per inventory, one mptest per results "
           "directory (default $XDG_RUNTIME_DIR/mptest, else /tmp/mptest-<uid>; it must be "
           "yours, mode 0700)");
+ABSL_FLAG(std::string, executor, "local",
+          "where test runs run: local (this host's tentacles) or slurm (each run on the Slurm "
+          "host holding its tentacles, through srun; see the README's \"Past one host\")");
+ABSL_FLAG(std::string, slurm_srun, "srun", "--executor=slurm: the srun program");
+ABSL_FLAG(std::string, slurm_scancel, "scancel", "--executor=slurm: the scancel program");
+ABSL_FLAG(std::vector<std::string>, slurm_arg, {},
+          "--executor=slurm: more srun options, e.g. --slurm_arg=--partition=lab");
+ABSL_FLAG(std::vector<std::string>, slurm_worker, {},
+          "--executor=slurm: the worker's command line on the hosts, comma-separated (default: "
+          "this mptest's path here, worker), e.g. /usr/bin/mptest,worker,--worker_dir=/var/lib/w");
+ABSL_FLAG(std::string, worker_dir, "",
+          "mptest worker: what this host keeps between runs (default: <build_cache>/worker)");
+ABSL_FLAG(std::string, slurm_config_out, "",
+          "mptest slurm-config: write slurm-mptest.conf and gres.conf into this directory "
+          "(default: print them)");
 ABSL_FLAG(int, quarantine_after, 3, "infrastructure failures in a row that take a tentacle out");
 ABSL_FLAG(std::string, usb_watchdog, "auto",
           "watch the kernel log for USB errors and end the campaign on one (exit 3): auto (when a "
@@ -530,12 +548,26 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
       std::printf("mptest: warning: --xfail: %s: matches nothing\n", entry.c_str());
     }
   }
+  const bool on_slurm = absl::GetFlag(FLAGS_executor) == "slurm";
+  if (on_slurm) {
+    if (absl::Status status =
+            mptest::sched::CheckSlurmInventory(loaded.lab.inventory, loaded.lab.inventory_path);
+        !status.ok()) {
+      return Fail(kExitUsage, absl::StrCat("--executor=slurm: ", status.message()));
+    }
+  }
   absl::StatusOr<std::string> lock_dir = LockDirectory();
   if (!lock_dir.ok()) return Fail(kExitUsage, std::string(lock_dir.status().message()));
   const std::string holder = Holder(command);
-  absl::StatusOr<mptest::FileLock> lock =
-      mptest::cli::LockInventory(loaded.lab.inventory_path, *lock_dir, holder);
-  if (!lock.ok()) return Fail(kExitUsage, std::string(lock.status().message()));
+  // One campaign at a time drives a local lab; on Slurm, Slurm shares the lab between campaigns
+  // a tentacle at a time.
+  std::optional<mptest::FileLock> lock;
+  if (!on_slurm) {
+    absl::StatusOr<mptest::FileLock> locked =
+        mptest::cli::LockInventory(loaded.lab.inventory_path, *lock_dir, holder);
+    if (!locked.ok()) return Fail(kExitUsage, std::string(locked.status().message()));
+    lock.emplace(*std::move(locked));
+  }
   const std::string results = ResultsPath();
   std::vector<mptest::FileLock> results_locks;  // the directory, and the new one if moved
   absl::StatusOr<mptest::FileLock> results_lock =
@@ -569,8 +601,8 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   if (absl::Status status = mptest::log::LogToFile(results + "/mptest.log"); !status.ok()) {
     return Fail(3, std::string(status.message()));
   }
-  absl::StatusOr<std::unique_ptr<mptest::cli::UsbWatchdog>> watchdog =
-      StartUsbWatchdog(plan->tentacles, results);
+  absl::StatusOr<std::unique_ptr<mptest::cli::UsbWatchdog>> watchdog = StartUsbWatchdog(
+      on_slurm ? std::vector<mptest::proto::InventoryEntry>() : plan->tentacles, results);
   if (!watchdog.ok()) return Fail(kExitUsage, std::string(watchdog.status().message()));
 
   mptest::sched::CampaignOptions options;
@@ -625,8 +657,34 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     mptest::process::SetDefaultContext(mptest::process::Context::kInline);
   }
   const int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
-  auto executor = std::make_unique<mptest::sched::ProcessExecutor>(
-      jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs);
+  std::unique_ptr<mptest::sched::Executor> executor;
+  if (on_slurm) {
+    // Builds and the campaign's own calls here; each test run on its tentacles' host.
+    mptest::sched::SlurmOptions slurm;
+    slurm.srun = absl::GetFlag(FLAGS_slurm_srun);
+    slurm.scancel = absl::GetFlag(FLAGS_slurm_scancel);
+    slurm.srun_args = absl::GetFlag(FLAGS_slurm_arg);
+    slurm.worker = absl::GetFlag(FLAGS_slurm_worker);
+    if (slurm.worker.empty()) slurm.worker = {mptest::cli::CanonicalPath(argv[0]), "worker"};
+    if (!absl::GetFlag(FLAGS_plugin_path).empty()) {
+      slurm.worker.push_back(absl::StrCat("--plugin_path=", absl::GetFlag(FLAGS_plugin_path)));
+    }
+    slurm.results_dir = results;
+    slurm.log_dir = job_logs;
+    if (xfail) {
+      absl::StatusOr<std::string> text =
+          mptest::report::ReadFile(UserPath(absl::GetFlag(FLAGS_xfail)));
+      if (text.ok()) options.test.xfail_json = *text;
+    }
+    executor = std::make_unique<mptest::sched::SlurmExecutor>(
+        std::move(slurm),
+        std::make_unique<mptest::sched::ProcessExecutor>(options.build.build_jobs + 1,
+                                                         absl::Seconds(2), std::nullopt, job_logs),
+        jobs);
+  } else {
+    executor = std::make_unique<mptest::sched::ProcessExecutor>(
+        jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs);
+  }
   std::string usb_error;  // the line that ends the campaign
   options.interrupted = [&] {
     if (*watchdog) {
@@ -687,6 +745,8 @@ int main(int argc, char** argv) {
       "usage: mptest [COMMAND] [--flags]\n"
       "commands: test (default), list-tests, list-tentacles, flash, report, plugins,\n"
       "  plugin-call NAME METHOD [REQUEST.textproto]  (one plugin function, alone)\n"
+      "  slurm-config  (slurm.conf and gres.conf lines of --inventory's hosts and tentacles)\n"
+      "  worker        (one test run on a Slurm host; --executor=slurm starts it)\n"
       "  --version   print the version and exit\n"
       "  --help      print this help and the flags\n"
       "With no arguments mptest runs a campaign on its built-in virtual lab.\n"
@@ -719,13 +779,20 @@ int main(int argc, char** argv) {
                                       std::vector<std::string>(args.begin() + 2, args.end()),
                                       absl::Seconds(absl::GetFlag(FLAGS_call_timeout_s)));
   }
+  if (command == "worker") {  // under srun on a tentacle's host: one test run
+    mptest::firmware::PrepareLifeline();  // the boards it starts live no longer than it
+    mptest::cli::CliPlugins plugins(argv[0]);
+    const std::string dir = absl::GetFlag(FLAGS_worker_dir);
+    return mptest::cli::RunWorkerCommand(plugins, dir.empty() ? CacheDir() + "/worker"
+                                                              : UserPath(dir));
+  }
   mptest::firmware::PrepareLifeline();  // before any child is forked: boards outlive no campaign
   // Only `plugins` takes arguments: the names of plugins the user asks for.
   if (args.size() > 2 && command != "plugins") {
     return Fail(kExitUsage, absl::StrCat("unexpected argument '", args[2], "'"));
   }
-  const std::vector<std::string> commands = {"test",  "list-tests", "list-tentacles",
-                                             "flash", "report",     "plugins"};
+  const std::vector<std::string> commands = {"test",   "list-tests", "list-tentacles", "flash",
+                                             "report", "plugins",    "slurm-config"};
   if (std::find(commands.begin(), commands.end(), command) == commands.end()) {
     return Fail(kExitUsage, absl::StrCat("unknown command '", command, "' (try --help)"));
   }
@@ -769,6 +836,10 @@ int main(int argc, char** argv) {
         mptest::cli::SelectPlan(loaded->lab, FiltersFromFlags());
     if (!plan.ok()) return Fail(kExitUsage, std::string(plan.status().message()));
     return mptest::cli::ListTests(*plan);
+  }
+  if (command == "slurm-config") {
+    return mptest::cli::RunSlurmConfigCommand(loaded->lab.inventory, loaded->lab.inventory_path,
+                                              UserPath(absl::GetFlag(FLAGS_slurm_config_out)));
   }
   if (command == "list-tentacles") {
     mptest::cli::CliPlugins plugins(argv[0]);

@@ -73,6 +73,7 @@ absl::StatusOr<std::string> ResolveProgram(const CommandOptions& options) {
 struct ChildPipes {
   UniqueFd stdin_read, stdin_write;    // stdin_data; invalid = /dev/null
   UniqueFd output_read, output_write;  // merged stdout+stderr; or the stdout_path file
+  UniqueFd error_write;                // stderr_path; invalid = stderr joins stdout
   UniqueFd exec_error_read, exec_error_write;
 };
 
@@ -90,8 +91,19 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
     if (!s.ok()) return s;
     fcntl(pipes->stdin_write.get(), F_SETFL, O_NONBLOCK);
   } else {
-    pipes->stdin_read.reset(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!pipes->stdin_read.valid()) return ErrnoStatus("RunCommand: open /dev/null", errno);
+    const std::string& in = options.stdin_path.empty() ? "/dev/null" : options.stdin_path;
+    pipes->stdin_read.reset(open(in.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!pipes->stdin_read.valid()) {
+      return ErrnoStatus(absl::StrCat("RunCommand: cannot open stdin '", in, "'"), errno);
+    }
+  }
+  if (!options.stderr_path.empty()) {
+    pipes->error_write.reset(
+        open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!pipes->error_write.valid()) {
+      return ErrnoStatus(
+          absl::StrCat("RunCommand: cannot open stderr_path '", options.stderr_path, "'"), errno);
+    }
   }
   if (options.stdout_path.empty()) {
     absl::Status s = MakePipe(&pipes->output_read, &pipes->output_write);
@@ -121,7 +133,9 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
   };
   if (dup2(pipes.stdin_read.get(), STDIN_FILENO) < 0) fail(0);
   if (dup2(pipes.output_write.get(), STDOUT_FILENO) < 0) fail(0);
-  if (dup2(pipes.output_write.get(), STDERR_FILENO) < 0) fail(0);
+  const int error_fd_target =
+      pipes.error_write.valid() ? pipes.error_write.get() : pipes.output_write.get();
+  if (dup2(error_fd_target, STDERR_FILENO) < 0) fail(0);
   CloexecFrom(3);
   if (cwd != nullptr && chdir(cwd) != 0) fail(1);
   execve(program, argv, envp);
@@ -190,6 +204,9 @@ namespace {
 // are closed here; the parent's stay in *pipes.
 absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
   if (options.argv.empty()) return absl::InvalidArgumentError("RunCommand: argv is empty");
+  if (!options.stdin_data.empty() && !options.stdin_path.empty()) {
+    return absl::InvalidArgumentError("RunCommand: stdin_data and stdin_path are exclusive");
+  }
   absl::StatusOr<std::string> program = ResolveProgram(options);
   if (!program.ok()) return program.status();
 
@@ -212,6 +229,7 @@ absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
   setpgid(pid, pid);  // also in the parent, so killpg works even before the child runs
   pipes->stdin_read.reset();
   pipes->output_write.reset();
+  pipes->error_write.reset();
   pipes->exec_error_write.reset();
 
   // Did execve succeed? The error pipe closes on exec; otherwise it carries {stage, errno}.

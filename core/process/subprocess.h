@@ -26,6 +26,10 @@ struct CommandOptions {
   // go to this file (created or truncated, mode 0644) and output stays empty.
   std::string stdout_path;
   std::string stdin_data;  // written to the child's stdin; empty = stdin is /dev/null
+  std::string stdin_path;  // or: the child's stdin is this file (not with stdin_data)
+  // The child's stderr goes to this file (created or truncated, mode 0644) instead of joining
+  // stdout: the output (or StartedCommand::output_fd) then carries stdout alone.
+  std::string stderr_path;
   // Wall-clock limit. On expiry SIGTERM goes to the child's process group, and SIGKILL follows
   // after kill_grace if the child is still alive.
   absl::Duration timeout = absl::InfiniteDuration();
@@ -70,9 +74,9 @@ struct StartedCommand {
 
 // Starts the command exactly as RunCommand does (own process group, parent-death signal, only
 // descriptors 0-2, default signals, stdin /dev/null) and returns once execve has succeeded,
-// for a command that runs beside the caller (a log follower). The caller reads output_fd,
-// ends the group (kill(-pid, ...)) and reaps pid. stdout_path, stdin_data and timeout must be
-// left unset. Errors as RunCommand's for a command that cannot be started.
+// for a command that runs beside the caller (a log follower, an srun). The caller reads
+// output_fd, ends the group (kill(-pid, ...)) and reaps pid. stdout_path, stdin_data and timeout
+// must be left unset (stdin_path and stderr_path may be set). Errors as RunCommand's for a command that cannot be started.
 absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options);
 
 // The name of a signal with its SIG prefix ("SIGSEGV"), or "signal 77" if it has none.

@@ -79,6 +79,16 @@ absl::StatusOr<std::string> Campaign::CallSupervised(
 }
 
 absl::Status Campaign::BringUp() {
+  if (executor_.remote()) {
+    // Each run's worker brings its tentacles up on their host, and stops them.
+    for (const proto::InventoryEntry& entry : plan_.tentacles) {
+      proto::Tentacle tentacle;
+      *tentacle.mutable_entry() = entry;
+      *tentacle.mutable_board() = plan_.boards.at(entry.board());
+      tentacles_.push_back(std::move(tentacle));
+    }
+    return absl::OkStatus();
+  }
   std::map<std::string, proto::Inventory> by_type;
   for (const proto::InventoryEntry& entry : plan_.tentacles) {
     *by_type[entry.type()].add_tentacles() = entry;
@@ -161,6 +171,7 @@ absl::Status Campaign::BringUp() {
 }
 
 void Campaign::StopTentacles() {
+  if (executor_.remote()) return;  // see BringUp
   for (const proto::Tentacle& tentacle : tentacles_) {
     if (not_started_.count(tentacle.entry().label()) &&
         tentacle.runtime().empty()) {  // never discovered: nothing to stop
@@ -436,9 +447,10 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       if (firmware.Owns(done.id)) {
         HandleBuild(firmware.OnDone(done));
       } else {
-        proto::TestRunRecord record = tests.OnDone(done);
-        ObserveDuration(record, done);
-        HandleRecord(record);
+        std::optional<proto::TestRunRecord> record = tests.OnDone(done);
+        if (!record) continue;  // lost with its host: it runs again
+        ObserveDuration(*record, done);
+        HandleRecord(*record);
       }
     }
   }

@@ -5,6 +5,7 @@
 #define MPTEST_CORE_SCHED_EXECUTOR_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,16 @@
 #include "absl/time/time.h"
 
 namespace mptest::sched {
+
+// A test run as an executor that runs it on another host needs it (SlurmExecutor): the
+// serialized proto::WorkerInput, and where it must run. Executors that run `work` ignore it.
+struct RemoteJob {
+  std::string input;              // proto::WorkerInput, serialized
+  std::string host;               // the host holding the tentacles ("" = any)
+  std::vector<std::string> gres;  // the tentacles, as Slurm GRES: <board kind>:<tentacle id>:1
+  std::vector<std::string> tentacles;  // their labels, for messages
+  std::string error;  // the input could not be made: the job ends at once with this detail
+};
 
 struct JobSpec {
   std::string name;  // the test id or BOARD-VARIANT, for messages
@@ -22,14 +33,19 @@ struct JobSpec {
   // Runs in the parent when the deadline expires, before the job is killed: power the boards
   // off so that nothing keeps using them (the anchor's "dying gasp").
   std::function<void()> before_kill;
+  // Filled when the executor runs jobs remotely (Executor::remote()), for test runs only.
+  std::optional<RemoteJob> remote;
 };
 
 struct JobDone {
-  enum class Status { kOk, kCrashed, kTimedOut };
+  // kLost: the job's host went away (or never ran it) before the job finished; it says
+  // nothing about the job or its boards, and may run again elsewhere.
+  enum class Status { kOk, kCrashed, kTimedOut, kLost };
   int id = 0;
   Status status = Status::kOk;
   std::string payload;  // work()'s result when kOk
   std::string detail;   // why the job crashed ("killed by SIGSEGV", "exited 3 without a result")
+  std::string host;     // kLost: the host that was lost
   absl::Time start;
   absl::Time end;
 };
@@ -46,6 +62,10 @@ class Executor {
   // Waits until at least one job ended, or `max_wait` passed, and returns those that ended.
   // A job that crashes is returned as soon as its process is gone.
   virtual std::vector<JobDone> Wait(absl::Duration max_wait) = 0;
+  // True when test runs go to other hosts (JobSpec::remote is needed, `work` is not run for
+  // them): the campaign then neither starts nor stops the tentacles itself; each run's worker
+  // does, on the tentacles' host.
+  virtual bool remote() const { return false; }
   // The executor's clock (simulated for SimulatedExecutor).
   virtual absl::Time Now() const = 0;
   // Ends every running job as if its deadline had passed now (before_kill, then the kill);

@@ -357,6 +357,21 @@ void Matrix::Release(const PlannedRun& run, bool firmware_known) {
   }
 }
 
+void Matrix::Requeue(const PlannedRun& run) {
+  Release(run, false);
+  Pending pending;
+  pending.entry = run.entry;
+  pending.label_id = label_ids_.at(specs_[run.entry.spec].label());
+  if (run.expected_s > 0) pending.history = run.expected_s;
+  Group& group = groups_[GroupKey(run.entry.board, run.entry.variant)];
+  group.insert(std::upper_bound(group.begin(), group.end(), pending,
+                                [this](const Pending& a, const Pending& b) {
+                                  return AnchorBefore(a, b);
+                                }),
+               pending);
+  ++remaining_;
+}
+
 void Matrix::Quarantine(int tentacle, std::string reason) {
   CHECK(!tentacles_[tentacle].busy) << tentacles_[tentacle].label;
   tentacles_[tentacle].quarantined = true;

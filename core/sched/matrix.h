@@ -106,6 +106,11 @@ class Matrix {
   // the DUT holds the run's variant and the reference its variant; otherwise both are unknown.
   void Release(const PlannedRun& run, bool firmware_known);
 
+  // The run never ran to its end for a reason outside it (its host was lost): its tentacles
+  // are free again, their firmware unknown, and its cell waits to run again (on any tentacle of
+  // its board that is usable then).
+  void Requeue(const PlannedRun& run);
+
   // A run of `label` ended cleanly after `seconds`: cells of that label without history of
   // their own are now expected to take the label's mean (history and this campaign), and labels
   // never seen the mean of everything known. Labels not in the matrix and durations that are

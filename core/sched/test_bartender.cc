@@ -6,6 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/sched/firmware_bartender.h"
 #include "core/sched/record_io.h"
+#include "core/sched/slurm_config.h"
+#include "core/sched/worker.h"
 #include "glog/logging.h"
 
 namespace mptest::sched {
@@ -67,16 +69,35 @@ std::vector<proto::RunStart> TestBartender::StartRuns(Executor& executor, int fr
     JobSpec job;
     job.name = run->testid;
     job.deadline = Deadline(entry.input.spec);
-    job.work = [this, input = entry.input, &executor]() {
-      return RunTestRun(input, plugins_, [&executor] { return executor.Now(); })
-          .SerializeAsString();
-    };
-    PlannedRun planned = *run;
-    // The runaway's dying gasp; when the campaign is stopped, OnDone powers off instead, after
-    // the kill.
-    job.before_kill = [this, planned] {
-      if (interrupted_.empty()) PowerOff(planned);
-    };
+    if (executor.remote()) {
+      // The run's worker on the tentacles' host brings them up, powers them off and stops them.
+      RemoteJob remote;
+      absl::StatusOr<proto::WorkerInput> input =
+          MakeWorkerInput(entry.input, job.deadline, options_.xfail_json);
+      if (input.ok()) {
+        remote.input = input->SerializeAsString();
+      } else {
+        remote.error = std::string(input.status().message());
+      }
+      for (const proto::Tentacle& tentacle : entry.input.tentacles) {
+        remote.host = tentacle.entry().host();
+        remote.gres.push_back(GresRequest(tentacle.entry()));
+        remote.tentacles.push_back(tentacle.entry().label());
+      }
+      job.remote = std::move(remote);
+    } else {
+      job.work = [this, input = entry.input, &executor]() {
+        return RunTestRun(input, plugins_, [&executor] { return executor.Now(); })
+            .SerializeAsString();
+      };
+      PlannedRun planned = *run;
+      // The runaway's dying gasp; when the campaign is stopped, OnDone powers off instead,
+      // after the kill.
+      job.before_kill = [this, planned] {
+        if (interrupted_.empty()) PowerOff(planned);
+      };
+    }
+    remote_ = executor.remote();
     proto::RunStart start;
     start.set_testid(run->testid);
     for (int slot : run->tentacles) start.add_tentacles(matrix_.tentacles()[slot].label);
@@ -100,6 +121,7 @@ std::map<std::string, double> TestBartender::RunningLeft(absl::Time now) const {
 }
 
 void TestBartender::PowerOff(const PlannedRun& run) {
+  if (remote_) return;  // the worker on the tentacles' host did
   for (int slot : run.tentacles) {
     absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacles_[slot].entry().type());
     if (!driver.ok()) continue;
@@ -110,6 +132,7 @@ void TestBartender::PowerOff(const PlannedRun& run) {
 }
 
 void TestBartender::Restart(const PlannedRun& run) {
+  if (remote_) return;  // each attempt's worker starts the tentacles afresh
   for (int slot : run.tentacles) {
     absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacles_[slot].entry().type());
     absl::StatusOr<proto::Tentacle> restarted =
@@ -198,11 +221,39 @@ void TestBartender::CountFailure(int tentacle, bool failed) {
   }
 }
 
-proto::TestRunRecord TestBartender::OnDone(const JobDone& done) {
+void TestBartender::QuarantineLostHosts() {
+  for (int slot = 0; slot < static_cast<int>(tentacles_.size()); ++slot) {
+    const TentacleSlot& tentacle = matrix_.tentacles()[slot];
+    auto host = lost_hosts_.find(tentacles_[slot].entry().host());
+    if (host == lost_hosts_.end() || tentacle.busy || tentacle.quarantined) continue;
+    matrix_.Quarantine(slot, host->second);
+    quarantined_.push_back(tentacle.label);
+    LOG(WARNING) << tentacle.label << ": " << host->second;
+  }
+}
+
+bool TestBartender::OnLost(const Running& running, const JobDone& done) {
+  const std::string host = done.host.empty() ? running.input.tentacles[0].entry().host() : done.host;
+  LOG(WARNING) << running.run.testid << ": " << done.detail;
+  lost_hosts_.emplace(host, absl::StrCat("quarantined: its host ", host, " was lost (",
+                                          done.detail, ")"));
+  const TodoEntry& entry = running.run.entry;
+  std::vector<std::string>& lost = lost_[{entry.spec, entry.board, entry.variant, entry.role}];
+  lost.push_back(absl::StrCat(running.run.testid, ": ", done.detail));
+  if (static_cast<int>(lost.size()) > options_.run.max_retries || !interrupted_.empty()) {
+    return false;  // recorded as the infrastructure error it is
+  }
+  matrix_.Requeue(running.run);
+  QuarantineLostHosts();
+  return true;
+}
+
+std::optional<proto::TestRunRecord> TestBartender::OnDone(const JobDone& done) {
   auto it = running_.find(done.id);
   CHECK(it != running_.end());
   Running running = std::move(it->second);
   running_.erase(it);
+  if (done.status == JobDone::Status::kLost && OnLost(running, done)) return std::nullopt;
   proto::TestRunRecord record;
   if (done.status != JobDone::Status::kOk || !record.ParseFromString(done.payload)) {
     record = Recover(running, done);
@@ -236,6 +287,12 @@ proto::TestRunRecord TestBartender::OnDone(const JobDone& done) {
     if (!failed || slot == at_fault || failures_in_a_row_[slot] >= options_.quarantine_after) {
       CountFailure(slot, failed);
     }
+  }
+  QuarantineLostHosts();
+  const TodoEntry& entry = running.run.entry;
+  if (auto lost = lost_.find({entry.spec, entry.board, entry.variant, entry.role});
+      lost != lost_.end()) {
+    for (const std::string& line : lost->second) record.add_lost(line);
   }
   return record;
 }

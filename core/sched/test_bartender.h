@@ -6,6 +6,8 @@
 #define MPTEST_CORE_SCHED_TEST_BARTENDER_H_
 
 #include <map>
+#include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,7 @@ struct TestBartenderOptions {
   std::string results_dir;
   std::string tests_dir;
   const Xfail* xfail = nullptr;
+  std::string xfail_json;  // the xfail file's text, for runs on other hosts
 };
 
 class TestBartender {
@@ -37,8 +40,9 @@ class TestBartender {
   // Starts runs while --jobs and `free_slots` allow.
   std::vector<proto::RunStart> StartRuns(Executor& executor, int free_slots);
   bool Owns(int job_id) const { return running_.count(job_id) > 0; }
-  // A run's job ended: its record (recovered from disk when the child crashed or timed out).
-  proto::TestRunRecord OnDone(const JobDone& done);
+  // A run's job ended: its record (recovered from disk when the child crashed or timed out),
+  // or nothing when the run was lost with its host and waits to run again elsewhere.
+  std::optional<proto::TestRunRecord> OnDone(const JobDone& done);
 
   // The campaign is being stopped (SIGINT/SIGTERM): call before the executor's CancelAll. The
   // runs under way are killed before their boards are powered off (so that a harness never
@@ -71,6 +75,10 @@ class TestBartender {
   void PowerOff(const PlannedRun& run);
   void Restart(const PlannedRun& run);
   void CountFailure(int tentacle, bool failed);
+  // The run's host is gone: its tentacles leave the campaign (as each becomes free), and the
+  // run is queued again unless it was lost too often.
+  bool OnLost(const Running& running, const JobDone& done);
+  void QuarantineLostHosts();
 
   Matrix& matrix_;
   std::vector<proto::Tentacle>& tentacles_;
@@ -82,6 +90,12 @@ class TestBartender {
   std::vector<std::string> quarantined_;
   std::string interrupted_;  // the reason, once the campaign is being stopped
   std::string host_error_;
+  bool remote_ = false;  // the executor runs test runs on the tentacles' hosts
+  std::map<std::string, std::string> lost_hosts_;  // host -> why
+  // Runs lost with their host, by cell (spec, board, variant, role): what the run's record
+  // says once it runs to its end.
+  std::map<std::tuple<int, std::string, std::string, std::string>, std::vector<std::string>>
+      lost_;
 };
 
 }  // namespace mptest::sched
