@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 
@@ -102,7 +103,8 @@ void SlurmExecutor::Submit(Remote& remote, const RemoteJob& job) {
     return;
   }
   const std::string base = absl::StrCat(options_.log_dir, "/slurm-", remote.id);
-  const std::string input_path = base + ".input";
+  remote.input_path = base + ".input";
+  const std::string& input_path = remote.input_path;
   remote.stderr_path = base + ".srun.log";
   std::string framed;
   bus::AppendFrame(job.input, &framed);
@@ -221,6 +223,7 @@ JobDone SlurmExecutor::Reap(Remote& remote) {
   waitpid(remote.pid, &status, 0);
   kill(-remote.pid, SIGKILL);  // anything srun left in its group
   remote.pid = -1;
+  unlink(remote.input_path.c_str());  // the firmware's bytes, once more
   JobDone done;
   done.id = remote.id;
   done.start = remote.allocated.value_or(remote.submitted);

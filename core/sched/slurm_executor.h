@@ -72,6 +72,7 @@ class SlurmExecutor : public Executor {
     pid_t pid = -1;
     process::UniqueFd out;
     bus::FrameReader reader{bus::kMaxFrameLimit};
+    std::string input_path;  // srun's stdin, removed when the job ends
     std::string stderr_path;
     absl::Time submitted;
     std::optional<absl::Time> allocated;  // the worker's hello

@@ -292,7 +292,8 @@ std::optional<proto::TestRunRecord> TestBartender::OnDone(const JobDone& done) {
   const TodoEntry& entry = running.run.entry;
   if (auto lost = lost_.find({entry.spec, entry.board, entry.variant, entry.role});
       lost != lost_.end()) {
-    for (const std::string& line : lost->second) record.add_lost(line);
+    if (record.attempts().empty()) record.add_attempts();
+    for (const std::string& line : lost->second) record.mutable_attempts(0)->add_lost(line);
   }
   return record;
 }
