@@ -132,8 +132,8 @@ def main():
     if problem:
         problems.append(problem)
     else:
-        probed = run(["./driver_probe", "/state", "ex01", "VIRTUAL_ESP", "/sim"], probe_dir)
-        if probed.returncode != 0 or probed.stdout != "/state/ex01.console\n":
+        probed = run(["./driver_probe", "state", "ex01", "VIRTUAL_ESP", "/sim"], probe_dir)
+        if probed.returncode != 0 or probed.stdout != "state/ex01/console\n":
             problems.append(f"driver_probe exited {probed.returncode}: {probed.stdout}")
 
     listed = run([f"{prefix}/bin/mptest", "plugins", f"--plugin_path={plugins}"], work)
