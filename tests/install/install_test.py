@@ -3,8 +3,8 @@
 then, from a temporary directory holding copies of the example plugins' sources and nothing of
 the checkout:
 
-1. the installed tree holds files, not links back into the build, and its pkg-config module
-   names the prefix;
+1. the installed tree holds files, not links back into the build, its pkg-config module
+   names the prefix, and the SDK's library holds no generated protobuf code;
 2. plugins/examples/example_board, example_harness and out_of_tree/fixed_port_board.cc build
    with exactly `g++ -shared -fPIC SOURCES $(pkg-config --cflags --libs mptest-plugin) -o LIB`
    (PKG_CONFIG_PATH=P/lib/pkgconfig) and export only mptest_plugin_entry; a program of the
@@ -127,6 +127,13 @@ def main():
     with open(f"{prefix}/lib/pkgconfig/mptest-plugin.pc") as pc:
         if f"prefix={prefix}\n" not in pc.read():
             problems.append("mptest-plugin.pc does not name the prefix")
+    # The SDK's helpers carry no generated protobuf code: the mptest process holds the only
+    # copy, and a plugin with a second one would abort it ("File already exists in database").
+    sdk_symbols = run(["nm", "--defined-only", f"{prefix}/lib/libmptest_plugin_sdk.a"], work)
+    protos = sorted({line.split()[-1] for line in sdk_symbols.stdout.splitlines()
+                     if "descriptor_table_" in line})
+    if sdk_symbols.returncode != 0 or protos:
+        problems.append(f"libmptest_plugin_sdk.a defines protobuf descriptors: {protos[:5]}")
 
     plugins = os.path.join(work, "plugins")  # the built libraries, copied together
     os.makedirs(plugins)
