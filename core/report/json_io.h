@@ -1,10 +1,9 @@
-// JSON in and out of the results directory: proto messages in the anchor's field names, and
-// run-tests.py's _results.json (outside input: parsed defensively, errors name the file).
+// JSON in and out of the results directory: proto messages in the anchor's field names
+// (run-tests.py's _results.json is results_json.h's).
 #ifndef MPTEST_CORE_REPORT_JSON_IO_H_
 #define MPTEST_CORE_REPORT_JSON_IO_H_
 
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -22,12 +21,6 @@ std::string MessageToJson(const google::protobuf::Message& message);
 // does not fit is an error naming `file_name`.
 absl::Status JsonToMessage(absl::string_view json, absl::string_view file_name,
                            google::protobuf::Message* message);
-
-// Parses run-tests.py's _results.json: {"results": [[name, pass|fail|skip|ignored, reason]...]}
-// or the older {"passed_tests": [...], "failed_tests": [...], "skipped_tests": [...]} form.
-// Verdicts map as the anchor does: pass->passed, fail->failed, skip->skipped, ignored->skipped.
-absl::StatusOr<std::vector<proto::Outcome>> ParseMpResultsJson(absl::string_view json,
-                                                               absl::string_view file_name);
 
 }  // namespace mptest::report
 

@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "core/report/html_report.h"
 #include "core/report/json_io.h"
 #include "core/report/junit.h"
 #include "core/report/markdown_report.h"
+#include "core/report/results_json.h"
 #include "core/report/results_model.h"
 
 namespace {
@@ -25,18 +27,18 @@ void CheckXmlCharacters(const std::string& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view input(reinterpret_cast<const char*>(data), size);
-  auto outcomes = mptest::report::ParseMpResultsJson(input, "_results.json");
-  if (outcomes.ok()) {
-    for (const mptest::proto::Outcome& outcome : *outcomes) {
-      if (!mptest::report::IsKnownOutcome(outcome.outcome())) std::abort();
+  std::vector<mptest::proto::Outcome> outcomes;
+  auto parsed = mptest::report::ParseResultsJson(input, "_results.json");
+  if (parsed.ok()) {
+    for (const mptest::proto::TestOutcome& outcome : *parsed) {
+      outcomes.push_back(mptest::report::ToCoreOutcome(outcome));
+      if (!mptest::report::IsKnownOutcome(outcomes.back().outcome())) std::abort();
     }
   }
   mptest::proto::CampaignResults results;
   if (mptest::report::JsonToMessage(input, "context_testgroup.json", results.add_groups()).ok()) {
-    if (outcomes.ok()) {
-      for (const mptest::proto::Outcome& outcome : *outcomes) {
-        *results.mutable_groups(0)->add_outcomes() = outcome;
-      }
+    for (const mptest::proto::Outcome& outcome : outcomes) {
+      *results.mutable_groups(0)->add_outcomes() = outcome;
     }
     mptest::report::MarkFlaky(&results);
     CheckXmlCharacters(mptest::report::RenderJunit(results));

@@ -21,6 +21,7 @@
 #include "core/report/json_io.h"
 #include "core/report/junit.h"
 #include "core/report/markdown_report.h"
+#include "core/report/results_json.h"
 #include "core/report/results_model.h"
 
 namespace mptest::report {
@@ -327,10 +328,12 @@ absl::StatusOr<proto::CampaignResults> LoadResultsDirectory(absl::string_view re
       const std::string mp_results = JoinPath(JoinPath(root, relative), kMpResultsFile);
       absl::StatusOr<std::string> mp_json = ReadFile(mp_results);
       if (mp_json.ok()) {
-        absl::StatusOr<std::vector<proto::Outcome>> outcomes =
-            ParseMpResultsJson(*mp_json, mp_results);
+        absl::StatusOr<std::vector<proto::TestOutcome>> outcomes =
+            ParseResultsJson(*mp_json, mp_results);
         if (!outcomes.ok()) return outcomes.status();
-        for (proto::Outcome& outcome : *outcomes) *group.add_outcomes() = std::move(outcome);
+        for (const proto::TestOutcome& outcome : *outcomes) {
+          *group.add_outcomes() = ToCoreOutcome(outcome);
+        }
       }
     }
     *results.add_groups() = std::move(group);

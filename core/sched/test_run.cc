@@ -11,7 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "core/repl/firmware_identity.h"
 #include "core/report/atomic_file.h"
-#include "core/report/json_io.h"
+#include "core/report/results_json.h"
 #include "core/report/text_diff.h"
 #include "core/sched/record_io.h"
 #include "core/sched/shards.h"
@@ -91,13 +91,6 @@ void AttachFailureFiles(const std::string& results_dir, const std::string& direc
   outcome->set_diff(report::UnifiedDiff(*expected, *output));
 }
 
-std::string MapVerdict(const std::string& harness_outcome) {
-  if (harness_outcome == "pass") return "passed";
-  if (harness_outcome == "fail") return "failed";
-  if (harness_outcome == "skip" || harness_outcome == "ignored") return "skipped";
-  return harness_outcome;  // already in the core's words
-}
-
 // Before an attempt that follows an infrastructure error: a hard reset of each board whose
 // driver can (PowerCycle); the others are reflashed by the attempt itself.
 void PowerCycleForRetry(const std::vector<proto::Tentacle>& tentacles, PluginSource& plugins) {
@@ -153,9 +146,11 @@ void KeepKnownVerdicts(const std::string& results_dir, proto::TestGroupResult* g
       absl::StrCat(results_dir, "/", group->directory_relative(), "/_results.json");
   std::optional<std::string> json = report::TryReadFile(path, kMaxDiffInput);
   if (!json) return;
-  absl::StatusOr<std::vector<proto::Outcome>> outcomes = report::ParseMpResultsJson(*json, path);
+  absl::StatusOr<std::vector<proto::TestOutcome>> outcomes = report::ParseResultsJson(*json, path);
   if (!outcomes.ok()) return;
-  for (proto::Outcome& outcome : *outcomes) *group->add_outcomes() = std::move(outcome);
+  for (const proto::TestOutcome& outcome : *outcomes) {
+    *group->add_outcomes() = report::ToCoreOutcome(outcome);
+  }
 }
 
 void MarkFlaky(proto::TestRunRecord* record) {
@@ -230,10 +225,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
       if (result.ok()) {
         for (const proto::TestOutcome& outcome : result->outcomes()) {
           proto::Outcome* out = group.add_outcomes();
-          out->set_name(outcome.name());
-          out->set_outcome(MapVerdict(outcome.outcome()));
-          out->set_text(outcome.reason());
-          out->set_duration_s(outcome.duration_s());
+          *out = report::ToCoreOutcome(outcome);
           if (out->outcome() == "failed") {
             AttachFailureFiles(input.results_dir, group.directory_relative(), out);
           }

@@ -139,6 +139,35 @@ absl::StatusOr<pid_t> RunningProcess(const proto::Tentacle& tentacle) {
   return *pid;
 }
 
+absl::StatusOr<proto::Tentacle> StartTentacleProcess(const proto::Tentacle& tentacle,
+                                                     const std::vector<std::string>& argv,
+                                                     const std::string& log_path,
+                                                     absl::Duration start_timeout) {
+  unlink(tentacle.console().c_str());
+  absl::StatusOr<pid_t> pid = firmware::LaunchProcess(argv, log_path, tentacle.console(),
+                                                      /*detach=*/true, start_timeout);
+  if (!pid.ok()) {
+    return absl::Status(pid.status().code(), absl::StrCat("tentacle '", tentacle.entry().label(),
+                                                          "': ", pid.status().message()));
+  }
+  proto::Tentacle started = tentacle;
+  (*started.mutable_runtime())["pid"] = absl::StrCat(*pid);
+  if (auto dir = tentacle.runtime().find("state_dir"); dir != tentacle.runtime().end()) {
+    std::ofstream(dir->second + "/pid") << *pid << "\n";
+  }
+  return started;
+}
+
+absl::Status PowerCycleTentacleProcess(const proto::Tentacle& tentacle) {
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
+  return pid.ok() ? firmware::PowerCycleBoard(*pid) : pid.status();
+}
+
+absl::Status StopTentacleProcess(const proto::Tentacle& tentacle) {
+  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
+  return pid.ok() ? firmware::StopBoard(*pid) : absl::OkStatus();
+}
+
 std::string FindHelperProgram(const char* env_var, const std::string& name,
                               const std::string& runfiles_path) {
   if (const char* env = getenv(env_var); env != nullptr && *env) return env;

@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "firmware/launcher.h"
+#include "firmware/test_board.h"
 #include "gtest/gtest.h"
 
 namespace mptest::boards {
@@ -72,6 +74,46 @@ TEST(DriverUtilTest, RuntimeFieldsAndProcesses) {
   ASSERT_TRUE(RuntimePid(tentacle, "pid").ok());
   (*tentacle.mutable_runtime())["pid"] = "999999999";
   EXPECT_TRUE(absl::IsFailedPrecondition(RunningProcess(tentacle).status()));
+}
+
+TEST(DriverUtilTest, ATentacleProcessLivesFromStartToStop) {
+  absl::StatusOr<std::vector<proto::Tentacle>> tentacles = ResolveEntries(Request(), "virtual");
+  ASSERT_TRUE(tentacles.ok()) << tentacles.status();
+  proto::Tentacle tentacle = (*tentacles)[0];
+  const std::string dir = tentacle.runtime().at("state_dir");
+  tentacle.set_console(dir + "/console");
+  EXPECT_TRUE(absl::IsFailedPrecondition(PowerCycleTentacleProcess(tentacle)));
+  EXPECT_TRUE(StopTentacleProcess(tentacle).ok());  // nothing runs: nothing to stop
+
+  absl::StatusOr<proto::Tentacle> started =
+      StartTentacleProcess(tentacle,
+                           {firmware::TestBoard::BinaryPath(), "--board=VIRTUAL",
+                            "--flash=" + dir + "/flash", "--link=" + tentacle.console()},
+                           dir + "/board.log");
+  ASSERT_TRUE(started.ok()) << started.status();
+  absl::StatusOr<pid_t> pid = RuntimePid(*started, "pid");
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_TRUE(std::filesystem::exists(tentacle.console()));
+  // Found again from a copy of the tentacle made before Start (through <state_dir>/pid).
+  absl::StatusOr<pid_t> found = RunningProcess(tentacle);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, *pid);
+  EXPECT_TRUE(PowerCycleTentacleProcess(*started).ok());
+  EXPECT_TRUE(StopTentacleProcess(*started).ok());
+  EXPECT_FALSE(firmware::ProcessAlive(*pid));
+  EXPECT_TRUE(StopTentacleProcess(*started).ok());
+}
+
+TEST(DriverUtilTest, AProcessThatNeverServesItsConsoleIsAnErrorNamingTheTentacle) {
+  proto::Tentacle tentacle;
+  tentacle.mutable_entry()->set_label("t");
+  tentacle.set_console(absl::StrCat(getenv("TEST_TMPDIR"), "/never"));
+  absl::Status status =
+      StartTentacleProcess(tentacle, {"/bin/true", "--link=" + tentacle.console()},
+                           absl::StrCat(getenv("TEST_TMPDIR"), "/true.log"), absl::Seconds(5))
+          .status();
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("tentacle 't'"), std::string::npos) << status;
 }
 
 }  // namespace

@@ -16,9 +16,9 @@
 #include "absl/time/clock.h"
 #include "core/repl/raw_repl_client.h"
 #include "core/report/atomic_file.h"
+#include "core/report/results_json.h"
 #include "plugins/harnesses/expected_output.h"
 #include "plugins/harnesses/mpremote_tests.h"
-#include "plugins/harnesses/results_json.h"
 #include "plugins/harnesses/run_tests_plan.h"
 #include "plugins/harnesses/run_tests_rules.h"
 #include "plugins/harnesses/script_harness.h"
@@ -253,7 +253,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     // keeps them (the core reads _results.json of an attempt that did not answer).
     if (absl::Now() - last_checkpoint > absl::Seconds(1)) {
       last_checkpoint = absl::Now();
-      WriteResultsJson((fs::path(result_dir) / "_results.json").string(), run.outcomes, {})
+      report::WriteResultsJson((fs::path(result_dir) / "_results.json").string(), run.outcomes, {})
           .IgnoreError();
     }
     // After an error the board needs bringing back. (A SystemExit, as tests that print SKIP
@@ -384,7 +384,8 @@ absl::StatusOr<proto::HarnessResult> NativeHarness::Run(const proto::HarnessRequ
   (*json_args.mutable_fields())["test_instance"].set_string_value("port:" +
                                                                   request.tentacles(0).console());
   const std::string results_json = (result_dir / "_results.json").string();
-  if (absl::Status status = WriteResultsJson(results_json, run.outcomes, json_args); !status.ok()) {
+  if (absl::Status status = report::WriteResultsJson(results_json, run.outcomes, json_args);
+      !status.ok()) {
     return status;
   }
   if (!run.status.ok()) return run.status;

@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "core/gitspec/test_repo.h"
+#include "core/report/results_json.h"
 #include "firmware/test_board.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "plugins/harnesses/results_json.h"
 #include "plugins/harnesses/script_harness.h"
 
 namespace mptest::harnesses {
@@ -76,7 +76,7 @@ TEST_F(NativeHarnessTest, RunsBasicsWithRunTestsVerdicts) {
   EXPECT_EQ(ReadFile(request.result_dir() + "/basics_broken.py.exp"), "y\n");
   EXPECT_EQ(ReadFile(request.result_dir() + "/basics_broken.py.out"), "x\n");
   absl::StatusOr<std::vector<proto::TestOutcome>> written =
-      ReadResultsJson(request.result_dir() + "/_results.json");
+      report::ReadResultsJson(request.result_dir() + "/_results.json");
   ASSERT_TRUE(written.ok()) << written.status();
   EXPECT_EQ(written->size(), 4u);
   EXPECT_THAT(ReadFile(request.result_dir() + "/testresults.txt"),

@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/process/subprocess.h"
-#include "plugins/harnesses/results_json.h"
+#include "core/report/results_json.h"
 #include "plugins/harnesses/script_harness.h"
 #include "plugins/harnesses/test_selection.h"
 
@@ -64,7 +64,7 @@ absl::StatusOr<std::vector<proto::TestOutcome>> RunAndRead(const process::Comman
   absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
   if (!result.ok()) return result.status();
   absl::StatusOr<std::vector<proto::TestOutcome>> listed =
-      ReadResultsJson((fs::path(work_dir) / "_results.json").string(), allow_found);
+      report::ReadResultsJson((fs::path(work_dir) / "_results.json").string(), allow_found);
   if (!result->ok() || !listed.ok()) {
     return absl::UnavailableError(
         absl::StrCat(absl::StrJoin(command.argv.begin() + 1, command.argv.begin() + 3, " "), " ",

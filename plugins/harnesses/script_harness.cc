@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "core/process/subprocess.h"
-#include "plugins/harnesses/results_json.h"
+#include "core/report/results_json.h"
 #include "plugins/harnesses/test_selection.h"
 
 namespace mptest::harnesses {
@@ -243,7 +243,7 @@ absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequ
         absl::StrCat(name, " ", result->Describe(), "; output: ", output_path));
   }
   const std::string results_json = (result_dir / "_results.json").string();
-  absl::StatusOr<std::vector<proto::TestOutcome>> outcomes = ReadResultsJson(results_json);
+  absl::StatusOr<std::vector<proto::TestOutcome>> outcomes = report::ReadResultsJson(results_json);
   if (!outcomes.ok()) {
     // The exit status is not trusted either way: no verdicts without _results.json.
     return absl::UnavailableError(absl::StrCat(

@@ -38,4 +38,4 @@ while IFS=$'\t' read -r destination source; do
 done <"$manifest"
 echo "install: $count files under $prefix"
 echo "install: for plugins, export PKG_CONFIG_PATH=$prefix/lib/pkgconfig and build with"
-echo "  g++ -std=c++17 -shared -fPIC X.cc \$(pkg-config --cflags --libs mptest-plugin) -o libX.so"
+echo "  g++ -shared -fPIC X.cc \$(pkg-config --cflags --libs mptest-plugin) -o libX.so"

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/report/atomic_file.h"
+#include "core/report/results_json.h"
 #include "core/sched/record_io.h"
 
 namespace mptest::sched::testing {
@@ -130,17 +131,14 @@ absl::StatusOr<proto::HarnessResult> FakeHarness::Run(const proto::HarnessReques
   char letter = attempt_dir.empty() ? 'a' : attempt_dir.back();
   bool fail_all = letter - 'a' < script.fail_first_attempts;
   proto::HarnessResult result;
-  std::string json = "{\"results\": [";
-  for (size_t i = 0; i < script.outcomes.size(); ++i) {
+  for (const auto& [name, verdict] : script.outcomes) {
     proto::TestOutcome* outcome = result.add_outcomes();
-    outcome->set_name(script.outcomes[i].first);
-    outcome->set_outcome(fail_all ? "fail" : script.outcomes[i].second);
-    absl::StrAppend(&json, i ? ", " : "", "[\"", outcome->name(), "\", \"", outcome->outcome(),
-                    "\", \"\"]");
+    outcome->set_name(name);
+    outcome->set_outcome(fail_all ? "fail" : verdict);
   }
-  json += "]}\n";
   result.set_results_json(request.result_dir() + "/_results.json");
-  if (absl::Status status = report::WriteFileAtomically(result.results_json(), json);
+  if (absl::Status status = report::WriteResultsJson(
+          result.results_json(), {result.outcomes().begin(), result.outcomes().end()});
       !status.ok()) {
     return status;
   }

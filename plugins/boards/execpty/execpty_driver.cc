@@ -134,26 +134,14 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
   if (tags->line_ends == "unix") argv.push_back("--unix_line_ends");
   argv.push_back("--");
   argv.insert(argv.end(), command->begin(), command->end());
-  unlink(tentacle.console().c_str());
-  absl::StatusOr<pid_t> pid =
-      firmware::LaunchProcess(argv, *log, tentacle.console(), /*detach=*/true, kStartTimeout);
-  if (!pid.ok()) {
-    return absl::Status(pid.status().code(), absl::StrCat("execpty tentacle '", entry.label(),
-                                                          "': ", pid.status().message()));
-  }
-  proto::Tentacle started = tentacle;
-  (*started.mutable_runtime())["pid"] = absl::StrCat(*pid);
-  if (auto dir = tentacle.runtime().find("state_dir"); dir != tentacle.runtime().end()) {
-    std::ofstream(dir->second + "/pid") << *pid << "\n";  // for calls given an older copy
-  }
-  started.set_state("idle");
+  absl::StatusOr<proto::Tentacle> started =
+      StartTentacleProcess(tentacle, argv, *log, kStartTimeout);
+  if (started.ok()) started->set_state("idle");
   return started;
 }
 
 absl::Status ExecPtyDriver::PowerCycle(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
-  if (!pid.ok()) return pid.status();
-  return firmware::PowerCycleBoard(*pid);
+  return PowerCycleTentacleProcess(tentacle);
 }
 
 absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
@@ -195,9 +183,7 @@ absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
 }
 
 absl::Status ExecPtyDriver::Stop(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
-  if (!pid.ok()) return absl::OkStatus();
-  return firmware::StopBoard(*pid);
+  return StopTentacleProcess(tentacle);
 }
 
 }  // namespace mptest::boards

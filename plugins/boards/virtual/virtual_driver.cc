@@ -90,9 +90,7 @@ absl::StatusOr<proto::Tentacle> VirtualBoardDriver::Start(const proto::Tentacle&
 }
 
 absl::Status VirtualBoardDriver::PowerCycle(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
-  if (!pid.ok()) return pid.status();
-  return firmware::PowerCycleBoard(*pid);
+  return PowerCycleTentacleProcess(tentacle);
 }
 
 absl::Status VirtualBoardDriver::Flash(const proto::FlashRequest& request) {
@@ -167,9 +165,7 @@ absl::Status VirtualBoardDriver::Flash(const proto::FlashRequest& request) {
 }
 
 absl::Status VirtualBoardDriver::Stop(const proto::Tentacle& tentacle) {
-  absl::StatusOr<pid_t> pid = RunningProcess(tentacle);
-  if (!pid.ok()) return absl::OkStatus();
-  return firmware::StopBoard(*pid);
+  return StopTentacleProcess(tentacle);
 }
 
 }  // namespace mptest::boards

@@ -83,12 +83,14 @@ TEST(ExampleBoardTest, ErrorsNameTheEntry) {
   proto::DiscoverRequest discover;
   proto::InventoryEntry* entry = discover.mutable_inventory()->add_tentacles();
   entry->set_label("bench-2");
+  entry->set_type("example_board");
   entry->set_board("NOPE");
   entry->add_command("/bin/true");
+  discover.set_state_dir(NewTempDir("state-of-errors"));
   auto found = (*driver)->Discover(discover);
   EXPECT_EQ(found.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(found.status().message(),
-              HasSubstr("inventory entry bench-2: board 'NOPE' is not defined"));
+              HasSubstr("tentacle 'bench-2': board 'NOPE' has no board definition"));
   EXPECT_THAT(found.status().message(), HasSubstr("plugin 'example_board'"));
 }
 

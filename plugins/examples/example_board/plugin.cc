@@ -1,5 +1,4 @@
-// Exports ExampleBoardDriver as the plugin "example_board": the only line that makes a class a
-// plugin.
+// Exports ExampleBoardDriver as the plugin "example_board": the one line that makes it a plugin.
 #include "core/api/plugin_sdk.h"
 #include "example_board.h"  // beside this file: the example also builds outside the workspace
 

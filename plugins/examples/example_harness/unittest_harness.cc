@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "core/api/plugin_sdk.h"
 #include "core/repl/raw_repl_client.h"
+#include "core/report/results_json.h"
 
 namespace {
 
@@ -60,6 +61,11 @@ class UnittestHarness : public mptest::Harness {
           outcome->set_reason(ran.ok() ? output + ran->stderr_text
                                        : std::string(ran.status().message()));
         }
+        // The verdicts so far in _results.json: a run killed at its deadline keeps them.
+        absl::Status kept =
+            mptest::report::WriteResultsJson(request.result_dir() + "/_results.json",
+                                             {result.outcomes().begin(), result.outcomes().end()});
+        if (!kept.ok()) return kept;
       }
     }
     return result;

@@ -2,7 +2,7 @@
 // workspace with a plain compiler command line against an installed mptest
 // (./bazelw run //:install -- --prefix=P; PKG_CONFIG_PATH=P/lib/pkgconfig), nothing else:
 //
-//   g++ -std=c++17 -shared -fPIC fixed_port_board.cc $(pkg-config --cflags --libs mptest-plugin)
+//   g++ -shared -fPIC fixed_port_board.cc $(pkg-config --cflags --libs mptest-plugin)
 //       -o libfixed_port.so
 //
 // (one command line; see docs/writing-a-plugin.md for the full walk-through)
