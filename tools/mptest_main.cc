@@ -123,6 +123,7 @@ ABSL_FLAG(std::string, executor, "local",
           "host holding its tentacles, through srun; see the README's \"Past one host\")");
 ABSL_FLAG(std::string, slurm_srun, "srun", "--executor=slurm: the srun program");
 ABSL_FLAG(std::string, slurm_scancel, "scancel", "--executor=slurm: the scancel program");
+ABSL_FLAG(std::string, slurm_sinfo, "sinfo", "--executor=slurm: the sinfo program");
 ABSL_FLAG(std::vector<std::string>, slurm_arg, {},
           "--executor=slurm: more srun options, e.g. --slurm_arg=--partition=lab");
 ABSL_FLAG(std::vector<std::string>, slurm_worker, {},
@@ -663,6 +664,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     mptest::sched::SlurmOptions slurm;
     slurm.srun = absl::GetFlag(FLAGS_slurm_srun);
     slurm.scancel = absl::GetFlag(FLAGS_slurm_scancel);
+    slurm.sinfo = absl::GetFlag(FLAGS_slurm_sinfo);
     slurm.srun_args = absl::GetFlag(FLAGS_slurm_arg);
     slurm.worker = absl::GetFlag(FLAGS_slurm_worker);
     if (slurm.worker.empty()) slurm.worker = {mptest::cli::CanonicalPath(argv[0]), "worker"};

@@ -80,11 +80,18 @@ absl::StatusOr<std::string> Campaign::CallSupervised(
 
 absl::Status Campaign::BringUp() {
   if (executor_.remote()) {
-    // Each run's worker brings its tentacles up on their host, and stops them.
+    // Each run's worker brings its tentacles up on their host, and stops them. The tentacles of
+    // a host that takes no job now are left out (a request for it would wait for ever).
+    absl::StatusOr<std::map<std::string, std::string>> unusable = executor_.UnusableHosts();
+    if (!unusable.ok()) return unusable.status();
     for (const proto::InventoryEntry& entry : plan_.tentacles) {
       proto::Tentacle tentacle;
       *tentacle.mutable_entry() = entry;
       *tentacle.mutable_board() = plan_.boards.at(entry.board());
+      if (auto host = unusable->find(entry.host()); host != unusable->end()) {
+        LOG(ERROR) << entry.label() << ": " << host->second;
+        not_started_[entry.label()] = host->second;
+      }
       tentacles_.push_back(std::move(tentacle));
     }
     return absl::OkStatus();

@@ -5,10 +5,12 @@
 #define MPTEST_CORE_SCHED_EXECUTOR_H_
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -66,6 +68,11 @@ class Executor {
   // them): the campaign then neither starts nor stops the tentacles itself; each run's worker
   // does, on the tentacles' host.
   virtual bool remote() const { return false; }
+  // remote(): the hosts that take no job now (down, drained, not responding), each with why; an
+  // error when the executor cannot learn it (Slurm's controller cannot be reached).
+  virtual absl::StatusOr<std::map<std::string, std::string>> UnusableHosts() {
+    return std::map<std::string, std::string>();
+  }
   // The executor's clock (simulated for SimulatedExecutor).
   virtual absl::Time Now() const = 0;
   // Ends every running job as if its deadline had passed now (before_kill, then the kill);

@@ -230,6 +230,11 @@ JobDone SlurmExecutor::Reap(Remote& remote) {
   done.end = Now();
   done.host = remote.host;
   const std::string srun_said = SrunSays(remote.stderr_path);
+  // bench/slurm_bench.sh reads this line: the attempt's time in Slurm, queue included.
+  LOG(INFO) << remote.name << ": srun ended after "
+            << absl::ToDoubleSeconds(done.end - remote.submitted) << " s (queued "
+            << (remote.allocated ? absl::ToDoubleSeconds(*remote.allocated - remote.submitted) : -1)
+            << " s) on " << remote.host;
   if (remote.done) {
     switch (remote.done->status()) {
       case proto::WorkerDone::OK:
@@ -359,6 +364,34 @@ void SlurmExecutor::WithdrawQueued(const std::string& host) {
     remote->host_lost = true;
     kill(remote->pid, SIGTERM);  // a request for a dead host would wait for ever
   }
+}
+
+absl::StatusOr<std::map<std::string, std::string>> SlurmExecutor::UnusableHosts() {
+  process::CommandOptions command;
+  command.argv = {options_.sinfo, "-h", "-N", "-o", "%N %T"};
+  command.timeout = absl::Seconds(20);
+  absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
+  if (result.ok() && !result->ok()) {
+    result = absl::UnavailableError(
+        absl::StrCat(result->Describe(), ": ", absl::StripAsciiWhitespace(result->output)));
+  }
+  if (!result.ok()) {
+    return absl::UnavailableError(absl::StrCat("cannot ask Slurm which hosts are up (",
+                                               options_.sinfo, "): ", result.status().message()));
+  }
+  std::map<std::string, std::string> unusable;
+  for (absl::string_view line : absl::StrSplit(result->output, '\n', absl::SkipWhitespace())) {
+    std::vector<std::string> fields = absl::StrSplit(line, ' ', absl::SkipWhitespace());
+    if (fields.size() != 2) continue;
+    const std::string& state = fields[1];
+    for (const char* bad : {"down", "drain", "fail", "maint", "unk", "future", "*"}) {
+      if (absl::StrContains(state, bad)) {
+        unusable[fields[0]] = absl::StrCat("Slurm says host ", fields[0], " is ", state);
+        break;
+      }
+    }
+  }
+  return unusable;
 }
 
 void SlurmExecutor::CancelAll() {

@@ -31,6 +31,7 @@ namespace mptest::sched {
 struct SlurmOptions {
   std::string srun = "srun";
   std::string scancel = "scancel";
+  std::string sinfo = "sinfo";
   // The worker's command line on the hosts (`<installed mptest> worker` and its flags).
   std::vector<std::string> worker;
   std::vector<std::string> srun_args;  // more srun options (a partition, an account)
@@ -58,6 +59,9 @@ class SlurmExecutor : public Executor {
   void CancelAll() override;
   void KillAll() override;
   bool remote() const override { return true; }
+  // From `sinfo -h -N -o "%N %T"`: hosts whose state is down, drained or draining, failing,
+  // in maintenance, unknown or not responding (a trailing '*': it shows before "down" does).
+  absl::StatusOr<std::map<std::string, std::string>> UnusableHosts() override;
 
   // srun's --time for a job with `deadline`: whole minutes, rounded up, with the margin and
   // the grace (Slurm's limit is a backstop; it is enforced late).

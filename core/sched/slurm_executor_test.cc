@@ -1,13 +1,14 @@
 // Tests of SlurmExecutor against fake srun and scancel programs that print what Slurm 22.05
 // prints (tests/slurm/testdata/) and a fake worker: dispatch with the pinned tentacles, a lost
 // host (srun exits 0 without the final record), a cancelled attempt, a tentacle another campaign
-// holds (queued: no deadline runs meanwhile), the deadline, a refusing worker, and local jobs
-// beside remote ones.
+// holds (queued: no deadline runs meanwhile), a host that is down, the deadline, a refusing
+// worker, local jobs beside remote ones, and the hosts sinfo says take no job.
 #include "core/sched/slurm_executor.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,12 +49,15 @@ class SlurmExecutorTest : public ::testing::Test {
     setenv("FAKE_SRUN_RELEASE", (dir_ + "/release").c_str(), 1);
     setenv("FAKE_SRUN_MODE", "run", 1);
     setenv("FAKE_WORKER_MODE", "ok", 1);
+    setenv("FAKE_SINFO_LOG", (dir_ + "/sinfo.args").c_str(), 1);
+    setenv("FAKE_SINFO_OUTPUT", (dir_ + "/sinfo.out").c_str(), 1);
   }
 
   std::unique_ptr<SlurmExecutor> MakeExecutor(absl::Duration margin = absl::Seconds(30)) {
     SlurmOptions options;
     options.srun = Runfile("core/sched/testing/slurm/fake_srun");
     options.scancel = Runfile("core/sched/testing/slurm/fake_scancel");
+    options.sinfo = Runfile("core/sched/testing/slurm/fake_sinfo");
     options.worker = {Runfile("core/sched/testing/fake_worker")};
     options.results_dir = dir_ + "/results";
     options.log_dir = dir_ + "/logs";
@@ -205,6 +209,32 @@ TEST_F(SlurmExecutorTest, PastTheDeadlineTheJobIsCancelled) {
   EXPECT_EQ(done[0].status, JobDone::Status::kTimedOut) << done[0].detail;
   EXPECT_THAT(done[0].detail, Not(HasSubstr("interrupted")));
   EXPECT_TRUE(Exists(dir_ + "/scancel.args"));
+}
+
+TEST_F(SlurmExecutorTest, HostsThatTakeNoJobAreNamedWithTheirState) {
+  // Nodes as `sinfo -h -N -o '%N %T'` lists them: "mixed*" is how a dying host shows first.
+  ASSERT_TRUE(report::WriteFileAtomically(dir_ + "/sinfo.out",
+                                          "h1 mixed\nh2 mixed*\nh3 idle\nh4 drained\n"
+                                          "h5 down*\nh6 allocated\n")
+                  .ok());
+  auto executor = MakeExecutor();
+  absl::StatusOr<std::map<std::string, std::string>> unusable = executor->UnusableHosts();
+  ASSERT_TRUE(unusable.ok()) << unusable.status();
+  EXPECT_EQ(unusable->size(), 3u);
+  EXPECT_EQ((*unusable)["h2"], "Slurm says host h2 is mixed*");
+  EXPECT_EQ((*unusable)["h4"], "Slurm says host h4 is drained");
+  EXPECT_EQ((*unusable)["h5"], "Slurm says host h5 is down*");
+  absl::StatusOr<std::string> args = report::ReadFile(dir_ + "/sinfo.args");
+  ASSERT_TRUE(args.ok());
+  EXPECT_THAT(*args, HasSubstr("-h -N -o %N %T"));
+}
+
+TEST_F(SlurmExecutorTest, AControllerThatCannotBeReachedIsAnError) {
+  auto executor = MakeExecutor();  // no sinfo output: the fake fails as sinfo does
+  absl::StatusOr<std::map<std::string, std::string>> unusable = executor->UnusableHosts();
+  EXPECT_EQ(unusable.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(unusable.status().message()),
+              HasSubstr("Unable to contact slurm controller"));
 }
 
 TEST_F(SlurmExecutorTest, AWorkerThatRefusesTheRunSaysWhy) {

@@ -24,6 +24,7 @@ else
 fi
 inventory="$root/testdata/inventories/slurm_lab.textproto"
 
+export PATH="$PATH:/usr/sbin:/sbin"  # the daemons live there; Bazel's test PATH lacks it
 missing=()
 ((EUID == 0)) || missing+=("root (network namespaces, Slurm's daemons)")
 for program in slurmctld slurmd srun sinfo scancel munged nsenter unshare ip; do
@@ -34,7 +35,8 @@ if ((${#missing[@]})); then
   exit 1
 fi
 
-work="$(mktemp -d "${TEST_TMPDIR:-/tmp}/mptest-slurm.XXXXXX")"
+# Under /tmp, not TEST_TMPDIR: munge's and Slurm's unix socket paths must stay short.
+work="$(mktemp -d /tmp/mptest-slurm.XXXXXX)"
 started=0
 cleanup() {
   ((started)) && "$cluster" down "$work/cluster" >/dev/null 2>&1
