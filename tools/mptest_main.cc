@@ -28,6 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "core/bus/event_bus.h"
 #include "core/gitspec/file_lock.h"
 #include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
@@ -625,8 +626,12 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     mptest::process::SetDefaultContext(mptest::process::Context::kInline);
   }
   const int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
+  // The jobs' events (each test as it starts and ends) reach the campaign, and through it the
+  // console and reports, while the jobs run.
+  mptest::bus::EventBus bus;
+  options.bus = &bus;
   auto executor = std::make_unique<mptest::sched::ProcessExecutor>(
-      jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs);
+      jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs, &bus);
   std::string usb_error;  // the line that ends the campaign
   options.interrupted = [&] {
     if (*watchdog) {

@@ -21,6 +21,7 @@ void ConsoleSink::SetLanes(const std::vector<std::string>& lanes, const std::str
     if (std::find(lanes.begin(), lanes.end(), lane.lane) != lanes.end()) {
       lane.activity = activity;
       lane.since_s = NowSeconds() - start_s_;
+      lane.test_index = lane.test_total = 0;
     }
   }
 }
@@ -52,6 +53,21 @@ void ConsoleSink::BuildFinished(const proto::BuildRecord& build) {
 
 void ConsoleSink::RunStarted(const proto::RunStart& start) {
   SetLanes({start.tentacles().begin(), start.tentacles().end()}, start.testid());
+  writer_->Update(state_);
+}
+
+void ConsoleSink::TestReported(const proto::TestEvent& event) {
+  const proto::TestProgress& progress = event.progress();
+  for (report::LaneActivity& lane : state_.lanes) {
+    if (lane.lane != event.tentacle() || lane.activity.empty()) continue;
+    if (std::string& attempt = lane_attempts_[lane.lane]; attempt != event.attempt()) {
+      attempt = event.attempt();  // a retry counts from its start
+      lane.test_index = 0;
+    }
+    // Tests may end out of order (several at once on the unix port): the furthest one counts.
+    if (progress.index() > 0) lane.test_index = std::max(lane.test_index, progress.index());
+    if (progress.total() > 0) lane.test_total = progress.total();
+  }
   writer_->Update(state_);
 }
 
@@ -172,6 +188,9 @@ void TeeSink::BuildFinished(const proto::BuildRecord& build) {
 }
 void TeeSink::RunStarted(const proto::RunStart& start) {
   for (EventSink* sink : sinks_) sink->RunStarted(start);
+}
+void TeeSink::TestReported(const proto::TestEvent& event) {
+  for (EventSink* sink : sinks_) sink->TestReported(event);
 }
 void TeeSink::RunFinished(const proto::TestRunRecord& record) {
   for (EventSink* sink : sinks_) sink->RunFinished(record);

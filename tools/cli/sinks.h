@@ -3,6 +3,7 @@
 #ifndef MPTEST_TOOLS_CLI_SINKS_H_
 #define MPTEST_TOOLS_CLI_SINKS_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ class ConsoleSink : public EventSink {
   void CampaignStarted(const proto::CampaignInfo& info) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunStarted(const proto::RunStart& start) override;
+  // The DUT's lane shows "test N of M" (on a terminal's status line).
+  void TestReported(const proto::TestEvent& event) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void Tick(double now_s) override;
@@ -38,6 +41,7 @@ class ConsoleSink : public EventSink {
   report::ConsoleWriter* writer_;
   const report::ResultsWriter* results_;
   report::ConsoleState state_;
+  std::map<std::string, std::string> lane_attempts_;  // the attempt each lane's progress counts
   double start_s_ = 0;
   std::string end_reason_;
 };
@@ -76,6 +80,7 @@ class TeeSink : public EventSink {
   void BuildStarted(const proto::BuildRecord& build) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunStarted(const proto::RunStart& start) override;
+  void TestReported(const proto::TestEvent& event) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void CampaignStopping() override;
