@@ -37,6 +37,7 @@
 #include "core/plugin/flags.h"
 #include "core/plugin/plugins_command.h"
 #include "core/report/atomic_file.h"
+#include "core/report/reporter_server.h"
 #include "core/report/results_writer.h"
 #include "core/sched/campaign.h"
 #include "core/sched/config.h"
@@ -619,6 +620,24 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
       STDOUT_FILENO, mptest::report::ConsoleWriter::DetectMode(STDOUT_FILENO));
   mptest::cli::ConsoleSink console(&console_writer, report.writer());
   mptest::cli::TeeSink sink({&report, &console});
+
+  // The reporter: what any process of the campaign sends (reporter_send from a harness's script,
+  // core/report's ReporterClient) lands in results.json. Its socket is in a fresh 0700
+  // directory, and only this user's processes are served (SO_PEERCRED); children find it in
+  // MPTEST_REPORTER_SOCKET. Its thread runs while the campaign forks: it only parses and queues
+  // (no output file, no JSON), and the campaign's thread writes the sections.
+  mptest::report::ReporterServerOptions reporter_options;
+  reporter_options.on_section = [&report](const mptest::proto::ReportSection& section) {
+    report.QueueSection(section);
+    return absl::OkStatus();
+  };
+  absl::StatusOr<std::unique_ptr<mptest::report::ReporterServer>> reporter =
+      mptest::report::ReporterServer::Start(std::move(reporter_options));
+  if (!reporter.ok()) {
+    report.Abort(std::string(reporter.status().message()));
+    return Fail(3, absl::StrCat("cannot start the reporter: ", reporter.status().message()));
+  }
+  (*reporter)->ExportToEnvironment();
 
   // Every build and test run is a call of core/process's Supervisor: a forked child, or inline
   // (--nomultiprocessing) for a debugger.

@@ -142,7 +142,24 @@ void ReportSink::BuildFinished(const proto::BuildRecord& build) {
   Note(writer_->AddBuild(out));
 }
 
+void ReportSink::QueueSection(const proto::ReportSection& section) {
+  std::lock_guard<std::mutex> lock(sections_mutex_);
+  sections_.push_back(section);
+}
+
+void ReportSink::AddQueuedSections() {
+  std::vector<proto::ReportSection> sections;
+  {
+    std::lock_guard<std::mutex> lock(sections_mutex_);
+    sections.swap(sections_);
+  }
+  for (const proto::ReportSection& section : sections) Note(writer_->AddSection(section));
+}
+
+void ReportSink::Tick(double) { AddQueuedSections(); }
+
 void ReportSink::RunFinished(const proto::TestRunRecord& record) {
+  AddQueuedSections();  // what the run's harness sent, with its groups
   // The DUT was flashed in the last attempt that started before the flash did (the first one,
   // or the one after an infrastructure error): that attempt carries the timeline's flash bar.
   int flashed_in = -1;
@@ -161,9 +178,13 @@ void ReportSink::RunFinished(const proto::TestRunRecord& record) {
   }
 }
 
-void ReportSink::Abort(const std::string& error) { Note(writer_->Finish(error)); }
+void ReportSink::Abort(const std::string& error) {
+  AddQueuedSections();
+  Note(writer_->Finish(error));
+}
 
 void ReportSink::CampaignFinished(const proto::CampaignSummary& summary) {
+  AddQueuedSections();
   if (!summary.interrupted()) {
     Note(writer_->Finish(""));
   } else {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ class ReportSink : public EventSink {
   const absl::Status& write_error() const { return write_error_; }
   // The campaign could not start: the results directory says why.
   void Abort(const std::string& error);
+  // A reporter section, from the ReporterServer's thread: kept here and written to results.json
+  // on the campaign's thread (the next Tick, a run's end, the campaign's end), so that the
+  // server's thread takes no lock a child forked meanwhile could need (glog's, protobuf's).
+  void QueueSection(const proto::ReportSection& section);
+  void Tick(double now_s) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
@@ -66,8 +72,11 @@ class ReportSink : public EventSink {
 
  private:
   void Note(const absl::Status& status);
+  void AddQueuedSections();
 
   std::unique_ptr<report::ResultsWriter> writer_;
+  std::mutex sections_mutex_;
+  std::vector<proto::ReportSection> sections_;  // queued by QueueSection
   absl::Status write_error_;
   std::string end_reason_;
 };
