@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
 cd "$root"
-./bazelw build -c opt //tools:mptest >/dev/null 2>&1
+./bazelw build //tools:mptest >/dev/null 2>&1  # the overhead is Slurm's and the processes', not -c opt's
 mptest="$root/bazel-bin/tools/mptest"
 cluster="$root/tests/slurm/cluster.sh"
 inventory="$root/testdata/inventories/slurm_lab.textproto"

@@ -28,6 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "core/bus/event_bus.h"
 #include "core/gitspec/file_lock.h"
 #include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
@@ -36,6 +37,7 @@
 #include "core/plugin/flags.h"
 #include "core/plugin/plugins_command.h"
 #include "core/report/atomic_file.h"
+#include "core/report/reporter_server.h"
 #include "core/report/results_writer.h"
 #include "core/sched/campaign.h"
 #include "core/sched/config.h"
@@ -652,12 +654,34 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   mptest::cli::ConsoleSink console(&console_writer, report.writer());
   mptest::cli::TeeSink sink({&report, &console});
 
+  // The reporter: what any process of the campaign sends (reporter_send from a harness's script,
+  // core/report's ReporterClient) lands in results.json. Its socket is in a fresh 0700
+  // directory, and only this user's processes are served (SO_PEERCRED); children find it in
+  // MPTEST_REPORTER_SOCKET. Its thread runs while the campaign forks: it only parses and queues
+  // (no output file, no JSON), and the campaign's thread writes the sections.
+  mptest::report::ReporterServerOptions reporter_options;
+  reporter_options.on_section = [&report](const mptest::proto::ReportSection& section) {
+    report.QueueSection(section);
+    return absl::OkStatus();
+  };
+  absl::StatusOr<std::unique_ptr<mptest::report::ReporterServer>> reporter =
+      mptest::report::ReporterServer::Start(std::move(reporter_options));
+  if (!reporter.ok()) {
+    report.Abort(std::string(reporter.status().message()));
+    return Fail(3, absl::StrCat("cannot start the reporter: ", reporter.status().message()));
+  }
+  (*reporter)->ExportToEnvironment();
+
   // Every build and test run is a call of core/process's Supervisor: a forked child, or inline
   // (--nomultiprocessing) for a debugger.
   if (!absl::GetFlag(FLAGS_multiprocessing)) {
     mptest::process::SetDefaultContext(mptest::process::Context::kInline);
   }
   const int jobs = options.test.jobs == 0 ? 64 : options.test.jobs;
+  // The jobs' events (each test as it starts and ends) reach the campaign, and through it the
+  // console and reports, while the jobs run (from runs on Slurm hosts too, through srun).
+  mptest::bus::EventBus bus;
+  options.bus = &bus;
   std::unique_ptr<mptest::sched::Executor> executor;
   if (on_slurm) {
     // Builds and the campaign's own calls here; each test run on its tentacles' host.
@@ -673,6 +697,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     }
     slurm.results_dir = results;
     slurm.log_dir = job_logs;
+    slurm.bus = &bus;
     if (xfail) {
       absl::StatusOr<std::string> text =
           mptest::report::ReadFile(UserPath(absl::GetFlag(FLAGS_xfail)));
@@ -681,11 +706,12 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     executor = std::make_unique<mptest::sched::SlurmExecutor>(
         std::move(slurm),
         std::make_unique<mptest::sched::ProcessExecutor>(options.build.build_jobs + 1,
-                                                         absl::Seconds(2), std::nullopt, job_logs),
+                                                         absl::Seconds(2), std::nullopt, job_logs,
+                                                         &bus),
         jobs);
   } else {
     executor = std::make_unique<mptest::sched::ProcessExecutor>(
-        jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs);
+        jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs, &bus);
   }
   std::string usb_error;  // the line that ends the campaign
   options.interrupted = [&] {

@@ -3,6 +3,7 @@
 #define MPTEST_CORE_API_EVENT_SINK_H_
 
 #include "core/proto/campaign.pb.h"
+#include "core/proto/events.pb.h"
 
 namespace mptest {
 
@@ -15,6 +16,9 @@ class EventSink {
   virtual void BuildStarted(const proto::BuildRecord& /*build*/) {}
   virtual void BuildFinished(const proto::BuildRecord& /*build*/) {}
   virtual void RunStarted(const proto::RunStart& /*start*/) {}
+  // A test of a running run started or ended, as its harness reported it while the run goes on
+  // (between that run's RunStarted and RunFinished; RunFinished's record is the final word).
+  virtual void TestReported(const proto::TestEvent& /*event*/) {}
   virtual void RunFinished(const proto::TestRunRecord& /*record*/) {}
   virtual void CampaignFinished(const proto::CampaignSummary& /*summary*/) {}
   // The campaign is being ended early (a signal, a host error): what follows until

@@ -91,7 +91,12 @@ typedef struct mptest_plugin_host {
   /* Logs one line into mptest's log. severity: 0 info, 1 warning, 2 error. `message`
    * (OWNERSHIP: plugin, copied) need not be NUL-terminated. Thread-safe. Never NULL. */
   void (*log)(int32_t severity, const char* message, size_t size);
-  void* reserved[MPTEST_PLUGIN_RESERVED_SLOTS];
+  /* In what was the first reserved slot (no ABI bump): a harness reports one test as it starts
+   * and as it ends, while its run goes on. `progress` (OWNERSHIP: plugin, copied) is a serialized
+   * mptest.proto.TestProgress. Thread-safe, returns quickly. NULL in an mptest older than this
+   * call: a plugin must check before calling (the SDK does). */
+  void (*report_test)(const char* progress, size_t size);
+  void* reserved[MPTEST_PLUGIN_RESERVED_SLOTS - 1];
 } mptest_plugin_host;
 
 /*

@@ -29,6 +29,7 @@
 #ifndef MPTEST_CORE_API_PLUGIN_SDK_H_
 #define MPTEST_CORE_API_PLUGIN_SDK_H_
 
+#include <cstddef>
 #include <exception>
 #include <memory>
 #include <string>
@@ -167,13 +168,30 @@ class Exporter {
     return absl::OkStatus();
   }
 
-  static mptest_plugin_status Init(const mptest_plugin_host* /*host*/,
+  static mptest_plugin_status Init(const mptest_plugin_host* host,
                                    mptest_plugin_output* error) noexcept {
     return Guard("init", error, [&]() -> mptest_plugin_status {
       absl::Status status;
       // Creates the classes in order, stopping at the first failure.
       ((status.ok() ? (status = Create<Classes>(), 0) : 0), ...);
-      return status.ok() ? MPTEST_PLUGIN_OK : Fail(error, status);
+      if (!status.ok()) return Fail(error, status);
+      if constexpr (!std::is_void_v<HarnessImpl>) ConnectTestReporter(host);
+      return MPTEST_PLUGIN_OK;
+    });
+  }
+
+  // The harness's ReportTest goes to the host's report_test, when this mptest has it (older
+  // ones have NULL in that slot, or a shorter struct).
+  static void ConnectTestReporter(const mptest_plugin_host* host) {
+    if (host == nullptr ||
+        host->struct_size < offsetof(mptest_plugin_host, report_test) + sizeof(host->report_test) ||
+        host->report_test == nullptr) {
+      return;
+    }
+    auto* report_test = host->report_test;
+    Get<HarnessImpl>()->SetTestReporter([report_test](const proto::TestProgress& progress) {
+      const std::string bytes = progress.SerializeAsString();
+      report_test(bytes.data(), bytes.size());
     });
   }
 

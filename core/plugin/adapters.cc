@@ -1,11 +1,13 @@
 // Host-side adapters from the C plugin ABI to the C++ interfaces: see adapters.h.
 #include "core/plugin/adapters.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/plugin/loader.h"
 #include "google/protobuf/message_lite.h"
 
 namespace mptest::plugin {
@@ -117,7 +119,14 @@ class HarnessAdapter : public Harness {
       : plugin_(std::move(plugin)), table_(*plugin_->descriptor().harness) {}
 
   absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest& request) override {
-    return CallForResponse<proto::HarnessResult>(*plugin_, "Run", table_.run, request);
+    // The plugin's report_test calls during this Run are this harness's reports. (One Run at a
+    // time per process: each test run has a child of its own, or runs inline alone.)
+    SetPluginTestReporter(std::make_shared<const TestReporter>(
+        [this](const proto::TestProgress& progress) { ReportTest(progress); }));
+    absl::StatusOr<proto::HarnessResult> result =
+        CallForResponse<proto::HarnessResult>(*plugin_, "Run", table_.run, request);
+    SetPluginTestReporter(nullptr);
+    return result;
   }
 
  private:

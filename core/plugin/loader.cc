@@ -29,6 +29,33 @@ void LogFromPlugin(int32_t severity, const char* message, size_t size) {
   }
 }
 
+struct PluginTestReporter {
+  std::mutex mutex;
+  std::shared_ptr<const TestReporter> reporter;
+};
+
+PluginTestReporter& CurrentTestReporter() {
+  static auto* current = new PluginTestReporter();  // never destroyed: plugin threads may call
+  return *current;
+}
+
+void ReportTestFromPlugin(const char* data, size_t size) {
+  std::shared_ptr<const TestReporter> reporter;
+  {
+    PluginTestReporter& current = CurrentTestReporter();
+    std::lock_guard<std::mutex> lock(current.mutex);
+    reporter = current.reporter;
+  }
+  if (reporter == nullptr || !*reporter) return;
+  proto::TestProgress progress;
+  if (data == nullptr || size > static_cast<size_t>(INT32_MAX) ||
+      !progress.ParseFromArray(data, static_cast<int>(size))) {
+    LOG(WARNING) << "plugin: report_test: " << size << " bytes that are not a TestProgress";
+    return;
+  }
+  (*reporter)(progress);
+}
+
 void AppendToString(void* host_context, const char* data, size_t size) {
   static_cast<std::string*>(host_context)->append(data, size);
 }
@@ -84,9 +111,19 @@ LoadedPlugin::LoadedPlugin(std::string path, const mptest_plugin_descriptor* des
       kinds_(DescriptorKinds(*descriptor)) {}
 
 const mptest_plugin_host& HostForPlugins() {
-  static const mptest_plugin_host host = {
-      MPTEST_PLUGIN_ABI_VERSION, sizeof(mptest_plugin_host), kVersion, &LogFromPlugin, {}};
+  static const mptest_plugin_host host = {MPTEST_PLUGIN_ABI_VERSION,
+                                          sizeof(mptest_plugin_host),
+                                          kVersion,
+                                          &LogFromPlugin,
+                                          &ReportTestFromPlugin,
+                                          {}};
   return host;
+}
+
+void SetPluginTestReporter(std::shared_ptr<const TestReporter> reporter) {
+  PluginTestReporter& current = CurrentTestReporter();
+  std::lock_guard<std::mutex> lock(current.mutex);
+  current.reporter = std::move(reporter);
 }
 
 absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadPlugin(const std::string& path) {

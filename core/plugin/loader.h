@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/api/harness.h"
 #include "core/api/plugin_abi.h"
 
 namespace mptest::plugin {
@@ -55,6 +56,11 @@ absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadPlugin(const std::string
 
 // The host description passed to every plugin's init.
 const mptest_plugin_host& HostForPlugins();
+
+// Where the plugins' report_test calls go (a harness plugin's Run in progress: the harness
+// adapter sets it to its own Harness::ReportTest for the call). nullptr: they are dropped.
+// Thread-safe.
+void SetPluginTestReporter(std::shared_ptr<const TestReporter> reporter);
 
 }  // namespace mptest::plugin
 

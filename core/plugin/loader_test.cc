@@ -2,7 +2,11 @@
 // plugins sharing the core's messages with the core, and each bad plugin's message.
 #include "core/plugin/loader.h"
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "core/plugin/adapters.h"
 #include "core/plugin/test_fixtures.h"
 #include "core/proto/tentacle.pb.h"
@@ -64,11 +68,25 @@ TEST(LoaderTest, ThreePluginsAndTheCoreShareOneCopyOfTheMessages) {
   proto::HarnessRequest run;
   run.mutable_spec()->set_label("RUN-TESTS");
   *run.add_tentacles() = *started;
-  auto result = NewHarnessAdapter(harness)->Run(run);
+  std::unique_ptr<Harness> adapter = NewHarnessAdapter(harness);
+  // The plugin's per-test reports cross the ABI's report_test to the adapter's reporter.
+  std::vector<std::string> reported;
+  adapter->SetTestReporter([&reported](const proto::TestProgress& progress) {
+    reported.push_back(absl::StrCat(progress.ended() ? "ended " : "started ",
+                                    progress.outcome().name(), " ", progress.index(), "/",
+                                    progress.total(), " ", progress.outcome().outcome()));
+  });
+  auto result = adapter->Run(run);
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_EQ(result->outcomes_size(), 1);
   EXPECT_EQ(result->outcomes(0).name(), "RUN-TESTS/core-1");
   EXPECT_EQ(result->outcomes(0).outcome(), "pass");
+  EXPECT_THAT(reported,
+              ElementsAre("started RUN-TESTS/core-1 1/1 ", "ended RUN-TESTS/core-1 1/1 pass"));
+  // Outside a Run, nothing the plugin reports reaches this harness.
+  const std::string bytes = proto::TestProgress().SerializeAsString();
+  HostForPlugins().report_test(bytes.data(), bytes.size());
+  EXPECT_EQ(reported.size(), 2u);
 }
 
 TEST(LoaderTest, PluginErrorsComeBackAsStatusNamingPluginAndMethod) {

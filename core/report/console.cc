@@ -65,8 +65,12 @@ std::string FormatStatusLine(const ConsoleState& state, int width) {
       ++idle;
       continue;
     }
-    busy.push_back(
-        absl::StrCat(lane.lane, ": ", lane.activity, " ", Seconds(state.elapsed_s - lane.since_s)));
+    std::string text =
+        absl::StrCat(lane.lane, ": ", lane.activity, " ", Seconds(state.elapsed_s - lane.since_s));
+    if (lane.test_index > 0 && lane.test_total > 0) {
+      absl::StrAppend(&text, " test ", lane.test_index, " of ", lane.test_total);
+    }
+    busy.push_back(std::move(text));
   }
   if (!busy.empty()) absl::StrAppend(&line, " ", absl::StrJoin(busy, " | "));
   if (idle > 0) absl::StrAppend(&line, busy.empty() ? " " : " | ", idle, " idle");

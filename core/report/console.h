@@ -20,6 +20,10 @@ struct LaneActivity {
   std::string lane;      // tentacle name, or "build"
   std::string activity;  // e.g. "RUN-TESTS_STANDARD,a"; "" = idle
   double since_s = 0;    // when the activity started, seconds since the campaign start
+  // The test run's progress as its harness reports it: "test <test_index> of <test_total>"
+  // (0 = not known, nothing shown).
+  int test_index = 0;
+  int test_total = 0;
 };
 
 // The campaign's progress, owned and updated by the scheduler.
@@ -42,7 +46,8 @@ enum class LineKind { kInfo, kSuccess, kFailed, kError };
 std::optional<double> EstimateRemaining(const ConsoleState& state);
 
 // One terminal line (no newline), at most `width` columns (ASCII only):
-// "[37/120 1 min 05 s, ~2 min 10 s left] 5f2c-RPI_PICO2: RUN-TESTS_STANDARD,a 12s | ...".
+// "[37/120 1 min 05 s, ~2 min 10 s left] 5f2c-RPI_PICO2: RUN-TESTS_STANDARD,a 12s test 5 of 80
+// | ...".
 std::string FormatStatusLine(const ConsoleState& state, int width);
 
 // A line for the log of the run (newline included), coloured with ANSI escapes if `color`:

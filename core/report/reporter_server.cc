@@ -27,10 +27,18 @@ struct Client {
   std::string buffer;
 };
 
+// The directory's name and the socket's below the parent: "/mptest-reporter-XXXXXX/reporter.sock".
+constexpr size_t kSocketSuffix = 37;
+
 std::string SocketParent(const std::string& configured) {
   if (!configured.empty()) return configured;
+  // $XDG_RUNTIME_DIR when a socket fits below it (a deep one, such as a test's under Bazel's
+  // sandbox, does not: a unix socket path has 107 bytes at most), else /tmp.
   const char* runtime = getenv("XDG_RUNTIME_DIR");
-  if (runtime != nullptr && runtime[0] != '\0') return runtime;
+  if (runtime != nullptr && runtime[0] != '\0' &&
+      std::strlen(runtime) + kSocketSuffix < sizeof(sockaddr_un::sun_path)) {
+    return runtime;
+  }
   return "/tmp";
 }
 

@@ -2,7 +2,11 @@
 #include "core/sched/campaign.h"
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -376,6 +380,35 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
                   matrix_->ReferenceVariant());
   }
   TestBartender tests(*matrix_, tentacles_, firmware_, plugins_, options_.test);
+  // A forked run's events are published on this thread while the executor waits; an inline
+  // run's on its own thread as it sends them. Either way they are handled here, on this thread,
+  // after each wait and before the ends of the jobs that sent them.
+  struct TestEventQueue {
+    std::mutex mutex;
+    std::vector<proto::TestEvent> events;
+  };
+  // Shared with the handler: an abandoned inline run's thread may still be publishing to it
+  // after this function has unsubscribed and returned.
+  auto queue = std::make_shared<TestEventQueue>();
+  std::optional<bus::EventBus::SubscriptionId> subscription;
+  if (options_.bus != nullptr) {
+    subscription =
+        options_.bus->SubscribeTo(proto::Event::kTest, [queue](const proto::Event& event) {
+          std::lock_guard<std::mutex> lock(queue->mutex);
+          queue->events.push_back(event.test());
+        });
+  }
+  auto handle_test_events = [&] {
+    std::vector<proto::TestEvent> arrived;
+    {
+      std::lock_guard<std::mutex> lock(queue->mutex);
+      arrived.swap(queue->events);
+    }
+    for (const proto::TestEvent& event : arrived) {
+      tests.OnTestEvent(event);
+      sink_.TestReported(event);
+    }
+  };
 
   proto::CampaignInfo info;
   info.set_results_dir(options_.test.results_dir);
@@ -442,6 +475,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       break;
     }
     std::vector<JobDone> finished = executor_.Wait(options_.poll);
+    handle_test_events();
     const absl::Time now = executor_.Now();
     sink_.Tick(Seconds(now));
     if (now - last_estimate >= absl::Seconds(1)) {  // O(cells): not on every wake-up
@@ -461,6 +495,8 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       }
     }
   }
+  // An inline run abandoned at a second signal may still send: nothing reaches `tests` now.
+  if (subscription) options_.bus->Unsubscribe(*subscription);
   StopTentacles();
   if (!HistoryPath().empty() && !durations_.empty()) {
     if (absl::Status status = durations_.MergeInto(HistoryPath()); !status.ok()) {

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/api/event_sink.h"
+#include "core/bus/event_bus.h"
 #include "core/proto/board.pb.h"
 #include "core/proto/campaign.pb.h"
 #include "core/sched/duration_history.h"
@@ -55,6 +56,10 @@ struct CampaignOptions {
   // the jobs still running are killed at once, without the grace (Executor::KillAll); boards
   // are still powered off and every record still written.
   std::function<bool()> hurry;
+  // The bus the executor publishes its jobs' events on (ProcessExecutor's `bus`), or nullptr:
+  // the test runs' per-test reports go to the sink (TestReported) as they arrive, and a run
+  // killed or crashed keeps the verdicts it reported.
+  bus::EventBus* bus = nullptr;
   // Polled every loop: a non-empty answer is a host error (the results directory cannot be
   // written) that ends the campaign as `interrupted` does, reported as CampaignSummary.host_error.
   std::function<std::string()> host_error;

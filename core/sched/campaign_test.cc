@@ -4,7 +4,11 @@
 
 #include <sys/stat.h>
 
+#include <set>
+#include <thread>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/report/atomic_file.h"
 #include "core/sched/process_executor.h"
@@ -224,6 +228,115 @@ TEST(CampaignTest, VerdictsKnownBeforeTheDeadlineOrAnErrorAreKept) {
     ++kept;
   }
   EXPECT_EQ(kept, 3);  // B, and A's two variants
+}
+
+// Every per-test report the campaign passes on, and whether its run had ended by then.
+class TestEventSink : public EventSink {
+ public:
+  std::vector<proto::TestEvent> reported;
+  std::vector<std::string> after_their_run;  // reports that came after their run's RunFinished
+  int off_the_loop = 0;  // reports on another thread than the campaign's (EventSink's contract)
+  std::set<std::string> finished;
+  void TestReported(const proto::TestEvent& event) override {
+    reported.push_back(event);
+    if (finished.count(event.testid())) after_their_run.push_back(event.ShortDebugString());
+    off_the_loop += std::this_thread::get_id() != loop;
+  }
+  const std::thread::id loop = std::this_thread::get_id();
+  void RunFinished(const proto::TestRunRecord& record) override {
+    finished.insert(record.testid());
+  }
+};
+
+// "started basics/a.py 1/2" or "ended basics/a.py 1/2 pass".
+std::string Describe(const proto::TestEvent& event) {
+  const proto::TestProgress& progress = event.progress();
+  return absl::StrCat(progress.ended() ? "ended " : "started ", progress.outcome().name(), " ",
+                      progress.index(), "/", progress.total(),
+                      progress.ended() ? " " + progress.outcome().outcome() : "");
+}
+
+// Forked runs send over their channel; an inline run publishes on its own thread.
+class CampaignEventsTest : public ::testing::TestWithParam<process::Context> {};
+
+INSTANTIATE_TEST_SUITE_P(Contexts, CampaignEventsTest,
+                         ::testing::Values(process::Context::kFork, process::Context::kInline),
+                         [](const auto& info) { return process::ContextName(info.param); });
+
+TEST_P(CampaignEventsTest, TestsComeOverTheBusWhileTheirRunGoesOnAndOutliveItsKill) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].outcomes = {{"basics/a.py", "pass"}, {"basics/b.py", "fail"}};
+  // B's harness reports its two tests, then hangs until the run's deadline kills it, leaving no
+  // _results.json: only the bus has its verdicts.
+  plugins.harness.scripts[0].hang = true;
+  plugins.harness.scripts[0].reported_before_failing = true;
+  bus::EventBus bus;
+  std::vector<proto::Event> seed_events;  // seed 004's: firmware ready, exit
+  bus.Subscribe([&seed_events](const proto::Event& event) {
+    if (event.has_firmware_ready() || event.has_exit()) seed_events.push_back(event);
+  });
+  ProcessExecutor executor(6, absl::Milliseconds(200), GetParam(), "", &bus);
+  TestEventSink sink;
+  CampaignOptions options = Options(FreshDir("live"));
+  options.bus = &bus;
+  options.test.run.max_retries = 0;
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/0.5)}), options, plugins, executor, sink);
+  auto summary = campaign.Run();
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->exit_code(), 3);
+  EXPECT_THAT(sink.after_their_run, ::testing::IsEmpty());
+  EXPECT_EQ(sink.off_the_loop, 0);
+  std::vector<std::string> from_b;
+  std::set<std::string> tentacles;
+  for (const proto::TestEvent& event : sink.reported) {
+    tentacles.insert(event.tentacle());
+    if (event.tentacle() != "000b-B") continue;
+    EXPECT_THAT(event.testid(), HasSubstr("RUN-ONE@000b-B"));
+    EXPECT_EQ(event.attempt(), "a");
+    from_b.push_back(Describe(event));
+  }
+  EXPECT_THAT(from_b,
+              ::testing::ElementsAre("started basics/a.py 1/2", "ended basics/a.py 1/2 pass",
+                                     "started basics/b.py 2/2", "ended basics/b.py 2/2 fail"));
+  EXPECT_THAT(tentacles, ::testing::ElementsAre("000a-A", "000b-B"));  // A's runs report too
+  bool found = false;
+  for (const proto::TestRunRecord& record : campaign.records()) {
+    if (record.board() != "B") continue;
+    found = true;
+    ASSERT_EQ(record.attempts_size(), 1);
+    const proto::TestGroupResult& attempt = record.attempts(0);
+    EXPECT_THAT(attempt.msg_error(),
+                ::testing::AnyOf(HasSubstr("timed out"), HasSubstr("ran past its timeout")));
+    ASSERT_EQ(attempt.outcomes_size(), 2);
+    EXPECT_EQ(attempt.outcomes(0).name(), "basics/a.py");
+    EXPECT_EQ(attempt.outcomes(0).outcome(), "passed");
+    EXPECT_EQ(attempt.outcomes(1).name(), "basics/b.py");
+    EXPECT_EQ(attempt.outcomes(1).outcome(), "failed");
+  }
+  EXPECT_TRUE(found);
+  // Each build said its firmware was ready; each job's end is an Exit, B's run's unsuccessful.
+  std::set<std::string> ready;
+  bool b_exit_failed = false, a_exit_succeeded = false;
+  for (const proto::Event& event : seed_events) {
+    if (event.has_firmware_ready()) {
+      EXPECT_FALSE(event.firmware_ready().path().empty());
+      ready.insert(
+          BoardVariantName(event.firmware_ready().board(), event.firmware_ready().variant()));
+    } else if (absl::StrContains(event.source(), "RUN-ONE@000b-B")) {
+      b_exit_failed |= !event.exit().success();
+    } else if (absl::StrContains(event.source(), "RUN-ONE@000a-A")) {
+      a_exit_succeeded |= event.exit().success();
+    }
+  }
+  std::set<std::string> built;
+  for (const proto::BuildRecord& build : campaign.builds()) {
+    built.insert(BoardVariantName(build.board(), build.variant()));
+  }
+  EXPECT_THAT(built, ::testing::Contains("B"));
+  EXPECT_EQ(ready, built);
+  EXPECT_TRUE(b_exit_failed);
+  EXPECT_TRUE(a_exit_succeeded);
 }
 
 TEST(CampaignTest, InlineRunawayStillHasADeadline) {

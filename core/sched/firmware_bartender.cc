@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "core/bus/event_sender.h"
 #include "core/gitspec/git_checkout.h"
 #include "core/gitspec/gitspec.h"
 #include "core/gitspec/stable_hash.h"
@@ -258,6 +259,13 @@ std::vector<proto::BuildRecord> FirmwareBartender::StartBuilds(Executor& executo
         absl::StatusOr<proto::Firmware> firmware = (*builder)->Build(request);
         if (firmware.ok()) {
           *record.mutable_firmware() = *firmware;
+          // Seed 004's "firmware ready", on the bus as soon as the image exists.
+          proto::Event ready;
+          ready.mutable_firmware_ready()->set_board(request.board().name());
+          ready.mutable_firmware_ready()->set_variant(request.variant());
+          ready.mutable_firmware_ready()->set_path(firmware->path());
+          ready.mutable_firmware_ready()->set_version(firmware->version());
+          bus::SendEvent(std::move(ready)).IgnoreError();  // nobody listens outside a job
         } else {
           status = firmware.status();
         }

@@ -12,7 +12,7 @@
 namespace mptest::sched {
 
 process::PcallOptions ProcessExecutor::Options(process::Context context, absl::Duration kill_grace,
-                                               const std::string& log_dir) {
+                                               const std::string& log_dir, bus::EventBus* bus) {
   process::PcallOptions options;
   options.context = context;
   options.kill_grace = kill_grace;
@@ -23,14 +23,16 @@ process::PcallOptions ProcessExecutor::Options(process::Context context, absl::D
   options.log_dir = log_dir;
   // mptest handles SIGINT/SIGTERM itself (Campaign's `interrupted`, then CancelAll).
   options.handle_interrupts = false;
+  options.bus = bus;
   return options;
 }
 
 ProcessExecutor::ProcessExecutor(int capacity, absl::Duration kill_grace,
-                                 std::optional<process::Context> context, std::string log_dir)
+                                 std::optional<process::Context> context, std::string log_dir,
+                                 bus::EventBus* bus)
     : context_(context.value_or(process::DefaultContext())),
       capacity_(context_ == process::Context::kInline ? 1 : capacity),
-      supervisor_(Options(context_, kill_grace, log_dir)) {
+      supervisor_(Options(context_, kill_grace, log_dir, bus)) {
   CHECK(context_ != process::Context::kSpawn)
       << "ProcessExecutor runs closures: the spawn context cannot run them";
 }

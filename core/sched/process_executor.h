@@ -25,9 +25,11 @@ class ProcessExecutor : public Executor {
   // supported: jobs are closures. `log_dir`: each forked job's glog output goes to a file of
   // its own there, merged into this process's log (between ">>>> Begin child log" and "<<<< End
   // child log" lines) as the job ends; "" = jobs log where this process does.
+  // `bus`: where the jobs' events (bus::SendEvent in a job, and the Exit the supervisor adds as
+  // each ends) are published, on the thread that calls Wait; nullptr = dropped.
   explicit ProcessExecutor(int capacity, absl::Duration kill_grace = absl::Seconds(2),
                            std::optional<process::Context> context = std::nullopt,
-                           std::string log_dir = "");
+                           std::string log_dir = "", bus::EventBus* bus = nullptr);
 
   int Start(JobSpec job) override;
   int running() const override {
@@ -43,7 +45,7 @@ class ProcessExecutor : public Executor {
 
  private:
   static process::PcallOptions Options(process::Context context, absl::Duration kill_grace,
-                                       const std::string& log_dir);
+                                       const std::string& log_dir, bus::EventBus* bus);
   // A job could not be started: if for the host's fault, releases the descriptor reserve and
   // starts nothing more (start_failure_).
   void NoteStartFailure(absl::string_view message);

@@ -169,6 +169,9 @@ void SlurmExecutor::Handle(Remote& remote, const proto::WorkerMessage& message) 
     case proto::WorkerMessage::kError:
       remote.error = message.error();
       break;
+    case proto::WorkerMessage::kEvent:
+      if (options_.bus != nullptr) options_.bus->Publish(message.event());
+      break;
     default:
       remote.stream_error = "the worker sent a message of an unknown kind";
   }

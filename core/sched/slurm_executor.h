@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bus/event_bus.h"
 #include "core/bus/frame.h"
 #include "core/process/posix_util.h"
 #include "core/proto/worker.pb.h"
@@ -37,6 +38,8 @@ struct SlurmOptions {
   std::vector<std::string> srun_args;  // more srun options (a partition, an account)
   std::string results_dir;             // the workers' files land here
   std::string log_dir;                 // srun's input and stderr, per job
+  // Where the workers' events (each test as it starts and ends) are published, or nullptr.
+  bus::EventBus* bus = nullptr;
   // Between asking the worker to end (scancel --signal=TERM: it powers the boards off and
   // sends what it has) and killing srun (which makes Slurm cancel the job).
   absl::Duration kill_grace = absl::Seconds(15);

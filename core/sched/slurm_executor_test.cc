@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "core/bus/event_bus.h"
 #include "core/proto/worker.pb.h"
 #include "core/report/atomic_file.h"
 #include "core/sched/process_executor.h"
@@ -55,6 +56,7 @@ class SlurmExecutorTest : public ::testing::Test {
 
   std::unique_ptr<SlurmExecutor> MakeExecutor(absl::Duration margin = absl::Seconds(30)) {
     SlurmOptions options;
+    options.bus = &bus_;
     options.srun = Runfile("core/sched/testing/slurm/fake_srun");
     options.scancel = Runfile("core/sched/testing/slurm/fake_scancel");
     options.sinfo = Runfile("core/sched/testing/slurm/fake_sinfo");
@@ -107,9 +109,14 @@ class SlurmExecutorTest : public ::testing::Test {
   }
 
   std::string dir_;
+  bus::EventBus bus_;
 };
 
 TEST_F(SlurmExecutorTest, DispatchPinsTheTentaclesAndTakesTheFinalRecord) {
+  std::vector<std::string> tests_started;  // the workers' events, as they arrive
+  bus_.SubscribeTo(proto::Event::kTest, [&tests_started](const proto::Event& event) {
+    tests_started.push_back(event.test().testid());
+  });
   auto executor = MakeExecutor();
   EXPECT_TRUE(executor->remote());
   const int id = executor->Start(RemoteRun("RUN@1a01-VIRTUAL_PICO"));
@@ -139,6 +146,7 @@ TEST_F(SlurmExecutorTest, DispatchPinsTheTentaclesAndTakesTheFinalRecord) {
   EXPECT_THAT(*args, HasSubstr("-- " + Runfile("core/sched/testing/fake_worker")));
   EXPECT_TRUE(Exists(dir_ + "/results/RUN@1a01-VIRTUAL_PICO,a/context_testgroup.json"));
   EXPECT_EQ(executor->running(), 0);
+  EXPECT_EQ(tests_started, std::vector<std::string>{"RUN@1a01-VIRTUAL_PICO"});
 }
 
 TEST_F(SlurmExecutorTest, SrunExitingZeroWithoutTheRecordIsALostHost) {

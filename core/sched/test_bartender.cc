@@ -147,6 +147,15 @@ void TestBartender::Restart(const PlannedRun& run) {
   }
 }
 
+const std::vector<proto::TestOutcome>& TestBartender::Reported(const std::string& testid,
+                                                               const std::string& attempt) const {
+  static const auto* const kNone = new std::vector<proto::TestOutcome>();
+  auto run = reported_.find(testid);
+  if (run == reported_.end()) return *kNone;
+  auto verdicts = run->second.find(attempt);
+  return verdicts == run->second.end() ? *kNone : verdicts->second;
+}
+
 proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDone& done) const {
   proto::TestRunRecord record;
   const TestRunInput& input = running.input;
@@ -177,7 +186,7 @@ proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDon
     }
     if (missing || group.msg_error() == kNeverFinished) {
       group.set_msg_error(done.detail);
-      KeepKnownVerdicts(input.results_dir, &group);
+      KeepKnownVerdicts(input, Reported(input.testid, group.attempt()), &group);
       group.set_end_s(Seconds(done.end));
       group.set_time_end(AnchorTime(done.end));
       if (absl::Status status = WriteJsonAtomically(path, group); !status.ok())
@@ -187,6 +196,14 @@ proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDon
   }
   MarkFlaky(&record);
   return record;
+}
+
+void TestBartender::OnTestEvent(const proto::TestEvent& event) {
+  if (!event.progress().ended()) return;
+  bool running = false;
+  for (const auto& [id, run] : running_) running |= run.input.testid == event.testid();
+  if (!running) return;  // a straggler of a run already collected
+  reported_[event.testid()][event.attempt()].push_back(event.progress().outcome());
 }
 
 void TestBartender::Interrupt(const std::string& reason) { interrupted_ = reason; }
@@ -258,6 +275,7 @@ std::optional<proto::TestRunRecord> TestBartender::OnDone(const JobDone& done) {
   if (done.status != JobDone::Status::kOk || !record.ParseFromString(done.payload)) {
     record = Recover(running, done);
   }
+  reported_.erase(running.input.testid);
   if (!interrupted_.empty() && done.status != JobDone::Status::kOk) {
     PowerOff(running.run);  // after the kill: see Interrupt
     MarkInterrupted(done.detail, &record);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/proto/campaign.pb.h"
+#include "core/proto/events.pb.h"
 #include "core/sched/executor.h"
 #include "core/sched/matrix.h"
 #include "core/sched/plugins.h"
@@ -43,6 +44,9 @@ class TestBartender {
   // A run's job ended: its record (recovered from disk when the child crashed or timed out),
   // or nothing when the run was lost with its host and waits to run again elsewhere.
   std::optional<proto::TestRunRecord> OnDone(const JobDone& done);
+  // A test of a running run started or ended (the run's child sent it over the bus): a run
+  // that is then killed or crashes keeps the verdicts of the tests that ended.
+  void OnTestEvent(const proto::TestEvent& event);
 
   // The campaign is being stopped (SIGINT/SIGTERM): call before the executor's CancelAll. The
   // runs under way are killed before their boards are powered off (so that a harness never
@@ -69,6 +73,9 @@ class TestBartender {
   };
   TestRunInput MakeInput(const PlannedRun& run) const;
   proto::TestRunRecord Recover(const Running& running, const JobDone& done) const;
+  // The verdicts a run's attempt reported before it ended (none: empty).
+  const std::vector<proto::TestOutcome>& Reported(const std::string& testid,
+                                                  const std::string& attempt) const;
   // An interrupted run's record: the attempt the kill ended (Recover gave it `kill_detail` as its
   // error) becomes interrupted, and the run carries no infrastructure error.
   void MarkInterrupted(const std::string& kill_detail, proto::TestRunRecord* record) const;
@@ -86,6 +93,8 @@ class TestBartender {
   PluginSource& plugins_;
   TestBartenderOptions options_;
   std::map<int, Running> running_;
+  // The verdicts reported by the runs under way: testid -> attempt -> in the order they ended.
+  std::map<std::string, std::map<std::string, std::vector<proto::TestOutcome>>> reported_;
   std::map<int, int> failures_in_a_row_;  // by tentacle slot
   std::vector<std::string> quarantined_;
   std::string interrupted_;  // the reason, once the campaign is being stopped

@@ -3,12 +3,14 @@
 
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "core/bus/event_sender.h"
 #include "core/repl/firmware_identity.h"
 #include "core/report/atomic_file.h"
 #include "core/report/results_json.h"
@@ -103,6 +105,27 @@ void PowerCycleForRetry(const std::vector<proto::Tentacle>& tentacles, PluginSou
   }
 }
 
+// The verdicts of an attempt's tests as its harness reported them ending (from any thread).
+struct ReportedVerdicts {
+  std::mutex mutex;
+  std::vector<proto::TestOutcome> outcomes;
+};
+
+// One of the harness's verdicts in the core's words, with a failure's files and xfail applied.
+void AddOutcome(const TestRunInput& input, const proto::TestOutcome& outcome,
+                proto::TestGroupResult* group) {
+  proto::Outcome* out = group->add_outcomes();
+  *out = report::ToCoreOutcome(outcome);
+  if (out->outcome() == "failed") {
+    AttachFailureFiles(input.results_dir, group->directory_relative(), out);
+  }
+  if (out->outcome() == "failed" && input.xfail != nullptr &&
+      input.xfail->Expected(KindLabel(input.spec), outcome.name(), group->board(),
+                            group->variant())) {
+    out->set_outcome("xfailed");
+  }
+}
+
 }  // namespace
 
 std::string AttemptLetter(int index) {
@@ -140,17 +163,37 @@ proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt) {
   return group;
 }
 
-void KeepKnownVerdicts(const std::string& results_dir, proto::TestGroupResult* group) {
+void KeepKnownVerdicts(const TestRunInput& input, const std::vector<proto::TestOutcome>& reported,
+                       proto::TestGroupResult* group) {
   if (group->outcomes_size() > 0) return;
   const std::string path =
-      absl::StrCat(results_dir, "/", group->directory_relative(), "/_results.json");
+      absl::StrCat(input.results_dir, "/", group->directory_relative(), "/_results.json");
   std::optional<std::string> json = report::TryReadFile(path, kMaxDiffInput);
-  if (!json) return;
-  absl::StatusOr<std::vector<proto::TestOutcome>> outcomes = report::ParseResultsJson(*json, path);
-  if (!outcomes.ok()) return;
-  for (const proto::TestOutcome& outcome : *outcomes) {
-    *group->add_outcomes() = report::ToCoreOutcome(outcome);
+  if (json) {
+    absl::StatusOr<std::vector<proto::TestOutcome>> outcomes =
+        report::ParseResultsJson(*json, path);
+    if (outcomes.ok()) {
+      for (const proto::TestOutcome& outcome : *outcomes) {
+        *group->add_outcomes() = report::ToCoreOutcome(outcome);
+      }
+    }
   }
+  std::set<std::string> known;
+  for (const proto::Outcome& outcome : group->outcomes()) known.insert(outcome.name());
+  for (const proto::TestOutcome& outcome : reported) {
+    if (known.insert(outcome.name()).second) AddOutcome(input, outcome, group);
+  }
+}
+
+proto::Event MakeTestEvent(const TestRunInput& input, const std::string& attempt,
+                           const proto::TestProgress& progress) {
+  proto::Event event;
+  proto::TestEvent* test = event.mutable_test();
+  test->set_testid(input.testid);
+  test->set_attempt(attempt);
+  test->set_tentacle(input.tentacles[input.dut].entry().label());
+  *test->mutable_progress() = progress;
+  return event;
 }
 
 void MarkFlaky(proto::TestRunRecord* record) {
@@ -186,6 +229,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
   bool prepared = false;
   for (int attempt = 0;; ++attempt) {
     proto::TestGroupResult group = DescribeAttempt(input, attempt);
+    ReportedVerdicts reported;
     std::string dir = absl::StrCat(input.results_dir, "/", group.directory_relative());
     group.set_start_s(Seconds(now()));
     group.set_time_start(AnchorTime(now()));
@@ -221,19 +265,22 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
       if (!input.options.cache_dir.empty()) {
         request.set_cache_dir(absl::StrCat(input.options.cache_dir, "/harness"));
       }
+      // Each test the harness reports goes to the campaign over the bus as it happens (the
+      // console's progress); the ended ones are kept here too, for an attempt that errors.
+      (*harness)->SetTestReporter(
+          [&input, attempt = group.attempt(), &reported](const proto::TestProgress& progress) {
+            if (progress.ended()) {
+              std::lock_guard<std::mutex> lock(reported.mutex);
+              reported.outcomes.push_back(progress.outcome());
+            }
+            // Outside a supervised child or inline call (a unit test) nobody listens.
+            bus::SendEvent(MakeTestEvent(input, attempt, progress)).IgnoreError();
+          });
       absl::StatusOr<proto::HarnessResult> result = (*harness)->Run(request);
+      (*harness)->SetTestReporter(nullptr);
       if (result.ok()) {
         for (const proto::TestOutcome& outcome : result->outcomes()) {
-          proto::Outcome* out = group.add_outcomes();
-          *out = report::ToCoreOutcome(outcome);
-          if (out->outcome() == "failed") {
-            AttachFailureFiles(input.results_dir, group.directory_relative(), out);
-          }
-          if (out->outcome() == "failed" && input.xfail != nullptr &&
-              input.xfail->Expected(KindLabel(input.spec), outcome.name(), record.board(),
-                                    record.variant())) {
-            out->set_outcome("xfailed");
-          }
+          AddOutcome(input, outcome, &group);
         }
       } else if (absl::IsFailedPrecondition(result.status())) {
         group.set_msg_skipped(std::string(result.status().message()));
@@ -243,7 +290,8 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     }
     if (!status.ok()) {
       group.set_msg_error(std::string(status.message()));
-      KeepKnownVerdicts(input.results_dir, &group);
+      std::lock_guard<std::mutex> lock(reported.mutex);
+      KeepKnownVerdicts(input, reported.outcomes, &group);
       prepared = false;
     }
     group.set_end_s(Seconds(now()));

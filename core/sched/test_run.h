@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/proto/campaign.pb.h"
+#include "core/proto/events.pb.h"
 #include "core/proto/tentacle.pb.h"
 #include "core/sched/plugins.h"
 #include "core/sched/xfail.h"
@@ -56,8 +57,15 @@ proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt);
 void MarkFlaky(proto::TestRunRecord* record);
 
 // An attempt that ended without the harness's answer (an error, the deadline, a signal) keeps
-// the verdicts its harness had already written to <results_dir>/<attempt>/_results.json.
-void KeepKnownVerdicts(const std::string& results_dir, proto::TestGroupResult* group);
+// the verdicts its harness had already written to <results_dir>/<attempt>/_results.json, and
+// those it reported as each test ended (`reported`, Harness::ReportTest) of tests that file does
+// not have: a harness writes it at the end (the script harnesses) or now and then (native).
+void KeepKnownVerdicts(const TestRunInput& input, const std::vector<proto::TestOutcome>& reported,
+                       proto::TestGroupResult* group);
+
+// The bus event (kind `test`) carrying a harness's report on one test of `input`'s attempt.
+proto::Event MakeTestEvent(const TestRunInput& input, const std::string& attempt,
+                           const proto::TestProgress& progress);
 
 }  // namespace mptest::sched
 

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/bus/event_bus.h"
 #include "core/bus/frame.h"
 #include "core/report/atomic_file.h"
 #include "core/sched/process_executor.h"
@@ -245,8 +246,15 @@ int RunWorker(int in_fd, int out_fd, PluginSource& plugins, const WorkerOptions&
     }
   };
 
-  // The run in a supervised child, as on the campaign's host.
-  ProcessExecutor executor(1, options.kill_grace);
+  // The run in a supervised child, as on the campaign's host; each test it reports as it
+  // starts and ends goes on to the campaign at once (the bus publishes on this thread, in Wait).
+  bus::EventBus events;
+  events.SubscribeTo(proto::Event::kTest, [out_fd](const proto::Event& event) {
+    proto::WorkerMessage message;
+    *message.mutable_event() = event;
+    (void)Send(out_fd, message);
+  });
+  ProcessExecutor executor(1, options.kill_grace, std::nullopt, "", &events);
   JobSpec job;
   job.name = input->testid();
   job.deadline = absl::Seconds(input->deadline_s() > 0 ? input->deadline_s() : 3600);

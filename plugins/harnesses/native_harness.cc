@@ -174,9 +174,13 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
                               absl::StrCat("spec ", label, ": ", plan.status().message()));
     return run;
   }
+  // The console counts every test of the plan; skipped ones end at once.
+  const int total = static_cast<int>(plan->skipped.size() + plan->run.size());
+  const int first_run = static_cast<int>(plan->skipped.size()) + 1;
   for (const proto::TestOutcome& skipped : plan->skipped) {
     log << "skip  " << skipped.name() << "\n";
     run.outcomes.push_back(skipped);
+    ReportTestEnded(static_cast<int>(run.outcomes.size()), total, skipped);
   }
   // CPython's runs for expected output obey the same bound as the board's: a hanging test must
   // not outlast the run on the host either.
@@ -187,7 +191,8 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
       selection.emit, request.cache_dir());
   if (TestInstance(dut, request.firmware()) == "unix") {
     RunOnUnixPort(request, selection, plan->run, plan->mpy_cross_flags, expectations,
-                  absl::Seconds(test_timeout_s), run_deadline, result_dir, log, &run);
+                  absl::Seconds(test_timeout_s), run_deadline, result_dir, first_run, total, log,
+                  &run);
     SortLikeRunTests(plan->order, &run.outcomes);
     return run;
   }
@@ -219,6 +224,8 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     }
     const bool special =
         absl::StartsWith(test, "cmdline/") || absl::StartsWith(test, "feature_check/");
+    const int index = first_run + static_cast<int>(i);
+    ReportTestStarted(index, total, test);
     const absl::Time test_start = absl::Now();
     // A test gets its own timeout, but never more than what is left of the run's: a board that
     // garbles its answer must not hold a 4 s run for the 60 s default per-test timeout.
@@ -248,6 +255,7 @@ NativeHarness::RunState NativeHarness::RunTestFiles(const proto::HarnessRequest&
     proto::TestOutcome outcome =
         JudgeTest(test, output, *expected, error, absl::Now() - test_start, result_dir);
     log << outcome.outcome() << "  " << test << "\n" << std::flush;
+    ReportTestEnded(index, total, outcome);
     run.outcomes.push_back(outcome);
     // The verdicts so far, at most once a second: a run ended at its deadline or by a signal
     // keeps them (the core reads _results.json of an attempt that did not answer).

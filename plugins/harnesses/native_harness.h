@@ -76,12 +76,14 @@ class NativeHarness : public Harness {
   RunState RunTestFiles(const proto::HarnessRequest& request, const RunTestsSelection& selection,
                         const std::string& result_dir, std::ostream& log) const;
   // The unix port (native_unix.cc): `tests` as processes of their own, several at once;
-  // cmdline/ and feature_check/ tests through run-tests.py itself. Appends to run.
+  // cmdline/ and feature_check/ tests through run-tests.py itself. Appends to run. Reports
+  // tests[i] as test first_index + i of total (ReportTest).
   void RunOnUnixPort(const proto::HarnessRequest& request, const RunTestsSelection& selection,
                      const std::vector<std::string>& tests,
                      const std::vector<std::string>& mpy_cross_flags, ExpectedOutputs& expectations,
                      absl::Duration test_timeout, absl::Time run_deadline,
-                     const std::string& result_dir, std::ostream& log, RunState* run) const;
+                     const std::string& result_dir, int first_index, int total, std::ostream& log,
+                     RunState* run) const;
   RunState RunFlashFormat(const proto::HarnessRequest& request) const;
 
   NativeHarnessOptions options_;

@@ -6,8 +6,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "core/gitspec/test_repo.h"
 #include "core/report/results_json.h"
 #include "firmware/test_board.h"
@@ -37,6 +42,29 @@ std::vector<std::string> Verdicts(const proto::HarnessResult& result) {
   }
   return out;
 }
+
+// What a harness reports while it runs (Harness::ReportTest), from any of its threads:
+// "started basics/add.py 2/4", "ended basics/add.py 2/4 pass".
+class Reports {
+ public:
+  void Attach(Harness& harness) {
+    harness.SetTestReporter([this](const proto::TestProgress& progress) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      lines_.push_back(absl::StrCat(progress.ended() ? "ended " : "started ",
+                                    progress.outcome().name(), " ", progress.index(), "/",
+                                    progress.total(),
+                                    progress.ended() ? " " + progress.outcome().outcome() : ""));
+    });
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> lines_;
+};
 
 class NativeHarnessTest : public ::testing::Test {
  protected:
@@ -68,10 +96,19 @@ class NativeHarnessTest : public ::testing::Test {
 
 TEST_F(NativeHarnessTest, RunsBasicsWithRunTestsVerdicts) {
   proto::HarnessRequest request = Request({"-d", "basics"});
-  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  NativeHarness harness;
+  Reports reports;
+  reports.Attach(harness);
+  absl::StatusOr<proto::HarnessResult> result = harness.Run(request);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(Verdicts(*result), ElementsAre("basics/add.py=pass", "basics/andor.py=pass",
                                              "basics/broken.py=fail", "basics/skipped.py=skip"));
+  // Each test was reported as it started and ended; the plan's skipped one first.
+  EXPECT_THAT(reports.lines(),
+              ElementsAre("ended basics/skipped.py 1/4 skip", "started basics/add.py 2/4",
+                          "ended basics/add.py 2/4 pass", "started basics/andor.py 3/4",
+                          "ended basics/andor.py 3/4 pass", "started basics/broken.py 4/4",
+                          "ended basics/broken.py 4/4 fail"));
   // The failing test's expectation (its .exp) and the board's output are kept.
   EXPECT_EQ(ReadFile(request.result_dir() + "/basics_broken.py.exp"), "y\n");
   EXPECT_EQ(ReadFile(request.result_dir() + "/basics_broken.py.out"), "x\n");
@@ -84,10 +121,16 @@ TEST_F(NativeHarnessTest, RunsBasicsWithRunTestsVerdicts) {
 
   // The same verdicts as the run_tests harness gives on these tests.
   proto::HarnessRequest script_request = Request({});
-  absl::StatusOr<proto::HarnessResult> script =
-      ScriptHarness(RunnerKind::kRunTests).Run(script_request);
+  ScriptHarness script_harness(RunnerKind::kRunTests);
+  Reports script_reports;
+  script_reports.Attach(script_harness);
+  absl::StatusOr<proto::HarnessResult> script = script_harness.Run(script_request);
   ASSERT_TRUE(script.ok()) << script.status();
   EXPECT_EQ(Verdicts(*script), Verdicts(*result));
+  // The runner script answers at its end: its tests are reported then, ended, in its order.
+  EXPECT_THAT(script_reports.lines(),
+              ElementsAre("ended basics/add.py 1/4 pass", "ended basics/andor.py 2/4 pass",
+                          "ended basics/broken.py 3/4 fail", "ended basics/skipped.py 4/4 skip"));
 }
 
 TEST_F(NativeHarnessTest, HangingTestIsInterruptedAndTheNextOneRuns) {
@@ -178,11 +221,25 @@ class NativeUnixPortTest : public NativeHarnessTest {
 
 TEST_F(NativeUnixPortTest, EachTestIsAProcessInItsDirectory) {
   proto::HarnessRequest request = UnixRequest({"-d", "unixport", "cmdline"});
-  absl::StatusOr<proto::HarnessResult> result = NativeHarness().Run(request);
+  NativeHarness harness;
+  Reports reports;
+  reports.Attach(harness);
+  absl::StatusOr<proto::HarnessResult> result = harness.Run(request);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(Verdicts(*result),
               ElementsAre("cmdline/cmd_fake.py=pass", "unixport/atexit_line.py=pass",
                           "unixport/cwd_data.py=pass", "unixport/fails.py=fail"));
+  // Its own tests start on several threads at once; run-tests.py's is reported when it ends.
+  std::vector<std::string> started, ended;
+  for (const std::string& line : reports.lines()) {
+    (absl::StartsWith(line, "started ") ? started : ended).push_back(line);
+  }
+  EXPECT_THAT(started, ::testing::UnorderedElementsAre(HasSubstr("started unixport/atexit_line.py"),
+                                                       HasSubstr("started unixport/cwd_data.py"),
+                                                       HasSubstr("started unixport/fails.py")));
+  EXPECT_THAT(ended, ::testing::UnorderedElementsAre(
+                         "ended cmdline/cmd_fake.py 0/4 pass", HasSubstr("unixport/atexit_line.py"),
+                         HasSubstr("unixport/cwd_data.py"), HasSubstr("unixport/fails.py")));
   EXPECT_EQ(ReadFile(request.result_dir() + "/unixport_fails.py.out"),
             "this is not what the .exp says\n");
   // The cmdline/ test went to run-tests.py's unix target with the tentacle's binary.

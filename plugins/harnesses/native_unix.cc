@@ -39,7 +39,8 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
                                   const std::vector<std::string>& mpy_cross_flags,
                                   ExpectedOutputs& expectations, absl::Duration test_timeout,
                                   absl::Time run_deadline, const std::string& result_dir,
-                                  std::ostream& log, RunState* run) const {
+                                  int first_index, int total, std::ostream& log,
+                                  RunState* run) const {
   UnixPortTarget target;
   target.micropython = UnixPortBinary(request.tentacles(0), request.firmware());
   target.tests_dir = request.tests_dir();
@@ -84,6 +85,7 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
       for (size_t k = first; k < std::min(own.size(), first + chunk); ++k) {
         if (absl::Now() > run_deadline) return;
         const size_t index = own[k];
+        ReportTestStarted(first_index + static_cast<int>(index), total, tests[index]);
         const absl::Time start = absl::Now();
         RemoteOutput output = RunTestOnUnixPort(target, tests[index]);
         absl::MutexLock lock(&mutex);
@@ -124,10 +126,12 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
     proto::TestOutcome outcome = JudgeTest(tests[index], ran[index]->output, *expected,
                                            absl::OkStatus(), ran[index]->duration, result_dir);
     log << outcome.outcome() << "  " << tests[index] << "\n";
+    ReportTestEnded(first_index + static_cast<int>(index), total, outcome);
     run->outcomes.push_back(std::move(outcome));
   }
   for (proto::TestOutcome& outcome : from_run_tests) {
     log << outcome.outcome() << "  " << outcome.name() << " (run-tests.py)\n";
+    ReportTestEnded(0, total, outcome);
     run->outcomes.push_back(std::move(outcome));
   }
   if (!handed_status.ok()) {

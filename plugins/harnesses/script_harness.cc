@@ -257,6 +257,9 @@ absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequ
     }
   }
   KeepFailureFiles(*outcomes, request.tests_dir(), result_dir.string());
+  // The runner script gives its verdicts at its end: they are reported then, in its order.
+  const int total = static_cast<int>(outcomes->size());
+  for (int i = 0; i < total; ++i) ReportTestEnded(i + 1, total, (*outcomes)[i]);
   proto::HarnessResult harness_result;
   for (proto::TestOutcome& outcome : *outcomes) *harness_result.add_outcomes() = std::move(outcome);
   harness_result.set_results_json(results_json);

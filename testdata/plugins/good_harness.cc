@@ -1,5 +1,6 @@
-// A well-behaved harness plugin for the loader tests: one passing outcome per tentacle. Its
-// Initialize() fails when MPTEST_TEST_HARNESS_FAIL_INIT is set, to test that path.
+// A well-behaved harness plugin for the loader tests: one passing outcome per tentacle, each
+// reported as it starts and ends (ReportTest). Its Initialize() fails when
+// MPTEST_TEST_HARNESS_FAIL_INIT is set, to test that path.
 #include <cstdlib>
 
 #include "core/api/plugin_sdk.h"
@@ -17,10 +18,13 @@ class GoodHarness : public mptest::Harness {
   absl::StatusOr<mptest::proto::HarnessResult> Run(
       const mptest::proto::HarnessRequest& request) override {
     mptest::proto::HarnessResult result;
+    const int total = request.tentacles_size();
     for (const auto& tentacle : request.tentacles()) {
       mptest::proto::TestOutcome* outcome = result.add_outcomes();
       outcome->set_name(request.spec().label() + "/" + tentacle.entry().label());
+      ReportTestStarted(result.outcomes_size(), total, outcome->name());
       outcome->set_outcome("pass");
+      ReportTestEnded(result.outcomes_size(), total, *outcome);
     }
     result.set_results_json(request.result_dir() + "/_results.json");
     return result;

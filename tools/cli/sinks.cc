@@ -21,6 +21,7 @@ void ConsoleSink::SetLanes(const std::vector<std::string>& lanes, const std::str
     if (std::find(lanes.begin(), lanes.end(), lane.lane) != lanes.end()) {
       lane.activity = activity;
       lane.since_s = NowSeconds() - start_s_;
+      lane.test_index = lane.test_total = 0;
     }
   }
 }
@@ -52,6 +53,21 @@ void ConsoleSink::BuildFinished(const proto::BuildRecord& build) {
 
 void ConsoleSink::RunStarted(const proto::RunStart& start) {
   SetLanes({start.tentacles().begin(), start.tentacles().end()}, start.testid());
+  writer_->Update(state_);
+}
+
+void ConsoleSink::TestReported(const proto::TestEvent& event) {
+  const proto::TestProgress& progress = event.progress();
+  for (report::LaneActivity& lane : state_.lanes) {
+    if (lane.lane != event.tentacle() || lane.activity.empty()) continue;
+    if (std::string& attempt = lane_attempts_[lane.lane]; attempt != event.attempt()) {
+      attempt = event.attempt();  // a retry counts from its start
+      lane.test_index = 0;
+    }
+    // Tests may end out of order (several at once on the unix port): the furthest one counts.
+    if (progress.index() > 0) lane.test_index = std::max(lane.test_index, progress.index());
+    if (progress.total() > 0) lane.test_total = progress.total();
+  }
   writer_->Update(state_);
 }
 
@@ -126,7 +142,24 @@ void ReportSink::BuildFinished(const proto::BuildRecord& build) {
   Note(writer_->AddBuild(out));
 }
 
+void ReportSink::QueueSection(const proto::ReportSection& section) {
+  std::lock_guard<std::mutex> lock(sections_mutex_);
+  sections_.push_back(section);
+}
+
+void ReportSink::AddQueuedSections() {
+  std::vector<proto::ReportSection> sections;
+  {
+    std::lock_guard<std::mutex> lock(sections_mutex_);
+    sections.swap(sections_);
+  }
+  for (const proto::ReportSection& section : sections) Note(writer_->AddSection(section));
+}
+
+void ReportSink::Tick(double) { AddQueuedSections(); }
+
 void ReportSink::RunFinished(const proto::TestRunRecord& record) {
+  AddQueuedSections();  // what the run's harness sent, with its groups
   // The DUT was flashed in the last attempt that started before the flash did (the first one,
   // or the one after an infrastructure error): that attempt carries the timeline's flash bar.
   int flashed_in = -1;
@@ -145,9 +178,13 @@ void ReportSink::RunFinished(const proto::TestRunRecord& record) {
   }
 }
 
-void ReportSink::Abort(const std::string& error) { Note(writer_->Finish(error)); }
+void ReportSink::Abort(const std::string& error) {
+  AddQueuedSections();
+  Note(writer_->Finish(error));
+}
 
 void ReportSink::CampaignFinished(const proto::CampaignSummary& summary) {
+  AddQueuedSections();
   if (!summary.interrupted()) {
     Note(writer_->Finish(""));
   } else {
@@ -172,6 +209,9 @@ void TeeSink::BuildFinished(const proto::BuildRecord& build) {
 }
 void TeeSink::RunStarted(const proto::RunStart& start) {
   for (EventSink* sink : sinks_) sink->RunStarted(start);
+}
+void TeeSink::TestReported(const proto::TestEvent& event) {
+  for (EventSink* sink : sinks_) sink->TestReported(event);
 }
 void TeeSink::RunFinished(const proto::TestRunRecord& record) {
   for (EventSink* sink : sinks_) sink->RunFinished(record);

@@ -3,7 +3,9 @@
 #ifndef MPTEST_TOOLS_CLI_SINKS_H_
 #define MPTEST_TOOLS_CLI_SINKS_H_
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,8 @@ class ConsoleSink : public EventSink {
   void CampaignStarted(const proto::CampaignInfo& info) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunStarted(const proto::RunStart& start) override;
+  // The DUT's lane shows "test N of M" (on a terminal's status line).
+  void TestReported(const proto::TestEvent& event) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void Tick(double now_s) override;
@@ -38,6 +42,7 @@ class ConsoleSink : public EventSink {
   report::ConsoleWriter* writer_;
   const report::ResultsWriter* results_;
   report::ConsoleState state_;
+  std::map<std::string, std::string> lane_attempts_;  // the attempt each lane's progress counts
   double start_s_ = 0;
   std::string end_reason_;
 };
@@ -51,6 +56,11 @@ class ReportSink : public EventSink {
   const absl::Status& write_error() const { return write_error_; }
   // The campaign could not start: the results directory says why.
   void Abort(const std::string& error);
+  // A reporter section, from the ReporterServer's thread: kept here and written to results.json
+  // on the campaign's thread (the next Tick, a run's end, the campaign's end), so that the
+  // server's thread takes no lock a child forked meanwhile could need (glog's, protobuf's).
+  void QueueSection(const proto::ReportSection& section);
+  void Tick(double now_s) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
@@ -62,8 +72,11 @@ class ReportSink : public EventSink {
 
  private:
   void Note(const absl::Status& status);
+  void AddQueuedSections();
 
   std::unique_ptr<report::ResultsWriter> writer_;
+  std::mutex sections_mutex_;
+  std::vector<proto::ReportSection> sections_;  // queued by QueueSection
   absl::Status write_error_;
   std::string end_reason_;
 };
@@ -76,6 +89,7 @@ class TeeSink : public EventSink {
   void BuildStarted(const proto::BuildRecord& build) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunStarted(const proto::RunStart& start) override;
+  void TestReported(const proto::TestEvent& event) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void CampaignStopping() override;

@@ -1,6 +1,6 @@
 // A stand-in for `mptest worker` in the Slurm executor's tests: reads the WorkerInput frame and
 // answers as $FAKE_WORKER_MODE says:
-//   ok       hello, one results file (<testid>,a/context_testgroup.json), WorkerDone OK with a
+//   ok       hello, a test's start (an event), one results file (<testid>,a/context_testgroup.json), WorkerDone OK with a
 //            record naming the input's test id
 //   hang     hello and the file, then waits for SIGTERM, then WorkerDone TIMED_OUT
 //   refuse   hello, then an error (as a worker of another version does)
@@ -54,6 +54,11 @@ int main() {
     Send(error);
     return 2;
   }
+  mptest::proto::WorkerMessage event;  // its one test starts
+  event.mutable_event()->mutable_test()->set_testid(input.testid());
+  event.mutable_event()->mutable_test()->mutable_progress()->set_index(1);
+  event.mutable_event()->mutable_test()->mutable_progress()->set_total(1);
+  Send(event);
   mptest::proto::WorkerMessage file;
   file.mutable_file()->set_path(input.testid() + ",a/context_testgroup.json");
   file.mutable_file()->set_data("{\"testid\": \"" + input.testid() + "\"}\n");

@@ -123,6 +123,16 @@ absl::StatusOr<proto::HarnessResult> FakeHarness::Run(const proto::HarnessReques
   absl::SleepFor(script.duration);
   if (script.crash) abort();
   const bool failing = script.hang || !script.error.empty();
+  const int total = static_cast<int>(script.outcomes.size());
+  if (failing && script.reported_before_failing) {
+    for (int i = 0; i < total; ++i) {
+      proto::TestOutcome outcome;
+      outcome.set_name(script.outcomes[i].first);
+      outcome.set_outcome(script.outcomes[i].second);
+      ReportTestStarted(i + 1, total, outcome.name());
+      ReportTestEnded(i + 1, total, outcome);
+    }
+  }
   if (failing && !script.verdicts_before_failing) {
     while (script.hang) pause();
     return absl::UnavailableError(script.error);
@@ -131,10 +141,12 @@ absl::StatusOr<proto::HarnessResult> FakeHarness::Run(const proto::HarnessReques
   char letter = attempt_dir.empty() ? 'a' : attempt_dir.back();
   bool fail_all = letter - 'a' < script.fail_first_attempts;
   proto::HarnessResult result;
-  for (const auto& [name, verdict] : script.outcomes) {
+  for (size_t i = 0; i < script.outcomes.size(); ++i) {
     proto::TestOutcome* outcome = result.add_outcomes();
-    outcome->set_name(name);
-    outcome->set_outcome(fail_all ? "fail" : verdict);
+    outcome->set_name(script.outcomes[i].first);
+    ReportTestStarted(static_cast<int>(i) + 1, total, outcome->name());
+    outcome->set_outcome(fail_all ? "fail" : script.outcomes[i].second);
+    ReportTestEnded(static_cast<int>(i) + 1, total, *outcome);
   }
   result.set_results_json(request.result_dir() + "/_results.json");
   if (absl::Status status = report::WriteResultsJson(

@@ -1,7 +1,8 @@
 // Fakes of the scheduler's interfaces, for tests and benchmarks only (testonly: mptest never
 // links them): a builder that writes a small image file, a board driver whose
 // "flash" records the image's version in a state file (so the state survives forked children),
-// a harness with scripted outcomes, durations, errors, crashes and hangs, and a PluginSource.
+// a harness with scripted outcomes (reported test by test as a real harness does), durations,
+// errors, crashes and hangs, and a PluginSource.
 #ifndef MPTEST_CORE_SCHED_TESTING_FAKES_H_
 #define MPTEST_CORE_SCHED_TESTING_FAKES_H_
 
@@ -57,6 +58,9 @@ struct HarnessScript {
   // Write _results.json with the outcomes before hanging or failing, as a harness that had
   // decided some tests when it was stopped.
   bool verdicts_before_failing = false;
+  // Report each test as it starts and ends (Harness::ReportTest) before hanging or failing,
+  // without writing _results.json: a harness stopped mid-run whose verdicts only the bus saw.
+  bool reported_before_failing = false;
 };
 
 class FakeHarness : public Harness {
