@@ -5,7 +5,8 @@
 #     run's attempts took on the host (median and max over a campaign's runs);
 #   - the campaign's makespan on the cluster against the same lab run locally;
 #   - two campaigns started together against one campaign of both their runs (the aim: 1.2x).
-# Needs root and Slurm (as tests/slurm/cluster_test.sh). Usage: bench/slurm_bench.sh [ROUNDS]
+# Needs root and Slurm (as tests/slurm/cluster_test.sh).
+# Usage: [BOOT_DELAY_S=2] bench/slurm_bench.sh [ROUNDS]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds="${1:-3}"
@@ -13,9 +14,14 @@ cd "$root"
 ./bazelw build //tools:mptest >/dev/null 2>&1  # the overhead is Slurm's and the processes', not -c opt's
 mptest="$root/bazel-bin/tools/mptest"
 cluster="$root/tests/slurm/cluster.sh"
-inventory="$root/testdata/inventories/slurm_lab.textproto"
 work="$(mktemp -d /tmp/mptest-slurm-bench.XXXXXX)"
 trap '"$cluster" down "$work/cluster" >/dev/null 2>&1; rm -rf "$work"' EXIT
+# The virtual boards answer in milliseconds, so a run takes well under a second, far shorter
+# than a real board's; BOOT_DELAY_S (default 2) seconds of boot per attempt makes each run last
+# about as long as a short real one (0: the plain lab, where per-campaign costs dominate).
+inventory="$work/lab.textproto"
+sed -e "s/ host: \"\(h[0-9]\)\" }/ host: \"\1\" faults { boot_delay_s: ${BOOT_DELAY_S:-2} } }/" \
+  "$root/testdata/inventories/slurm_lab.textproto" >"$inventory"
 
 # The same test kinds twice (labels ..._TWIN): one campaign of both campaigns' runs.
 python3 - "$root/testdata/specs/virtual_lab.textproto" >"$work/twin_specs.textproto" <<'PY'
