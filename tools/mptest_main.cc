@@ -705,9 +705,8 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     }
     executor = std::make_unique<mptest::sched::SlurmExecutor>(
         std::move(slurm),
-        std::make_unique<mptest::sched::ProcessExecutor>(options.build.build_jobs + 1,
-                                                         absl::Seconds(2), std::nullopt, job_logs,
-                                                         &bus),
+        std::make_unique<mptest::sched::ProcessExecutor>(
+            options.build.build_jobs + 1, absl::Seconds(2), std::nullopt, job_logs, &bus),
         jobs);
   } else {
     executor = std::make_unique<mptest::sched::ProcessExecutor>(
@@ -807,12 +806,12 @@ int main(int argc, char** argv) {
                                       std::vector<std::string>(args.begin() + 2, args.end()),
                                       absl::Seconds(absl::GetFlag(FLAGS_call_timeout_s)));
   }
-  if (command == "worker") {  // under srun on a tentacle's host: one test run
+  if (command == "worker") {              // under srun on a tentacle's host: one test run
     mptest::firmware::PrepareLifeline();  // the boards it starts live no longer than it
     mptest::cli::CliPlugins plugins(argv[0]);
     const std::string dir = absl::GetFlag(FLAGS_worker_dir);
-    return mptest::cli::RunWorkerCommand(plugins, dir.empty() ? CacheDir() + "/worker"
-                                                              : UserPath(dir));
+    return mptest::cli::RunWorkerCommand(plugins,
+                                         dir.empty() ? CacheDir() + "/worker" : UserPath(dir));
   }
   mptest::firmware::PrepareLifeline();  // before any child is forked: boards outlive no campaign
   // Only `plugins` takes arguments: the names of plugins the user asks for.

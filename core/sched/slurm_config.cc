@@ -39,13 +39,14 @@ absl::Status CheckSlurmInventory(const proto::Inventory& inventory,
     const std::string where = absl::StrCat(inventory_path, ": tentacle '", entry.label(), "': ");
     if (entry.host().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, "field 'host' is empty: on Slurm every tentacle names the host (NodeName) it "
-                 "is attached to"));
+          where,
+          "field 'host' is empty: on Slurm every tentacle names the host (NodeName) it "
+          "is attached to"));
     }
     if (!SlurmName(GresName(entry.board())) || !SlurmName(GresType(entry))) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, "its board '", entry.board(), "' and short id '", GresType(entry),
-          "' must be letters, digits and '_' to be a Slurm GRES name and type"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "its board '", entry.board(), "' and short id '", GresType(entry),
+                       "' must be letters, digits and '_' to be a Slurm GRES name and type"));
     }
     auto [it, inserted] = owner.emplace(GresRequest(entry), entry.label());
     if (!inserted) {

@@ -14,8 +14,13 @@ proto::Inventory Parse(const std::string& text) {
 }
 
 constexpr char kLab[] = R"pb(
-  tentacles { label: "1a01-VIRTUAL_PICO" type: "virtual" board: "VIRTUAL_PICO" host: "h1"
-              tags { key: "device" value: "/dev/serial/by-id/pico-1a01" } }
+  tentacles {
+    label: "1a01-VIRTUAL_PICO"
+    type: "virtual"
+    board: "VIRTUAL_PICO"
+    host: "h1"
+    tags { key: "device" value: "/dev/serial/by-id/pico-1a01" }
+  }
   tentacles { label: "1a02-VIRTUAL_PICO" type: "virtual" board: "VIRTUAL_PICO" host: "h2" }
   tentacles { label: "2b01-VIRTUAL_ESP" type: "virtual" board: "VIRTUAL_ESP" host: "h1" }
 )pb";

@@ -113,11 +113,8 @@ void SlurmExecutor::Submit(Remote& remote, const RemoteJob& job) {
     return;
   }
   process::CommandOptions command;
-  command.argv = {options_.srun,
-                  absl::StrCat("--job-name=mptest:", remote.name),
-                  "--nodes=1",
-                  "--ntasks=1",
-                  absl::StrCat("--time=", TimeLimit(remote.deadline))};
+  command.argv = {options_.srun, absl::StrCat("--job-name=mptest:", remote.name), "--nodes=1",
+                  "--ntasks=1", absl::StrCat("--time=", TimeLimit(remote.deadline))};
   if (!job.host.empty()) command.argv.push_back(absl::StrCat("--nodelist=", job.host));
   if (!job.gres.empty()) {
     command.argv.push_back(absl::StrCat("--gres=", absl::StrJoin(job.gres, ",")));
@@ -129,8 +126,8 @@ void SlurmExecutor::Submit(Remote& remote, const RemoteJob& job) {
   command.stderr_path = remote.stderr_path;
   absl::StatusOr<process::StartedCommand> started = process::StartCommand(command);
   if (!started.ok()) {
-    remote.stream_error = absl::StrCat("cannot run srun for ", remote.name, " on ", job.host,
-                                       ": ", started.status().message());
+    remote.stream_error = absl::StrCat("cannot run srun for ", remote.name, " on ", job.host, ": ",
+                                       started.status().message());
     return;
   }
   remote.pid = started->pid;
@@ -152,8 +149,8 @@ void SlurmExecutor::Handle(Remote& remote, const proto::WorkerMessage& message) 
     case proto::WorkerMessage::kFile: {
       const proto::WorkerFile& file = message.file();
       if (!SafeRelativePath(file.path())) {
-        remote.stream_error = absl::StrCat("the worker sent a file outside the results: '",
-                                           file.path(), "'");
+        remote.stream_error =
+            absl::StrCat("the worker sent a file outside the results: '", file.path(), "'");
         break;
       }
       const std::string path = absl::StrCat(options_.results_dir, "/", file.path());
@@ -280,23 +277,27 @@ JobDone SlurmExecutor::Reap(Remote& remote) {
     return done;
   }
   const bool exited_zero = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  const bool node_failure = absl::StrContains(srun_said, "Node failure") ||
-                            absl::StrContains(srun_said, "NODE_FAIL") || exited_zero;
-  if (!remote.stream_error.empty() && !node_failure) {
-    done.status = JobDone::Status::kCrashed;
-    done.detail = absl::StrCat("the worker on ", remote.host, ": ", remote.stream_error);
-    return done;
-  }
   const std::string how = WIFEXITED(status)
                               ? absl::StrCat("exited ", WEXITSTATUS(status))
                               : absl::StrCat("killed by ", process::SignalName(WTERMSIG(status)));
-  // srun exits 0 when its host dies; any end without the final record is the host's (or
-  // Slurm's), unless srun says the worker itself failed.
+  const std::string said = srun_said.empty() ? "" : absl::StrCat(" (srun: ", srun_said, ")");
+  // srun exits 0 when its host dies, and says "Node failure": an end without the final record
+  // is then the host's. Any other end is the run's (the worker died) or the request's (srun
+  // refused it, e.g. tentacles no host has together).
+  if (!exited_zero && !absl::StrContains(srun_said, "Node failure")) {
+    done.status = JobDone::Status::kCrashed;
+    done.detail =
+        remote.allocated
+            ? absl::StrCat(
+                  "the worker on ", remote.host, " died: srun ", how, said,
+                  remote.stream_error.empty() ? "" : absl::StrCat("; ", remote.stream_error))
+            : absl::StrCat("srun could not start it on ", remote.host, ": srun ", how, said);
+    return done;
+  }
   done.status = JobDone::Status::kLost;
-  done.detail = absl::StrCat(
-      remote.allocated ? "lost its host " : "never started on host ", remote.host,
-      ": srun ", how, " without the worker's final record",
-      srun_said.empty() ? "" : absl::StrCat(" (srun: ", srun_said, ")"));
+  done.detail =
+      absl::StrCat(remote.allocated ? "lost its host " : "never started on host ", remote.host,
+                   ": srun ", how, " without the worker's final record", said);
   return done;
 }
 

@@ -175,6 +175,16 @@ TEST_F(SlurmExecutorTest, ARequestForAHostThatIsDownIsWithdrawnAsLost) {
   EXPECT_THAT(done[0].detail, HasSubstr("never started: its host h1 is down or was lost"));
 }
 
+TEST_F(SlurmExecutorTest, AWorkerThatDiesIsACrashNotALostHost) {
+  setenv("FAKE_WORKER_MODE", "crash", 1);
+  auto executor = MakeExecutor();
+  executor->Start(RemoteRun("RUN@1a01-VIRTUAL_PICO"));
+  std::vector<JobDone> done = WaitFor(*executor, 1);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].status, JobDone::Status::kCrashed) << done[0].detail;
+  EXPECT_THAT(done[0].detail, HasSubstr("the worker on fakehost died: srun killed by SIGABRT"));
+}
+
 TEST_F(SlurmExecutorTest, CancelAllAsksTheWorkerToEndThroughScancel) {
   setenv("FAKE_WORKER_MODE", "hang", 1);
   auto executor = MakeExecutor();

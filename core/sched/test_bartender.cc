@@ -250,10 +250,11 @@ void TestBartender::QuarantineLostHosts() {
 }
 
 bool TestBartender::OnLost(const Running& running, const JobDone& done) {
-  const std::string host = done.host.empty() ? running.input.tentacles[0].entry().host() : done.host;
+  const std::string host =
+      done.host.empty() ? running.input.tentacles[0].entry().host() : done.host;
   LOG(WARNING) << running.run.testid << ": " << done.detail;
-  lost_hosts_.emplace(host, absl::StrCat("quarantined: its host ", host, " was lost (",
-                                          done.detail, ")"));
+  lost_hosts_.emplace(
+      host, absl::StrCat("quarantined: its host ", host, " was lost (", done.detail, ")"));
   const TodoEntry& entry = running.run.entry;
   std::vector<std::string>& lost = lost_[{entry.spec, entry.board, entry.variant, entry.role}];
   lost.push_back(absl::StrCat(running.run.testid, ": ", done.detail));

@@ -27,6 +27,9 @@ int RunWorkerCommand(sched::PluginSource& plugins, const std::string& state_dir)
     std::fprintf(stderr, "mptest worker: cannot set up its output: %s\n", strerror(errno));
     return 3;
   }
+  // A campaign that went away (srun killed) must not kill the worker before it powers its
+  // boards off and stops them: a write to it then fails instead.
+  signal(SIGPIPE, SIG_IGN);
   signal(SIGTERM, OnWorkerSignal);
   signal(SIGINT, OnWorkerSignal);
   char host[256] = "";
@@ -52,9 +55,9 @@ int RunSlurmConfigCommand(const proto::Inventory& inventory, const std::string& 
                 files.slurm_conf.c_str(), files.gres_conf.c_str());
     return 0;
   }
-  for (const auto& [name, text] : {std::pair<std::string, const std::string&>{
-                                       "slurm-mptest.conf", files.slurm_conf},
-                                   {"gres.conf", files.gres_conf}}) {
+  for (const auto& [name, text] :
+       {std::pair<std::string, const std::string&>{"slurm-mptest.conf", files.slurm_conf},
+        {"gres.conf", files.gres_conf}}) {
     const std::string path = absl::StrCat(output_dir, "/", name);
     absl::Status status = report::MakeDirectories(output_dir);
     if (status.ok()) status = report::WriteFileAtomically(path, text);

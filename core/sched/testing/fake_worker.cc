@@ -1,9 +1,11 @@
 // A stand-in for `mptest worker` in the Slurm executor's tests: reads the WorkerInput frame and
 // answers as $FAKE_WORKER_MODE says:
-//   ok       hello, a test's start (an event), one results file (<testid>,a/context_testgroup.json), WorkerDone OK with a
+//   ok       hello, a test's start (an event), one results file
+//   (<testid>,a/context_testgroup.json), WorkerDone OK with a
 //            record naming the input's test id
 //   hang     hello and the file, then waits for SIGTERM, then WorkerDone TIMED_OUT
 //   refuse   hello, then an error (as a worker of another version does)
+//   crash    hello, then SIGABRT
 // $FAKE_WORKER_PID_FILE (optional) receives its pid once it said hello.
 #include <signal.h>
 #include <unistd.h>
@@ -47,6 +49,7 @@ int main() {
     std::ofstream(std::string(pid_file) + ".tmp") << getpid() << "\n";
     rename((std::string(pid_file) + ".tmp").c_str(), pid_file);
   }
+  if (mode == "crash") abort();
   if (mode == "refuse") {
     mptest::proto::WorkerMessage error;
     error.set_error("mptest on host fakehost is version 0.0.0, the campaign's is " +
