@@ -19,15 +19,23 @@ from mptest_test_util import finish, runfile  # noqa: E402
 WORK = os.path.join(os.environ.get("TEST_TMPDIR", "/tmp"), "open_files")
 
 
+RUNS = []
+
+
 def run(limit):
-    """The campaign under an open-file limit of `limit`: (exit code, stdout, stderr, results)."""
-    results = os.path.join(WORK, f"results-{limit}")
+    """The campaign under an open-file limit of `limit`: (exit code, stdout, stderr, results).
+    Every run starts afresh (its own results, build cache and locks): a cache that an earlier
+    run at the same limit filled would need fewer descriptors and pass where the search's run
+    failed."""
+    RUNS.append(limit)
+    key = f"{limit}-{len(RUNS)}"
+    results = os.path.join(WORK, f"results-{key}")
 
     def limit_descriptors():
         resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
     argv = [runfile("tools/mptest"), "test", f"--testresults={results}",
-            f"--build_cache={WORK}/cache-{limit}", f"--lock_dir={WORK}/lock-{limit}"]
+            f"--build_cache={WORK}/cache-{key}", f"--lock_dir={WORK}/lock-{key}"]
     done = subprocess.run(argv, preexec_fn=limit_descriptors, capture_output=True, text=True,
                           timeout=120, env=dict(os.environ, NO_COLOR="1"), cwd=WORK)
     return done.returncode, done.stdout, done.stderr, results
