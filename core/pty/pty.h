@@ -63,7 +63,8 @@ struct PtyProcess {
 
 // Starts argv (argv[0] looked up on PATH when it has no '/'; never through a shell) in a new
 // session whose controlling terminal, stdin, stdout and stderr are a fresh pty slave set raw.
-// The child gets SIGKILL if the calling thread dies. The caller reaps the pid.
+// The child gets SIGKILL if the calling thread dies. The caller reaps the pid. (It is
+// process::StartCommand with the slave as controlling_tty.)
 absl::StatusOr<PtyProcess> SpawnOnPty(const std::vector<std::string>& argv);
 
 // Writes all of data to fd before deadline (fd may be non-blocking). DeadlineExceeded if the
