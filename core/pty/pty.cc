@@ -3,15 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -197,19 +191,6 @@ absl::StatusOr<std::string> Drain(int fd, absl::Duration quiet, absl::Time deadl
     drained += *chunk;
     if (absl::Now() >= deadline) return drained;
   }
-}
-
-void ResetChildBeforeExec(int first_fd_to_close) {
-  // One close_range call (Linux 5.9+) instead of up to 65536 close calls: a few ms per spawn.
-#ifdef SYS_close_range
-  if (syscall(SYS_close_range, first_fd_to_close, ~0U, 0) == 0) first_fd_to_close = INT_MAX;
-#endif
-  long max_fd = sysconf(_SC_OPEN_MAX);
-  for (int fd = first_fd_to_close; fd < max_fd && fd < 65536; ++fd) close(fd);
-  for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
-  sigset_t empty;
-  sigemptyset(&empty);
-  sigprocmask(SIG_SETMASK, &empty, nullptr);
 }
 
 bool LinkDirectoryGone(const std::string& link) {

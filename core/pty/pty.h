@@ -80,10 +80,6 @@ absl::StatusOr<std::string> ReadSome(int fd, absl::Time deadline, size_t max = 4
 // passes. Returns the discarded bytes. Unavailable if the line is gone.
 absl::StatusOr<std::string> Drain(int fd, absl::Duration quiet, absl::Time deadline);
 
-// For a freshly forked child, before exec (async-signal-safe): closes every descriptor from
-// first_fd_to_close up, restores default signal dispositions and unblocks all signals.
-void ResetChildBeforeExec(int first_fd_to_close);
-
 // True when the directory holding `link` no longer exists: a console server whose state
 // directory was removed (a finished test's tmpdir, a deleted campaign) has no one to serve.
 bool LinkDirectoryGone(const std::string& link);
