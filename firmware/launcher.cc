@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,10 +14,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/process/keep_after_call.h"
-#include "core/pty/pty.h"
+#include "core/process/subprocess.h"
 #include "google/protobuf/text_format.h"
 
 namespace mptest::firmware {
@@ -131,90 +129,39 @@ absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv_in,
     return absl::NotFoundError(
         absl::StrCat("program ", argv_in[0], " is not executable: ", strerror(errno)));
   }
-  std::vector<std::string> argv = argv_in;
-  std::vector<char*> args;
-  for (std::string& arg : argv) args.push_back(arg.data());
-  args.push_back(nullptr);
-
-  int report[2];  // detached: the grandchild's pid comes back through this pipe
-  if (pipe2(report, O_CLOEXEC) != 0) return absl::InternalError("pipe2 failed");
-  const int lifeline = detach ? LifelineReadEnd() : -1;
-  // The environment with the lifeline's variable, made before fork (no allocation after it).
-  const std::string lifeline_variable = absl::StrCat(kLifelineVariable, "=3");
-  std::vector<char*> env;
-  for (char** variable = environ; *variable != nullptr; ++variable) {
-    if (!absl::StartsWith(*variable, absl::StrCat(kLifelineVariable, "=")) &&
-        !absl::StartsWith(*variable, absl::StrCat(process::kKeepAfterCallVariable, "=")))
-      env.push_back(*variable);
-  }
-  if (lifeline >= 0) env.push_back(const_cast<char*>(lifeline_variable.c_str()));
-  // A detached process outlives the call that starts it (a driver's Start in its supervised
-  // child), not the campaign (the lifeline).
-  if (detach) env.push_back(const_cast<char*>(process::kKeepAfterCallSetting));
-  env.push_back(nullptr);
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
-  if (pid == 0) {
-    close(report[0]);
-    if (detach) {
-      setsid();
-      pid_t grandchild = fork();
-      if (grandchild != 0) {
-        ssize_t ignored = write(report[1], &grandchild, sizeof(grandchild));
-        (void)ignored;
-        _exit(grandchild > 0 ? 0 : 127);
-      }
-    } else {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      setpgid(0, 0);
-    }
-    int devnull = open("/dev/null", O_RDWR);
-    int log = open(log_path.empty() ? "/dev/null" : log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                   0644);
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    dup2(log >= 0 ? log : devnull, 2);
-    if (lifeline >= 0) {  // as descriptor 3, kept across exec
-      if (lifeline == 3) {
-        fcntl(3, F_SETFD, 0);
-      } else {
-        dup2(lifeline, 3);
-      }
-    }
-    pty::ResetChildBeforeExec(lifeline >= 0 ? 4 : 3);
-    execve(args[0], args.data(), env.data());
-    _exit(127);
-  }
-  close(report[1]);
-  pid_t launched = pid;
+  process::CommandOptions options;
+  options.argv = argv_in;
+  options.stdout_path = "/dev/null";
+  options.stderr_path = log_path.empty() ? "/dev/null" : log_path;
+  options.append = true;
+  options.env_unset = {kLifelineVariable, process::kKeepAfterCallVariable};
+  // Detached: its own session, reparented away, no parent-death signal; attached: StartCommand's
+  // default (own process group, SIGKILL when the calling thread ends).
+  options.detach = detach;
   if (detach) {
-    pid_t grandchild = -1;
-    ssize_t n;
-    do {
-      n = read(report[0], &grandchild, sizeof(grandchild));
-    } while (n < 0 && errno == EINTR);
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    // The lifeline as descriptor 3: the process outlives the call that starts it (a driver's
+    // Start in its supervised child), not the campaign.
+    if (const int lifeline = LifelineReadEnd(); lifeline >= 0) {
+      options.inherit_fds = {{3, lifeline}};
+      options.env_set[kLifelineVariable] = "3";
     }
-    if (n != sizeof(grandchild) || grandchild <= 0) {
-      close(report[0]);
-      return absl::InternalError(absl::StrCat("could not start ", argv[0], " detached"));
-    }
-    launched = grandchild;
+    options.env_set[process::kKeepAfterCallVariable] = process::kKeepAfterCallValue;
   }
-  close(report[0]);
+  absl::StatusOr<process::StartedCommand> started = process::StartCommand(options);
+  if (!started.ok()) return started.status();
+  const pid_t launched = started->pid;
+  const std::string& program = argv_in[0];
   absl::Time deadline = absl::Now() + start_timeout;
   struct stat info;
   while (lstat(wait_for_path.c_str(), &info) != 0) {
     if (!ProcessAlive(launched)) {
       return absl::InternalError(
-          absl::StrCat(argv[0], " exited during start; its log:\n", LogTail(log_path)));
+          absl::StrCat(program, " exited during start; its log:\n", LogTail(log_path)));
     }
     if (absl::Now() > deadline) {
       (void)StopBoard(launched);
       return absl::DeadlineExceededError(
-          absl::StrCat(argv[0], " did not create ", wait_for_path, " within ",
+          absl::StrCat(program, " did not create ", wait_for_path, " within ",
                        absl::FormatDuration(start_timeout), "; its log:\n", LogTail(log_path)));
     }
     absl::SleepFor(absl::Milliseconds(2));

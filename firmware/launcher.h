@@ -48,8 +48,8 @@ void PrepareLifeline();
 
 // Starts argv[0] (a path) with stdin/stdout on /dev/null and stderr appended to log_path, then
 // waits until wait_for_path exists (the program creates it once it serves). detach as in
-// LaunchOptions (with the lifeline). Returns the pid. Errors name the program and include the
-// end of its log.
+// LaunchOptions (with the lifeline; process::StartCommand's detach). Returns the pid. Errors name
+// the program and include the end of its log.
 absl::StatusOr<pid_t> LaunchProcess(const std::vector<std::string>& argv,
                                     const std::string& log_path, const std::string& wait_for_path,
                                     bool detach, absl::Duration start_timeout);

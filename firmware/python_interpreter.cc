@@ -5,11 +5,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "core/process/subprocess.h"
 #include "firmware/board_driver_py.h"
 
 namespace mptest::firmware {
@@ -27,30 +27,23 @@ absl::Status PythonInterpreter::Start(const std::string& python, const VirtualIm
     close(to_child[1]);
     return absl::InternalError("pipe2 failed");
   }
-  std::vector<std::string> argv = {python,        "-I",           "-S",
-                                   "-c",          kBoardDriverPy, image.board,
-                                   image.variant, image.version,  image.date};
-  std::vector<char*> args;
-  for (std::string& arg : argv) args.push_back(arg.data());
-  args.push_back(nullptr);
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    setpgid(0, 0);  // a Ctrl-C on the board's own terminal must not reach the interpreter
-    dup2(to_child[0], 0);
-    dup2(from_child[1], 3);
-    int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0) dup2(devnull, 1);
-    pty::ResetChildBeforeExec(4);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  // Its own process group: a Ctrl-C on the board's own terminal must not reach the
+  // interpreter. Commands come on stdin, events go out on descriptor 3, its stderr is the
+  // board's (its log), and what it prints to stdout itself is dropped.
+  process::CommandOptions options;
+  options.argv = {python,      "-I",          "-S",          "-c",      kBoardDriverPy,
+                  image.board, image.variant, image.version, image.date};
+  options.stdout_path = "/dev/null";
+  options.inherit_fds = {{0, to_child[0]}, {2, STDERR_FILENO}, {3, from_child[1]}};
+  absl::StatusOr<process::StartedCommand> started = process::StartCommand(options);
   close(to_child[0]);
   close(from_child[1]);
-  pid_ = pid;
+  if (!started.ok()) {
+    close(to_child[1]);
+    close(from_child[0]);
+    return started.status();
+  }
+  pid_ = started->pid;
   commands_.reset(to_child[1]);
   events_.reset(from_child[0]);
   fcntl(events_.get(), F_SETFL, O_NONBLOCK);

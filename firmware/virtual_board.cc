@@ -242,6 +242,7 @@ void VirtualBoard::PumpInterpreter() {
       Log(absl::StrCat("unbootable: the interpreter ", options_.python, " died while starting"));
       interpreter_.Stop();
       machine_.reset();
+      out_queue_.clear();  // the banner it queued: an unbootable board stays silent
       state_ = State::kUnbootable;
       return;
     }

@@ -199,7 +199,7 @@ bool KeptAfterCall(pid_t pid) {
     environment.append(buffer, static_cast<size_t>(n));
   }
   close(fd);
-  const std::string wanted = std::string(kKeepAfterCallSetting) + '\0';
+  const std::string wanted = std::string(kKeepAfterCallVariable) + '=' + kKeepAfterCallValue + '\0';
   return environment.rfind(wanted, 0) == 0 || environment.find('\0' + wanted) != std::string::npos;
 }
 

@@ -65,9 +65,9 @@ void EndOwnDescendants(int limit_ms);
 // if its start time matches, so a reused pid is never touched.
 void EndLeftovers(std::vector<ProcessRef> seen, int limit_ms);
 
-// True when `pid` runs with kKeepAfterCallSetting in its environment (keep_after_call.h): it
-// is not a leftover of the call that started it. EndOwnDescendants and EndLeftovers spare it,
-// and its descendants with it.
+// True when `pid` runs with kKeepAfterCallVariable=kKeepAfterCallValue in its environment
+// (keep_after_call.h): it is not a leftover of the call that started it. EndOwnDescendants and
+// EndLeftovers spare it, and its descendants with it.
 bool KeptAfterCall(pid_t pid);
 
 // The (pid, start time) of `pid` if it is still running, for recording it.

@@ -9,7 +9,7 @@
 namespace mptest::process {
 
 inline constexpr char kKeepAfterCallVariable[] = "MPTEST_KEEP_AFTER_CALL";
-inline constexpr char kKeepAfterCallSetting[] = "MPTEST_KEEP_AFTER_CALL=1";
+inline constexpr char kKeepAfterCallValue[] = "1";
 
 }  // namespace mptest::process
 

@@ -50,6 +50,10 @@ void PrepareForkedChild(pid_t parent, const std::vector<int>& signals) {
   setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) _exit(128 + SIGKILL);  // the parent died before prctl took effect
+  ResetSignalsInChild(signals);
+}
+
+void ResetSignalsInChild(const std::vector<int>& signals) {
   struct sigaction default_action;
   memset(&default_action, 0, sizeof(default_action));
   default_action.sa_handler = SIG_DFL;

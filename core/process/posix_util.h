@@ -54,6 +54,10 @@ std::vector<int> NonDefaultSignals();
 // is the parent's pid taken before fork.
 void PrepareForkedChild(pid_t parent, const std::vector<int>& signals);
 
+// The signal part of PrepareForkedChild alone: SIG_DFL for each of `signals`, empty signal
+// mask. Async-signal-safe.
+void ResetSignalsInChild(const std::vector<int>& signals);
+
 // Closes fds[0..count) (negative entries ignored): sorts them in place, then one close_range per
 // run of consecutive numbers (close() each where close_range is missing). No allocation:
 // async-signal-safe.

@@ -1,4 +1,5 @@
-// RunCommand: fork + execve with a ppoll loop over the output pipe, the stdin pipe and a pidfd.
+// RunCommand and StartCommand: fork + execve (a double fork to detach) with a ppoll loop over
+// the output pipe, the stdin pipe and a pidfd.
 // See subprocess.h for the contract.
 #include "core/process/subprocess.h"
 
@@ -7,6 +8,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +78,25 @@ struct ChildPipes {
   UniqueFd output_read, output_write;  // merged stdout+stderr; or the stdout_path file
   UniqueFd error_write;                // stderr_path; invalid = stderr joins stdout
   UniqueFd exec_error_read, exec_error_write;
+  UniqueFd detached_pid_read, detached_pid_write;  // detach: the intermediate sends the pid
+};
+
+// What the forked child does, all decided (and allocated) before fork.
+struct ChildPlan {
+  pid_t parent = -1;
+  std::vector<int> signals;  // to reset to SIG_DFL
+  bool detach = false;
+  bool new_session = false;
+  bool parent_death_signal = true;
+  bool controlling_tty = false;           // stdio[0] becomes the controlling terminal
+  int stdio[3] = {-1, -1, -1};            // the caller's descriptors that become 0, 1 and 2
+  std::vector<std::pair<int, int>> keep;  // inherit_fds: {child number, caller's descriptor}
+  std::vector<int> moved;                 // scratch: keep's sources, moved above every target
+  int first_free = 3;                     // above every descriptor number keep names
+  const char* program = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* cwd = nullptr;
 };
 
 absl::Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
@@ -86,6 +108,14 @@ absl::Status MakePipe(UniqueFd* read_end, UniqueFd* write_end) {
 }
 
 absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
+  if (options.detach) {
+    absl::Status s = MakePipe(&pipes->detached_pid_read, &pipes->detached_pid_write);
+    if (!s.ok()) return s;
+  }
+  if (options.controlling_tty >= 0) {  // the terminal is stdin, stdout and stderr
+    return MakePipe(&pipes->exec_error_read, &pipes->exec_error_write);
+  }
+  const int file_flags = O_WRONLY | O_CREAT | O_CLOEXEC | (options.append ? O_APPEND : O_TRUNC);
   if (!options.stdin_data.empty()) {
     absl::Status s = MakePipe(&pipes->stdin_read, &pipes->stdin_write);
     if (!s.ok()) return s;
@@ -98,8 +128,7 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
     }
   }
   if (!options.stderr_path.empty()) {
-    pipes->error_write.reset(
-        open(options.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    pipes->error_write.reset(open(options.stderr_path.c_str(), file_flags, 0644));
     if (!pipes->error_write.valid()) {
       return ErrnoStatus(
           absl::StrCat("RunCommand: cannot open stderr_path '", options.stderr_path, "'"), errno);
@@ -110,8 +139,7 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
     if (!s.ok()) return s;
     fcntl(pipes->output_read.get(), F_SETFL, O_NONBLOCK);
   } else {
-    pipes->output_write.reset(
-        open(options.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    pipes->output_write.reset(open(options.stdout_path.c_str(), file_flags, 0644));
     if (!pipes->output_write.valid()) {
       return ErrnoStatus(
           absl::StrCat("RunCommand: cannot open stdout_path '", options.stdout_path, "'"), errno);
@@ -121,24 +149,54 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
 }
 
 // Runs in the forked child: only async-signal-safe calls until execve.
-[[noreturn]] void ExecChild(pid_t parent, const std::vector<int>& signals, const ChildPipes& pipes,
-                            const char* program, char* const* argv, char* const* envp,
-                            const char* cwd) {
-  PrepareForkedChild(parent, signals);
+[[noreturn]] void ExecChild(ChildPlan& plan, const ChildPipes& pipes) {
   int error_fd = pipes.exec_error_write.get();
-  auto fail = [error_fd](int stage) {
+  auto fail = [&error_fd](int stage) {
     int report[2] = {stage, errno};
     WriteAll(error_fd, report, sizeof(report));
     _exit(127);
   };
-  if (dup2(pipes.stdin_read.get(), STDIN_FILENO) < 0) fail(0);
-  if (dup2(pipes.output_write.get(), STDOUT_FILENO) < 0) fail(0);
-  const int error_fd_target =
-      pipes.error_write.valid() ? pipes.error_write.get() : pipes.output_write.get();
-  if (dup2(error_fd_target, STDERR_FILENO) < 0) fail(0);
+  if (plan.detach) {
+    // The intermediate: a new session, then the command's process forks off and this one
+    // exits, so the command is reparented and is not a session leader.
+    setsid();
+    pid_t command = fork();
+    if (command != 0) {
+      if (command < 0) fail(3);
+      WriteAll(pipes.detached_pid_write.get(), &command, sizeof(command));
+      _exit(0);
+    }
+  } else {
+    if (plan.new_session) {
+      setsid();
+    } else {
+      setpgid(0, 0);
+    }
+    if (plan.parent_death_signal) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != plan.parent) _exit(128 + SIGKILL);  // the parent died before prctl
+    }
+  }
+  ResetSignalsInChild(plan.signals);
+  // The descriptors to keep, and the error pipe, move above every number they may land on, so
+  // that setting up 0-2 and the kept numbers clobbers none of them.
+  for (size_t i = 0; i < plan.keep.size(); ++i) {
+    plan.moved[i] = fcntl(plan.keep[i].second, F_DUPFD_CLOEXEC, plan.first_free);
+    if (plan.moved[i] < 0) fail(0);
+  }
+  const int moved_error_fd = fcntl(error_fd, F_DUPFD_CLOEXEC, plan.first_free);
+  if (moved_error_fd < 0) fail(0);
+  error_fd = moved_error_fd;
+  if (plan.controlling_tty && ioctl(plan.stdio[0], TIOCSCTTY, 0) != 0) fail(4);
+  for (int target = 0; target < 3; ++target) {
+    if (dup2(plan.stdio[target], target) < 0) fail(0);
+  }
   CloexecFrom(3);
-  if (cwd != nullptr && chdir(cwd) != 0) fail(1);
-  execve(program, argv, envp);
+  for (size_t i = 0; i < plan.keep.size(); ++i) {
+    if (dup2(plan.moved[i], plan.keep[i].first) < 0) fail(0);  // without close-on-exec
+  }
+  if (plan.cwd != nullptr && chdir(plan.cwd) != 0) fail(1);
+  execve(plan.program, plan.argv, plan.envp);
   fail(2);
   _exit(127);
 }
@@ -152,6 +210,12 @@ std::string DescribeExecFailure(int stage, int error_number, const CommandOption
     case 2:
       return absl::StrCat("cannot execute '", program, "' (argv[0] '", options.argv[0],
                           "'): ", strerror(error_number));
+    case 3:
+      return absl::StrCat("cannot fork the detached '", options.argv[0],
+                          "': ", strerror(error_number));
+    case 4:
+      return absl::StrCat("cannot make the terminal the controlling terminal of '", options.argv[0],
+                          "': ", strerror(error_number));
     default:
       return absl::StrCat("RunCommand: cannot set up stdio for '", options.argv[0],
                           "': ", strerror(error_number));
@@ -207,6 +271,23 @@ absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
   if (!options.stdin_data.empty() && !options.stdin_path.empty()) {
     return absl::InvalidArgumentError("RunCommand: stdin_data and stdin_path are exclusive");
   }
+  if (options.controlling_tty >= 0 &&
+      (!options.stdin_data.empty() || !options.stdin_path.empty() || !options.stdout_path.empty() ||
+       !options.stderr_path.empty())) {
+    return absl::InvalidArgumentError(
+        "RunCommand: controlling_tty is the child's stdio; leave stdin_data, stdin_path, "
+        "stdout_path and stderr_path unset");
+  }
+  if (options.controlling_tty >= 0 && options.detach) {
+    return absl::InvalidArgumentError(
+        "RunCommand: a detached command leads no session and cannot have a controlling_tty");
+  }
+  for (const auto& [target, source] : options.inherit_fds) {
+    if (target < 0 || source < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("RunCommand: inherit_fds {", target, ", ", source, "} is not a descriptor"));
+    }
+  }
   absl::StatusOr<std::string> program = ResolveProgram(options);
   if (!program.ok()) return program.status();
 
@@ -218,20 +299,51 @@ absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
   for (const std::string& var : env) env_ptrs.push_back(const_cast<char*>(var.c_str()));
   env_ptrs.push_back(nullptr);
   if (absl::Status s = OpenPipes(options, pipes); !s.ok()) return s;
-  const pid_t parent = getpid();
-  const std::vector<int> signals = NonDefaultSignals();
+  ChildPlan plan;
+  plan.parent = getpid();
+  plan.signals = NonDefaultSignals();
+  plan.detach = options.detach;
+  plan.new_session = options.new_session || options.controlling_tty >= 0;
+  plan.parent_death_signal = options.parent_death_signal && !options.detach;
+  plan.controlling_tty = options.controlling_tty >= 0;
+  if (plan.controlling_tty) {
+    plan.stdio[0] = plan.stdio[1] = plan.stdio[2] = options.controlling_tty;
+  } else {
+    plan.stdio[0] = pipes->stdin_read.get();
+    plan.stdio[1] = pipes->output_write.get();
+    plan.stdio[2] = pipes->error_write.valid() ? pipes->error_write.get() : plan.stdio[1];
+  }
+  plan.keep.assign(options.inherit_fds.begin(), options.inherit_fds.end());
+  plan.moved.resize(plan.keep.size(), -1);
+  if (!plan.keep.empty()) plan.first_free = std::max(3, plan.keep.back().first + 1);
+  plan.program = program->c_str();
+  plan.argv = argv_ptrs.data();
+  plan.envp = env_ptrs.data();
+  plan.cwd = options.cwd.empty() ? nullptr : options.cwd.c_str();
   pid_t pid = fork();
   if (pid < 0) return ErrnoStatus("RunCommand: fork", errno);
-  if (pid == 0) {
-    ExecChild(parent, signals, *pipes, program->c_str(), argv_ptrs.data(), env_ptrs.data(),
-              options.cwd.empty() ? nullptr : options.cwd.c_str());
-  }
-  setpgid(pid, pid);  // also in the parent, so killpg works even before the child runs
+  if (pid == 0) ExecChild(plan, *pipes);
+  // Also in the parent, so killpg works even before the child runs (not for a session leader
+  // to be: setsid fails in a process group leader).
+  if (!plan.new_session && !plan.detach) setpgid(pid, pid);
   pipes->stdin_read.reset();
   pipes->output_write.reset();
   pipes->error_write.reset();
   pipes->exec_error_write.reset();
+  pipes->detached_pid_write.reset();
 
+  const pid_t forked = pid;
+  if (options.detach) {
+    // The intermediate sends the command's pid and exits (or reports a failed fork).
+    pid_t command = -1;
+    ssize_t got;
+    do {
+      got = read(pipes->detached_pid_read.get(), &command, sizeof(command));
+    } while (got < 0 && errno == EINTR);
+    WaitPidRetry(forked);
+    pipes->detached_pid_read.reset();
+    if (got == sizeof(command)) pid = command;
+  }
   // Did execve succeed? The error pipe closes on exec; otherwise it carries {stage, errno}.
   int report[2] = {0, 0};
   ssize_t got;
@@ -239,9 +351,13 @@ absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
     got = read(pipes->exec_error_read.get(), report, sizeof(report));
   } while (got < 0 && errno == EINTR);
   if (got == sizeof(report)) {
-    WaitPidRetry(pid);
+    if (!options.detach) WaitPidRetry(pid);  // a detached child is reaped by its new parent
     return absl::Status(absl::ErrnoToStatusCode(report[1]),
                         DescribeExecFailure(report[0], report[1], options, *program));
+  }
+  if (options.detach && pid == forked) {
+    return absl::InternalError(
+        absl::StrCat("RunCommand: the detached '", options.argv[0], "' sent no pid"));
   }
   return pid;
 }
@@ -249,10 +365,9 @@ absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
 }  // namespace
 
 absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options) {
-  if (!options.stdout_path.empty() || !options.stdin_data.empty() ||
-      options.timeout != absl::InfiniteDuration()) {
+  if (!options.stdin_data.empty() || options.timeout != absl::InfiniteDuration()) {
     return absl::InvalidArgumentError(
-        "StartCommand: stdout_path, stdin_data and timeout are RunCommand's; leave them unset");
+        "StartCommand: stdin_data and timeout are RunCommand's; leave them unset");
   }
   ChildPipes pipes;
   absl::StatusOr<pid_t> pid = Launch(options, &pipes);
@@ -262,6 +377,9 @@ absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options) {
 
 absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
   const absl::Time start = absl::Now();
+  if (options.detach) {
+    return absl::InvalidArgumentError("RunCommand: detach is StartCommand's; RunCommand waits");
+  }
   ChildPipes pipes;
   absl::StatusOr<pid_t> launched = Launch(options, &pipes);
   if (!launched.ok()) return launched.status();

@@ -1,6 +1,8 @@
 // RunCommand: run an external program (never through a shell) and wait for it, with a
 // timeout that ends the program's whole process group, output drained while waiting, and a
-// child that dies with its parent. The building block for builders, flashers and harnesses.
+// child that dies with its parent; StartCommand starts one beside the caller (in a session of
+// its own, on a pty, or detached if asked). The building block for builders, flashers,
+// harnesses, virtual boards and everything else that starts a program.
 #ifndef MPTEST_CORE_PROCESS_SUBPROCESS_H_
 #define MPTEST_CORE_PROCESS_SUBPROCESS_H_
 
@@ -34,6 +36,30 @@ struct CommandOptions {
   // after kill_grace if the child is still alive.
   absl::Duration timeout = absl::InfiniteDuration();
   absl::Duration kill_grace = absl::Seconds(2);
+  // stdout_path and stderr_path are appended to (a log several runs share) instead of truncated.
+  bool append = false;
+
+  // Descriptors the child gets from the caller: child descriptor number -> the caller's
+  // descriptor (which may be close-on-exec; it stays open in the caller). Applied after stdin,
+  // stdout and stderr are set up, so {0, fd} or {2, 2} replace them (a pipe as stdin; the
+  // caller's own stderr). Every other descriptor is closed, as always.
+  std::map<int, int> inherit_fds;
+  // Process grouping. Default: the child leads a new process group. new_session: it leads a
+  // new session (setsid) instead, without a controlling terminal unless controlling_tty is set.
+  bool new_session = false;
+  // A terminal (a pty slave, say) that becomes the child's stdin, stdout, stderr and, in a new
+  // session, its controlling terminal (TIOCSCTTY): a program that needs a console of its own.
+  // Implies new_session. Not with stdin_data, stdin_path, stdout_path or stderr_path.
+  int controlling_tty = -1;
+  // SIGKILL when the calling thread ends (PR_SET_PDEATHSIG). false: the child may outlive the
+  // caller (it must then be ended some other way, e.g. a lifeline pipe in inherit_fds).
+  bool parent_death_signal = true;
+  // StartCommand only: the command runs detached, in a new session of which it is not the
+  // leader (so it can never acquire a controlling terminal), reparented away from the caller
+  // (a double fork: the intermediate child exits at once and is reaped here), without a
+  // parent-death signal: it outlives the caller, which must not reap it. StartedCommand::pid
+  // is the command's pid; its process group is the intermediate's, so end it by its pid.
+  bool detach = false;
 };
 
 struct CommandResult {
@@ -73,10 +99,12 @@ struct StartedCommand {
 };
 
 // Starts the command exactly as RunCommand does (own process group, parent-death signal, only
-// descriptors 0-2, default signals, stdin /dev/null) and returns once execve has succeeded,
-// for a command that runs beside the caller (a log follower, an srun). The caller reads
-// output_fd, ends the group (kill(-pid, ...)) and reaps pid. stdout_path, stdin_data and timeout
-// must be left unset (stdin_path and stderr_path may be set). Errors as RunCommand's for a command that cannot be started.
+// descriptors 0-2, default signals, stdin /dev/null, all as the options say) and returns once
+// execve has succeeded, for a command that runs beside the caller (a log follower, an srun, a
+// virtual board). The caller reads output_fd (-1 when stdout_path or controlling_tty is set),
+// ends the group (kill(-pid, ...)) and reaps pid (unless detach). stdin_data and timeout must
+// be left unset. Errors as RunCommand's for a command that cannot be started.
+// The one way this project starts a program: every site that runs one uses RunCommand or this.
 absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options);
 
 // The name of a signal with its SIG prefix ("SIGSEGV"), or "signal 77" if it has none.

@@ -1,19 +1,25 @@
-// Tests for RunCommand: results, errors, timeouts, process-group teardown and fd hygiene.
+// Tests for RunCommand and StartCommand: results, errors, timeouts, process-group teardown, fd
+// hygiene, and the launch options (inherited descriptors, sessions, a controlling terminal,
+// detaching, the parent-death signal).
 #include "core/process/subprocess.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "core/process/posix_util.h"
 #include "core/process/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -190,6 +196,223 @@ TEST_F(RunCommandTest, StartCommandLeavesTheCommandRunning) {
   with_timeout.timeout = absl::Seconds(1);
   EXPECT_EQ(StartCommand(with_timeout).status().code(), absl::StatusCode::kInvalidArgument);
 }
+
+// The fields of /proc/<pid>/stat after the command name: [0] state, [1] ppid, [2] pgrp,
+// [3] session, [4] tty_nr.
+std::vector<std::string> ProcStat(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close_paren = stat.rfind(')');
+  if (close_paren == std::string::npos) return {};
+  return absl::StrSplit(stat.substr(close_paren + 2), ' ', absl::SkipEmpty());
+}
+
+// Waits (up to 10 s) for a process that need not be our child to end.
+bool WaitForExit(pid_t pid) {
+  absl::StatusOr<UniqueFd> pidfd = PidfdOpen(pid);
+  if (!pidfd.ok()) return true;  // gone already
+  struct pollfd exited = {pidfd->get(), POLLIN, 0};
+  return poll(&exited, 1, 10000) == 1;
+}
+
+// Writes `line` to `to` and reads the same back from `from`: the far end (a cat) is alive.
+void ExpectEcho(int to, int from, const std::string& line) {
+  ASSERT_EQ(write(to, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  std::string got;
+  char buffer[256];
+  while (got.size() < line.size()) {
+    struct pollfd readable = {from, POLLIN, 0};
+    ASSERT_EQ(poll(&readable, 1, 10000), 1) << "no echo within 10 s: " << got;
+    ssize_t n = read(from, buffer, sizeof(buffer));
+    ASSERT_GT(n, 0);
+    got.append(buffer, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(got, line);
+}
+
+void KillAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  int status = 0;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+}
+
+TEST_F(RunCommandTest, InheritFdsGivesTheChildExactlyThoseDescriptors) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe2(pipe_fds, O_CLOEXEC), 0);
+  CommandOptions options = Argv({"sh", "-c", "echo to-five >&5; ls /proc/self/fd"});
+  options.inherit_fds = {{5, pipe_fds[1]}};
+  CommandResult r = RunOk(options);
+  close(pipe_fds[1]);
+  std::vector<std::string> fds = absl::StrSplit(r.output, '\n', absl::SkipEmpty());
+  // 0, 1, 2, 5 and the directory ls opened.
+  EXPECT_EQ(fds.size(), 5u) << r.output;
+  EXPECT_NE(std::find(fds.begin(), fds.end(), "5"), fds.end()) << r.output;
+  char buffer[64];
+  ssize_t n = read(pipe_fds[0], buffer, sizeof(buffer));
+  close(pipe_fds[0]);
+  EXPECT_EQ(std::string(buffer, n > 0 ? n : 0), "to-five\n");
+
+  // {2, 2}: the caller's own stderr, here a file, not the captured output.
+  const std::string err_path = std::string(getenv("TEST_TMPDIR")) + "/caller_stderr.txt";
+  int err_file = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ASSERT_GE(err_file, 0);
+  options = Argv({"sh", "-c", "echo out; echo err >&2"});
+  options.inherit_fds = {{2, err_file}};
+  r = RunOk(options);
+  close(err_file);
+  EXPECT_EQ(r.output, "out\n");
+  std::ifstream err_in(err_path);
+  std::string err_text((std::istreambuf_iterator<char>(err_in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(err_text, "err\n");
+}
+
+TEST_F(RunCommandTest, AppendKeepsWhatTheFileHeld) {
+  CommandOptions options = Argv({"echo", "again"});
+  options.stdout_path = std::string(getenv("TEST_TMPDIR")) + "/appended.txt";
+  options.append = true;
+  RunOk(options);
+  RunOk(options);
+  std::ifstream in(options.stdout_path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "again\nagain\n");
+}
+
+TEST_F(RunCommandTest, NewSessionMakesTheChildASessionLeaderWithoutATerminal) {
+  CommandOptions options = Argv({"sleep", "30"});
+  absl::StatusOr<StartedCommand> grouped = StartCommand(options);
+  ASSERT_TRUE(grouped.ok()) << grouped.status();
+  EXPECT_EQ(getsid(grouped->pid), getsid(0)) << "by default the child stays in our session";
+  EXPECT_EQ(getpgid(grouped->pid), grouped->pid);
+  KillAndReap(grouped->pid);
+  close(grouped->output_fd);
+
+  options.new_session = true;
+  absl::StatusOr<StartedCommand> started = StartCommand(options);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(getsid(started->pid), started->pid);
+  EXPECT_EQ(getpgid(started->pid), started->pid);
+  std::vector<std::string> stat = ProcStat(started->pid);
+  ASSERT_GE(stat.size(), 5u);
+  EXPECT_EQ(stat[4], "0") << "a new session has no controlling terminal";
+  KillAndReap(started->pid);
+  close(started->output_fd);
+}
+
+TEST_F(RunCommandTest, ControllingTtyIsTheChildsConsoleAndControllingTerminal) {
+  UniqueFd master(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(master.valid());
+  ASSERT_EQ(grantpt(master.get()), 0);
+  ASSERT_EQ(unlockpt(master.get()), 0);
+  char name[128];
+  ASSERT_EQ(ptsname_r(master.get(), name, sizeof(name)), 0);
+  UniqueFd slave(open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  ASSERT_TRUE(slave.valid());
+  struct termios raw;
+  ASSERT_EQ(tcgetattr(slave.get(), &raw), 0);
+  cfmakeraw(&raw);
+  ASSERT_EQ(tcsetattr(slave.get(), TCSANOW, &raw), 0);
+  struct stat slave_stat;
+  ASSERT_EQ(fstat(slave.get(), &slave_stat), 0);
+
+  CommandOptions options = Argv({"cat"});
+  options.controlling_tty = slave.get();
+  absl::StatusOr<StartedCommand> started = StartCommand(options);
+  slave.reset();
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(started->output_fd, -1) << "the console is the pty, not a pipe";
+  EXPECT_EQ(getsid(started->pid), started->pid);
+  std::vector<std::string> stat = ProcStat(started->pid);
+  ASSERT_GE(stat.size(), 5u);
+  EXPECT_EQ(stat[4], std::to_string(slave_stat.st_rdev)) << "not its controlling terminal";
+  ExpectEcho(master.get(), master.get(), "ping\n");
+  KillAndReap(started->pid);
+
+  CommandOptions with_stdout = options;
+  with_stdout.stdout_path = "/dev/null";
+  EXPECT_EQ(StartCommand(with_stdout).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RunCommandTest, DetachReparentsTheCommandIntoASessionItDoesNotLead) {
+  int to_cat[2], from_cat[2];
+  ASSERT_EQ(pipe2(to_cat, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(from_cat, O_CLOEXEC), 0);
+  CommandOptions options = Argv({"cat"});
+  options.inherit_fds = {{0, to_cat[0]}, {1, from_cat[1]}};
+  options.detach = true;
+  absl::StatusOr<StartedCommand> started = StartCommand(options);
+  close(to_cat[0]);
+  close(from_cat[1]);
+  ASSERT_TRUE(started.ok()) << started.status();
+  close(started->output_fd);
+  EXPECT_TRUE(testing::ChildPids().empty()) << "the intermediate was not reaped";
+  std::vector<std::string> stat = ProcStat(started->pid);
+  ASSERT_GE(stat.size(), 5u);
+  EXPECT_NE(stat[1], std::to_string(getpid())) << "still our child";
+  EXPECT_NE(getsid(started->pid), getsid(0));
+  EXPECT_NE(getsid(started->pid), started->pid) << "a session leader may acquire a terminal";
+  EXPECT_EQ(stat[4], "0");
+  ExpectEcho(to_cat[1], from_cat[0], "detached\n");
+  close(to_cat[1]);  // cat ends at end of file
+  EXPECT_TRUE(WaitForExit(started->pid));
+  close(from_cat[0]);
+
+  CommandOptions run = Argv({"true"});
+  run.detach = true;
+  EXPECT_EQ(RunCommand(run).status().code(), absl::StatusCode::kInvalidArgument);
+  // A failure in the detached process itself (here its chdir) still comes back as an error.
+  CommandOptions bad_cwd = Argv({"true"});
+  bad_cwd.detach = true;
+  bad_cwd.cwd = "/nonexistent/dir";
+  absl::StatusOr<StartedCommand> failed = StartCommand(bad_cwd);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(), HasSubstr("cannot chdir to '/nonexistent/dir'"));
+}
+
+// A caller (a forked child of the test) starts a cat and exits; the cat dies with it, or
+// outlives it when parent_death_signal is false (or when detached).
+void StartCatAndExit(bool parent_death_signal, bool detach) {
+  int to_cat[2], from_cat[2], report[2];
+  ASSERT_EQ(pipe2(to_cat, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(from_cat, O_CLOEXEC), 0);
+  ASSERT_EQ(pipe2(report, O_CLOEXEC), 0);
+  pid_t caller = fork();
+  ASSERT_GE(caller, 0);
+  if (caller == 0) {
+    CommandOptions options = Argv({"cat"});
+    options.inherit_fds = {{0, to_cat[0]}, {1, from_cat[1]}};
+    options.parent_death_signal = parent_death_signal;
+    options.detach = detach;
+    absl::StatusOr<StartedCommand> started = StartCommand(options);
+    pid_t pid = started.ok() ? started->pid : -1;
+    _exit(write(report[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+  }
+  close(to_cat[0]);
+  close(from_cat[1]);
+  close(report[1]);
+  pid_t cat = -1;
+  ASSERT_EQ(read(report[0], &cat, sizeof(cat)), static_cast<ssize_t>(sizeof(cat)));
+  close(report[0]);
+  ASSERT_GT(cat, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(caller, &status, 0), caller);  // the caller is gone
+  if (parent_death_signal && !detach) {
+    EXPECT_TRUE(WaitForExit(cat)) << "the command outlived its caller";
+  } else {
+    ExpectEcho(to_cat[1], from_cat[0], "still here\n");
+    close(to_cat[1]);
+    EXPECT_TRUE(WaitForExit(cat));
+  }
+  close(to_cat[1]);
+  close(from_cat[0]);
+}
+
+TEST_F(RunCommandTest, CommandDiesWithItsCallerByDefault) { StartCatAndExit(true, false); }
+
+TEST_F(RunCommandTest, CommandOutlivesItsCallerWithoutParentDeathSignal) {
+  StartCatAndExit(false, false);
+}
+
+TEST_F(RunCommandTest, DetachedCommandOutlivesItsCaller) { StartCatAndExit(true, true); }
 
 TEST_F(RunCommandTest, SignalNames) {
   EXPECT_EQ(SignalName(SIGSEGV), "SIGSEGV");

@@ -3,21 +3,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/process/subprocess.h"
 
 namespace mptest::pty {
 namespace {
@@ -129,56 +124,13 @@ absl::StatusOr<PtyProcess> SpawnOnPty(const std::vector<std::string>& argv) {
   if (argv.empty()) return absl::InvalidArgumentError("SpawnOnPty: empty argv");
   absl::StatusOr<PtyPair> pair = OpenPtyPair();
   if (!pair.ok()) return pair.status();
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  int report[2];  // the child writes errno here if exec fails; CLOEXEC closes it on success
-  if (pipe2(report, O_CLOEXEC) != 0) return ErrnoError("pipe2", errno);
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) {
-    int err = errno;
-    close(report[0]);
-    close(report[1]);
-    return ErrnoError("fork", err);
-  }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls from here on.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    setsid();
-    int slave = pair->slave.get();
-    ioctl(slave, TIOCSCTTY, 0);
-    dup2(slave, 0);
-    dup2(slave, 1);
-    dup2(slave, 2);
-    // The report pipe moves to fd 3, the only descriptor kept; exec closes it (CLOEXEC).
-    dup2(report[1], 3);
-    fcntl(3, F_SETFD, FD_CLOEXEC);
-    report[1] = 3;
-    ResetChildBeforeExec(4);
-    execvp(args[0], args.data());
-    int err = errno;
-    ssize_t ignored = write(report[1], &err, sizeof(err));
-    (void)ignored;
-    _exit(127);
-  }
-  close(report[1]);
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = read(report[0], &child_errno, sizeof(child_errno));
-  } while (n < 0 && errno == EINTR);
-  close(report[0]);
-  if (n == sizeof(child_errno)) {
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return absl::NotFoundError(
-        absl::StrCat("cannot execute '", argv[0], "': ", strerror(child_errno)));
-  }
+  process::CommandOptions options;
+  options.argv = argv;
+  options.controlling_tty = pair->slave.get();
+  absl::StatusOr<process::StartedCommand> started = process::StartCommand(options);
+  if (!started.ok()) return started.status();
   PtyProcess process;
-  process.pid = pid;
+  process.pid = started->pid;
   process.master = std::move(pair->master);
   return process;
 }
@@ -239,19 +191,6 @@ absl::StatusOr<std::string> Drain(int fd, absl::Duration quiet, absl::Time deadl
     drained += *chunk;
     if (absl::Now() >= deadline) return drained;
   }
-}
-
-void ResetChildBeforeExec(int first_fd_to_close) {
-  // One close_range call (Linux 5.9+) instead of up to 65536 close calls: a few ms per spawn.
-#ifdef SYS_close_range
-  if (syscall(SYS_close_range, first_fd_to_close, ~0U, 0) == 0) first_fd_to_close = INT_MAX;
-#endif
-  long max_fd = sysconf(_SC_OPEN_MAX);
-  for (int fd = first_fd_to_close; fd < max_fd && fd < 65536; ++fd) close(fd);
-  for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
-  sigset_t empty;
-  sigemptyset(&empty);
-  sigprocmask(SIG_SETMASK, &empty, nullptr);
 }
 
 bool LinkDirectoryGone(const std::string& link) {

@@ -63,7 +63,8 @@ struct PtyProcess {
 
 // Starts argv (argv[0] looked up on PATH when it has no '/'; never through a shell) in a new
 // session whose controlling terminal, stdin, stdout and stderr are a fresh pty slave set raw.
-// The child gets SIGKILL if the calling thread dies. The caller reaps the pid.
+// The child gets SIGKILL if the calling thread dies. The caller reaps the pid. (It is
+// process::StartCommand with the slave as controlling_tty.)
 absl::StatusOr<PtyProcess> SpawnOnPty(const std::vector<std::string>& argv);
 
 // Writes all of data to fd before deadline (fd may be non-blocking). DeadlineExceeded if the
@@ -78,10 +79,6 @@ absl::StatusOr<std::string> ReadSome(int fd, absl::Time deadline, size_t max = 4
 // Reads and discards whatever arrives until the line has been quiet for `quiet` or deadline
 // passes. Returns the discarded bytes. Unavailable if the line is gone.
 absl::StatusOr<std::string> Drain(int fd, absl::Duration quiet, absl::Time deadline);
-
-// For a freshly forked child, before exec (async-signal-safe): closes every descriptor from
-// first_fd_to_close up, restores default signal dispositions and unblocks all signals.
-void ResetChildBeforeExec(int first_fd_to_close);
 
 // True when the directory holding `link` no longer exists: a console server whose state
 // directory was removed (a finished test's tmpdir, a deleted campaign) has no one to serve.

@@ -1,4 +1,6 @@
-// RunInChild: fork, run, report the status through a pipe.
+// RunInChild: fork, run, report the status through a pipe. A test helper (testonly) that runs
+// a function in a forked copy of the test, never a program (no exec): process::StartCommand,
+// the one way to start a program, does not apply.
 #include "core/report/test_child.h"
 
 #include <poll.h>
