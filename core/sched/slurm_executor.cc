@@ -217,10 +217,7 @@ void SlurmExecutor::Cancel(Remote& remote, bool interrupted) {
   }
 }
 
-JobDone SlurmExecutor::Reap(Remote& remote) {
-  int status = 0;
-  if (remote.broken) kill(-remote.pid, SIGKILL);  // its stream is useless: srun may still run
-  waitpid(remote.pid, &status, 0);
+JobDone SlurmExecutor::Reap(Remote& remote, int status) {
   kill(-remote.pid, SIGKILL);  // anything srun left in its group
   remote.pid = -1;
   unlink(remote.input_path.c_str());  // the firmware's bytes, once more
@@ -328,15 +325,32 @@ std::vector<JobDone> SlurmExecutor::Wait(absl::Duration max_wait) {
         remote->kill_at.reset();
       }
     }
+    // srun may live on after its output ended (a host's death: until Slurm calls it a node
+    // failure): it is reaped without waiting, so that nothing else waits for it.
+    for (auto it = remotes_.begin(); it != remotes_.end();) {
+      Remote& remote = *it->second;
+      int status = 0;
+      if (remote.out.valid() || waitpid(remote.pid, &status, WNOHANG) != remote.pid) {
+        ++it;
+        continue;
+      }
+      ended.push_back(Reap(remote, status));
+      const JobDone& done = ended.back();
+      it = remotes_.erase(it);
+      if (done.status == JobDone::Status::kLost) WithdrawQueued(done.host);
+    }
+    if (!ended.empty()) break;
     std::vector<pollfd> fds;
     std::vector<int> ids;
     for (auto& [id, remote] : remotes_) {
+      if (!remote->out.valid()) continue;
       fds.push_back({remote->out.get(), POLLIN, 0});
       ids.push_back(id);
     }
     absl::Duration slice = std::min(until - Now(), absl::Milliseconds(200));
     if (local_->running() > 0) slice = std::min(slice, absl::Milliseconds(20));
     slice = std::max(slice, absl::ZeroDuration());
+    if (fds.size() < remotes_.size()) slice = std::min(slice, absl::Milliseconds(20));
     if (!fds.empty()) {
       poll(fds.data(), fds.size(), static_cast<int>(absl::ToInt64Milliseconds(slice)));
     } else if (local_->running() == 0) {
@@ -346,9 +360,8 @@ std::vector<JobDone> SlurmExecutor::Wait(absl::Duration max_wait) {
       if (fds[i].revents == 0) continue;
       Remote& remote = *remotes_[ids[i]];
       if (!Pump(remote)) {
-        ended.push_back(Reap(remote));
-        remotes_.erase(ids[i]);
-        if (ended.back().status == JobDone::Status::kLost) WithdrawQueued(ended.back().host);
+        remote.out.reset();                             // its end: reaped above once srun exits
+        if (remote.broken) kill(-remote.pid, SIGKILL);  // a useless stream: srun may still run
       }
     }
     if (local_->running() > 0) {

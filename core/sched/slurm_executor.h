@@ -77,7 +77,7 @@ class SlurmExecutor : public Executor {
     std::string host;
     absl::Duration deadline;
     pid_t pid = -1;
-    process::UniqueFd out;
+    process::UniqueFd out;  // srun's stdout; closed at its end (srun may outlive it)
     bus::FrameReader reader{bus::kMaxFrameLimit};
     std::string input_path;  // srun's stdin, removed when the job ends
     std::string stderr_path;
@@ -100,7 +100,8 @@ class SlurmExecutor : public Executor {
   void Handle(Remote& remote, const proto::WorkerMessage& message);
   // Asks the worker to end (or srun, before the worker said hello), then kills at the grace.
   void Cancel(Remote& remote, bool interrupted);
-  JobDone Reap(Remote& remote);
+  // The job's end, once srun (pid) exited with `status` and was reaped.
+  JobDone Reap(Remote& remote, int status);
   // Withdraws the requests still queued for `host` (a job on it was just lost): each ends lost.
   void WithdrawQueued(const std::string& host);
 

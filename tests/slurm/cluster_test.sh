@@ -45,7 +45,9 @@ cleanup() {
 trap cleanup EXIT
 fail() {
   echo "cluster_test: FAIL: $*" >&2
-  for log in "$work"/*.out; do [[ -e $log ]] && { echo "--- $log"; tail -n 25 "$log"; }; done >&2
+  for log in "$work"/*.out "$work"/*/mptest.log; do
+    [[ -e $log ]] && { echo "--- $log"; tail -n 25 "$log"; }
+  done >&2
   exit 1
 }
 
