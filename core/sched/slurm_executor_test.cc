@@ -98,6 +98,12 @@ class SlurmExecutorTest : public ::testing::Test {
     return done;
   }
 
+  // Starts `job` alone and waits (bounded) for its end: the one JobDone, or none.
+  static std::vector<JobDone> StartAndWait(Executor& executor, JobSpec job) {
+    executor.Start(std::move(job));
+    return WaitFor(executor, 1);
+  }
+
   // Waits (bounded) for the run's results file: the worker said hello and sent it.
   void WaitForFile(Executor& executor, const std::string& testid) {
     const std::string path = absl::StrCat(dir_, "/results/", testid, ",a/context_testgroup.json");
@@ -152,8 +158,7 @@ TEST_F(SlurmExecutorTest, DispatchPinsTheTentaclesAndTakesTheFinalRecord) {
 TEST_F(SlurmExecutorTest, SrunExitingZeroWithoutTheRecordIsALostHost) {
   setenv("FAKE_SRUN_MODE", "lost", 1);
   auto executor = MakeExecutor();
-  executor->Start(RemoteRun("RUN@1a01-VIRTUAL_PICO"));
-  std::vector<JobDone> done = WaitFor(*executor, 1);
+  std::vector<JobDone> done = StartAndWait(*executor, RemoteRun("RUN@1a01-VIRTUAL_PICO"));
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].status, JobDone::Status::kLost) << done[0].detail;
   EXPECT_EQ(done[0].host, "fakehost");  // as the worker's hello named it
@@ -167,8 +172,7 @@ TEST_F(SlurmExecutorTest, SrunExitingZeroWithoutTheRecordIsALostHost) {
 TEST_F(SlurmExecutorTest, ARequestForAHostThatIsDownIsWithdrawnAsLost) {
   setenv("FAKE_SRUN_MODE", "dead", 1);
   auto executor = MakeExecutor();
-  executor->Start(RemoteRun("RUN@1a01-VIRTUAL_PICO"));
-  std::vector<JobDone> done = WaitFor(*executor, 1);
+  std::vector<JobDone> done = StartAndWait(*executor, RemoteRun("RUN@1a01-VIRTUAL_PICO"));
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].status, JobDone::Status::kLost) << done[0].detail;
   EXPECT_EQ(done[0].host, "h1");
@@ -178,8 +182,7 @@ TEST_F(SlurmExecutorTest, ARequestForAHostThatIsDownIsWithdrawnAsLost) {
 TEST_F(SlurmExecutorTest, AWorkerThatDiesIsACrashNotALostHost) {
   setenv("FAKE_WORKER_MODE", "crash", 1);
   auto executor = MakeExecutor();
-  executor->Start(RemoteRun("RUN@1a01-VIRTUAL_PICO"));
-  std::vector<JobDone> done = WaitFor(*executor, 1);
+  std::vector<JobDone> done = StartAndWait(*executor, RemoteRun("RUN@1a01-VIRTUAL_PICO"));
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].status, JobDone::Status::kCrashed) << done[0].detail;
   EXPECT_THAT(done[0].detail, HasSubstr("the worker on fakehost died: srun killed by SIGABRT"));
@@ -221,8 +224,8 @@ TEST_F(SlurmExecutorTest, AQueuedRunWaitsForItsTentacleWithoutItsDeadlineRunning
 TEST_F(SlurmExecutorTest, PastTheDeadlineTheJobIsCancelled) {
   setenv("FAKE_WORKER_MODE", "hang", 1);
   auto executor = MakeExecutor(/*margin=*/absl::ZeroDuration());
-  executor->Start(RemoteRun("RUN@1a01-VIRTUAL_PICO", /*deadline=*/absl::Milliseconds(500)));
-  std::vector<JobDone> done = WaitFor(*executor, 1);
+  std::vector<JobDone> done = StartAndWait(
+      *executor, RemoteRun("RUN@1a01-VIRTUAL_PICO", /*deadline=*/absl::Milliseconds(500)));
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].status, JobDone::Status::kTimedOut) << done[0].detail;
   EXPECT_THAT(done[0].detail, Not(HasSubstr("interrupted")));
@@ -258,8 +261,7 @@ TEST_F(SlurmExecutorTest, AControllerThatCannotBeReachedIsAnError) {
 TEST_F(SlurmExecutorTest, AWorkerThatRefusesTheRunSaysWhy) {
   setenv("FAKE_WORKER_MODE", "refuse", 1);
   auto executor = MakeExecutor();
-  executor->Start(RemoteRun("RUN@1a01-VIRTUAL_PICO"));
-  std::vector<JobDone> done = WaitFor(*executor, 1);
+  std::vector<JobDone> done = StartAndWait(*executor, RemoteRun("RUN@1a01-VIRTUAL_PICO"));
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].status, JobDone::Status::kCrashed);
   EXPECT_THAT(done[0].detail, HasSubstr("the worker on fakehost refused the run: mptest on host "
@@ -270,8 +272,7 @@ TEST_F(SlurmExecutorTest, AnInputThatCouldNotBeMadeEndsTheJobAtOnce) {
   auto executor = MakeExecutor();
   JobSpec job = RemoteRun("RUN@1a01-VIRTUAL_PICO");
   job.remote->error = "firmware VIRTUAL_PICO-: /gone: No such file";
-  executor->Start(std::move(job));
-  std::vector<JobDone> done = WaitFor(*executor, 1);
+  std::vector<JobDone> done = StartAndWait(*executor, std::move(job));
   ASSERT_EQ(done.size(), 1u);
   EXPECT_EQ(done[0].status, JobDone::Status::kCrashed);
   EXPECT_THAT(done[0].detail, HasSubstr("/gone: No such file"));

@@ -122,13 +122,9 @@ std::map<std::string, double> TestBartender::RunningLeft(absl::Time now) const {
 
 void TestBartender::PowerOff(const PlannedRun& run) {
   if (remote_) return;  // the worker on the tentacles' host did
-  for (int slot : run.tentacles) {
-    absl::StatusOr<BoardDriver*> driver = plugins_.GetDriver(tentacles_[slot].entry().type());
-    if (!driver.ok()) continue;
-    if (absl::Status status = (*driver)->Stop(tentacles_[slot]); !status.ok()) {
-      LOG(WARNING) << tentacles_[slot].entry().label() << ": power off failed: " << status;
-    }
-  }
+  std::vector<proto::Tentacle> tentacles;
+  for (int slot : run.tentacles) tentacles.push_back(tentacles_[slot]);
+  PowerOffTentacles(plugins_, tentacles);
 }
 
 void TestBartender::Restart(const PlannedRun& run) {

@@ -128,6 +128,16 @@ void AddOutcome(const TestRunInput& input, const proto::TestOutcome& outcome,
 
 }  // namespace
 
+void PowerOffTentacles(PluginSource& plugins, const std::vector<proto::Tentacle>& tentacles) {
+  for (const proto::Tentacle& tentacle : tentacles) {
+    absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(tentacle.entry().type());
+    if (!driver.ok()) continue;
+    if (absl::Status status = (*driver)->Stop(tentacle); !status.ok()) {
+      LOG(WARNING) << tentacle.entry().label() << ": power off failed: " << status;
+    }
+  }
+}
+
 std::string AttemptLetter(int index) {
   std::string letters;
   do {

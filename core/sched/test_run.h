@@ -43,6 +43,10 @@ struct TestRunInput {
   const Xfail* xfail = nullptr;
 };
 
+// Stops (powers off) each tentacle through its driver; a failure is logged, not returned: what
+// powers boards off before a kill or after a run must reach every one of them.
+void PowerOffTentacles(PluginSource& plugins, const std::vector<proto::Tentacle>& tentacles);
+
 // "a", "b", ... "z", "aa", ...
 std::string AttemptLetter(int index);
 

@@ -77,12 +77,7 @@ absl::StatusOr<std::vector<proto::Tentacle>> BringUp(const proto::WorkerInput& i
                                                      PluginSource& plugins,
                                                      const WorkerOptions& options) {
   std::vector<proto::Tentacle> started;
-  auto stop_started = [&] {
-    for (const proto::Tentacle& tentacle : started) {
-      absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(tentacle.entry().type());
-      if (driver.ok()) (void)(*driver)->Stop(tentacle);
-    }
-  };
+  auto stop_started = [&] { PowerOffTentacles(plugins, started); };
   for (const proto::InventoryEntry& entry : input.tentacles()) {
     absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(entry.type());
     if (!driver.ok()) {
@@ -238,13 +233,7 @@ int RunWorker(int in_fd, int out_fd, PluginSource& plugins, const WorkerOptions&
     return SendError(out_fd, 3, std::string(tentacles.status().message()));
   }
   run.tentacles = *tentacles;
-  auto power_off = [&plugins, &tentacles] {
-    for (const proto::Tentacle& tentacle : *tentacles) {
-      absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(tentacle.entry().type());
-      if (!driver.ok()) continue;
-      if (absl::Status status = (*driver)->Stop(tentacle); !status.ok()) LOG(WARNING) << status;
-    }
-  };
+  auto power_off = [&plugins, &tentacles] { PowerOffTentacles(plugins, *tentacles); };
 
   // The run in a supervised child, as on the campaign's host; each test it reports as it
   // starts and ends goes on to the campaign at once (the bus publishes on this thread, in Wait).
