@@ -306,7 +306,16 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     }
     group.set_end_s(Seconds(now()));
     group.set_time_end(AnchorTime(now()));
-    if (absl::Status written = WriteJsonAtomically(dir + "/context_testgroup.json", group);
+    // An inline run the campaign abandoned at a second signal ends here after the campaign
+    // marked this attempt interrupted (TestBartender::MarkInterrupted): that mark stays, as
+    // results.json has it.
+    proto::TestGroupResult on_disk;
+    const bool taken_over = input.options.interrupted && input.options.interrupted() &&
+                            ReadJson(dir + "/context_testgroup.json", &on_disk).ok() &&
+                            !on_disk.msg_interrupted().empty();
+    if (absl::Status written = taken_over
+                                   ? absl::OkStatus()
+                                   : WriteJsonAtomically(dir + "/context_testgroup.json", group);
         !written.ok()) {
       LOG(ERROR) << written;
     }
