@@ -108,6 +108,9 @@ ABSL_FLAG(std::vector<std::string>, firmware, {},
 ABSL_FLAG(double, call_timeout_s, 60,
           "the deadline, in seconds, of one plugin call outside test runs: plugin-call's, and "
           "a campaign's board-driver Discover, Start and Stop");
+ABSL_FLAG(double, run_margin_s, 60,
+          "a test run's deadline beyond its attempts' timeouts (timeout_s times attempts), for "
+          "flashing and the version check: past it the run is killed, its boards powered off");
 ABSL_FLAG(std::vector<std::string>, build_arg, {},
           "arguments for every firmware build, before the board definition's (micropython_make: "
           "make arguments, e.g. --build_arg=MICROPY_PY_FFI=0,MICROPY_PY_BTREE=0)");
@@ -448,6 +451,9 @@ absl::Status CheckNumbers() {
   if (!(absl::GetFlag(FLAGS_call_timeout_s) > 0)) {
     return absl::InvalidArgumentError("--call_timeout_s: must be more than 0");
   }
+  if (!(absl::GetFlag(FLAGS_run_margin_s) >= 0)) {
+    return absl::InvalidArgumentError("--run_margin_s: must be 0 or more");
+  }
   absl::StatusOr<mptest::cli::UsbWatchdogMode> mode =
       mptest::cli::ParseUsbWatchdogMode(absl::GetFlag(FLAGS_usb_watchdog));
   if (!mode.ok()) return mode.status();
@@ -621,6 +627,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   options.driver_call_deadline = absl::Seconds(absl::GetFlag(FLAGS_call_timeout_s));
   options.test.jobs = absl::GetFlag(FLAGS_jobs);
   options.test.quarantine_after = absl::GetFlag(FLAGS_quarantine_after);
+  options.test.margin = absl::Seconds(absl::GetFlag(FLAGS_run_margin_s));
   options.test.results_dir = results;
   options.test.tests_dir = loaded.tests_dir;
   options.test.xfail = xfail.get();
@@ -657,9 +664,12 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   // The reporter: what any process of the campaign sends (reporter_send from a harness's script,
   // core/report's ReporterClient) lands in results.json. Its socket is in a fresh 0700
   // directory, and only this user's processes are served (SO_PEERCRED); children find it in
-  // MPTEST_REPORTER_SOCKET. Its thread runs while the campaign forks: it only parses and queues
-  // (no output file, no JSON), and the campaign's thread writes the sections.
+  // MPTEST_REPORTER_SOCKET. With forked jobs it has no thread (none may run while the campaign
+  // forks): the campaign's loop wakes when a peer sends and serves it between waits (after_wait).
+  // Inline, a thread serves it, as the campaign's thread waits for the job's. Either way the
+  // sections are queued and the campaign's thread writes them.
   mptest::report::ReporterServerOptions reporter_options;
+  reporter_options.serve_on_caller_thread = absl::GetFlag(FLAGS_multiprocessing);
   reporter_options.on_section = [&report](const mptest::proto::ReportSection& section) {
     report.QueueSection(section);
     return absl::OkStatus();
@@ -670,7 +680,7 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     report.Abort(std::string(reporter.status().message()));
     return Fail(3, absl::StrCat("cannot start the reporter: ", reporter.status().message()));
   }
-  (*reporter)->ExportToEnvironment();
+  (*reporter)->ExportToEnvironment(Runfile(argv[0], "core/report/reporter_send"));
 
   // Every build and test run is a call of core/process's Supervisor: a forked child, or inline
   // (--nomultiprocessing) for a debugger.
@@ -711,6 +721,10 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
   } else {
     executor = std::make_unique<mptest::sched::ProcessExecutor>(
         jobs + options.build.build_jobs, absl::Seconds(2), std::nullopt, job_logs, &bus);
+  }
+  if (absl::GetFlag(FLAGS_multiprocessing)) {
+    executor->WakeOn((*reporter)->wait_fd());
+    options.after_wait = [&reporter] { (*reporter)->ServeReady(); };
   }
   std::string usb_error;  // the line that ends the campaign
   options.interrupted = [&] {

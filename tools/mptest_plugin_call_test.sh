@@ -93,7 +93,7 @@ tentacles { label: "3c01-VIRTUAL_STM" type: "virtual" board: "VIRTUAL_STM" }\n' 
   --only-test=RUN-TESTS_BASICS >"$work/campaign.out" 2>&1
 rc=$?
 [[ $rc -eq 3 ]] || fail "campaign with a failing Start: exit $rc, expected 3: $(tail -20 "$work/campaign.out")"
-grep -q "f001-FAULTY: cannot start: plugin 'faulty_board' (libfaulty_board.so) Start: Start failed as asked" \
+grep -q "f001-FAULTY: cannot start: plugin 'faulty_board' (libfaulty_board.so) Start on f001-FAULTY: Start failed as asked" \
   "$work/results/results.json" || fail "results.json does not say why f001-FAULTY was unusable"
 grep -q '"RUN-TESTS_BASICS@3c01-VIRTUAL_STM"' "$work/results/results.json" \
   || fail "the healthy tentacle did not run: $(tail -20 "$work/campaign.out")"
@@ -120,6 +120,53 @@ for method in Discover Start Stop; do
       || fail "$method $fault: the healthy tentacle did not run: $(tail -20 "$work/campaign.out")"
     pgrep -f "$work/results-$method-$fault/" >/dev/null \
       && fail "$method $fault: a board outlived the campaign: $(pgrep -af "$work/results-$method-$fault/")"
+  done
+done
+
+# Inside a test run: a crash, hang, throw or exit in the driver's Flash or version probe
+# (ReadVersion), or in a harness's Run, costs that run: exit 3, results.json and the report name
+# the plugin, its file, the method and the tentacle, the healthy tentacle passes, and nothing is
+# left running. Short timeouts bound the hangs: the run's deadline is 3 x 4 s + 2 s.
+printf 'spec { label: "RUN-TESTS_BASICS" fut: "MCU_ONLY" harness: "native" args: "--test-dirs=basics" timeout_s: 4 tentacles: 1 }
+spec { label: "FAULTY_RUN" fut: "FAULTY_RUN" harness: "faulty_harness" timeout_s: 4 tentacles: 1 env { key: "Run" value: "FAULT" } }\n' \
+  >"$work/specs.textproto"
+printf 'name: "FAULTY"\nport: "virtual"\nvariants: ""\nfeatures: "MCU_ONLY"\nfeatures: "FAULTY_RUN"\nfirmware_kind: "vimg"\n' \
+  >"$work/boards/FAULTY.textproto"
+for method in Flash ReadVersion Run; do
+  for fault in crash throw exit hang; do
+    if [[ $method == Run ]]; then  # the faulty tentacle's board runs the faulty harness
+      sed 's/key: "Start" value: "error"//' "$work/inventory.textproto" >"$work/faulty.textproto"
+      sed "s/value: \"FAULT\"/value: \"$fault\"/" "$work/specs.textproto" >"$work/faulty-specs.textproto"
+      plugin=faulty_harness
+    else
+      sed "s/key: \"Start\" value: \"error\"/key: \"$method\" value: \"$fault\"/" \
+        "$work/inventory.textproto" >"$work/faulty.textproto"
+      grep -v FAULTY_RUN "$work/specs.textproto" >"$work/faulty-specs.textproto"
+      plugin=faulty_board
+    fi
+    results="$work/results-$method-$fault"
+    started=$SECONDS
+    "$mptest" --inventory="$work/faulty.textproto" --boards="$work/boards" --plugin_path="$plugins" \
+      --specs="$work/faulty-specs.textproto" --testresults="$results" --lock_dir="$work/locks" \
+      --build_cache="$work/cache" --run_margin_s=2 >"$work/campaign.out" 2>&1
+    rc=$?
+    (( SECONDS - started < 40 )) || fail "$method $fault: the campaign took $((SECONDS - started)) s"
+    [[ $rc -eq 3 ]] || fail "$method $fault: exit $rc, expected 3: $(tail -20 "$work/campaign.out")"
+    named="plugin '$plugin' (lib$plugin.so) $method"
+    grep -q "f001-FAULTY.*$named\|$named.*f001-FAULTY" "$results/results.json" \
+      || fail "$method $fault: results.json does not name the plugin, its file, the method and the tentacle: $(grep -o '"msg_error": "[^"]*' "$results/results.json")"
+    named="plugin &#39;$plugin&#39; (lib$plugin.so) $method"  # the report escapes quotes
+    grep -q "f001-FAULTY.*$named\|$named.*f001-FAULTY" "$results/report.md" \
+      || fail "$method $fault: report.md does not name the plugin, its file, the method and the tentacle: $(grep f001-FAULTY "$results/report.md")"
+    grep -q '"RUN-TESTS_BASICS@3c01-VIRTUAL_STM"' "$results/results.json" \
+      || fail "$method $fault: the healthy tentacle did not run: $(tail -20 "$work/campaign.out")"
+    # A throw is INTERNAL at the ABI boundary: deterministic, so the run is not retried.
+    run=RUN-TESTS_BASICS
+    [[ $method == Run ]] && run=FAULTY_RUN
+    if [[ $fault == throw ]] && grep -q "$run@f001-FAULTY,b" "$results/results.json"; then
+      fail "$method throw: retried (a second attempt, b)"
+    fi
+    pgrep -f "$results/" >/dev/null && fail "$method $fault: a process outlived the campaign: $(pgrep -af "$results/")"
   done
 done
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # A harness's script reports to the campaign's reporter: run-tests.py here is a script that calls
-# reporter_send (found through MPTEST_REPORTER_SOCKET, which every harness subprocess gets), and
-# what it sent is in results.json's sections; the reporter's socket directory is gone after.
+# the reporter_send mptest ships (MPTEST_REPORTER_SEND; it finds the reporter through
+# MPTEST_REPORTER_SOCKET: every harness subprocess gets both), and
+# what it sent is in results.json's sections; the reporter's socket directory is gone after; and
+# the campaign runs no thread beside its forked jobs (the reporter is served by its loop).
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
-reporter_send="$PWD/core/report/reporter_send"
-[[ -x "$reporter_send" ]] || fail "no reporter_send at $reporter_send"
 mp="$TEST_TMPDIR/micropython"
 mkdir -p "$mp/tests/basics"
 echo 'print(1)' >"$mp/tests/basics/a.py"
@@ -22,7 +22,17 @@ parser.add_argument("files", nargs="*")
 args = parser.parse_args()
 with open(os.path.join(args.result_dir, "socket.txt"), "w") as f:
     f.write(os.environ.get("MPTEST_REPORTER_SOCKET", ""))
-subprocess.run(["$reporter_send", "--name=board-setup", "--result=passed", "--source=run-tests.py",
+# The campaign's process (the topmost "mptest" above this one): how many threads it runs while
+# its jobs are forked children. One: the reporter is served by its loop, not by a thread.
+pid = os.getppid()
+while True:
+    parent = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    if "mptest" not in open(f"/proc/{parent}/comm").read():
+        break
+    pid = parent
+with open(os.path.join(args.result_dir, "threads.txt"), "w") as f:
+    f.write(str(len(os.listdir(f"/proc/{pid}/task"))))
+subprocess.run([os.environ["MPTEST_REPORTER_SEND"], "--name=board-setup", "--result=passed", "--source=run-tests.py",
                 "--detail=instance=" + ",".join(args.test_instance)], check=True)
 os.makedirs(args.result_dir, exist_ok=True)
 with open(os.path.join(args.result_dir, "_results.json"), "w") as f:
@@ -48,6 +58,8 @@ assert section["result"] == "passed", section
 assert section["source"] == "run-tests.py", section
 assert section["details"]["instance"].startswith("port:"), section
 PY
+threads="$(cat "$TEST_TMPDIR"/r/RUN-REPORTER*/threads.txt)"
+[[ "$threads" == 1 ]] || fail "the campaign ran $threads threads while its jobs were forked, expected 1"
 socket="$(cat "$TEST_TMPDIR"/r/RUN-REPORTER*/socket.txt)"
 [[ -n "$socket" ]] || fail "the runner script had no MPTEST_REPORTER_SOCKET"
 [[ ! -e "$(dirname "$socket")" ]] || fail "the reporter's directory $(dirname "$socket") is left behind"

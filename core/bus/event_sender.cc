@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -179,6 +180,21 @@ absl::Status SendEvent(proto::Event event) {
     }
   }
   return WriteFrame(fd, state->scratch);
+}
+
+ScopedActivity::ScopedActivity(std::string what) : what_(std::move(what)) {
+  if (!HasEventSender()) return;
+  proto::Event event;
+  event.mutable_activity()->set_what(what_);
+  sent_ = SendEvent(std::move(event)).ok();
+}
+
+ScopedActivity::~ScopedActivity() {
+  if (!sent_) return;
+  proto::Event event;
+  event.mutable_activity()->set_what(what_);
+  event.mutable_activity()->set_ended(true);
+  SendEvent(std::move(event)).IgnoreError();
 }
 
 }  // namespace mptest::bus

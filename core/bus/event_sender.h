@@ -53,6 +53,21 @@ void ReserveEventSenderForChildren();
 void InstallEventSender(SenderContext context);
 void RemoveEventSender();
 
+// Says what this process is doing while the object lives (a plugin call, say): sends an
+// Activity event now and its end when destroyed, each only where a sender is installed. When the
+// process dies or is killed inside it, the supervisor names the activity in the child's error.
+class ScopedActivity {
+ public:
+  explicit ScopedActivity(std::string what);
+  ~ScopedActivity();
+  ScopedActivity(const ScopedActivity&) = delete;
+  ScopedActivity& operator=(const ScopedActivity&) = delete;
+
+ private:
+  std::string what_;
+  bool sent_ = false;
+};
+
 // A sender for one thread (an incremental inline call's worker): on that thread SendEvent goes
 // here rather than to the process-wide sender, until it is revoked. Revoking (from any thread)
 // waits for a SendEvent in progress on it, after which its SendEvent fails with

@@ -4,9 +4,13 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+#include "core/bus/event_sender.h"
 #include "core/plugin/loader.h"
 #include "google/protobuf/message_lite.h"
 
@@ -26,31 +30,35 @@ absl::StatusCode ToStatusCode(mptest_plugin_status code) {
   return absl::StatusCode::kUnknown;
 }
 
-// "plugin 'execpty' (libexecpty.so) Flash": how errors name a call. The file name, not the path:
-// a built-in plugin's path is deep in Bazel's cache; `mptest plugins` lists the full paths.
-std::string DescribeCall(const LoadedPlugin& plugin, const char* method) {
+// "plugin 'execpty' (libexecpty.so) Flash on q001-MPS2_AN385": how errors name a call, with the
+// tentacles (or board) it is `on` when it has any. The file name, not the path: a built-in
+// plugin's path is deep in Bazel's cache; `mptest plugins` lists the full paths.
+std::string DescribeCall(const LoadedPlugin& plugin, const char* method, absl::string_view on) {
   const size_t slash = plugin.path().rfind('/');
   return absl::StrCat("plugin '", plugin.name(), "' (",
                       slash == std::string::npos ? plugin.path() : plugin.path().substr(slash + 1),
-                      ") ", method);
+                      ") ", method, on.empty() ? "" : " on ", on);
 }
 
 // Calls `function` with the serialized request. On success parses the output into `response`
-// (when not null).
+// (when not null). While it runs, the call is this process's activity (bus::ScopedActivity), so
+// that a crash or a deadline inside the plugin names it, with the tentacles it is `on`.
 absl::Status CallPlugin(const LoadedPlugin& plugin, const char* method, PluginFunction function,
                         const google::protobuf::MessageLite& request,
-                        google::protobuf::MessageLite* response) {
+                        google::protobuf::MessageLite* response, absl::string_view on = "") {
+  const std::string call = DescribeCall(plugin, method, on);
+  bus::ScopedActivity activity(call);
   const std::string bytes = request.SerializeAsString();
   std::string output;
   mptest_plugin_output out{&output, &AppendToString};
   mptest_plugin_status code = function(bytes.data(), bytes.size(), &out);
   if (code != MPTEST_PLUGIN_OK) {
-    return absl::Status(ToStatusCode(code), absl::StrCat(DescribeCall(plugin, method), ": ",
-                                                         output.empty() ? "no message" : output));
+    return absl::Status(ToStatusCode(code),
+                        absl::StrCat(call, ": ", output.empty() ? "no message" : output));
   }
   if (response != nullptr && !response->ParseFromString(output)) {
-    return absl::InternalError(absl::StrCat(DescribeCall(plugin, method), " returned ",
-                                            output.size(), " bytes that are not a valid ",
+    return absl::InternalError(absl::StrCat(call, " returned ", output.size(),
+                                            " bytes that are not a valid ",
                                             response->GetTypeName()));
   }
   return absl::OkStatus();
@@ -59,9 +67,10 @@ absl::Status CallPlugin(const LoadedPlugin& plugin, const char* method, PluginFu
 template <typename Response>
 absl::StatusOr<Response> CallForResponse(const LoadedPlugin& plugin, const char* method,
                                          PluginFunction function,
-                                         const google::protobuf::MessageLite& request) {
+                                         const google::protobuf::MessageLite& request,
+                                         absl::string_view on = "") {
   Response response;
-  absl::Status status = CallPlugin(plugin, method, function, request, &response);
+  absl::Status status = CallPlugin(plugin, method, function, request, &response, on);
   if (!status.ok()) return status;
   return response;
 }
@@ -72,7 +81,10 @@ class BuilderAdapter : public Builder {
       : plugin_(std::move(plugin)), table_(*plugin_->descriptor().builder) {}
 
   absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override {
-    return CallForResponse<proto::Firmware>(*plugin_, "Build", table_.build, request);
+    return CallForResponse<proto::Firmware>(
+        *plugin_, "Build", table_.build, request,
+        request.variant().empty() ? request.board().name()
+                                  : absl::StrCat(request.board().name(), "-", request.variant()));
   }
 
  private:
@@ -89,21 +101,24 @@ class BoardDriverAdapter : public BoardDriver {
     return CallForResponse<proto::DiscoverResponse>(*plugin_, "Discover", table_.discover, request);
   }
   absl::StatusOr<proto::Tentacle> Start(const proto::Tentacle& tentacle) override {
-    return CallForResponse<proto::Tentacle>(*plugin_, "Start", table_.start, tentacle);
+    return CallForResponse<proto::Tentacle>(*plugin_, "Start", table_.start, tentacle,
+                                            tentacle.entry().label());
   }
   absl::Status PowerCycle(const proto::Tentacle& tentacle) override {
-    return CallPlugin(*plugin_, "PowerCycle", table_.power_cycle, tentacle, nullptr);
+    return CallPlugin(*plugin_, "PowerCycle", table_.power_cycle, tentacle, nullptr,
+                      tentacle.entry().label());
   }
   absl::Status Flash(const proto::FlashRequest& request) override {
-    return CallPlugin(*plugin_, "Flash", table_.flash, request, nullptr);
+    return CallPlugin(*plugin_, "Flash", table_.flash, request, nullptr,
+                      request.tentacle().entry().label());
   }
   absl::Status Stop(const proto::Tentacle& tentacle) override {
-    return CallPlugin(*plugin_, "Stop", table_.stop, tentacle, nullptr);
+    return CallPlugin(*plugin_, "Stop", table_.stop, tentacle, nullptr, tentacle.entry().label());
   }
   absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) override {
     if (table_.read_version == nullptr) return BoardDriver::ReadVersion(tentacle);  // optional
     absl::StatusOr<proto::BoardIdentity> answer = CallForResponse<proto::BoardIdentity>(
-        *plugin_, "ReadVersion", table_.read_version, tentacle);
+        *plugin_, "ReadVersion", table_.read_version, tentacle, tentacle.entry().label());
     if (!answer.ok()) return answer.status();
     return answer->identity();
   }
@@ -123,8 +138,12 @@ class HarnessAdapter : public Harness {
     // time per process: each test run has a child of its own, or runs inline alone.)
     SetPluginTestReporter(std::make_shared<const TestReporter>(
         [this](const proto::TestProgress& progress) { ReportTest(progress); }));
-    absl::StatusOr<proto::HarnessResult> result =
-        CallForResponse<proto::HarnessResult>(*plugin_, "Run", table_.run, request);
+    std::vector<std::string> labels;
+    for (const proto::Tentacle& tentacle : request.tentacles()) {
+      labels.push_back(tentacle.entry().label());
+    }
+    absl::StatusOr<proto::HarnessResult> result = CallForResponse<proto::HarnessResult>(
+        *plugin_, "Run", table_.run, request, absl::StrJoin(labels, ", "));
     SetPluginTestReporter(nullptr);
     return result;
   }

@@ -1,6 +1,8 @@
 // The registry as the scheduler's plugin source: see plugin_source.h.
 #include "core/plugin/plugin_source.h"
 
+#include "core/repl/version_probe.h"
+
 namespace mptest::plugin {
 namespace {
 
@@ -45,8 +47,12 @@ absl::StatusOr<Harness*> RegistryPluginSource::GetHarness(const std::string& nam
 }
 
 absl::StatusOr<std::string> RegistryPluginSource::ReadVersion(const proto::Tentacle& tentacle) {
-  if (fallback_ != nullptr) return fallback_->ReadVersion(tentacle);
-  return sched::PluginSource::ReadVersion(tentacle);
+  if (UseFallback(tentacle.entry().type())) return fallback_->ReadVersion(tentacle);
+  if (absl::StatusOr<BoardDriver*> driver = GetDriver(tentacle.entry().type()); driver.ok()) {
+    absl::StatusOr<std::string> identity = (*driver)->ReadVersion(tentacle);
+    if (!absl::IsUnimplemented(identity.status())) return identity;
+  }
+  return repl::ProbeVersion(tentacle);
 }
 
 }  // namespace mptest::plugin

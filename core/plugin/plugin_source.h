@@ -31,8 +31,9 @@ class RegistryPluginSource : public sched::PluginSource {
   absl::StatusOr<Builder*> GetBuilder(const std::string& name) override;
   absl::StatusOr<BoardDriver*> GetDriver(const std::string& type) override;
   absl::StatusOr<Harness*> GetHarness(const std::string& name) override;
-  // The fallback's answer when there is one; otherwise Unimplemented (the ABI has no version
-  // probe: the scheduler reads the version over the REPL itself).
+  // The identity the board reports: its driver's own probe (BoardDriver::ReadVersion, the ABI's
+  // optional read_version) when it has one, else the raw-REPL probe on its console
+  // (repl::ProbeVersion); the fallback's answer for the fallback's tentacle types.
   absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) override;
 
  private:

@@ -54,8 +54,17 @@ TEST(PluginSourceTest, GivesOneInstancePerName) {
   EXPECT_THAT(source.GetBuilder("good_board").status().message(),
               HasSubstr("is a board_driver, not a builder"));
   EXPECT_EQ(source.GetHarness("host_python").status().code(), absl::StatusCode::kNotFound);
-  EXPECT_EQ(source.ReadVersion(proto::Tentacle()).status().code(),
-            absl::StatusCode::kUnimplemented);
+  // The driver's own probe answers; without one, the raw-REPL probe needs the console.
+  proto::Tentacle good;
+  good.mutable_entry()->set_type("good_board");
+  good.mutable_entry()->set_label("g1-GOOD");
+  absl::StatusOr<std::string> identity = source.ReadVersion(good);
+  ASSERT_TRUE(identity.ok()) << identity.status();
+  EXPECT_THAT(*identity, HasSubstr("good g1-GOOD"));
+  proto::Tentacle no_probe;
+  no_probe.mutable_entry()->set_type("no_such_driver");
+  no_probe.mutable_entry()->set_label("n1");
+  EXPECT_THAT(source.ReadVersion(no_probe).status().message(), HasSubstr("n1: no console"));
 }
 
 TEST(PluginSourceTest, UnknownNamesGoToTheFallbackRejectedOnesDoNot) {
@@ -67,7 +76,9 @@ TEST(PluginSourceTest, UnknownNamesGoToTheFallbackRejectedOnesDoNot) {
   EXPECT_TRUE(source.GetDriver("good_board").ok());
   absl::StatusOr<BoardDriver*> rejected = source.GetDriver("init_fails");
   EXPECT_THAT(rejected.status().message(), HasSubstr("the bench power supply is off"));
-  EXPECT_EQ(*source.ReadVersion(proto::Tentacle()), "v9");
+  proto::Tentacle stand_in;
+  stand_in.mutable_entry()->set_type("stand_in_board");
+  EXPECT_EQ(*source.ReadVersion(stand_in), "v9");
 }
 
 }  // namespace

@@ -8,6 +8,12 @@
 namespace mptest::process {
 
 std::string ChildProcessError::Summary() const {
+  std::string summary = SummaryWithoutActivity();
+  if (!error.activity().empty()) absl::StrAppend(&summary, " during ", error.activity());
+  return summary;
+}
+
+std::string ChildProcessError::SummaryWithoutActivity() const {
   std::string who = absl::StrCat("call ", error.call_index(), " of '", error.target(), "'");
   if (error.pid() > 0) absl::StrAppend(&who, " (pid ", error.pid(), ")");
   switch (error.kind()) {

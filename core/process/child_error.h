@@ -19,13 +19,17 @@ struct ChildProcessError {
 
   // One line: "call 2 of 'divide' (pid 123) threw std::runtime_error: boom",
   // "... was killed by SIGSEGV (core dumped)", "... exited 3 without returning a result",
-  // "... timed out after 5s and was terminated".
+  // "... timed out after 5s and was terminated"; then " during <activity>" when the child
+  // ended inside one ("during plugin 'execpty' (libexecpty.so) Flash on q001-MPS2_AN385").
   std::string Summary() const;
   // Summary, then the backtrace and the log file, if known.
   std::string Describe() const;
   // A Status with a code for the kind (ABORTED for exception/signal/exit, DEADLINE_EXCEEDED,
   // DATA_LOSS, CANCELLED, UNAVAILABLE), Describe() as message and the proto as payload.
   absl::Status ToStatus() const;
+
+ private:
+  std::string SummaryWithoutActivity() const;
 };
 
 // The ChildProcessError carried by `status`, if it carries one.

@@ -53,6 +53,7 @@ Context DefaultContext() { return g_default_context.load(); }
 absl::Status Supervisor::RunInline() {
   bus::EventBus dropped;
   bus::EventBus* bus = options_.bus != nullptr ? options_.bus : &dropped;
+  activities_.Follow(bus);
   EnableThrowSiteCapture();
   for (int index = 0; index < static_cast<int>(calls_.size()); ++index) {
     CallOutcome& outcome = outcomes_[index];
@@ -90,9 +91,12 @@ absl::Status Supervisor::RunInline() {
       timed_out_.push_back(
           absl::StrCat("call ", index, " of '", calls_[index].target, "' (inline)"));
     }
+    const std::string activity = activities_.Take(calls_[index].target, index);
+    if (!outcome.ok) error.set_activity(activity);
     PublishExit(index);
     if (!outcome.ok && options_.stop_on_first_failure) stopping_ = true;
   }
+  if (bus == &dropped) activities_.Unfollow(bus);
   return absl::OkStatus();
 }
 
@@ -117,6 +121,7 @@ void Supervisor::LaunchInline(Child& child) {
   if (bus == nullptr) {
     if (dropped_events_ == nullptr) dropped_events_ = std::make_unique<bus::EventBus>();
     bus = dropped_events_.get();
+    activities_.Follow(bus);
   }
   EnableThrowSiteCapture();
   // Threads the call starts itself send through the process-wide sender; the call's own
@@ -236,6 +241,7 @@ void Supervisor::FinishInline(Child& child, bool abandoned) {
     }
   }
   child.inline_run.reset();  // an abandoned thread keeps its own reference
+  RecordActivity(child);
   PublishExit(child.index);
   MarkEnded(child);
 }

@@ -33,6 +33,7 @@ Supervisor::Supervisor(std::vector<CallSpec> calls, PcallOptions options)
     children_.back()->index = static_cast<int>(i);
   }
   outcomes_.resize(calls_.size());
+  activities_.Follow(options_.bus);
 }
 
 Supervisor::~Supervisor() {

@@ -74,6 +74,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/bus/event_bus.h"
+#include "core/process/activity_tracker.h"
 #include "core/process/child_error.h"
 
 namespace mptest::process {
@@ -183,6 +184,12 @@ class Supervisor {
   void KillNow(int index, const std::string& reason);
   // KillNow for every call that has not ended.
   void KillAllNow(const std::string& reason);
+  // WaitAny also returns (early, maybe with nothing ended) when `fd` is readable, so that its
+  // caller can serve it on its own thread: one event loop, no thread beside the forks. Level-
+  // triggered: serve it before the next WaitAny. Fork context only (ignored inline); the fd must
+  // stay open until RemoveWakeFd or the supervisor's end.
+  void AddWakeFd(int fd);
+  void RemoveWakeFd(int fd);
   // Calls added and not yet returned by WaitAny (or Join).
   int unreported() const { return unreported_; }
   // Moves call `index`'s outcome out (its result may be large); outcomes()[index] keeps the
@@ -211,6 +218,7 @@ class Supervisor {
   void MarkEnded(Child& child);
   int AcquireInterrupts();
   void ReleaseInterrupts(int interrupt_fd);
+  void WatchWakeFd(int fd);  // adds an AddWakeFd descriptor to the epoll
   absl::Status Launch(Child& child);
   absl::Status WatchExit(Child& child);
   void FailStart(Child& child, const absl::Status& status);
@@ -226,6 +234,9 @@ class Supervisor {
   void Cancel(Child& child, const std::string& reason, bool at_once);
   void Signal(Child& child, int signal_number);
   void CloseChannel(Child& child);
+  // Sets a failed call's ChildError.activity: what it was doing when it was ended, else its
+  // innermost open activity when it ended; forgets its activities.
+  void RecordActivity(Child& child);
   void PublishExit(int index);
   absl::Status FinalStatus() const;
   // In a new child: closes this supervisor's descriptors (and the parent's end of its channel).
@@ -246,10 +257,13 @@ class Supervisor {
   bool interrupted_ = false, killed_at_once_ = false;
   std::vector<std::string> timed_out_;  // descriptions of the children alive at a deadline
   std::vector<int> ended_;              // calls ended since the last WaitAny, in order
+  std::vector<int> wake_fds_;           // AddWakeFd's, in the epoll once it exists
   int unreported_ = 0;
   int inline_current_ = -1;   // the incremental inline call running now
   bool incremental_ = false;  // used through Add: logs are merged as each child ends
   std::unique_ptr<bus::EventBus> dropped_events_;  // inline calls' events without a bus
+  // What each call said it was doing (after the buses it follows: it unsubscribes first).
+  ActivityTracker activities_;
   absl::Status join_status_;
 };
 

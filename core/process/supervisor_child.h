@@ -32,6 +32,7 @@ namespace mptest::process {
 inline constexpr absl::Duration kDrainAfterExit = absl::Seconds(1);
 // The epoll key of the interrupt pipe (children use 2 * index and 2 * index + 1).
 inline constexpr uint64_t kInterruptKey = ~uint64_t{0};
+inline constexpr uint64_t kWakeKey = ~uint64_t{0} - 1;  // an AddWakeFd descriptor
 
 // What an incremental inline call's worker thread hands back. std::mutex rather than
 // absl::Mutex: ThreadSanitizer sees through pthread, not through Debian's uninstrumented Abseil.
@@ -77,6 +78,7 @@ struct Supervisor::Child {
   std::string timeout_detail;
   bool cancelled = false;
   std::string cancel_reason;
+  std::string activity_when_ended;  // its open activity at its deadline or cancellation
   std::optional<std::string> result;
   std::optional<proto::ChildFailure> failure;
   absl::Status channel_error;  // malformed frames: the child's fault

@@ -29,6 +29,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 CallSpec Call(std::string name, std::function<std::string()> run) {
   CallSpec call;
@@ -139,6 +140,36 @@ TEST_F(IncrementalForkTest, ACrashIsReportedAtOnceWithItsSignal) {
   EXPECT_THAT(WaitAll(supervisor), ElementsAre(0));
   EXPECT_EQ(supervisor.outcomes()[0].error.error.kind(), proto::ChildError::CANCELLED);
   EXPECT_THAT(supervisor.outcomes()[0].error.Summary(), HasSubstr("no longer needed"));
+}
+
+TEST_F(IncrementalForkTest, ACallThatDiesInsideAnActivityIsNamedByIt) {
+  bus::EventBus bus;
+  PcallOptions options = Options();
+  options.bus = &bus;
+  Supervisor supervisor(options);
+  ASSERT_TRUE(supervisor
+                  .Add(Call("run",
+                            []() -> std::string {
+                              bus::ScopedActivity flash("plugin 'p' (libp.so) Flash on t1");
+                              { bus::ScopedActivity step("a step that ended"); }
+                              abort();
+                            }))
+                  .ok());
+  ASSERT_TRUE(supervisor
+                  .Add(Call("fine",
+                            [] {
+                              bus::ScopedActivity probe("a probe");
+                              return std::string("ok");
+                            }))
+                  .ok());
+  ASSERT_TRUE(supervisor.Add(Call("bare", []() -> std::string { abort(); })).ok());
+  WaitAll(supervisor);
+  const ChildProcessError& error = supervisor.outcomes()[0].error;
+  EXPECT_EQ(error.error.activity(), "plugin 'p' (libp.so) Flash on t1");
+  EXPECT_THAT(error.Summary(),
+              HasSubstr("killed by SIGABRT during plugin 'p' (libp.so) Flash on t1"));
+  EXPECT_TRUE(supervisor.outcomes()[1].ok);
+  EXPECT_THAT(supervisor.outcomes()[2].error.Summary(), Not(HasSubstr("during")));
 }
 
 TEST_F(IncrementalForkTest, AnExceptionKeepsItsTypeAndMessage) {
@@ -345,8 +376,9 @@ TEST_F(IncrementalInlineTest, PastItsDeadlineBeforeKillMakesTheCallFail) {
   Supervisor supervisor(Options(Context::kInline));
   auto powered = std::make_shared<std::atomic<bool>>(true);
   CallSpec call = Call("harness", [powered]() -> std::string {
+    bus::ScopedActivity run("plugin 'h' (libh.so) Run on t1");
     while (powered->load()) absl::SleepFor(absl::Milliseconds(1));
-    throw std::runtime_error("board powered off");
+    throw std::runtime_error("board powered off");  // leaves the activity: it ended in it
   });
   call.timeout = absl::Milliseconds(100);
   call.before_kill = [powered] { powered->store(false); };
@@ -356,6 +388,7 @@ TEST_F(IncrementalInlineTest, PastItsDeadlineBeforeKillMakesTheCallFail) {
   EXPECT_EQ(error.error.kind(), proto::ChildError::TIMED_OUT);
   EXPECT_THAT(error.Summary(), HasSubstr("ran past its timeout of 100ms"));
   EXPECT_THAT(error.Summary(), HasSubstr("result was discarded"));
+  EXPECT_THAT(error.Summary(), HasSubstr("during plugin 'h' (libh.so) Run on t1"));
 }
 
 TEST_F(IncrementalInlineTest, ACallThatIgnoresBeforeKillIsAbandonedAfterTheGrace) {

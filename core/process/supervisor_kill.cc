@@ -20,6 +20,9 @@ namespace mptest::process {
 void Supervisor::RunBeforeKill(Child& child) {
   if (child.before_kill_ran) return;
   child.before_kill_ran = true;
+  // What it was doing when it was ended: an activity it leaves while it is being ended (its
+  // harness fails once the boards are off) does not clear the cause.
+  child.activity_when_ended = activities_.Peek(calls_[child.index].target, child.index);
   if (calls_[child.index].before_kill) calls_[child.index].before_kill();
 }
 

@@ -77,6 +77,7 @@ absl::Status Supervisor::Prepare() {
     // (no descriptor left), nothing is started and a later Add prepares again.
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) return ErrnoStatus("pcall: epoll_create1", errno);
+    for (int fd : wake_fds_) WatchWakeFd(fd);
   }
   started_ = true;
   if (context_ == Context::kInline) return absl::OkStatus();

@@ -19,6 +19,7 @@
 #include "core/process/subprocess.h"
 #include "core/process/supervisor.h"
 #include "core/process/supervisor_child.h"
+#include "glog/logging.h"
 
 namespace mptest::process {
 namespace {
@@ -41,6 +42,29 @@ int Supervisor::AcquireInterrupts() {
   event.data.u64 = kInterruptKey;
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupt_fd, &event);
   return interrupt_fd;
+}
+
+void Supervisor::AddWakeFd(int fd) {
+  if (context_ == Context::kInline) return;
+  wake_fds_.push_back(fd);
+  if (epoll_fd_ >= 0) WatchWakeFd(fd);
+}
+
+void Supervisor::WatchWakeFd(int fd) {
+  struct epoll_event event;
+  memset(&event, 0, sizeof(event));
+  event.events = EPOLLIN;
+  event.data.u64 = kWakeKey;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+    PLOG(WARNING) << "pcall: cannot watch descriptor " << fd << " for wake-ups";
+  }
+}
+
+void Supervisor::RemoveWakeFd(int fd) {
+  auto found = std::find(wake_fds_.begin(), wake_fds_.end(), fd);
+  if (found == wake_fds_.end()) return;
+  wake_fds_.erase(found);
+  if (epoll_fd_ >= 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
 void Supervisor::ReleaseInterrupts(int interrupt_fd) {
@@ -141,9 +165,14 @@ absl::Status Supervisor::Loop(absl::Time join_deadline, LoopMode mode) {
       return ErrnoStatus("pcall: epoll_wait", errno);
     }
     now = absl::Now();
+    bool woken = false;
     for (int i = 0; i < ready; ++i) {
       const uint64_t key = events[i].data.u64;
       if (key == kInterruptKey) continue;  // handled at the top of the loop
+      if (key == kWakeKey) {
+        woken = true;
+        continue;
+      }
       Child& child = *children_[key / 2];
       if (child.state != Child::State::kRunning) continue;
       if (key % 2 == 1) {
@@ -156,6 +185,7 @@ absl::Status Supervisor::Loop(absl::Time join_deadline, LoopMode mode) {
     for (auto& child : children_) {
       if (child->state == Child::State::kRunning) DrainRing(*child);
     }
+    if (woken && until_any) return absl::OkStatus();  // the caller serves its descriptor
   }
 }
 
@@ -297,6 +327,7 @@ void Supervisor::Finish(Child& child) {
     error.set_exit_code(status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     if (!child.truncated.ok()) error.set_detail(std::string(child.truncated.message()));
   }
+  RecordActivity(child);
   if (signaled && (child.timed_out || child.cancelled)) {
     error.set_signal(WTERMSIG(status));
     error.set_core_dumped(WCOREDUMP(status));
@@ -312,6 +343,14 @@ void Supervisor::Finish(Child& child) {
     for (auto& other : children_) Cancel(*other, reason, false);
     CancelPending(reason);
   }
+}
+
+void Supervisor::RecordActivity(Child& child) {
+  const std::string last = activities_.Take(calls_[child.index].target, child.index);
+  CallOutcome& outcome = outcomes_[child.index];
+  if (outcome.ok) return;
+  outcome.error.error.set_activity(child.activity_when_ended.empty() ? last
+                                                                     : child.activity_when_ended);
 }
 
 void Supervisor::PublishExit(int index) {

@@ -1,10 +1,11 @@
-// ReporterServer: a poll loop on its own thread over the listening socket and its clients.
+// ReporterServer: an epoll loop over the listening socket and its clients, on a thread of its own
+// or on the caller's (serve_on_caller_thread).
 #include "core/report/reporter_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -12,8 +13,11 @@
 
 #include <cstring>
 #include <map>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "core/bus/frame.h"
 #include "core/report/atomic_file.h"
 #include "core/report/json_io.h"
 #include "core/report/reporter_wire.h"
@@ -21,11 +25,6 @@
 
 namespace mptest::report {
 namespace {
-
-struct Client {
-  pid_t pid = 0;
-  std::string buffer;
-};
 
 // The directory's name and the socket's below the parent: "/mptest-reporter-XXXXXX/reporter.sock".
 constexpr size_t kSocketSuffix = 37;
@@ -90,37 +89,61 @@ absl::StatusOr<std::unique_ptr<ReporterServer>> ReporterServer::Start(
     rmdir(directory.c_str());
     return status;
   }
+  int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd < 0) {
+    absl::Status status = ErrnoStatus("epoll_create1");
+    close(wake_fd);
+    close(listen_fd);
+    unlink(socket_path.c_str());
+    rmdir(directory.c_str());
+    return status;
+  }
   std::unique_ptr<ReporterServer> server(
-      new ReporterServer(std::move(options), directory, socket_path, listen_fd, wake_fd));
+      new ReporterServer(std::move(options), directory, socket_path, listen_fd, wake_fd, epoll_fd));
+  for (int fd : {listen_fd, wake_fd}) {
+    epoll_event event = {};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0) return ErrnoStatus("epoll_ctl");
+  }
   if (!server->options_.output_path.empty()) {
     absl::Status status =
         WriteFileAtomically(server->options_.output_path, MessageToJson(proto::ReporterResults()));
     if (!status.ok()) return status;
   }
-  server->thread_ = std::thread([raw = server.get()] { raw->Serve(); });
+  if (!server->options_.serve_on_caller_thread) {
+    server->thread_ = std::thread([raw = server.get()] {
+      while (raw->ServeOnce(-1)) {
+      }
+    });
+  }
   return server;
 }
 
 ReporterServer::ReporterServer(ReporterServerOptions options, std::string directory,
-                               std::string socket_path, int listen_fd, int wake_fd)
+                               std::string socket_path, int listen_fd, int wake_fd, int epoll_fd)
     : options_(std::move(options)),
       directory_(std::move(directory)),
       socket_path_(std::move(socket_path)),
       listen_fd_(listen_fd),
-      wake_fd_(wake_fd) {}
+      wake_fd_(wake_fd),
+      epoll_fd_(epoll_fd) {}
 
 ReporterServer::~ReporterServer() {
   uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof(one));
   if (thread_.joinable()) thread_.join();
+  for (const auto& [fd, client] : clients_) close(fd);
+  close(epoll_fd_);
   close(listen_fd_);
   close(wake_fd_);
   unlink(socket_path_.c_str());
   rmdir(directory_.c_str());
 }
 
-void ReporterServer::ExportToEnvironment() const {
+void ReporterServer::ExportToEnvironment(const std::string& reporter_send) const {
   setenv(kReporterSocketEnv, socket_path_.c_str(), /*overwrite=*/1);
+  if (!reporter_send.empty()) setenv(kReporterSendEnv, reporter_send.c_str(), /*overwrite=*/1);
 }
 
 std::vector<proto::ReportSection> ReporterServer::sections() const {
@@ -165,79 +188,82 @@ proto::ReporterReply ReporterServer::Handle(const std::string& payload, pid_t pe
   return reply;
 }
 
-void ReporterServer::Serve() {
-  std::map<int, Client> clients;
-  auto drop = [&clients](int fd) {
-    close(fd);
-    clients.erase(fd);
-  };
-  while (true) {
-    std::vector<pollfd> fds = {{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
-    for (const auto& [fd, client] : clients) fds.push_back({fd, POLLIN, 0});
-    if (poll(fds.data(), fds.size(), -1) < 0) {
-      if (errno == EINTR) continue;
-      PLOG(ERROR) << "reporter: poll failed; the server stops";
-      break;
-    }
-    if (fds[0].revents != 0) break;
-    if (fds[1].revents & POLLIN) {
-      int fd;
-      while ((fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
-        ucred peer = {};
-        socklen_t length = sizeof(peer);
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 ||
-            peer.uid != options_.expected_uid) {
-          const std::string reason =
-              absl::StrCat("refused a connection from pid ", peer.pid, " uid ", peer.uid,
-                           " (only uid ", options_.expected_uid, " may report)");
-          LOG(WARNING) << "reporter: " << reason << "; disconnected";
-          {
-            absl::MutexLock lock(&mutex_);  // counted before the peer can hear of it
-            ++refused_peers_;
-          }
-          // Tell the peer why before hanging up (best effort: it may not wait for it).
-          proto::ReporterReply refusal;
-          refusal.set_error(reason);
-          refusal.set_refused(true);
-          const std::string frame = EncodeFrame(refusal);
-          (void)!send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-          close(fd);
-          continue;
-        }
-        clients[fd].pid = peer.pid;
-      }
-    }
-    for (size_t i = 2; i < fds.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      const int fd = fds[i].fd;
-      Client& client = clients[fd];
-      char chunk[16384];
-      ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (n <= 0) {
-        drop(fd);
-        continue;
-      }
-      client.buffer.append(chunk, static_cast<size_t>(n));
-      std::string payload;
-      bool keep = true;
-      while (keep) {
-        absl::StatusOr<bool> frame = TakeFrame(&client.buffer, &payload);
-        if (!frame.ok()) {
-          LOG(WARNING) << "reporter: pid " << client.pid << ": " << frame.status()
-                       << "; disconnected";
-          absl::MutexLock lock(&mutex_);
-          ++malformed_frames_;
-          keep = false;
-          break;
-        }
-        if (!*frame) break;
-        keep = SendAll(fd, EncodeFrame(Handle(payload, client.pid))).ok();
-      }
-      if (!keep) drop(fd);
+bool ReporterServer::ServeOnce(int timeout_ms) {
+  epoll_event events[16];
+  const int ready = epoll_wait(epoll_fd_, events, 16, timeout_ms);
+  if (ready < 0) {
+    if (errno == EINTR) return true;
+    PLOG(ERROR) << "reporter: epoll_wait failed; the server stops";
+    return false;
+  }
+  for (int i = 0; i < ready; ++i) {
+    const int fd = events[i].data.fd;
+    if (fd == wake_fd_) return false;
+    if (fd == listen_fd_) {
+      Accept();
+    } else if (!Receive(fd)) {
+      epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      close(fd);
+      clients_.erase(fd);
     }
   }
-  for (auto& [fd, client] : clients) close(fd);
+  return true;
+}
+
+void ReporterServer::Accept() {
+  int fd;
+  while ((fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+    ucred peer = {};
+    socklen_t length = sizeof(peer);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &length) != 0 ||
+        peer.uid != options_.expected_uid) {
+      const std::string reason =
+          absl::StrCat("refused a connection from pid ", peer.pid, " uid ", peer.uid, " (only uid ",
+                       options_.expected_uid, " may report)");
+      LOG(WARNING) << "reporter: " << reason << "; disconnected";
+      {
+        absl::MutexLock lock(&mutex_);  // counted before the peer can hear of it
+        ++refused_peers_;
+      }
+      // Tell the peer why before hanging up (best effort: it may not wait for it).
+      proto::ReporterReply refusal;
+      refusal.set_error(reason);
+      refusal.set_refused(true);
+      const std::string frame = EncodeFrame(refusal);
+      (void)!send(fd, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      close(fd);
+      continue;
+    }
+    epoll_event event = {};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+      PLOG(WARNING) << "reporter: cannot serve pid " << peer.pid;
+      close(fd);
+      continue;
+    }
+    clients_[fd].pid = peer.pid;
+  }
+}
+
+bool ReporterServer::Receive(int fd) {
+  Client& client = clients_[fd];
+  char chunk[16384];
+  ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  client.reader.Feed(chunk, static_cast<size_t>(n));
+  for (;;) {
+    absl::StatusOr<std::optional<std::string>> frame = client.reader.Next();
+    if (!frame.ok()) {
+      LOG(WARNING) << "reporter: pid " << client.pid << ": " << frame.status() << "; disconnected";
+      absl::MutexLock lock(&mutex_);
+      ++malformed_frames_;
+      return false;
+    }
+    if (!frame->has_value()) return true;
+    if (!SendAll(fd, EncodeFrame(Handle(**frame, client.pid))).ok()) return false;
+  }
 }
 
 }  // namespace mptest::report

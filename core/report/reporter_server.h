@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,7 +20,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "core/bus/frame.h"
 #include "core/proto/results.pb.h"
+#include "core/report/reporter_wire.h"
 
 namespace mptest::report {
 
@@ -35,6 +38,10 @@ struct ReporterServerOptions {
   // Called on the server thread for each accepted section, after it is written (for example
   // ResultsWriter::AddSection). An error is sent back to the client.
   std::function<absl::Status(const proto::ReportSection&)> on_section;
+  // No thread: the caller serves the socket, calling ServeReady() whenever wait_fd() is
+  // readable (mptest's campaign does, between waits for its jobs, so that no thread of it runs
+  // while it forks). on_section then runs on the caller's thread.
+  bool serve_on_caller_thread = false;
 };
 
 class ReporterServer {
@@ -49,17 +56,32 @@ class ReporterServer {
 
   // Sets MPTEST_REPORTER_SOCKET in this process's environment so that children (forked or
   // exec'd harnesses) find the server. Call before starting children, not concurrently with
-  // getenv in other threads.
-  void ExportToEnvironment() const;
+  // getenv in other threads. With `reporter_send` (the program's path), also sets
+  // MPTEST_REPORTER_SEND, so that scripts can report without knowing where mptest is installed.
+  void ExportToEnvironment(const std::string& reporter_send = "") const;
+
+  // serve_on_caller_thread: readable when a peer connects or sends; ServeReady() then accepts,
+  // reads and answers what is ready, without blocking.
+  int wait_fd() const { return epoll_fd_; }
+  void ServeReady() { ServeOnce(0); }
 
   std::vector<proto::ReportSection> sections() const;
   int refused_peers() const;
   int malformed_frames() const;
 
  private:
+  struct Client {
+    pid_t pid = 0;
+    bus::FrameReader reader{kMaxReporterFrame};
+  };
   ReporterServer(ReporterServerOptions options, std::string directory, std::string socket_path,
-                 int listen_fd, int wake_fd);
-  void Serve();
+                 int listen_fd, int wake_fd, int epoll_fd);
+  // Serves what becomes ready within `timeout_ms` (-1: until something does); false once the
+  // destructor asks the serving thread to stop.
+  bool ServeOnce(int timeout_ms);
+  void Accept();
+  // Reads and answers a client's requests; false when it is to be disconnected.
+  bool Receive(int fd);
   // Handles one request frame; returns the reply.
   proto::ReporterReply Handle(const std::string& payload, pid_t peer_pid);
 
@@ -67,8 +89,10 @@ class ReporterServer {
   const std::string directory_;
   const std::string socket_path_;
   const int listen_fd_;
-  const int wake_fd_;  // eventfd: written by the destructor to stop Serve()
+  const int wake_fd_;   // eventfd: written by the destructor to stop the serving thread
+  const int epoll_fd_;  // the listening socket, the wake fd and every client
   std::thread thread_;
+  std::map<int, Client> clients_;  // by descriptor; only the serving thread touches them
 
   mutable absl::Mutex mutex_;
   proto::ReporterResults results_ ABSL_GUARDED_BY(mutex_);

@@ -7,34 +7,18 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/bus/frame.h"
 
 namespace mptest::report {
 
 std::string EncodeFrame(const google::protobuf::MessageLite& message) {
-  std::string payload = message.SerializeAsString();
-  const uint32_t length = static_cast<uint32_t>(payload.size());
-  std::string frame(4, '\0');
-  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>((length >> (8 * i)) & 0xFF);
-  frame += payload;
+  std::string frame;
+  bus::AppendFrame(message.SerializeAsString(), &frame);
   return frame;
-}
-
-absl::StatusOr<bool> TakeFrame(std::string* buffer, std::string* payload) {
-  if (buffer->size() < 4) return false;
-  uint32_t length = 0;
-  for (int i = 0; i < 4; ++i) {
-    length |= static_cast<uint32_t>(static_cast<unsigned char>((*buffer)[i])) << (8 * i);
-  }
-  if (length > kMaxReporterFrame) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "reporter frame of ", length, " bytes is over the limit of ", kMaxReporterFrame));
-  }
-  if (buffer->size() < 4 + static_cast<size_t>(length)) return false;
-  payload->assign(*buffer, 4, length);
-  buffer->erase(0, 4 + static_cast<size_t>(length));
-  return true;
 }
 
 absl::Status SendAll(int fd, absl::string_view data) {
@@ -50,11 +34,11 @@ absl::Status SendAll(int fd, absl::string_view data) {
 }
 
 absl::StatusOr<std::string> ReceiveFrame(int fd, absl::Time deadline) {
-  std::string buffer, payload;
+  bus::FrameReader reader(kMaxReporterFrame);
   while (true) {
-    absl::StatusOr<bool> complete = TakeFrame(&buffer, &payload);
-    if (!complete.ok()) return complete.status();
-    if (*complete) return payload;
+    absl::StatusOr<std::optional<std::string>> frame = reader.Next();
+    if (!frame.ok()) return frame.status();
+    if (frame->has_value()) return std::move(**frame);
     const int64_t wait_ms = absl::ToInt64Milliseconds(deadline - absl::Now());
     if (wait_ms <= 0) return absl::DeadlineExceededError("reporter: no reply from the server");
     pollfd poll_fd = {fd, POLLIN, 0};
@@ -74,7 +58,7 @@ absl::StatusOr<std::string> ReceiveFrame(int fd, absl::Time deadline) {
       return absl::UnavailableError(
           "reporter: the server closed the connection (refused peer or server stopped)");
     }
-    buffer.append(chunk, static_cast<size_t>(n));
+    reader.Feed(chunk, static_cast<size_t>(n));
   }
 }
 

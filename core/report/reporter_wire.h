@@ -1,5 +1,5 @@
-// The reporter's wire format: length-prefixed protobuf frames over a unix stream socket
-// (4-byte little-endian length, then that many bytes; at most kMaxReporterFrame).
+// The reporter's wire format: protobuf messages in core/bus's frames (frame.h: a 4-byte
+// little-endian length, then the payload) over a unix stream socket, at most kMaxReporterFrame.
 #ifndef MPTEST_CORE_REPORT_REPORTER_WIRE_H_
 #define MPTEST_CORE_REPORT_REPORTER_WIRE_H_
 
@@ -16,16 +16,14 @@ namespace mptest::report {
 
 // The environment variable through which descendants find the reporter socket.
 inline constexpr char kReporterSocketEnv[] = "MPTEST_REPORTER_SOCKET";
+// And the reporter_send program that mptest ships beside itself, for scripts.
+inline constexpr char kReporterSendEnv[] = "MPTEST_REPORTER_SEND";
 
 inline constexpr uint32_t kMaxReporterFrame = 1 << 20;
 
-// The frame (header + payload) carrying `message`.
+// The frame (header + payload) carrying `message`. Frames are read with bus::FrameReader
+// (kMaxReporterFrame).
 std::string EncodeFrame(const google::protobuf::MessageLite& message);
-
-// If `buffer` starts with a complete frame, moves its payload into `payload`, removes the
-// frame from `buffer` and returns true; false if more bytes are needed; an error if the
-// announced length is over kMaxReporterFrame.
-absl::StatusOr<bool> TakeFrame(std::string* buffer, std::string* payload);
 
 // Blocking helpers for the client side: write everything (no SIGPIPE), read one frame before
 // `deadline`.

@@ -60,7 +60,9 @@ absl::StatusOr<std::string> Campaign::CallSupervised(
       executor_.CancelAll();
       cancelled = true;
     }
-    for (const JobDone& done : executor_.Wait(options_.poll)) {
+    std::vector<JobDone> finished = executor_.Wait(options_.poll);
+    if (options_.after_wait) options_.after_wait();
+    for (const JobDone& done : finished) {
       if (done.id != id) continue;  // none: see the DCHECK above
       proto::PluginCallResult result;
       if (done.status != JobDone::Status::kOk || !result.ParseFromString(done.payload)) {
@@ -475,6 +477,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       break;
     }
     std::vector<JobDone> finished = executor_.Wait(options_.poll);
+    if (options_.after_wait) options_.after_wait();
     handle_test_events();
     const absl::Time now = executor_.Now();
     sink_.Tick(Seconds(now));

@@ -63,6 +63,9 @@ struct CampaignOptions {
   // Polled every loop: a non-empty answer is a host error (the results directory cannot be
   // written) that ends the campaign as `interrupted` does, reported as CampaignSummary.host_error.
   std::function<std::string()> host_error;
+  // Called on the campaign's thread after every wait for its jobs, stopping or not: serves the
+  // descriptors the caller gave the executor (Executor::WakeOn), such as the reporter's socket.
+  std::function<void()> after_wait;
 };
 
 // The matrix of `plan` over `tentacles` (the plan's own, or those of them that came up), as

@@ -19,9 +19,9 @@ namespace mptest::sched {
 // A test run as an executor that runs it on another host needs it (SlurmExecutor): the
 // serialized proto::WorkerInput, and where it must run. Executors that run `work` ignore it.
 struct RemoteJob {
-  std::string input;              // proto::WorkerInput, serialized
-  std::string host;               // the host holding the tentacles ("" = any)
-  std::vector<std::string> gres;  // the tentacles, as Slurm GRES: <board kind>:<tentacle id>:1
+  std::string input;                   // proto::WorkerInput, serialized
+  std::string host;                    // the host holding the tentacles ("" = any)
+  std::vector<std::string> gres;       // the tentacles, as Slurm GRES: <board kind>:<tentacle id>:1
   std::vector<std::string> tentacles;  // their labels, for messages
   std::string error;  // the input could not be made: the job ends at once with this detail
 };
@@ -73,6 +73,11 @@ class Executor {
   virtual absl::StatusOr<std::map<std::string, std::string>> UnusableHosts() {
     return std::map<std::string, std::string>();
   }
+  // Wait also returns, maybe with nothing ended, when `fd` is readable: the caller serves it
+  // between waits on its own thread (mptest's reporter socket, the USB watchdog's pipe), so no
+  // thread of the campaign runs while jobs are forked. Level-triggered; `fd` stays open while
+  // the executor lives. Executors without descriptors to wait on ignore it.
+  virtual void WakeOn(int /*fd*/) {}
   // The executor's clock (simulated for SimulatedExecutor).
   virtual absl::Time Now() const = 0;
   // Ends every running job as if its deadline had passed now (before_kill, then the kill);

@@ -38,6 +38,7 @@ class ProcessExecutor : public Executor {
   int capacity() const override { return capacity_; }
   std::vector<JobDone> Wait(absl::Duration max_wait) override;
   absl::Time Now() const override { return absl::Now(); }
+  void WakeOn(int fd) override { supervisor_.AddWakeFd(fd); }
   void CancelAll() override;
   void KillAll() override;
 

@@ -347,6 +347,8 @@ std::vector<JobDone> SlurmExecutor::Wait(absl::Duration max_wait) {
       fds.push_back({remote->out.get(), POLLIN, 0});
       ids.push_back(id);
     }
+    const size_t remote_fds = fds.size();
+    for (int fd : wake_fds_) fds.push_back({fd, POLLIN, 0});
     absl::Duration slice = std::min(until - Now(), absl::Milliseconds(200));
     if (local_->running() > 0) slice = std::min(slice, absl::Milliseconds(20));
     slice = std::max(slice, absl::ZeroDuration());
@@ -356,6 +358,9 @@ std::vector<JobDone> SlurmExecutor::Wait(absl::Duration max_wait) {
     } else if (local_->running() == 0) {
       absl::SleepFor(slice);
     }
+    bool woken = false;
+    for (size_t i = remote_fds; i < fds.size(); ++i) woken |= fds[i].revents != 0;
+    fds.resize(remote_fds);
     for (size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].revents == 0) continue;
       Remote& remote = *remotes_[ids[i]];
@@ -370,7 +375,7 @@ std::vector<JobDone> SlurmExecutor::Wait(absl::Duration max_wait) {
         ended.push_back(std::move(done));
       }
     }
-    if (Now() >= until) break;
+    if (Now() >= until || woken) break;
   }
   return ended;
 }

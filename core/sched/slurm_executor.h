@@ -58,6 +58,10 @@ class SlurmExecutor : public Executor {
   int running() const override;
   int capacity() const override { return local_->capacity() + remote_capacity_; }
   std::vector<JobDone> Wait(absl::Duration max_wait) override;
+  void WakeOn(int fd) override {
+    wake_fds_.push_back(fd);
+    local_->WakeOn(fd);
+  }
   absl::Time Now() const override { return absl::Now(); }
   void CancelAll() override;
   void KillAll() override;
@@ -107,6 +111,7 @@ class SlurmExecutor : public Executor {
 
   SlurmOptions options_;
   std::unique_ptr<Executor> local_;
+  std::vector<int> wake_fds_;  // WakeOn's
   int remote_capacity_;
   int next_id_ = 1;
   std::map<int, int> local_ids_;  // the local executor's id -> ours

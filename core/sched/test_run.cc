@@ -71,8 +71,10 @@ absl::Status PrepareTentacle(const proto::Tentacle& tentacle, const proto::Firmw
     LOG_IF(WARNING, !kept.ok()) << "cannot keep the identity " << *after << ": " << kept;
   }
   if (!after.ok() && !absl::IsUnimplemented(after.status())) {
-    return absl::UnavailableError(absl::StrCat(
-        tentacle.entry().label(), " does not answer after flashing: ", after.status().message()));
+    // Its code is kept: a probe that threw (INTERNAL) is not worth a retry, a silent board is.
+    return absl::Status(after.status().code(),
+                        absl::StrCat(tentacle.entry().label(), " does not answer after flashing: ",
+                                     after.status().message()));
   }
   return absl::OkStatus();
 }
@@ -91,6 +93,11 @@ void AttachFailureFiles(const std::string& results_dir, const std::string& direc
   outcome->set_expected_file(base + ".exp");
   outcome->set_output_file(base + ".out");
   outcome->set_diff(report::UnifiedDiff(*expected, *output));
+}
+
+bool IsDeterministicError(const absl::Status& status) {
+  return absl::IsInternal(status) || absl::IsInvalidArgument(status) ||
+         absl::IsUnimplemented(status);
 }
 
 // Before an attempt that follows an infrastructure error: a hard reset of each board whose
@@ -323,8 +330,10 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     const bool interrupted = input.options.interrupted && input.options.interrupted();
     if (!status.ok()) {
       record.set_error(group.msg_error());
+      // Not retried: the host's error (the same again), and a plugin's deterministic one (it
+      // threw: INTERNAL; a configuration it refuses: INVALID_ARGUMENT, UNIMPLEMENTED).
       if (++errors > input.options.max_retries || IsHostResourceError(group.msg_error()) ||
-          interrupted) {
+          IsDeterministicError(status) || interrupted) {
         break;
       }
       PowerCycleForRetry(input.tentacles, plugins);

@@ -1,30 +1,18 @@
 // A board driver that misbehaves on request, for tests of how mptest survives its plugins:
 // each method reads a tag named after it (Discover: of the first inventory entry; Flash: of the
-// request's tentacle) and then crashes ("crash": SIGSEGV), hangs ("hang"), throws ("throw"),
-// exits ("exit": _exit(7)) or fails ("error": FAILED_PRECONDITION). Without the tag it works.
-#include <unistd.h>
-
-#include <stdexcept>
+// request's tentacle) and then crashes, hangs, throws, exits or fails (misbehave.h). Without the
+// tag it works.
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
 #include "core/api/plugin_sdk.h"
+#include "testdata/plugins/misbehave.h"
 
 namespace {
 
 absl::Status Misbehave(const mptest::proto::InventoryEntry& entry, const std::string& method) {
-  auto tag = entry.tags().find(method);
-  if (tag == entry.tags().end()) return absl::OkStatus();
-  if (tag->second == "crash") {
-    volatile int* null = nullptr;
-    *null = 1;
-  }
-  if (tag->second == "hang") {
-    for (;;) pause();
-  }
-  if (tag->second == "throw") throw std::runtime_error(method + " threw as asked");
-  if (tag->second == "exit") _exit(7);
-  return absl::FailedPreconditionError(method + " failed as asked");
+  return mptest_testdata::Misbehave(mptest_testdata::Requested(entry.tags(), method), method);
 }
 
 class FaultyBoardDriver : public mptest::BoardDriver {
@@ -56,11 +44,27 @@ class FaultyBoardDriver : public mptest::BoardDriver {
     return Misbehave(tentacle.entry(), "PowerCycle");
   }
   absl::Status Flash(const mptest::proto::FlashRequest& request) override {
-    return Misbehave(request.tentacle().entry(), "Flash");
+    if (absl::Status status = Misbehave(request.tentacle().entry(), "Flash"); !status.ok()) {
+      return status;
+    }
+    flashed_[request.tentacle().entry().label()] = request.firmware().version();
+    return absl::OkStatus();
   }
   absl::Status Stop(const mptest::proto::Tentacle& tentacle) override {
     return Misbehave(tentacle.entry(), "Stop");
   }
+  // What this process flashed last; else no probe of its own: mptest asks the board's console.
+  absl::StatusOr<std::string> ReadVersion(const mptest::proto::Tentacle& tentacle) override {
+    if (absl::Status status = Misbehave(tentacle.entry(), "ReadVersion"); !status.ok()) {
+      return status;
+    }
+    auto flashed = flashed_.find(tentacle.entry().label());
+    if (flashed != flashed_.end()) return flashed->second;
+    return BoardDriver::ReadVersion(tentacle);
+  }
+
+ private:
+  std::map<std::string, std::string> flashed_;  // by tentacle label
 };
 
 }  // namespace

@@ -4,9 +4,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "core/plugin/flags.h"
-#include "core/repl/raw_repl_client.h"
 #include "core/sched/firmware_bartender.h"
 #include "glog/logging.h"
 
@@ -58,23 +56,7 @@ absl::StatusOr<Harness*> CliPlugins::GetHarness(const std::string& name) {
 }
 
 absl::StatusOr<std::string> CliPlugins::ReadVersion(const proto::Tentacle& tentacle) {
-  // The board driver's own probe when it has one; else the raw REPL on the board's console.
-  if (absl::StatusOr<BoardDriver*> driver = GetDriver(tentacle.entry().type()); driver.ok()) {
-    absl::StatusOr<std::string> identity = (*driver)->ReadVersion(tentacle);
-    if (!absl::IsUnimplemented(identity.status())) return identity;
-  }
-  if (tentacle.console().empty()) {
-    return absl::UnavailableError(absl::StrCat(tentacle.entry().label(), ": no console"));
-  }
-  absl::StatusOr<std::unique_ptr<repl::RawReplClient>> client =
-      repl::RawReplClient::OpenBoard(tentacle.console(), tentacle.board());
-  if (!client.ok()) return client.status();
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  if (absl::Status status = (*client)->EnterRawRepl(deadline); !status.ok()) return status;
-  absl::StatusOr<repl::BoardVersion> version = (*client)->ReadVersion(deadline);
-  (void)(*client)->ExitRawRepl(deadline);  // leave the board at its friendly prompt
-  if (!version.ok()) return version.status();
-  return version->identity;
+  return source_.ReadVersion(tentacle);
 }
 
 absl::Status CliPlugins::CheckLab(const sched::LabConfig& lab, const std::string& boards_dir,

@@ -1,8 +1,7 @@
 // The CLI's PluginSource: the plugins the registry found (--plugin_path, MPTEST_PLUGIN_PATH, the
 // built-in set in mptest's runfiles) and nothing else: no stand-in, no test fake. The `flash`
 // command's empty harness ("flash_only") is the one implementation compiled into mptest, added
-// to the registry as an in-process plugin. Reads a board's version through its driver's
-// optional probe, else over its console with the raw-REPL client.
+// to the registry as an in-process plugin.
 #ifndef MPTEST_TOOLS_CLI_CLI_PLUGINS_H_
 #define MPTEST_TOOLS_CLI_CLI_PLUGINS_H_
 
@@ -25,8 +24,7 @@ class CliPlugins : public sched::PluginSource {
   absl::StatusOr<Builder*> GetBuilder(const std::string& name) override;
   absl::StatusOr<BoardDriver*> GetDriver(const std::string& type) override;
   absl::StatusOr<Harness*> GetHarness(const std::string& name) override;
-  // The identity the board reports: its driver's ReadVersion when it has one, else the raw-REPL
-  // probe on its console (core/repl/firmware_identity.h).
+  // The identity the board reports (RegistryPluginSource::ReadVersion).
   absl::StatusOr<std::string> ReadVersion(const proto::Tentacle& tentacle) override;
 
   // Every plugin `lab` names resolves to a usable plugin of the right kind: each tentacle's

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -64,37 +65,25 @@ absl::StatusOr<std::unique_ptr<UsbWatchdog>> UsbWatchdog::Start(const UsbWatchdo
   process::CommandOptions command;
   command.argv = std::move(words);
   absl::StatusOr<process::StartedCommand> started = process::StartCommand(command);
-  int wake[2] = {-1, -1};
-  if (started.ok() && pipe2(wake, O_CLOEXEC) != 0) {
-    int saved = errno;
-    kill(-started->pid, SIGKILL);
-    while (waitpid(started->pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-    close(started->output_fd);
-    started = absl::InternalError(absl::StrCat("pipe2: ", strerror(saved)));
-  }
   if (!started.ok()) {
     close(log_fd);
     return absl::FailedPreconditionError(
         absl::StrCat(name, " cannot be started: ", started.status().message()));
   }
+  fcntl(started->output_fd, F_SETFL, fcntl(started->output_fd, F_GETFL) | O_NONBLOCK);
   std::unique_ptr<UsbWatchdog> watchdog(
-      new UsbWatchdog(options, started->pid, started->output_fd, log_fd, wake[0], wake[1]));
+      new UsbWatchdog(options, started->pid, started->output_fd, log_fd));
   // The startup window: a command that ends or says it sees no kernel log cannot watch.
-  absl::Time deadline = absl::Now() + options.startup;
+  const absl::Time deadline = absl::Now() + options.startup;
+  while (!watchdog->reaped_ && watchdog->cannot_watch_.empty() && absl::Now() < deadline) {
+    watchdog->AwaitOutput(deadline - absl::Now());
+    watchdog->Serve();
+  }
   std::string failure;
-  {
-    absl::MutexLock lock(&watchdog->mutex_);
-    bool (*failed)(UsbWatchdog*) = [](UsbWatchdog* self) {
-      self->mutex_.AssertReaderHeld();
-      return self->reaped_ || !self->cannot_watch_.empty();
-    };
-    watchdog->mutex_.AwaitWithDeadline(absl::Condition(failed, watchdog.get()), deadline);
-    if (!watchdog->cannot_watch_.empty()) {
-      failure = absl::StrCat("it printed: ", watchdog->cannot_watch_);
-    } else if (watchdog->reaped_) {
-      failure = absl::StrCat("it ", Describe(watchdog->wait_status_), " at once");
-    }
+  if (!watchdog->cannot_watch_.empty()) {
+    failure = absl::StrCat("it printed: ", watchdog->cannot_watch_);
+  } else if (watchdog->reaped_) {
+    failure = absl::StrCat("it ", Describe(watchdog->wait_status_), " at once");
   }
   if (!failure.empty()) {
     watchdog->Stop();
@@ -104,50 +93,47 @@ absl::StatusOr<std::unique_ptr<UsbWatchdog>> UsbWatchdog::Start(const UsbWatchdo
   return watchdog;
 }
 
-UsbWatchdog::UsbWatchdog(UsbWatchdogOptions options, pid_t pid, int output_fd, int log_fd,
-                         int wake_read_fd, int wake_write_fd)
-    : options_(std::move(options)),
-      pid_(pid),
-      output_fd_(output_fd),
-      log_fd_(log_fd),
-      wake_read_fd_(wake_read_fd),
-      wake_write_fd_(wake_write_fd) {
-  reader_ = std::thread([this] { ReadLoop(); });
+UsbWatchdog::UsbWatchdog(UsbWatchdogOptions options, pid_t pid, int output_fd, int log_fd)
+    : options_(std::move(options)), pid_(pid), output_fd_(output_fd), log_fd_(log_fd) {}
+
+void UsbWatchdog::AwaitOutput(absl::Duration timeout) {
+  // After the end of its output only the command's exit is awaited: a short nap, not a spin.
+  const int millis = static_cast<int>(
+      std::clamp<int64_t>(absl::ToInt64Milliseconds(timeout), 0, output_ended_ ? 5 : 1000));
+  pollfd fd = {output_fd_, POLLIN, 0};
+  poll(&fd, output_ended_ ? 0 : 1, millis);
 }
 
-void UsbWatchdog::ReadLoop() {
-  std::string pending;
+void UsbWatchdog::Serve() {
   char buffer[4096];
-  while (true) {
-    pollfd fds[2] = {{output_fd_, POLLIN, 0}, {wake_read_fd_, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
+  while (!output_ended_) {
+    ssize_t got = read(output_fd_, buffer, sizeof(buffer));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EAGAIN) break;
+    if (got <= 0) {  // every writer is gone: the command ended, or is ending
+      output_ended_ = true;
+      if (!pending_.empty()) HandleLine(pending_);
+      pending_.clear();
       break;
     }
-    if (fds[1].revents != 0) return;  // Stop(): it reaps
-    ssize_t got = read(output_fd_, buffer, sizeof(buffer));
-    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (got <= 0) break;  // every writer is gone: the command ended
-    pending.append(buffer, static_cast<size_t>(got));
+    pending_.append(buffer, static_cast<size_t>(got));
     size_t newline;
-    while ((newline = pending.find('\n')) != std::string::npos) {
-      HandleLine(pending.substr(0, newline));
-      pending.erase(0, newline + 1);
+    while ((newline = pending_.find('\n')) != std::string::npos) {
+      HandleLine(pending_.substr(0, newline));
+      pending_.erase(0, newline + 1);
     }
   }
-  if (!pending.empty()) HandleLine(pending);
-  // Wait for the command without reaping it, so its pid (the group's id) cannot be reused while
-  // what is left of its group is killed; then reap it.
-  siginfo_t info;
-  while (waitid(P_PID, pid_, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  if (reaped_) return;
+  // Reaped only once it has exited (never blocking), and only after what is left of its group
+  // was killed, so that its pid (the group's id) cannot be reused before that.
+  siginfo_t info = {};
+  if (waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != pid_) {
+    return;
   }
   kill(-pid_, SIGKILL);
-  absl::MutexLock lock(&mutex_);  // Signal() signals only while the pid is unreaped
-  int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
   }
   reaped_ = true;
-  wait_status_ = status;
 }
 
 void UsbWatchdog::HandleLine(const std::string& line) {
@@ -162,7 +148,6 @@ void UsbWatchdog::HandleLine(const std::string& line) {
     left -= static_cast<size_t>(wrote);
   }
   std::string text(absl::StripTrailingAsciiWhitespace(line));
-  absl::MutexLock lock(&mutex_);
   if (IsUsbError(text)) usb_errors_.push_back(text);
   for (absl::string_view pattern : kCannotWatchPatterns) {
     if (cannot_watch_.empty() && absl::StrContains(text, pattern)) cannot_watch_ = text;
@@ -170,12 +155,12 @@ void UsbWatchdog::HandleLine(const std::string& line) {
 }
 
 std::vector<std::string> UsbWatchdog::TakeUsbErrors() {
-  absl::MutexLock lock(&mutex_);
+  if (!stopped_) Serve();
   return std::exchange(usb_errors_, {});
 }
 
 std::string UsbWatchdog::TakeEndedNote() {
-  absl::MutexLock lock(&mutex_);
+  if (!stopped_) Serve();
   if (!reaped_ || stopping_ || ended_note_taken_) return "";
   ended_note_taken_ = true;
   return absl::StrCat("the USB log command '", options_.command, "' ", Describe(wait_status_),
@@ -183,44 +168,31 @@ std::string UsbWatchdog::TakeEndedNote() {
 }
 
 bool UsbWatchdog::AwaitReaped(absl::Duration timeout) {
-  absl::MutexLock lock(&mutex_);
-  mutex_.AwaitWithTimeout(absl::Condition(&reaped_), timeout);
+  const absl::Time deadline = absl::Now() + timeout;
+  for (Serve(); !reaped_ && absl::Now() < deadline; Serve()) AwaitOutput(deadline - absl::Now());
   return reaped_;
 }
 
 void UsbWatchdog::Signal(int signal_number) {
   // Until the command is reaped its pid, the group's id, cannot be reused.
-  absl::MutexLock lock(&mutex_);
   if (!reaped_) kill(-pid_, signal_number);
 }
 
 void UsbWatchdog::Stop() {
   if (stopped_) return;
-  stopped_ = true;
-  {
-    absl::MutexLock lock(&mutex_);
-    stopping_ = true;
-  }
+  stopping_ = true;
   Signal(SIGTERM);
   if (!AwaitReaped(options_.stop_grace)) {
     Signal(SIGKILL);
     AwaitReaped(options_.stop_grace);
   }
-  // The reader is either done (it reaped) or blocked in poll: wake it.
-  char byte = 0;
-  (void)!write(wake_write_fd_, &byte, 1);
-  reader_.join();
-  bool reaped;
-  {
-    absl::MutexLock lock(&mutex_);
-    reaped = reaped_;
-  }
-  if (!reaped) {  // SIGKILLed above, but its output pipe is held by an escaped grandchild
-    int status;
-    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  if (!reaped_) {  // SIGKILLed above, but its output pipe is held by an escaped grandchild
+    while (waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
     }
+    reaped_ = true;
   }
-  for (int fd : {output_fd_, log_fd_, wake_read_fd_, wake_write_fd_}) close(fd);
+  stopped_ = true;
+  for (int fd : {output_fd_, log_fd_}) close(fd);
 }
 
 }  // namespace mptest::cli

@@ -3,7 +3,8 @@
 // group; every line it prints is copied to <testresults>/journalctl.txt, and lines that show a
 // failing USB bus are handed to the caller, which ends the campaign as an infrastructure error
 // (or only warns, with --debug_skip_usb_error). The child is stopped and reaped by Stop() or the
-// destructor, and dies with mptest (PR_SET_PDEATHSIG).
+// destructor. It has no thread: its owner reads it between other work (TakeUsbErrors), so that
+// no thread runs when mptest forks.
 #ifndef MPTEST_TOOLS_CLI_USB_WATCHDOG_H_
 #define MPTEST_TOOLS_CLI_USB_WATCHDOG_H_
 
@@ -11,12 +12,10 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/proto/board.pb.h"
 
@@ -63,42 +62,45 @@ class UsbWatchdog {
   UsbWatchdog& operator=(const UsbWatchdog&) = delete;
   ~UsbWatchdog() { Stop(); }
 
-  // The USB-error lines seen since the last call, in order.
+  // The USB-error lines seen since the last call, in order. Reads what the command printed
+  // first, without blocking: the watchdog has no thread of its own (none may run while the
+  // campaign forks), its owner calls this from its loop.
   std::vector<std::string> TakeUsbErrors();
   // Once, after the command ended by itself: why, and that USB errors are no longer watched.
-  // "" otherwise.
+  // "" otherwise. Reads what is ready first, like TakeUsbErrors.
   std::string TakeEndedNote();
-  // SIGTERM to the command's process group, SIGKILL after stop_grace, reaps it and joins the
-  // reader. Idempotent.
+  // SIGTERM to the command's process group, SIGKILL after stop_grace, and reaps it.
+  // Idempotent.
   void Stop();
 
   pid_t pid() const { return pid_; }
 
  private:
-  UsbWatchdog(UsbWatchdogOptions options, pid_t pid, int output_fd, int log_fd, int wake_read_fd,
-              int wake_write_fd);
-  void ReadLoop();
+  UsbWatchdog(UsbWatchdogOptions options, pid_t pid, int output_fd, int log_fd);
+  // Reads what the command printed (never blocking), copies and classifies each whole line;
+  // reaps the command once its output ended and it has exited.
+  void Serve();
+  // Waits up to `timeout` for output (after its end, a few milliseconds for the exit).
+  void AwaitOutput(absl::Duration timeout);
   void HandleLine(const std::string& line);
   // Sends the signal to the command's process group unless it was reaped.
   void Signal(int signal_number);
-  // Waits until the child was reaped or `timeout` passed; true if reaped.
+  // Serves until the command was reaped or `timeout` passed; true if reaped.
   bool AwaitReaped(absl::Duration timeout);
 
   const UsbWatchdogOptions options_;
   const pid_t pid_;
-  const int output_fd_;     // the command's stdout and stderr
-  const int log_fd_;        // journalctl.txt
-  const int wake_read_fd_;  // a pipe whose write end ends ReadLoop
-  const int wake_write_fd_;
-  std::thread reader_;
-  absl::Mutex mutex_;
-  std::vector<std::string> usb_errors_ ABSL_GUARDED_BY(mutex_);
-  std::string cannot_watch_ ABSL_GUARDED_BY(mutex_);  // the first such line
-  bool reaped_ ABSL_GUARDED_BY(mutex_) = false;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  bool ended_note_taken_ ABSL_GUARDED_BY(mutex_) = false;
-  int wait_status_ ABSL_GUARDED_BY(mutex_) = 0;
-  bool stopped_ = false;  // Stop() ran (owner's thread only)
+  const int output_fd_;  // the command's stdout and stderr (non-blocking)
+  const int log_fd_;     // journalctl.txt
+  std::string pending_;  // a line not yet ended
+  std::vector<std::string> usb_errors_;
+  std::string cannot_watch_;  // the first such line
+  bool output_ended_ = false;
+  bool reaped_ = false;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  bool ended_note_taken_ = false;
+  int wait_status_ = 0;
 };
 
 }  // namespace mptest::cli
