@@ -42,7 +42,7 @@ void NativeHarness::RunOnUnixPort(const proto::HarnessRequest& request,
                                   int first_index, int total, std::ostream& log,
                                   RunState* run) const {
   UnixPortTarget target;
-  target.micropython = UnixPortBinary(request.tentacles(0), request.firmware());
+  target.micropython = FlashedImage(request.tentacles(0), request.firmware());
   target.tests_dir = request.tests_dir();
   target.emit = selection.emit;
   target.via_mpy = selection.via_mpy;

@@ -46,7 +46,7 @@ process::CommandOptions RunTestsCommand(const proto::HarnessRequest& request,
   command.cwd = request.tests_dir();
   command.env_set = {{"PYTHONUNBUFFERED", "1"}};
   if (instance == "unix") {
-    command.env_set["MICROPY_MICROPYTHON"] = UnixPortBinary(dut, request.firmware());
+    command.env_set["MICROPY_MICROPYTHON"] = FlashedImage(dut, request.firmware());
     if (!request.firmware().mpy_cross().empty()) {
       command.env_set["MICROPY_MPYCROSS"] = request.firmware().mpy_cross();
     }

@@ -108,7 +108,7 @@ const char* RunnerScript(RunnerKind kind) {
   return "";
 }
 
-std::string UnixPortBinary(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
+std::string FlashedImage(const proto::Tentacle& tentacle, const proto::Firmware& firmware) {
   std::error_code error;
   auto flashed = tentacle.runtime().find("firmware");
   if (flashed != tentacle.runtime().end() && fs::is_regular_file(flashed->second, error)) {
@@ -124,11 +124,17 @@ std::string TestInstance(const proto::Tentacle& tentacle, const proto::Firmware&
   auto tag = tags.find("test_instance");
   std::string wanted = tag == tags.end() ? "" : tag->second;
   if (wanted.empty() && tentacle.board().port() == "unix") wanted = "unix";
+  auto console = tags.find("console");
+  if (wanted.empty() && tentacle.entry().type() == "execpty" && console != tags.end() &&
+      console->second == "announced") {
+    wanted = "execpty";
+  }
   if (wanted == "unix") return "unix";
   if (wanted == "execpty") {
     std::vector<std::string> command;
     for (const std::string& arg : tentacle.entry().command()) {
-      command.push_back(absl::StrReplaceAll(arg, {{"{firmware}", firmware.path()}}));
+      command.push_back(
+          absl::StrReplaceAll(arg, {{"{firmware}", FlashedImage(tentacle, firmware)}}));
     }
     return absl::StrCat("execpty:", absl::StrJoin(command, " "));
   }
@@ -185,7 +191,7 @@ absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
     command.env["MICROPY_MPYCROSS"] = request.firmware().mpy_cross();
   }
   if (command.argv[2] == "--test-instance=unix") {
-    const std::string binary = UnixPortBinary(request.tentacles(0), request.firmware());
+    const std::string binary = FlashedImage(request.tentacles(0), request.firmware());
     if (!binary.empty()) command.env["MICROPY_MICROPYTHON"] = binary;
   }
   for (const auto& [name, value] : request.spec().env()) command.env[name] = value;

@@ -134,14 +134,22 @@ TEST_F(ScriptHarnessTest, ExecptyTentacleTestInstance) {
   tentacle->mutable_entry()->add_command("{firmware}");
   tentacle->set_console("/state/tty");
   request.mutable_firmware()->set_path("/fw/firmware.elf");
-  // run-tests.py talks to the tentacle's own emulator through its console, whether the command
-  // is the console or announces a pty: it never starts a second emulator beside it.
-  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
-  (*tentacle->mutable_entry()->mutable_tags())["console"] = "announced";
+  // A command that is the console: run-tests.py talks to the tentacle's own emulator.
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
   absl::StatusOr<proto::HarnessResult> result = ScriptHarness(RunnerKind::kRunTests).Run(request);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(Invocation(request), HasSubstr("--test-instance=port:/state/tty"));
+  // One that announces a pty (qemu): run-tests.py starts it itself, as by hand, on the image the
+  // tentacle runs (its own, paused meanwhile, runs nothing).
+  (*tentacle->mutable_entry()->mutable_tags())["console"] = "announced";
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
+            "execpty:qemu-system-arm -kernel /fw/firmware.elf");
+  (*tentacle->mutable_runtime())["firmware"] = "/proc/self/exe";  // a file: the flashed image
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
+            "execpty:qemu-system-arm -kernel /proc/self/exe");
+  tentacle->mutable_runtime()->erase("firmware");
+  (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "port";
+  EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "port:/state/tty");
   (*tentacle->mutable_entry()->mutable_tags())["test_instance"] = "execpty";
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()),
             "execpty:qemu-system-arm -kernel /fw/firmware.elf");
@@ -162,9 +170,9 @@ TEST_F(ScriptHarnessTest, UnixPortRunsAsRunTestsUnixTargetWithTheFlashedBinary) 
   request.mutable_firmware()->set_path("/fw/micropython");
   EXPECT_EQ(TestInstance(*tentacle, request.firmware()), "unix");
   // Nothing flashed yet: the firmware; then the tentacle's own copy, which --flash_skip keeps.
-  EXPECT_EQ(UnixPortBinary(*tentacle, request.firmware()), "/fw/micropython");
+  EXPECT_EQ(FlashedImage(*tentacle, request.firmware()), "/fw/micropython");
   (*tentacle->mutable_entry()->mutable_tags())["firmware"] = "/initial/micropython";
-  EXPECT_EQ(UnixPortBinary(*tentacle, request.firmware()), "/initial/micropython");
+  EXPECT_EQ(FlashedImage(*tentacle, request.firmware()), "/initial/micropython");
   const std::string flashed = NewTempDir("tentacle") + "/firmware";
   std::ofstream(flashed) << "binary";
   (*tentacle->mutable_runtime())["firmware"] = flashed;
