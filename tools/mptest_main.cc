@@ -708,11 +708,6 @@ int RunCampaign(const Loaded& loaded, const std::string& command, int argc, char
     slurm.results_dir = results;
     slurm.log_dir = job_logs;
     slurm.bus = &bus;
-    if (xfail) {
-      absl::StatusOr<std::string> text =
-          mptest::report::ReadFile(UserPath(absl::GetFlag(FLAGS_xfail)));
-      if (text.ok()) options.test.xfail_json = *text;
-    }
     executor = std::make_unique<mptest::sched::SlurmExecutor>(
         std::move(slurm),
         std::make_unique<mptest::sched::ProcessExecutor>(

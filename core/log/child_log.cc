@@ -8,10 +8,14 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "core/bus/event_sender.h"
 #include "core/process/private_dir.h"
+#include "core/proto/events.pb.h"
 #include "glog/logging.h"
 
 namespace mptest::log {
@@ -42,6 +46,29 @@ class FileSink : public google::LogSink {
  private:
   int fd_;
   pid_t owner_;
+};
+
+// Sends each WARNING+ message of its owner process as a LogLine event; never re-entered (a
+// failed send that logs would come back here).
+class EventSink : public google::LogSink {
+ public:
+  void send(google::LogSeverity severity, const char* /*full_filename*/, const char* base_filename,
+            int line, const google::LogMessageTime& /*time*/, const char* message,
+            size_t message_len) override {
+    static thread_local bool sending = false;
+    if (severity < google::GLOG_WARNING || getpid() != owner_ || sending) return;
+    sending = true;
+    proto::Event event;
+    event.mutable_log_line()->set_severity(severity);
+    event.mutable_log_line()->set_text(
+        absl::StrCat(base_filename, ":", line, "] ", absl::string_view(message, message_len)));
+    bus::SendEvent(std::move(event)).IgnoreError();
+    sending = false;
+  }
+  void set_owner(pid_t owner) { owner_ = owner; }
+
+ private:
+  pid_t owner_ = 0;
 };
 
 // Opens a log file for appending: created with the umask, never through a symlink.
@@ -91,6 +118,16 @@ absl::Status LogToFile(const std::string& path) {
   FLAGS_minloglevel = 0;                            // INFO too: the merged child logs are INFO
   google::AddLogSink(new FileSink(*fd, getpid()));  // lives as long as the process
   return absl::OkStatus();
+}
+
+void SendWarningsAsEvents() {
+  // One sink per process tree: a child of a child inherits its parent's, which now serves it.
+  static EventSink* sink = nullptr;
+  if (sink == nullptr) {
+    sink = new EventSink();  // lives as long as the process
+    google::AddLogSink(sink);
+  }
+  sink->set_owner(getpid());
 }
 
 void MergeChildLog(const std::string& path) {

@@ -34,6 +34,12 @@ absl::Status RedirectToChildLog(const std::string& path);
 // sends a campaign's log to <testresults>/mptest.log with it.
 absl::Status LogToFile(const std::string& path);
 
+// In a pcall child, once its event sender is installed: from now on every glog message of
+// WARNING or worse is also sent to the parent as a LogLine event (seed 004's EventLog), so the
+// parent hears of it while the child still runs. Messages of processes this one forks are not
+// sent. Idempotent in a process.
+void SendWarningsAsEvents();
+
 // In the parent: copies the child log at `path` into this process's log (LOG(INFO)), one
 // record per line, between the Begin and End marker lines. A missing file is reported inside
 // the markers, not as an error of the caller; an empty one is removed (nothing to keep).

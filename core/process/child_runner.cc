@@ -135,6 +135,7 @@ void RunSpawnedChildIfRequested() {
   }
   bus::InstallEventSender(
       {fd, ring, nullptr, request.target(), request.call_index(), /*report_forks=*/true});
+  log::SendWarningsAsEvents();
   EnableThrowSiteCapture();
   const int64_t logged_before = LoggedMessageCount();
   if (!request.log_dir().empty()) {

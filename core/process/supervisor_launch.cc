@@ -270,6 +270,7 @@ absl::Status Supervisor::Launch(Child& child) {
     }
     bus::InstallEventSender({child_end.get(), child.ring.valid() ? &child.ring : nullptr, nullptr,
                              call.target, child.index, /*report_forks=*/true});
+    log::SendWarningsAsEvents();
     EnableThrowSiteCapture();
     const int64_t logged_before = LoggedMessageCount();
     if (options_.child_logs) {

@@ -400,6 +400,18 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
           queue->events.push_back(event.test());
         });
   }
+  // What a job logs at WARNING or worse reaches the campaign's log while the job runs (its whole
+  // log is merged in when it ends): a long run's trouble shows in mptest.log as it happens.
+  std::optional<bus::EventBus::SubscriptionId> log_subscription;
+  if (options_.bus != nullptr) {
+    log_subscription =
+        options_.bus->SubscribeTo(proto::Event::kLogLine, [](const proto::Event& event) {
+          LOG(WARNING) << "[" << event.source() << ", pid " << event.pid() << ", "
+                       << google::GetLogSeverityName(std::clamp(event.log_line().severity(), 0,
+                                                                google::NUM_SEVERITIES - 1))
+                       << "] " << event.log_line().text();
+        });
+  }
   auto handle_test_events = [&] {
     std::vector<proto::TestEvent> arrived;
     {
@@ -500,6 +512,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   }
   // An inline run abandoned at a second signal may still send: nothing reaches `tests` now.
   if (subscription) options_.bus->Unsubscribe(*subscription);
+  if (log_subscription) options_.bus->Unsubscribe(*log_subscription);
   StopTentacles();
   if (!HistoryPath().empty() && !durations_.empty()) {
     if (absl::Status status = durations_.MergeInto(HistoryPath()); !status.ok()) {

@@ -272,9 +272,11 @@ TEST_P(CampaignEventsTest, TestsComeOverTheBusWhileTheirRunGoesOnAndOutliveItsKi
   plugins.harness.scripts[0].hang = true;
   plugins.harness.scripts[0].reported_before_failing = true;
   bus::EventBus bus;
-  std::vector<proto::Event> seed_events;  // seed 004's: firmware ready, exit
+  std::vector<proto::Event> seed_events;  // seed 004's: firmware ready, exit, log line
   bus.Subscribe([&seed_events](const proto::Event& event) {
-    if (event.has_firmware_ready() || event.has_exit()) seed_events.push_back(event);
+    if (event.has_firmware_ready() || event.has_exit() || event.has_log_line()) {
+      seed_events.push_back(event);
+    }
   });
   ProcessExecutor executor(6, absl::Milliseconds(200), GetParam(), "", &bus);
   TestEventSink sink;
@@ -316,10 +318,15 @@ TEST_P(CampaignEventsTest, TestsComeOverTheBusWhileTheirRunGoesOnAndOutliveItsKi
   }
   EXPECT_TRUE(found);
   // Each build said its firmware was ready; each job's end is an Exit, B's run's unsuccessful.
+  // A forked run's warnings come as they are logged (inline, the campaign's own log has them).
   std::set<std::string> ready;
-  bool b_exit_failed = false, a_exit_succeeded = false;
+  bool b_exit_failed = false, a_exit_succeeded = false, b_warned = false;
   for (const proto::Event& event : seed_events) {
-    if (event.has_firmware_ready()) {
+    if (event.has_log_line()) {
+      b_warned |= absl::StrContains(event.source(), "RUN-ONE@000b-B") &&
+                  absl::StrContains(event.log_line().text(), "the scripted harness hangs now") &&
+                  event.log_line().severity() == google::GLOG_WARNING;
+    } else if (event.has_firmware_ready()) {
       EXPECT_FALSE(event.firmware_ready().path().empty());
       ready.insert(
           BoardVariantName(event.firmware_ready().board(), event.firmware_ready().variant()));
@@ -336,6 +343,7 @@ TEST_P(CampaignEventsTest, TestsComeOverTheBusWhileTheirRunGoesOnAndOutliveItsKi
   EXPECT_THAT(built, ::testing::Contains("B"));
   EXPECT_EQ(ready, built);
   EXPECT_TRUE(b_exit_failed);
+  EXPECT_EQ(b_warned, GetParam() == process::Context::kFork);
   EXPECT_TRUE(a_exit_succeeded);
 }
 

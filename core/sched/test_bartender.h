@@ -7,8 +7,8 @@
 
 #include <map>
 #include <optional>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/proto/campaign.pb.h"
@@ -28,7 +28,6 @@ struct TestBartenderOptions {
   std::string results_dir;
   std::string tests_dir;
   const Xfail* xfail = nullptr;
-  std::string xfail_json;  // the xfail file's text, for runs on other hosts
 };
 
 class TestBartender {
@@ -103,8 +102,7 @@ class TestBartender {
   std::map<std::string, std::string> lost_hosts_;  // host -> why
   // Runs lost with their host, by cell (spec, board, variant, role): what the run's record
   // says once it runs to its end.
-  std::map<std::tuple<int, std::string, std::string, std::string>, std::vector<std::string>>
-      lost_;
+  std::map<std::tuple<int, std::string, std::string, std::string>, std::vector<std::string>> lost_;
 };
 
 }  // namespace mptest::sched

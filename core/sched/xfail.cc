@@ -21,6 +21,7 @@ absl::StatusOr<Xfail> Xfail::Parse(const std::string& json, const std::string& f
         absl::StrCat(file_name, ": not a JSON object: ", status.message().as_string()));
   }
   Xfail xfail;
+  xfail.json_ = json;
   for (const auto& [group, tests] : root.fields()) {
     if (!tests.has_struct_value()) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -23,6 +23,8 @@ class Xfail {
   bool Expected(const std::string& group, const std::string& test, const std::string& board,
                 const std::string& variant) const;
   bool empty() const { return entries_.empty(); }
+  // The JSON it was parsed from, for runs on other hosts (their workers parse it again).
+  const std::string& json() const { return json_; }
 
   // The entries that can never match: a group that is not among `groups` (the test kinds'
   // labels), or a board name that is neither "*", a board of `board_variants` (BOARD to its
@@ -33,6 +35,7 @@ class Xfail {
 
  private:
   std::map<std::pair<std::string, std::string>, std::set<std::string>> entries_;
+  std::string json_;
 };
 
 }  // namespace mptest::sched

@@ -13,6 +13,7 @@
 #include "core/report/atomic_file.h"
 #include "core/report/results_json.h"
 #include "core/sched/record_io.h"
+#include "glog/logging.h"
 
 namespace mptest::sched::testing {
 namespace {
@@ -134,6 +135,7 @@ absl::StatusOr<proto::HarnessResult> FakeHarness::Run(const proto::HarnessReques
     }
   }
   if (failing && !script.verdicts_before_failing) {
+    if (script.hang) LOG(WARNING) << "the scripted harness hangs now";
     while (script.hang) pause();
     return absl::UnavailableError(script.error);
   }
