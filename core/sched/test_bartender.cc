@@ -72,8 +72,9 @@ std::vector<proto::RunStart> TestBartender::StartRuns(Executor& executor, int fr
     if (executor.remote()) {
       // The run's worker on the tentacles' host brings them up, powers them off and stops them.
       RemoteJob remote;
-      absl::StatusOr<proto::WorkerInput> input = MakeWorkerInput(
-          entry.input, job.deadline, options_.xfail != nullptr ? options_.xfail->json() : "");
+      absl::StatusOr<proto::WorkerInput> input =
+          MakeWorkerInput(entry.input, job.deadline,
+                          options_.xfail != nullptr ? options_.xfail->json() : "", &images_);
       if (input.ok()) {
         remote.input = input->SerializeAsString();
       } else {

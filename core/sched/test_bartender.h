@@ -103,6 +103,8 @@ class TestBartender {
   // Runs lost with their host, by cell (spec, board, variant, role): what the run's record
   // says once it runs to its end.
   std::map<std::tuple<int, std::string, std::string, std::string>, std::vector<std::string>> lost_;
+  // Runs on other hosts: each firmware image's bytes, read once (MakeWorkerInput).
+  std::map<std::string, std::string> images_;
 };
 
 }  // namespace mptest::sched

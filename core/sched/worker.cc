@@ -118,7 +118,8 @@ absl::StatusOr<std::vector<proto::Tentacle>> BringUp(const proto::WorkerInput& i
 
 absl::StatusOr<proto::WorkerInput> MakeWorkerInput(const TestRunInput& input,
                                                    absl::Duration deadline,
-                                                   const std::string& xfail_json) {
+                                                   const std::string& xfail_json,
+                                                   std::map<std::string, std::string>* images) {
   proto::WorkerInput out;
   out.set_version(kVersion);
   *out.mutable_spec() = input.spec;
@@ -135,6 +136,12 @@ absl::StatusOr<proto::WorkerInput> MakeWorkerInput(const TestRunInput& input,
     *out.add_firmware() = firmware;
     std::string* image = out.add_images();
     if (firmware.path().empty()) continue;
+    if (images != nullptr) {
+      if (auto known = images->find(firmware.path()); known != images->end()) {
+        *image = known->second;
+        continue;
+      }
+    }
     absl::StatusOr<std::string> data = report::ReadFile(firmware.path());
     if (!data.ok()) {
       return absl::FailedPreconditionError(
@@ -142,6 +149,7 @@ absl::StatusOr<proto::WorkerInput> MakeWorkerInput(const TestRunInput& input,
                        data.status().message(), " (the Slurm executor sends one file per image)"));
     }
     *image = *std::move(data);
+    if (images != nullptr) (*images)[firmware.path()] = *image;
   }
   out.set_tests_dir(input.tests_dir);
   out.set_count(input.options.count);

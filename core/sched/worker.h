@@ -8,6 +8,7 @@
 #define MPTEST_CORE_SCHED_WORKER_H_
 
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,9 +20,11 @@
 namespace mptest::sched {
 
 // The WorkerInput of `input`, with each firmware file's bytes. Errors name the file.
-absl::StatusOr<proto::WorkerInput> MakeWorkerInput(const TestRunInput& input,
-                                                   absl::Duration deadline,
-                                                   const std::string& xfail_json);
+// `images`: the bytes of each file read so far, by path (a campaign's firmware does not change
+// while it runs: each image is read once for all its runs); nullptr = read every time.
+absl::StatusOr<proto::WorkerInput> MakeWorkerInput(
+    const TestRunInput& input, absl::Duration deadline, const std::string& xfail_json,
+    std::map<std::string, std::string>* images = nullptr);
 
 struct WorkerOptions {
   // Where the worker keeps what outlives one run on this host (tentacle state, flashed
