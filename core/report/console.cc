@@ -94,7 +94,7 @@ std::string FormatGroupLine(const ConsoleState& state, const proto::TestGroupRes
                             bool color) {
   int failed = 0;
   for (const proto::Outcome& outcome : group.outcomes()) {
-    if (outcome.outcome() == kFailed || outcome.outcome() == kErrored) ++failed;
+    if (IsFailure(outcome.outcome())) ++failed;
   }
   LineKind kind = LineKind::kSuccess;
   std::string verdict = "passed";
@@ -139,9 +139,9 @@ std::string FormatBoards(const proto::CampaignResults& results, bool color) {
     Tally& tally = boards[group.board()];
     if (!group.tentacle().empty()) tally.tentacles.insert(group.tentacle());
     for (const proto::Outcome& outcome : group.outcomes()) {
-      if (outcome.outcome() == kPassed) {
+      if (outcome.outcome() == proto::Outcome::passed) {
         ++tally.passed;
-      } else if (outcome.outcome() == kFailed || outcome.outcome() == kErrored) {
+      } else if (IsFailure(outcome.outcome())) {
         ++tally.failed;
       } else {
         ++tally.skipped;
@@ -185,10 +185,10 @@ std::string FormatSummary(const proto::CampaignResults& results, absl::string_vi
   std::string failures;
   for (const proto::TestGroupResult& group : results.groups()) {
     for (const proto::Outcome& outcome : group.outcomes()) {
-      if (outcome.outcome() != kFailed && outcome.outcome() != kErrored) continue;
-      absl::StrAppend(&failures, "  ", Colored(outcome.outcome(), LineKind::kFailed, color), " ",
-                      group.directory_relative(), " ", outcome.name(),
-                      group.flaky() ? " (flaky)" : "", "\n");
+      if (!IsFailure(outcome.outcome())) continue;
+      absl::StrAppend(
+          &failures, "  ", Colored(VerdictName(outcome.outcome()), LineKind::kFailed, color), " ",
+          group.directory_relative(), " ", outcome.name(), group.flaky() ? " (flaky)" : "", "\n");
     }
   }
   if (!failures.empty()) absl::StrAppend(&out, "\nFailed tests\n", failures);

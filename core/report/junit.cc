@@ -35,13 +35,13 @@ std::string RenderTestcases(const proto::TestGroupResult& group, Counts* counts)
     absl::StrAppend(&xml, "    <testcase", Attribute("name", outcome.name()),
                     Attribute("classname", classname),
                     Attribute("time", Seconds(outcome.duration_s())));
-    const std::string& verdict = outcome.outcome();
-    if (verdict == kPassed) {
+    const Verdict verdict = outcome.outcome();
+    if (verdict == proto::Outcome::passed) {
       absl::StrAppend(&xml, "/>\n");
       continue;
     }
     std::string element;
-    if (verdict == kFailed) {
+    if (verdict == proto::Outcome::failed) {
       ++counts->failures;
       // The body is what CI systems show: the output against the expectation.
       const std::string message = !outcome.text().empty() ? outcome.text()
@@ -56,12 +56,12 @@ std::string RenderTestcases(const proto::TestGroupResult& group, Counts* counts)
       element = body.empty() ? absl::StrCat("<failure", Attribute("message", message), "/>")
                              : absl::StrCat("<failure", Attribute("message", message), ">",
                                             XmlEscape(body), "</failure>");
-    } else if (verdict == kXfailed) {
+    } else if (verdict == proto::Outcome::xfailed) {
       ++counts->skipped;
       element = absl::StrCat(
           "<skipped type=\"xfail\"",
           Attribute("message", absl::StrCat("expected failure: ", outcome.text())), "/>");
-    } else if (verdict == kSkipped) {
+    } else if (verdict == proto::Outcome::skipped) {
       ++counts->skipped;
       element = absl::StrCat("<skipped", Attribute("message", outcome.text()), "/>");
     } else {

@@ -44,7 +44,7 @@ TEST(JunitTest, FailureCarriesTheOutputDiffAndFiles) {
   proto::CampaignResults results = SampleResults();
   proto::Outcome* failed = results.mutable_groups(0)->add_outcomes();
   failed->set_name("basics/x.py");
-  failed->set_outcome("failed");
+  failed->set_outcome(proto::Outcome::failed);
   failed->set_expected_file("RUN@a,a/basics_x.py.exp");
   failed->set_output_file("RUN@a,a/basics_x.py.out");
   failed->set_diff("--- expected\n+++ output\n@@ -1,1 +1,1 @@\n-1 < 2\n+CRASH\n");

@@ -139,16 +139,22 @@ proto::Outcome ToCoreOutcome(const proto::TestOutcome& outcome) {
   proto::Outcome core;
   core.set_name(outcome.name());
   const std::string& word = outcome.outcome();
-  if (word == "pass") {
-    core.set_outcome("passed");
-  } else if (word == "fail") {
-    core.set_outcome("failed");
-  } else if (word == "skip" || word == "ignored") {
-    core.set_outcome("skipped");
-  } else {
-    core.set_outcome(word);
-  }
   core.set_text(outcome.reason());
+  proto::Outcome::Verdict verdict;
+  if (word == "pass") {
+    core.set_outcome(proto::Outcome::passed);
+  } else if (word == "fail") {
+    core.set_outcome(proto::Outcome::failed);
+  } else if (word == "skip" || word == "ignored") {
+    core.set_outcome(proto::Outcome::skipped);
+  } else if (proto::Outcome::Verdict_Parse(word, &verdict) &&
+             verdict != proto::Outcome::verdict_unspecified) {
+    core.set_outcome(verdict);  // the core's own word (xfailed, errored, ...)
+  } else {
+    core.set_outcome(proto::Outcome::errored);
+    core.set_text(absl::StrCat("the harness gave the outcome '", word, "'",
+                               outcome.reason().empty() ? "" : ": ", outcome.reason()));
+  }
   core.set_duration_s(outcome.duration_s());
   return core;
 }

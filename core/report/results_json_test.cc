@@ -103,11 +103,12 @@ TEST(ResultsJsonTest, WriteThenReadRoundTrips) {
 }
 
 TEST(ResultsJsonTest, ToCoreOutcomeSpeaksResultsJsonsWords) {
-  for (auto [word, core] : {std::pair<const char*, const char*>{"pass", "passed"},
-                            {"fail", "failed"},
-                            {"skip", "skipped"},
-                            {"ignored", "skipped"},
-                            {"xfailed", "xfailed"}}) {
+  for (auto [word, core] :
+       {std::pair<const char*, proto::Outcome::Verdict>{"pass", proto::Outcome::passed},
+        {"fail", proto::Outcome::failed},
+        {"skip", proto::Outcome::skipped},
+        {"ignored", proto::Outcome::skipped},
+        {"xfailed", proto::Outcome::xfailed}}) {
     proto::TestOutcome outcome;
     outcome.set_name("basics/a.py");
     outcome.set_outcome(word);
@@ -119,6 +120,13 @@ TEST(ResultsJsonTest, ToCoreOutcomeSpeaksResultsJsonsWords) {
     EXPECT_EQ(mapped.text(), "why");
     EXPECT_EQ(mapped.duration_s(), 1.5);
   }
+  // A word the core does not know is an error of that test, not a verdict of its own.
+  proto::TestOutcome odd;
+  odd.set_name("basics/a.py");
+  odd.set_outcome("exploded");
+  proto::Outcome mapped = ToCoreOutcome(odd);
+  EXPECT_EQ(mapped.outcome(), proto::Outcome::errored);
+  EXPECT_EQ(mapped.text(), "the harness gave the outcome 'exploded'");
 }
 
 }  // namespace

@@ -10,9 +10,8 @@
 
 namespace mptest::report {
 
-bool IsKnownOutcome(absl::string_view outcome) {
-  return outcome == kPassed || outcome == kFailed || outcome == kXfailed || outcome == kSkipped ||
-         outcome == kErrored;
+bool IsKnownOutcome(Verdict verdict) {
+  return verdict != proto::Outcome::verdict_unspecified && proto::Outcome::Verdict_IsValid(verdict);
 }
 
 GroupState StateOf(const proto::TestGroupResult& group) {
@@ -27,9 +26,9 @@ absl::string_view StateName(GroupState state) {
     case GroupState::kRun:
       return "run";
     case GroupState::kSkipped:
-      return kSkipped;
+      return "skipped";
     case GroupState::kErrored:
-      return kErrored;
+      return "errored";
     case GroupState::kInterrupted:
       return "interrupted";
   }
@@ -81,12 +80,25 @@ proto::Summary ComputeSummary(const proto::CampaignResults& results) {
         break;
     }
     for (const proto::Outcome& outcome : group.outcomes()) {
-      const std::string& verdict = outcome.outcome();
-      if (verdict == kPassed) summary.set_tests_passed(summary.tests_passed() + 1);
-      if (verdict == kFailed) summary.set_tests_failed(summary.tests_failed() + 1);
-      if (verdict == kXfailed) summary.set_tests_xfailed(summary.tests_xfailed() + 1);
-      if (verdict == kSkipped) summary.set_tests_skipped(summary.tests_skipped() + 1);
-      if (verdict == kErrored) summary.set_tests_errored(summary.tests_errored() + 1);
+      switch (outcome.outcome()) {
+        case proto::Outcome::passed:
+          summary.set_tests_passed(summary.tests_passed() + 1);
+          break;
+        case proto::Outcome::failed:
+          summary.set_tests_failed(summary.tests_failed() + 1);
+          break;
+        case proto::Outcome::xfailed:
+          summary.set_tests_xfailed(summary.tests_xfailed() + 1);
+          break;
+        case proto::Outcome::skipped:
+          summary.set_tests_skipped(summary.tests_skipped() + 1);
+          break;
+        case proto::Outcome::errored:
+          summary.set_tests_errored(summary.tests_errored() + 1);
+          break;
+        default:
+          break;
+      }
       summary.set_tests_total(summary.tests_total() + 1);
     }
   }
@@ -102,8 +114,8 @@ void MarkFlaky(proto::CampaignResults* results) {
   for (const proto::TestGroupResult& group : results->groups()) {
     for (const proto::Outcome& outcome : group.outcomes()) {
       auto& [passed, failed] = seen[group.testid()][outcome.name()];
-      passed |= outcome.outcome() == kPassed;
-      failed |= outcome.outcome() == kFailed || outcome.outcome() == kErrored;
+      passed |= outcome.outcome() == proto::Outcome::passed;
+      failed |= IsFailure(outcome.outcome());
     }
   }
   for (proto::TestGroupResult& group : *results->mutable_groups()) {
@@ -134,7 +146,7 @@ std::vector<FailureMatrix> BuildFailureMatrices(const proto::CampaignResults& re
   std::map<std::string, FailureMatrix> matrices;
   for (const proto::TestGroupResult& group : results.groups()) {
     for (const proto::Outcome& outcome : group.outcomes()) {
-      if (outcome.outcome() != kFailed && outcome.outcome() != kErrored) continue;
+      if (!IsFailure(outcome.outcome())) continue;
       FailureMatrix& matrix = matrices[group.testgroup()];
       matrix.testgroup = group.testgroup();
       if (std::find(matrix.rows.begin(), matrix.rows.end(), outcome.name()) == matrix.rows.end()) {
@@ -169,7 +181,7 @@ std::vector<FailureMatrix> BuildFailureMatrices(const proto::CampaignResults& re
         auto row = row_index.find(outcome.name());
         if (row == row_index.end()) continue;
         matrix.cells[{row->second, col}].push_back(
-            {group.attempt(), outcome.outcome(), group.directory_relative(),
+            {group.attempt(), VerdictName(outcome.outcome()), group.directory_relative(),
              outcome.expected_file(), outcome.output_file()});
       }
     }
@@ -199,11 +211,11 @@ std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& re
   }
   for (const proto::TestGroupResult& group : results.groups()) {
     if (group.start_s() <= 0 || group.end_s() <= 0) continue;
-    std::string outcome(kPassed);
+    std::string outcome = VerdictName(proto::Outcome::passed);
     if (StateOf(group) != GroupState::kRun) outcome = std::string(StateName(StateOf(group)));
     for (const proto::Outcome& test : group.outcomes()) {
-      if (outcome == kPassed && (test.outcome() == kFailed || test.outcome() == kErrored)) {
-        outcome = std::string(kFailed);
+      if (StateOf(group) == GroupState::kRun && IsFailure(test.outcome())) {
+        outcome = VerdictName(proto::Outcome::failed);
       }
     }
     for (const std::string& lane : {group.tentacle(), group.tentacle_reference_name()}) {

@@ -13,13 +13,18 @@
 
 namespace mptest::report {
 
-// The values of Outcome.outcome.
-inline constexpr absl::string_view kPassed = "passed";
-inline constexpr absl::string_view kFailed = "failed";
-inline constexpr absl::string_view kXfailed = "xfailed";
-inline constexpr absl::string_view kSkipped = "skipped";
-inline constexpr absl::string_view kErrored = "errored";
-bool IsKnownOutcome(absl::string_view outcome);
+// A test's verdict (Outcome.outcome) and the word for it: "passed", "failed", "xfailed",
+// "skipped", "errored" (its enum value's name).
+using Verdict = proto::Outcome::Verdict;
+inline const std::string& VerdictName(Verdict verdict) {
+  return proto::Outcome::Verdict_Name(verdict);
+}
+// A verdict a test can have (not verdict_unspecified, nor a number no name has).
+bool IsKnownOutcome(Verdict verdict);
+// A verdict that counts as a failure: failed or errored.
+inline bool IsFailure(Verdict verdict) {
+  return verdict == proto::Outcome::failed || verdict == proto::Outcome::errored;
+}
 
 // How one attempt ended as a whole: it ran; it was skipped as a whole (msg_skipped); an
 // infrastructure error ended it (msg_error); the campaign was stopped while it ran

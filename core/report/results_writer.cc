@@ -61,9 +61,10 @@ absl::Status ValidateGroup(const proto::TestGroupResult& group) {
   if (!status.ok()) return status;
   for (const proto::Outcome& outcome : group.outcomes()) {
     if (!IsKnownOutcome(outcome.outcome())) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          group.directory_relative(), ": test \"", outcome.name(), "\" has outcome \"",
-          outcome.outcome(), "\"; expected passed, failed, xfailed, skipped or errored"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(group.directory_relative(), ": test \"", outcome.name(),
+                       "\" has no outcome (", static_cast<int>(outcome.outcome()),
+                       "); expected passed, failed, xfailed, skipped or errored"));
     }
   }
   return absl::OkStatus();
@@ -78,7 +79,8 @@ std::string RenderTestResultsTxt(const proto::TestGroupResult& group) {
   if (!group.msg_error().empty()) absl::StrAppend(&text, "error=", group.msg_error(), "\n");
   if (!group.msg_skipped().empty()) absl::StrAppend(&text, "skipped=", group.msg_skipped(), "\n");
   for (const proto::Outcome& outcome : group.outcomes()) {
-    absl::StrAppend(&text, absl::StrFormat("%-8s %s", outcome.outcome(), outcome.name()),
+    absl::StrAppend(&text,
+                    absl::StrFormat("%-8s %s", VerdictName(outcome.outcome()), outcome.name()),
                     outcome.text().empty() ? "" : absl::StrCat("  (", outcome.text(), ")"), "\n");
   }
   return text;
@@ -318,9 +320,10 @@ absl::StatusOr<proto::CampaignResults> LoadResultsDirectory(absl::string_view re
     group.set_directory_relative(relative);  // the directory is the truth, also after a move
     for (const proto::Outcome& outcome : group.outcomes()) {
       if (!IsKnownOutcome(outcome.outcome())) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ": test \"", outcome.name(), "\" has outcome \"", outcome.outcome(),
-                         "\"; expected passed, failed, xfailed, skipped or errored"));
+        return absl::InvalidArgumentError(absl::StrCat(path, ": test \"", outcome.name(),
+                                                       "\" has no outcome mptest knows; "
+                                                       "expected passed, failed, xfailed, "
+                                                       "skipped or errored"));
       }
     }
     // An attempt killed before its end: keep its error, but show what its harness recorded.

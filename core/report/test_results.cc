@@ -30,7 +30,9 @@ void AddOutcome(proto::TestGroupResult* group, const std::string& name, const st
                 const std::string& text = "") {
   proto::Outcome* result = group->add_outcomes();
   result->set_name(name);
-  result->set_outcome(outcome);
+  proto::Outcome::Verdict verdict = proto::Outcome::verdict_unspecified;
+  proto::Outcome::Verdict_Parse(outcome, &verdict);  // the sample's words are verdict names
+  result->set_outcome(verdict);
   result->set_text(text);
   result->set_duration_s(0.25);
 }

@@ -559,14 +559,14 @@ proto::CampaignSummary Campaign::Summarize() const {
     const proto::TestGroupResult& last = record.attempts(record.attempts_size() - 1);
     std::set<std::string> flaky_tests;
     if (last.flaky()) {
-      std::map<std::string, std::set<std::string>> seen;
+      std::map<std::string, std::set<proto::Outcome::Verdict>> seen;
       for (const proto::TestGroupResult& group : record.attempts()) {
         for (const proto::Outcome& outcome : group.outcomes()) {
           seen[outcome.name()].insert(outcome.outcome());
         }
       }
       for (const auto& [name, verdicts] : seen) {
-        if (verdicts.count("passed") && verdicts.size() > 1) {
+        if (verdicts.count(proto::Outcome::passed) && verdicts.size() > 1) {
           summary.add_flaky(absl::StrCat(record.label(), ": ", name, " on ",
                                          BoardVariantName(record.board(), record.variant())));
           failures = true;  // it failed at least once: not "all passed"
@@ -574,10 +574,15 @@ proto::CampaignSummary Campaign::Summarize() const {
       }
     }
     for (const proto::Outcome& outcome : last.outcomes()) {
-      if (outcome.outcome() == "passed") summary.set_tests_passed(summary.tests_passed() + 1);
-      if (outcome.outcome() == "skipped") summary.set_tests_skipped(summary.tests_skipped() + 1);
-      if (outcome.outcome() == "xfailed") summary.set_tests_xfailed(summary.tests_xfailed() + 1);
-      if (outcome.outcome() == "failed") {
+      const proto::Outcome::Verdict verdict = outcome.outcome();
+      if (verdict == proto::Outcome::passed) summary.set_tests_passed(summary.tests_passed() + 1);
+      if (verdict == proto::Outcome::skipped) {
+        summary.set_tests_skipped(summary.tests_skipped() + 1);
+      }
+      if (verdict == proto::Outcome::xfailed) {
+        summary.set_tests_xfailed(summary.tests_xfailed() + 1);
+      }
+      if (verdict == proto::Outcome::failed) {
         summary.set_tests_failed(summary.tests_failed() + 1);
         failures = true;
       }

@@ -224,7 +224,7 @@ TEST(CampaignTest, VerdictsKnownBeforeTheDeadlineOrAnErrorAreKept) {
     EXPECT_FALSE(attempt.msg_error().empty()) << record.board();
     ASSERT_GE(attempt.outcomes_size(), 1) << record.board();
     EXPECT_EQ(attempt.outcomes(0).name(), "basics/a.py");
-    EXPECT_EQ(attempt.outcomes(0).outcome(), "passed");
+    EXPECT_EQ(attempt.outcomes(0).outcome(), proto::Outcome::passed);
     ++kept;
   }
   EXPECT_EQ(kept, 3);  // B, and A's two variants
@@ -312,9 +312,9 @@ TEST_P(CampaignEventsTest, TestsComeOverTheBusWhileTheirRunGoesOnAndOutliveItsKi
                 ::testing::AnyOf(HasSubstr("timed out"), HasSubstr("ran past its timeout")));
     ASSERT_EQ(attempt.outcomes_size(), 2);
     EXPECT_EQ(attempt.outcomes(0).name(), "basics/a.py");
-    EXPECT_EQ(attempt.outcomes(0).outcome(), "passed");
+    EXPECT_EQ(attempt.outcomes(0).outcome(), proto::Outcome::passed);
     EXPECT_EQ(attempt.outcomes(1).name(), "basics/b.py");
-    EXPECT_EQ(attempt.outcomes(1).outcome(), "failed");
+    EXPECT_EQ(attempt.outcomes(1).outcome(), proto::Outcome::failed);
   }
   EXPECT_TRUE(found);
   // Each build said its firmware was ready; each job's end is an Exit, B's run's unsuccessful.

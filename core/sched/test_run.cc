@@ -123,13 +123,13 @@ void AddOutcome(const TestRunInput& input, const proto::TestOutcome& outcome,
                 proto::TestGroupResult* group) {
   proto::Outcome* out = group->add_outcomes();
   *out = report::ToCoreOutcome(outcome);
-  if (out->outcome() == "failed") {
+  if (out->outcome() == proto::Outcome::failed) {
     AttachFailureFiles(input.results_dir, group->directory_relative(), out);
   }
-  if (out->outcome() == "failed" && input.xfail != nullptr &&
+  if (out->outcome() == proto::Outcome::failed && input.xfail != nullptr &&
       input.xfail->Expected(KindLabel(input.spec), outcome.name(), group->board(),
                             group->variant())) {
-    out->set_outcome("xfailed");
+    out->set_outcome(proto::Outcome::xfailed);
   }
 }
 
@@ -214,7 +214,7 @@ proto::Event MakeTestEvent(const TestRunInput& input, const std::string& attempt
 }
 
 void MarkFlaky(proto::TestRunRecord* record) {
-  std::map<std::string, std::set<std::string>> verdicts;
+  std::map<std::string, std::set<proto::Outcome::Verdict>> verdicts;
   for (const proto::TestGroupResult& attempt : record->attempts()) {
     for (const proto::Outcome& outcome : attempt.outcomes()) {
       verdicts[outcome.name()].insert(outcome.outcome());
@@ -222,7 +222,10 @@ void MarkFlaky(proto::TestRunRecord* record) {
   }
   bool flaky = false;
   for (const auto& [name, seen] : verdicts) {
-    if (seen.count("passed") && (seen.count("failed") || seen.count("xfailed"))) flaky = true;
+    if (seen.count(proto::Outcome::passed) &&
+        (seen.count(proto::Outcome::failed) || seen.count(proto::Outcome::xfailed))) {
+      flaky = true;
+    }
   }
   if (!flaky) return;
   for (proto::TestGroupResult& attempt : *record->mutable_attempts()) attempt.set_flaky(true);
@@ -345,7 +348,9 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     if (!group.msg_skipped().empty()) break;
     ++successes;
     int failed = 0;
-    for (const proto::Outcome& outcome : group.outcomes()) failed += outcome.outcome() == "failed";
+    for (const proto::Outcome& outcome : group.outcomes()) {
+      failed += outcome.outcome() == proto::Outcome::failed;
+    }
     if (failed == 0 && successes == 1) break;  // no failure: assume it is not flaky
     if (successes >= input.options.count) break;
   }

@@ -80,7 +80,7 @@ void ConsoleSink::RunFinished(const proto::TestRunRecord& record) {
       ++state_.errored;
     } else {
       for (const proto::Outcome& outcome : group.outcomes()) {
-        if (outcome.outcome() == "failed") {
+        if (outcome.outcome() == proto::Outcome::failed) {
           ++state_.failed;
           break;
         }
