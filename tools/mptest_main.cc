@@ -262,17 +262,7 @@ std::string UserPath(const std::string& path) {
   return cwd ? absl::StrCat(cwd, "/", path) : path;
 }
 
-// A file shipped in mptest's runfiles (an installed mptest's: its installed tree).
-std::string Runfile(const std::string& argv0, const std::string& path) {
-  for (std::string root : {mptest::install::InstalledRunfilesRoot(),
-                           std::string(getenv("RUNFILES_DIR") ? getenv("RUNFILES_DIR") : ""),
-                           argv0 + ".runfiles", std::string(".")}) {
-    if (root.empty()) continue;
-    std::string candidate = root == "." ? path : absl::StrCat(root, "/mptest/", path);
-    if (access(candidate.c_str(), R_OK) == 0) return candidate;
-  }
-  return path;
-}
+using mptest::install::Runfile;  // a file shipped with mptest (its runfiles or installed tree)
 
 // --build_cache, else $XDG_CACHE_HOME/mptest, else ~/.cache/mptest.
 std::string CacheDir() {

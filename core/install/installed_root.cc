@@ -24,4 +24,25 @@ std::string InstalledRunfilesRoot(const std::string& executable) {
   return root;
 }
 
+std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> OpenRunfiles(const std::string& argv0,
+                                                                    std::string* error) {
+  using ::bazel::tools::cpp::runfiles::Runfiles;
+  const std::string executable = SelfExecutable();
+  // An installed mptest's runfiles are its installed tree, whatever the environment says.
+  const std::string installed = InstalledRunfilesRoot(executable);
+  return std::unique_ptr<Runfiles>(installed.empty()
+                                       ? Runfiles::Create(argv0.empty() ? executable : argv0, error)
+                                       : Runfiles::Create(executable, "", installed, error));
+}
+
+std::string Runfile(const std::string& argv0, const std::string& path) {
+  std::string error;
+  static const auto* const runfiles = OpenRunfiles(argv0, &error).release();
+  if (runfiles != nullptr) {
+    const std::string located = runfiles->Rlocation("mptest/" + path);
+    if (!located.empty() && access(located.c_str(), R_OK) == 0) return located;
+  }
+  return path;
+}
+
 }  // namespace mptest::install

@@ -6,7 +6,10 @@
 #ifndef MPTEST_CORE_INSTALL_INSTALLED_ROOT_H_
 #define MPTEST_CORE_INSTALL_INSTALLED_ROOT_H_
 
+#include <memory>
 #include <string>
+
+#include "tools/cpp/runfiles/runfiles.h"
 
 namespace mptest::install {
 
@@ -16,6 +19,17 @@ std::string SelfExecutable();
 // The runfiles root of the installed tree `executable` (an absolute path) is part of: P/lib
 // for P/bin/mptest when P/lib/mptest is a directory, else "". "" stands for the running program.
 std::string InstalledRunfilesRoot(const std::string& executable = "");
+
+// mptest's runfiles, through Bazel's runfiles library: an installed mptest's tree (above), else
+// what Bazel gave the program (RUNFILES_DIR or a manifest from the environment, or the
+// <argv0>.runfiles beside it). nullptr, with `error`, when it has none.
+std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> OpenRunfiles(const std::string& argv0,
+                                                                    std::string* error);
+
+// A file or directory shipped with mptest: `path` relative to the workspace (e.g.
+// "testdata/specs"), located in OpenRunfiles(argv0) when it is there, else `path` itself
+// (relative to the working directory, as in a test's runfiles tree).
+std::string Runfile(const std::string& argv0, const std::string& path);
 
 }  // namespace mptest::install
 

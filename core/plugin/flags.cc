@@ -46,11 +46,7 @@ PluginSearchOptions SearchOptionsFromFlags(const std::string& argv0,
   const std::string executable = install::SelfExecutable();
   options.checker = executable.substr(0, executable.rfind('/') + 1) + "mptest_plugin_check";
   std::string error;
-  // An installed mptest's runfiles are its installed tree, whatever the environment says.
-  const std::string installed = install::InstalledRunfilesRoot(executable);
-  std::unique_ptr<Runfiles> runfiles(
-      installed.empty() ? Runfiles::Create(argv0.empty() ? executable : argv0, &error)
-                        : Runfiles::Create(executable, "", installed, &error));
+  std::unique_ptr<Runfiles> runfiles = install::OpenRunfiles(argv0, &error);
   if (runfiles == nullptr) {
     LOG(WARNING) << "no runfiles (" << error << "): no built-in plugins";
     return options;
