@@ -37,6 +37,7 @@ std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> OpenRunfiles(const std::s
 
 std::string Runfile(const std::string& argv0, const std::string& path) {
   std::string error;
+  // Opened once per process (the first caller's argv0: every caller passes the program's).
   static const auto* const runfiles = OpenRunfiles(argv0, &error).release();
   if (runfiles != nullptr) {
     const std::string located = runfiles->Rlocation("mptest/" + path);

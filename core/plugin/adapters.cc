@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "core/bus/event_sender.h"
 #include "core/plugin/loader.h"
+#include "core/proto/board_variant.h"
 #include "google/protobuf/message_lite.h"
 
 namespace mptest::plugin {
@@ -83,8 +84,7 @@ class BuilderAdapter : public Builder {
   absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override {
     return CallForResponse<proto::Firmware>(
         *plugin_, "Build", table_.build, request,
-        request.variant().empty() ? request.board().name()
-                                  : absl::StrCat(request.board().name(), "-", request.variant()));
+        BoardVariantName(request.board().name(), request.variant()));
   }
 
  private:

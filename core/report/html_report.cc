@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/proto/board_variant.h"
 #include "core/report/escape.h"
 #include "core/report/results_model.h"
 #include "core/report/timeline_svg.h"
@@ -136,15 +137,13 @@ std::string Builds(const proto::CampaignContext& context) {
       "<th>Cached</th><th>Result</th><th>Log</th></tr>\n";
   for (const proto::FirmwareBuild& build : context.builds()) {
     const bool ok = build.error().empty();
-    absl::StrAppend(
-        &html, "<tr><td>",
-        Escape(build.variant().empty() ? build.board()
-                                       : absl::StrCat(build.board(), "-", build.variant())),
-        "</td><td>", Escape(build.version()), "</td><td>", Escape(build.source_revision()),
-        "</td><td class=\"num\">", Escape(FormatDuration(build.end_s() - build.start_s())),
-        "</td><td>", build.cached() ? "yes" : "no", "</td><td class=\"", ok ? "passed" : "errored",
-        "\">", ok ? "ok" : Escape(build.error()), "</td><td>",
-        Link(build.log().empty() ? "" : "log", build.log()), "</td></tr>\n");
+    absl::StrAppend(&html, "<tr><td>", Escape(BoardVariantName(build.board(), build.variant())),
+                    "</td><td>", Escape(build.version()), "</td><td>",
+                    Escape(build.source_revision()), "</td><td class=\"num\">",
+                    Escape(FormatDuration(build.end_s() - build.start_s())), "</td><td>",
+                    build.cached() ? "yes" : "no", "</td><td class=\"", ok ? "passed" : "errored",
+                    "\">", ok ? "ok" : Escape(build.error()), "</td><td>",
+                    Link(build.log().empty() ? "" : "log", build.log()), "</td></tr>\n");
   }
   absl::StrAppend(&html, "</table>\n");
   return html;

@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/proto/board_variant.h"
 #include "core/report/escape.h"
 #include "core/report/results_model.h"
 
@@ -110,10 +111,8 @@ std::string Builds(const proto::CampaignResults& results) {
       "| - | - | - | -: | - | - | - |\n";
   for (const proto::FirmwareBuild& build : results.context().builds()) {
     absl::StrAppend(
-        &md, "| ",
-        MarkdownCell(build.variant().empty() ? build.board()
-                                             : absl::StrCat(build.board(), "-", build.variant())),
-        " | ", MarkdownCell(build.version()), " | ", MarkdownCell(build.source_revision()), " | ",
+        &md, "| ", MarkdownCell(BoardVariantName(build.board(), build.variant())), " | ",
+        MarkdownCell(build.version()), " | ", MarkdownCell(build.source_revision()), " | ",
         FormatDuration(build.end_s() - build.start_s()), " | ", build.cached() ? "yes" : "no",
         " | ", build.error().empty() ? "ok" : MarkdownCell(build.error()), " | ",
         build.log().empty() ? "" : Link("log", build.log()), " |\n");

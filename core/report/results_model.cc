@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "core/proto/board_variant.h"
 
 namespace mptest::report {
 
@@ -204,8 +205,7 @@ std::vector<proto::TimelineEntry> BuildTimeline(const proto::CampaignResults& re
     bar.set_lane("build");
     bar.set_start_s(build.start_s());
     bar.set_end_s(build.end_s());
-    bar.set_label(build.variant().empty() ? build.board()
-                                          : absl::StrCat(build.board(), "-", build.variant()));
+    bar.set_label(BoardVariantName(build.board(), build.variant()));
     bar.set_kind("build");
     bar.set_outcome(!build.error().empty() ? "errored" : (build.cached() ? "cached" : "passed"));
   }

@@ -69,10 +69,6 @@ bool CopyFile(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-std::string BoardVariantName(const std::string& board, const std::string& variant) {
-  return variant.empty() ? board : absl::StrCat(board, "-", variant);
-}
-
 std::string SourceRevision(const std::string& source) {
   absl::StatusOr<GitSpec> spec = ParseGitSpec(source);
   if (spec.ok() && !spec->local_directory) {

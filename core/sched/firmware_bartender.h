@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/proto/board.pb.h"
+#include "core/proto/board_variant.h"
 #include "core/proto/campaign.pb.h"
 #include "core/sched/executor.h"
 #include "core/sched/plugins.h"
@@ -35,9 +36,6 @@ struct BuildOptions {
   int make_jobs = 0;  // BuildRequest.jobs
   absl::Duration timeout = absl::Hours(1);
 };
-
-// "BOARD" or "BOARD-VARIANT".
-std::string BoardVariantName(const std::string& board, const std::string& variant);
 
 // Revision of a firmware source for the cache key: a git work tree's commit and diff hash, a
 // git spec pinned to a 40-hex commit, or a plain directory's file list (names, sizes, mtimes).

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "core/bus/event_bus.h"
 #include "core/bus/frame.h"
+#include "core/proto/board_variant.h"
 #include "core/report/atomic_file.h"
 #include "core/sched/process_executor.h"
 #include "core/sched/record_io.h"
@@ -145,7 +146,7 @@ absl::StatusOr<proto::WorkerInput> MakeWorkerInput(const TestRunInput& input,
     absl::StatusOr<std::string> data = report::ReadFile(firmware.path());
     if (!data.ok()) {
       return absl::FailedPreconditionError(
-          absl::StrCat("firmware ", firmware.board(), "-", firmware.variant(), ": ",
+          absl::StrCat("firmware ", BoardVariantName(firmware.board(), firmware.variant()), ": ",
                        data.status().message(), " (the Slurm executor sends one file per image)"));
     }
     *image = *std::move(data);
