@@ -870,8 +870,12 @@ int main(int argc, char** argv) {
                                               UserPath(absl::GetFlag(FLAGS_slurm_config_out)));
   }
   if (command == "list-tentacles") {
+    // The drivers' state goes under the private directory, made (0700) before a driver makes
+    // the parents it lacks with its own mode.
+    absl::StatusOr<std::string> private_dir = LockDirectory();
+    if (!private_dir.ok()) return Fail(kExitUsage, std::string(private_dir.status().message()));
     mptest::cli::CliPlugins plugins(argv[0]);
-    return mptest::cli::ListTentacles(loaded->lab, plugins);
+    return mptest::cli::ListTentacles(loaded->lab, plugins, *private_dir);
   }
   return RunCampaign(*loaded, command, argc, argv);
 }

@@ -67,7 +67,8 @@ int ListTests(const sched::CampaignPlan& plan) {
 }
 
 // The inventory's tentacles as their drivers find them (Discover: no power-on).
-int ListTentacles(const sched::LabConfig& lab, sched::PluginSource& plugins) {
+int ListTentacles(const sched::LabConfig& lab, sched::PluginSource& plugins,
+                  const std::string& private_dir) {
   std::map<std::string, proto::Inventory> by_type;
   for (const proto::InventoryEntry& entry : lab.inventory.tentacles()) {
     *by_type[entry.type()].add_tentacles() = entry;
@@ -77,7 +78,7 @@ int ListTentacles(const sched::LabConfig& lab, sched::PluginSource& plugins) {
     proto::DiscoverRequest request;
     *request.mutable_inventory() = inventory;
     for (const auto& [name, board] : lab.boards) *request.add_boards() = board;
-    request.set_state_dir(absl::StrCat("/tmp/mptest-", getuid(), "/list-tentacles"));
+    request.set_state_dir(absl::StrCat(private_dir, "/list-tentacles"));
     absl::StatusOr<BoardDriver*> driver = plugins.GetDriver(type);
     absl::StatusOr<proto::DiscoverResponse> response =
         driver.ok() ? (*driver)->Discover(request) : driver.status();

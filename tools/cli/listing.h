@@ -27,7 +27,9 @@ int ListTests(const sched::CampaignPlan& plan);
 
 // Prints the inventory's tentacles as their drivers discover them (Discover: no power-on), in
 // the board plugins' tentacle table; a type whose driver fails shows its error as the state.
-int ListTentacles(const sched::LabConfig& lab, sched::PluginSource& plugins);
+// The drivers keep their state in <private_dir>/list-tentacles.
+int ListTentacles(const sched::LabConfig& lab, sched::PluginSource& plugins,
+                  const std::string& private_dir);
 
 }  // namespace mptest::cli
 
