@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "core/repl/firmware_identity.h"
+#include "core/report/atomic_file.h"
 
 namespace mptest::firmware {
 namespace {
@@ -120,19 +121,7 @@ absl::Status WriteImageFile(const std::string& path, const VirtualImage& image) 
       return absl::InvalidArgumentError("image fields must not contain newlines or NUL");
     }
   }
-  std::string temporary = absl::StrCat(path, ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << SerializeImage(image);
-    if (!out.flush()) {
-      return absl::PermissionDeniedError(absl::StrCat("cannot write ", temporary));
-    }
-  }
-  if (rename(temporary.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(
-        absl::StrCat("rename ", temporary, " -> ", path, ": ", strerror(errno)));
-  }
-  return absl::OkStatus();
+  return report::WriteFileAtomically(path, SerializeImage(image));
 }
 
 }  // namespace mptest::firmware

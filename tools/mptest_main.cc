@@ -267,11 +267,7 @@ using mptest::install::Runfile;  // a file shipped with mptest (its runfiles or 
 // --build_cache, else $XDG_CACHE_HOME/mptest, else ~/.cache/mptest.
 std::string CacheDir() {
   std::string cache = absl::GetFlag(FLAGS_build_cache);
-  if (cache.empty()) {
-    const char* xdg = getenv("XDG_CACHE_HOME");
-    const char* home = getenv("HOME");
-    cache = xdg ? absl::StrCat(xdg, "/mptest") : home ? absl::StrCat(home, "/.cache/mptest") : "";
-  }
+  if (cache.empty()) cache = mptest::install::UserCacheDirectory();
   return UserPath(cache);
 }
 

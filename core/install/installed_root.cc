@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 namespace mptest::install {
 
 std::string SelfExecutable() {
@@ -44,6 +46,16 @@ std::string Runfile(const std::string& argv0, const std::string& path) {
     if (!located.empty() && access(located.c_str(), R_OK) == 0) return located;
   }
   return path;
+}
+
+std::string UserCacheDirectory() {
+  if (const char* xdg = getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/mptest";
+  }
+  if (const char* home = getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::string(home) + "/.cache/mptest";
+  }
+  return "";
 }
 
 }  // namespace mptest::install

@@ -31,6 +31,10 @@ std::unique_ptr<bazel::tools::cpp::runfiles::Runfiles> OpenRunfiles(const std::s
 // (relative to the working directory, as in a test's runfiles tree).
 std::string Runfile(const std::string& argv0, const std::string& path);
 
+// mptest's cache directory for this user (firmware builds, test checkouts, plugin verdicts):
+// $XDG_CACHE_HOME/mptest, else $HOME/.cache/mptest, else "" (neither is set).
+std::string UserCacheDirectory();
+
 }  // namespace mptest::install
 
 #endif  // MPTEST_CORE_INSTALL_INSTALLED_ROOT_H_

@@ -35,5 +35,16 @@ TEST(InstalledRootTest, TestBinaryRunByBazelIsNotInstalled) {
   EXPECT_EQ(InstalledRunfilesRoot(), "");
 }
 
+TEST(InstalledRootTest, CacheDirectoryFollowsXdgThenHome) {
+  setenv("XDG_CACHE_HOME", "/x/cache", 1);
+  setenv("HOME", "/home/u", 1);
+  EXPECT_EQ(UserCacheDirectory(), "/x/cache/mptest");
+  setenv("XDG_CACHE_HOME", "", 1);  // set but empty: as if unset (the XDG rule)
+  EXPECT_EQ(UserCacheDirectory(), "/home/u/.cache/mptest");
+  unsetenv("XDG_CACHE_HOME");
+  unsetenv("HOME");
+  EXPECT_EQ(UserCacheDirectory(), "");
+}
+
 }  // namespace
 }  // namespace mptest::install

@@ -22,16 +22,6 @@ namespace {
 
 using ::bazel::tools::cpp::runfiles::Runfiles;
 
-std::string VerdictCachePath() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
-    return absl::StrCat(xdg, "/mptest/plugin-verdicts.txt");
-  }
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    return absl::StrCat(home, "/.cache/mptest/plugin-verdicts.txt");
-  }
-  return "";
-}
-
 }  // namespace
 
 PluginSearchOptions SearchOptionsFromFlags(const std::string& argv0,
@@ -41,7 +31,9 @@ PluginSearchOptions SearchOptionsFromFlags(const std::string& argv0,
   if (const char* env = std::getenv("MPTEST_PLUGIN_PATH"); env != nullptr) {
     options.env_plugin_path = SplitPathList(env);
   }
-  options.verdict_cache = VerdictCachePath();
+  if (std::string cache = install::UserCacheDirectory(); !cache.empty()) {
+    options.verdict_cache = absl::StrCat(cache, "/plugin-verdicts.txt");
+  }
 
   const std::string executable = install::SelfExecutable();
   options.checker = executable.substr(0, executable.rfind('/') + 1) + "mptest_plugin_check";

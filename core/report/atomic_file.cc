@@ -32,19 +32,16 @@ std::string DirectoryOf(absl::string_view path) {
   return std::string(path.substr(0, slash));
 }
 
-}  // namespace
-
-absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content) {
-  const std::string final_path(path);
+// Writes `content` as `path` (see WriteFileAtomically) with `mode` (less the umask, and never
+// wider than the directory: a file in a 0700 directory is at most 0700).
+absl::Status WriteWithMode(const std::string& final_path, absl::string_view content, mode_t mode) {
   // "<path>.tmp-<pid>-<n>": unique to this process and call, so that threads writing the same
   // file do not share a temporary; RemoveStaleTemporaries reads the pid back.
   static std::atomic<uint64_t> calls{0};
   const std::string temp_path = absl::StrCat(final_path, ".tmp-", getpid(), "-", calls++);
-  // The user's umask decides, but never wider than the directory: a file in a 0700 directory
-  // is 0600.
   struct stat directory;
-  const mode_t mode =
-      stat(DirectoryOf(final_path).c_str(), &directory) == 0 ? 0666 & directory.st_mode : 0600;
+  mode = stat(DirectoryOf(final_path).c_str(), &directory) == 0 ? mode & directory.st_mode
+                                                                : mode & 0700;
   // A new file only, never through a symlink: a temporary of a dead process with our pid (or
   // anything planted under its name) is removed, not written through.
   const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
@@ -86,6 +83,21 @@ absl::Status WriteFileAtomically(absl::string_view path, absl::string_view conte
     close(dir_fd);
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content) {
+  return WriteWithMode(std::string(path), content, 0666);
+}
+
+absl::Status CopyFileAtomically(absl::string_view from, absl::string_view to) {
+  const std::string source(from);
+  struct stat info;
+  if (stat(source.c_str(), &info) != 0) return ErrnoError(errno, "cannot copy", source);
+  absl::StatusOr<std::string> content = ReadFile(source);
+  if (!content.ok()) return content.status();
+  return WriteWithMode(std::string(to), *content, info.st_mode & 0777);
 }
 
 std::optional<std::string> TryReadFile(absl::string_view path, size_t max_bytes) {

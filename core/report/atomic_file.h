@@ -19,6 +19,10 @@ namespace mptest::report {
 // A process that wants EFBIG instead of being killed by SIGXFSZ must ignore SIGXFSZ.
 absl::Status WriteFileAtomically(absl::string_view path, absl::string_view content);
 
+// Copies `from` to `to` the same way, keeping its permission bits (an executable stays one),
+// less the umask and never wider than `to`'s directory. Errors name the file.
+absl::Status CopyFileAtomically(absl::string_view from, absl::string_view to);
+
 // Reads a whole file, or its first `max_bytes`; the error names the file.
 absl::StatusOr<std::string> ReadFile(absl::string_view path, size_t max_bytes = std::string::npos);
 

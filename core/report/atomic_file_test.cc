@@ -2,6 +2,7 @@
 #include "core/report/atomic_file.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -38,6 +39,25 @@ TEST(AtomicFileTest, WritesAndReplaces) {
   ASSERT_TRUE(WriteFileAtomically(path, "second, longer").ok());
   EXPECT_EQ(*ReadFile(path), "second, longer");
   EXPECT_EQ(ListDirectory(dir), std::vector<std::string>{"report.md"});
+}
+
+// A firmware image copied into a board's state: the same bytes, still executable, replacing
+// the old image without a temporary left behind; a missing source names itself.
+TEST(AtomicFileTest, CopyKeepsTheExecutableBitAndReplaces) {
+  const std::string dir = TestDir("copy");
+  const std::string from = dir + "/micropython";
+  ASSERT_TRUE(WriteFileAtomically(from, "#!/bin/sh\necho unix port\n").ok());
+  ASSERT_EQ(chmod(from.c_str(), 0755), 0);
+  const std::string to = dir + "/flash";
+  ASSERT_TRUE(WriteFileAtomically(to, "old image").ok());
+  ASSERT_TRUE(CopyFileAtomically(from, to).ok());
+  EXPECT_EQ(*ReadFile(to), "#!/bin/sh\necho unix port\n");
+  EXPECT_EQ(access(to.c_str(), X_OK), 0);
+  EXPECT_EQ(ListDirectory(dir).size(), 2u);
+  absl::Status missing = CopyFileAtomically(dir + "/absent", to);
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find(dir + "/absent"), std::string::npos) << missing;
+  EXPECT_EQ(*ReadFile(to), "#!/bin/sh\necho unix port\n");
 }
 
 TEST(AtomicFileTest, MissingDirectoryIsAnErrorNamingTheFile) {

@@ -193,20 +193,4 @@ std::string FindHelperProgram(const char* env_var, const std::string& name,
   return "";
 }
 
-absl::Status CopyFileAtomically(const std::string& from, const std::string& to) {
-  std::error_code error;
-  std::string temporary = absl::StrCat(to, ".tmp");
-  fs::copy_file(from, temporary, fs::copy_options::overwrite_existing, error);
-  if (error) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot copy ", from, " to ", temporary, ": ", error.message()));
-  }
-  fs::rename(temporary, to, error);
-  if (error) {
-    return absl::InternalError(
-        absl::StrCat("cannot rename ", temporary, " to ", to, ": ", error.message()));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace mptest::boards

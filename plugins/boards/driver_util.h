@@ -64,9 +64,6 @@ absl::Status StopTentacleProcess(const proto::Tentacle& tentacle);
 std::string FindHelperProgram(const char* env_var, const std::string& name,
                               const std::string& runfiles_path);
 
-// Copies a file (atomically: temporary + rename), keeping its permission bits.
-absl::Status CopyFileAtomically(const std::string& from, const std::string& to);
-
 }  // namespace mptest::boards
 
 #endif  // MPTEST_PLUGINS_BOARDS_DRIVER_UTIL_H_

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/repl/raw_repl_client.h"
+#include "core/report/atomic_file.h"
 #include "firmware/launcher.h"
 #include "plugins/boards/driver_util.h"
 
@@ -116,7 +117,8 @@ absl::StatusOr<proto::Tentacle> ExecPtyDriver::Start(const proto::Tentacle& tent
       blank.set_state("unflashed");
       return blank;
     }
-    if (absl::Status status = CopyFileAtomically(initial->second, *firmware); !status.ok()) {
+    if (absl::Status status = report::CopyFileAtomically(initial->second, *firmware);
+        !status.ok()) {
       return status;
     }
   }
@@ -148,7 +150,7 @@ absl::Status ExecPtyDriver::Flash(const proto::FlashRequest& request) {
   const proto::Tentacle& tentacle = request.tentacle();
   absl::StatusOr<std::string> firmware = RuntimeField(tentacle, "firmware");
   if (!firmware.ok()) return firmware.status();
-  if (absl::Status status = CopyFileAtomically(request.firmware().path(), *firmware);
+  if (absl::Status status = report::CopyFileAtomically(request.firmware().path(), *firmware);
       !status.ok()) {
     return status;
   }

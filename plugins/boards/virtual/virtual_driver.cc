@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/repl/raw_repl_client.h"
+#include "core/report/atomic_file.h"
 #include "firmware/image.h"
 #include "firmware/launcher.h"
 #include "plugins/boards/driver_util.h"
@@ -118,7 +119,8 @@ absl::Status VirtualBoardDriver::Flash(const proto::FlashRequest& request) {
                      request.firmware().path(), " (VirtualFaults.fail_flash)"));
   }
   if (!unbootable.ok()) log << "warning: " << unbootable << "; writing it anyway\n";
-  if (absl::Status status = CopyFileAtomically(request.firmware().path(), *flash); !status.ok()) {
+  if (absl::Status status = report::CopyFileAtomically(request.firmware().path(), *flash);
+      !status.ok()) {
     return status;
   }
   log << "wrote " << request.firmware().path() << " to " << *flash << "; power cycling\n";

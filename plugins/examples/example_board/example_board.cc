@@ -3,6 +3,7 @@
 #include "example_board.h"  // beside this file: the example also builds outside the workspace
 
 #include "absl/strings/str_cat.h"
+#include "core/report/atomic_file.h"
 #include "plugins/boards/driver_util.h"
 
 namespace mptest::examples {
@@ -41,7 +42,7 @@ absl::Status ExampleBoardDriver::PowerCycle(const proto::Tentacle& tentacle) {
 absl::Status ExampleBoardDriver::Flash(const proto::FlashRequest& request) {
   absl::StatusOr<std::string> dir = boards::RuntimeField(request.tentacle(), "state_dir");
   if (!dir.ok()) return dir.status();
-  absl::Status copied = boards::CopyFileAtomically(request.firmware().path(), *dir + "/flash");
+  absl::Status copied = report::CopyFileAtomically(request.firmware().path(), *dir + "/flash");
   // A running board boots the new image at once; a stopped one boots it at Start.
   if (!copied.ok() || !boards::RunningProcess(request.tentacle()).ok()) return copied;
   return boards::PowerCycleTentacleProcess(request.tentacle());
