@@ -4,6 +4,7 @@
 
 #include "core/proto/campaign.pb.h"
 #include "core/proto/events.pb.h"
+#include "core/proto/results.pb.h"
 
 namespace mptest {
 
@@ -13,12 +14,19 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void CampaignStarted(const proto::CampaignInfo& /*info*/) {}
+  // A build job started (board, variant, start_s); a cache hit only finishes.
   virtual void BuildStarted(const proto::BuildRecord& /*build*/) {}
+  // A running build's builder reported its progress (between that build's BuildStarted and
+  // BuildFinished).
+  virtual void BuildProgress(const proto::BuildEvent& /*event*/) {}
   virtual void BuildFinished(const proto::BuildRecord& /*build*/) {}
   virtual void RunStarted(const proto::RunStart& /*start*/) {}
   // A test of a running run started or ended, as its harness reported it while the run goes on
   // (between that run's RunStarted and RunFinished; RunFinished's record is the final word).
   virtual void TestReported(const proto::TestEvent& /*event*/) {}
+  // An attempt under way as the reports show it while it runs (`running` set, the verdicts its
+  // tests reported so far): about once a second while its tests report, until RunFinished.
+  virtual void AttemptProgressed(const proto::TestGroupResult& /*running*/) {}
   virtual void RunFinished(const proto::TestRunRecord& /*record*/) {}
   virtual void CampaignFinished(const proto::CampaignSummary& /*summary*/) {}
   // The campaign is being ended early (a signal, a host error): what follows until

@@ -2,19 +2,17 @@
 #ifndef MPTEST_CORE_API_HARNESS_H_
 #define MPTEST_CORE_API_HARNESS_H_
 
-#include <functional>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "core/api/report_channel.h"
 #include "core/proto/tentacle.pb.h"
 
 namespace mptest {
 
 // Where a harness's per-test reports go (Harness::SetTestReporter).
-using TestReporter = std::function<void(const proto::TestProgress&)>;
+using TestReporter = ReportChannel<proto::TestProgress>::Receiver;
 
 // Runs one test run (one spec on one or two flashed tentacles) and reports per-test verdicts.
 // Called inside the test run's supervised child; the scheduler enforces the deadline, so an
@@ -32,14 +30,7 @@ class Harness {
   // progress ("test N of M" per tentacle) and keeps the verdicts reported so far if the run is
   // killed (its deadline, Ctrl-C) before it answers. Cheap and thread-safe; does nothing where
   // nobody listens (a unit test, an mptest older than the report_test call).
-  void ReportTest(const proto::TestProgress& progress) const {
-    std::shared_ptr<const TestReporter> reporter;
-    {
-      std::lock_guard<std::mutex> lock(reporter_mutex_);
-      reporter = reporter_;
-    }
-    if (reporter != nullptr && *reporter) (*reporter)(progress);
-  }
+  void ReportTest(const proto::TestProgress& progress) const { reports_.Send(progress); }
 
   // ReportTest's two uses: test `index` (1-based) of `total` starts, or ends with `outcome`
   // (its name and verdict); 0 = not known.
@@ -61,15 +52,10 @@ class Harness {
 
   // Where ReportTest goes: set by mptest around each Run (and, in a plugin, by the SDK, which
   // forwards to mptest). nullptr: nowhere.
-  void SetTestReporter(TestReporter reporter) {
-    auto shared = reporter ? std::make_shared<const TestReporter>(std::move(reporter)) : nullptr;
-    std::lock_guard<std::mutex> lock(reporter_mutex_);
-    reporter_ = std::move(shared);
-  }
+  void SetTestReporter(TestReporter reporter) { reports_.Connect(std::move(reporter)); }
 
  private:
-  mutable std::mutex reporter_mutex_;
-  std::shared_ptr<const TestReporter> reporter_;
+  ReportChannel<proto::TestProgress> reports_;
 };
 
 }  // namespace mptest

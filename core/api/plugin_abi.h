@@ -96,7 +96,12 @@ typedef struct mptest_plugin_host {
    * mptest.proto.TestProgress. Thread-safe, returns quickly. NULL in an mptest older than this
    * call: a plugin must check before calling (the SDK does). */
   void (*report_test)(const char* progress, size_t size);
-  void* reserved[MPTEST_PLUGIN_RESERVED_SLOTS - 1];
+  /* In what was the second reserved slot (no ABI bump): a builder reports what its Build does
+   * while it runs. `progress` (OWNERSHIP: plugin, copied) is a serialized
+   * mptest.proto.BuildProgress. Thread-safe, returns quickly. NULL in an mptest older than this
+   * call: a plugin must check before calling (the SDK does). */
+  void (*report_build)(const char* progress, size_t size);
+  void* reserved[MPTEST_PLUGIN_RESERVED_SLOTS - 2];
 } mptest_plugin_host;
 
 /*

@@ -175,24 +175,39 @@ class Exporter {
       // Creates the classes in order, stopping at the first failure.
       ((status.ok() ? (status = Create<Classes>(), 0) : 0), ...);
       if (!status.ok()) return Fail(error, status);
-      if constexpr (!std::is_void_v<HarnessImpl>) ConnectTestReporter(host);
+      if constexpr (!std::is_void_v<HarnessImpl>) {
+        if (auto* report_test = HostCall(host, &mptest_plugin_host::report_test)) {
+          Get<HarnessImpl>()->SetTestReporter(Forwarder<proto::TestProgress>(report_test));
+        }
+      }
+      if constexpr (!std::is_void_v<BuilderImpl>) {
+        if (auto* report_build = HostCall(host, &mptest_plugin_host::report_build)) {
+          Get<BuilderImpl>()->SetProgressReporter(Forwarder<proto::BuildProgress>(report_build));
+        }
+      }
       return MPTEST_PLUGIN_OK;
     });
   }
 
-  // The harness's ReportTest goes to the host's report_test, when this mptest has it (older
-  // ones have NULL in that slot, or a shorter struct).
-  static void ConnectTestReporter(const mptest_plugin_host* host) {
-    if (host == nullptr ||
-        host->struct_size < offsetof(mptest_plugin_host, report_test) + sizeof(host->report_test) ||
-        host->report_test == nullptr) {
-      return;
-    }
-    auto* report_test = host->report_test;
-    Get<HarnessImpl>()->SetTestReporter([report_test](const proto::TestProgress& progress) {
-      const std::string bytes = progress.SerializeAsString();
-      report_test(bytes.data(), bytes.size());
-    });
+  // The host's optional call in `field`, or nullptr when this mptest has none (older ones have
+  // NULL in that slot, or a shorter struct).
+  using HostReport = void (*)(const char*, size_t);
+  static HostReport HostCall(const mptest_plugin_host* host,
+                             HostReport mptest_plugin_host::*field) {
+    if (host == nullptr) return nullptr;
+    const size_t end = static_cast<size_t>(reinterpret_cast<const char*>(&(host->*field)) -
+                                           reinterpret_cast<const char*>(host)) +
+                       sizeof(HostReport);
+    return host->struct_size < end ? nullptr : host->*field;
+  }
+
+  // A ReportChannel receiver that hands each message, serialized, to the host's `call`.
+  template <typename Message>
+  static typename ReportChannel<Message>::Receiver Forwarder(HostReport call) {
+    return [call](const Message& message) {
+      const std::string bytes = message.SerializeAsString();
+      call(bytes.data(), bytes.size());
+    };
   }
 
   static mptest_plugin_status Build(const char* data, size_t size, mptest_plugin_output* out) {

@@ -82,9 +82,15 @@ class BuilderAdapter : public Builder {
       : plugin_(std::move(plugin)), table_(*plugin_->descriptor().builder) {}
 
   absl::StatusOr<proto::Firmware> Build(const proto::BuildRequest& request) override {
-    return CallForResponse<proto::Firmware>(
+    // The plugin's report_build calls during this Build are this builder's reports. (One Build
+    // at a time per process: each build has a job of its own, or runs inline alone.)
+    SetPluginBuildReporter(
+        [this](const proto::BuildProgress& progress) { ReportProgress(progress); });
+    absl::StatusOr<proto::Firmware> firmware = CallForResponse<proto::Firmware>(
         *plugin_, "Build", table_.build, request,
         BoardVariantName(request.board().name(), request.variant()));
+    SetPluginBuildReporter(nullptr);
+    return firmware;
   }
 
  private:
@@ -136,8 +142,7 @@ class HarnessAdapter : public Harness {
   absl::StatusOr<proto::HarnessResult> Run(const proto::HarnessRequest& request) override {
     // The plugin's report_test calls during this Run are this harness's reports. (One Run at a
     // time per process: each test run has a child of its own, or runs inline alone.)
-    SetPluginTestReporter(std::make_shared<const TestReporter>(
-        [this](const proto::TestProgress& progress) { ReportTest(progress); }));
+    SetPluginTestReporter([this](const proto::TestProgress& progress) { ReportTest(progress); });
     std::vector<std::string> labels;
     for (const proto::Tentacle& tentacle : request.tentacles()) {
       labels.push_back(tentacle.entry().label());

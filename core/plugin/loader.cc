@@ -29,31 +29,34 @@ void LogFromPlugin(int32_t severity, const char* message, size_t size) {
   }
 }
 
-struct PluginTestReporter {
-  std::mutex mutex;
-  std::shared_ptr<const TestReporter> reporter;
-};
+// Where the plugins' reports of one kind (Message) go: a channel per message type, which the
+// adapter connects around the plugin call that sends them.
+template <typename Message>
+ReportChannel<Message>& PluginReports() {
+  static auto* channel = new ReportChannel<Message>();  // never destroyed: plugin threads may call
+  return *channel;
+}
 
-PluginTestReporter& CurrentTestReporter() {
-  static auto* current = new PluginTestReporter();  // never destroyed: plugin threads may call
-  return *current;
+// The host's report_test and report_build: parses the plugin's bytes into Message and sends it
+// on. `call` names the host call in the warning about bytes that do not parse.
+template <typename Message>
+void ReportFromPlugin(const char* call, const char* data, size_t size) {
+  Message message;
+  if (data == nullptr || size > static_cast<size_t>(INT32_MAX) ||
+      !message.ParseFromArray(data, static_cast<int>(size))) {
+    LOG(WARNING) << "plugin: " << call << ": " << size << " bytes that are not a "
+                 << Message::descriptor()->name();
+    return;
+  }
+  PluginReports<Message>().Send(message);
 }
 
 void ReportTestFromPlugin(const char* data, size_t size) {
-  std::shared_ptr<const TestReporter> reporter;
-  {
-    PluginTestReporter& current = CurrentTestReporter();
-    std::lock_guard<std::mutex> lock(current.mutex);
-    reporter = current.reporter;
-  }
-  if (reporter == nullptr || !*reporter) return;
-  proto::TestProgress progress;
-  if (data == nullptr || size > static_cast<size_t>(INT32_MAX) ||
-      !progress.ParseFromArray(data, static_cast<int>(size))) {
-    LOG(WARNING) << "plugin: report_test: " << size << " bytes that are not a TestProgress";
-    return;
-  }
-  (*reporter)(progress);
+  ReportFromPlugin<proto::TestProgress>("report_test", data, size);
+}
+
+void ReportBuildFromPlugin(const char* data, size_t size) {
+  ReportFromPlugin<proto::BuildProgress>("report_build", data, size);
 }
 
 void AppendToString(void* host_context, const char* data, size_t size) {
@@ -111,19 +114,18 @@ LoadedPlugin::LoadedPlugin(std::string path, const mptest_plugin_descriptor* des
       kinds_(DescriptorKinds(*descriptor)) {}
 
 const mptest_plugin_host& HostForPlugins() {
-  static const mptest_plugin_host host = {MPTEST_PLUGIN_ABI_VERSION,
-                                          sizeof(mptest_plugin_host),
-                                          kVersion,
-                                          &LogFromPlugin,
-                                          &ReportTestFromPlugin,
-                                          {}};
+  static const mptest_plugin_host host = {
+      MPTEST_PLUGIN_ABI_VERSION, sizeof(mptest_plugin_host), kVersion, &LogFromPlugin,
+      &ReportTestFromPlugin,     &ReportBuildFromPlugin,     {}};
   return host;
 }
 
-void SetPluginTestReporter(std::shared_ptr<const TestReporter> reporter) {
-  PluginTestReporter& current = CurrentTestReporter();
-  std::lock_guard<std::mutex> lock(current.mutex);
-  current.reporter = std::move(reporter);
+void SetPluginTestReporter(TestReporter reporter) {
+  PluginReports<proto::TestProgress>().Connect(std::move(reporter));
+}
+
+void SetPluginBuildReporter(BuildReporter reporter) {
+  PluginReports<proto::BuildProgress>().Connect(std::move(reporter));
 }
 
 absl::StatusOr<std::shared_ptr<const LoadedPlugin>> LoadPlugin(const std::string& path) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "core/api/builder.h"
 #include "core/api/harness.h"
 #include "core/api/plugin_abi.h"
 
@@ -60,7 +61,11 @@ const mptest_plugin_host& HostForPlugins();
 // Where the plugins' report_test calls go (a harness plugin's Run in progress: the harness
 // adapter sets it to its own Harness::ReportTest for the call). nullptr: they are dropped.
 // Thread-safe.
-void SetPluginTestReporter(std::shared_ptr<const TestReporter> reporter);
+void SetPluginTestReporter(TestReporter reporter);
+
+// The same for report_build (a builder plugin's Build in progress: the builder adapter sets it
+// to its own Builder::ReportProgress for the call).
+void SetPluginBuildReporter(BuildReporter reporter);
 
 }  // namespace mptest::plugin
 

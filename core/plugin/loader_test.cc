@@ -61,9 +61,20 @@ TEST(LoaderTest, ThreePluginsAndTheCoreShareOneCopyOfTheMessages) {
   proto::BuildRequest build;
   build.mutable_board()->set_name("RPI_PICO");
   build.set_output_dir("/out");
-  auto firmware = NewBuilderAdapter(builder)->Build(build);
+  std::unique_ptr<Builder> builder_adapter = NewBuilderAdapter(builder);
+  // The plugin's progress crosses the ABI's report_build to the adapter's reporter.
+  std::vector<std::string> steps;
+  builder_adapter->SetProgressReporter([&steps](const proto::BuildProgress& progress) {
+    steps.push_back(absl::StrCat(progress.step(), " ", progress.done(), "/", progress.total()));
+  });
+  auto firmware = builder_adapter->Build(build);
   ASSERT_TRUE(firmware.ok()) << firmware.status();
   EXPECT_EQ(firmware->path(), "/out/firmware-RPI_PICO.bin");
+  EXPECT_THAT(steps, ElementsAre("make 1/2", "make 2/2"));
+  // Outside a Build, nothing the plugin reports reaches this builder.
+  const std::string progress_bytes = proto::BuildProgress().SerializeAsString();
+  HostForPlugins().report_build(progress_bytes.data(), progress_bytes.size());
+  EXPECT_EQ(steps.size(), 2u);
 
   proto::HarnessRequest run;
   run.mutable_spec()->set_label("RUN-TESTS");

@@ -76,6 +76,7 @@ absl::StatusOr<std::string> ResolveProgram(const CommandOptions& options) {
 struct ChildPipes {
   UniqueFd stdin_read, stdin_write;    // stdin_data; invalid = /dev/null
   UniqueFd output_read, output_write;  // merged stdout+stderr; or the stdout_path file
+  UniqueFd output_copy;                // stdout_path when on_output reads the pipe: copied here
   UniqueFd error_write;                // stderr_path; invalid = stderr joins stdout
   UniqueFd exec_error_read, exec_error_write;
   UniqueFd detached_pid_read, detached_pid_write;  // detach: the intermediate sends the pid
@@ -134,13 +135,15 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
           absl::StrCat("RunCommand: cannot open stderr_path '", options.stderr_path, "'"), errno);
     }
   }
-  if (options.stdout_path.empty()) {
+  if (options.stdout_path.empty() || options.on_output) {
     absl::Status s = MakePipe(&pipes->output_read, &pipes->output_write);
     if (!s.ok()) return s;
     fcntl(pipes->output_read.get(), F_SETFL, O_NONBLOCK);
-  } else {
-    pipes->output_write.reset(open(options.stdout_path.c_str(), file_flags, 0644));
-    if (!pipes->output_write.valid()) {
+  }
+  if (!options.stdout_path.empty()) {
+    UniqueFd& file = options.on_output ? pipes->output_copy : pipes->output_write;
+    file.reset(open(options.stdout_path.c_str(), file_flags, 0644));
+    if (!file.valid()) {
       return ErrnoStatus(
           absl::StrCat("RunCommand: cannot open stdout_path '", options.stdout_path, "'"), errno);
     }
@@ -243,6 +246,21 @@ bool DrainAvailable(int fd, std::string* out) {
     if (n < 0 && errno == EINTR) continue;
     return n < 0 && errno == EAGAIN;
   }
+}
+
+// Reads what the output pipe holds now into the result (or the stdout_path copy) and hands it to
+// on_output. False once the pipe is closed (or fails): stop reading it.
+bool ForwardOutput(const CommandOptions& options, const ChildPipes& pipes, CommandResult* result) {
+  std::string chunk;
+  const bool open = DrainAvailable(pipes.output_read.get(), &chunk);
+  if (chunk.empty()) return open;
+  if (pipes.output_copy.valid()) {
+    WriteAll(pipes.output_copy.get(), chunk.data(), chunk.size());
+  } else {
+    result->output += chunk;
+  }
+  if (options.on_output) options.on_output(chunk);
+  return open;
 }
 
 }  // namespace
@@ -365,9 +383,10 @@ absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
 }  // namespace
 
 absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options) {
-  if (!options.stdin_data.empty() || options.timeout != absl::InfiniteDuration()) {
+  if (!options.stdin_data.empty() || options.timeout != absl::InfiniteDuration() ||
+      options.on_output) {
     return absl::InvalidArgumentError(
-        "StartCommand: stdin_data and timeout are RunCommand's; leave them unset");
+        "StartCommand: stdin_data, timeout and on_output are RunCommand's; leave them unset");
   }
   ChildPipes pipes;
   absl::StatusOr<pid_t> pid = Launch(options, &pipes);
@@ -421,7 +440,7 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
       return ErrnoStatus("RunCommand: ppoll", errno);
     }
     if (output_index >= 0 && fds[output_index].revents != 0) {
-      if (!DrainAvailable(pipes.output_read.get(), &result.output)) pipes.output_read.reset();
+      if (!ForwardOutput(options, pipes, &result)) pipes.output_read.reset();
     }
     if (stdin_index >= 0 && fds[stdin_index].revents != 0) {
       ssize_t n = write(pipes.stdin_write.get(), options.stdin_data.data() + stdin_written,
@@ -455,7 +474,7 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
         absl::ToTimespec(std::max(drain_deadline - absl::Now(), absl::ZeroDuration()));
     int ready = ppoll(&fd, 1, &wait_ts, nullptr);
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0 || !DrainAvailable(pipes.output_read.get(), &result.output)) break;
+    if (ready <= 0 || !ForwardOutput(options, pipes, &result)) break;
   }
   int status = WaitPidRetry(pid);
   if (status < 0) return ErrnoStatus("RunCommand: waitpid", errno);

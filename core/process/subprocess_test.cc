@@ -123,6 +123,40 @@ TEST_F(RunCommandTest, StdoutPathReceivesOutput) {
   EXPECT_EQ(contents.str(), "to-file\nerr\n");
 }
 
+TEST_F(RunCommandTest, OnOutputSeesTheOutputWhileTheCommandRunsAndTheFileKeepsIt) {
+  // The command waits for a file that only the callback creates, once it has seen "first":
+  // without live output the command would run into its timeout.
+  const std::string go = std::string(getenv("TEST_TMPDIR")) + "/go";
+  CommandOptions options =
+      Argv({"sh", "-c", "echo first; while [ ! -e \"$1\" ]; do sleep 0.01; done; echo second >&2",
+            "sh", go});
+  options.stdout_path = std::string(getenv("TEST_TMPDIR")) + "/copied.txt";
+  options.timeout = absl::Seconds(60);
+  std::string seen;
+  options.on_output = [&](absl::string_view output) {
+    seen.append(output.data(), output.size());
+    if (seen.find("first\n") != std::string::npos) std::ofstream(go).put('x');
+  };
+  CommandResult r = RunOk(options);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(seen, "first\nsecond\n");
+  EXPECT_EQ(r.output, "") << "with stdout_path the output goes to the file";
+  std::ifstream in(options.stdout_path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  EXPECT_EQ(contents.str(), "first\nsecond\n");
+
+  // Without stdout_path the output is the result's as well.
+  CommandOptions captured = Argv({"echo", "both"});
+  std::string seen_too;
+  captured.on_output = [&](absl::string_view output) {
+    seen_too.append(output.data(), output.size());
+  };
+  EXPECT_EQ(RunOk(captured).output, "both\n");
+  EXPECT_EQ(seen_too, "both\n");
+}
+
 TEST_F(RunCommandTest, TimeoutTerminatesTheGroup) {
   CommandOptions options = Argv({"sh", "-c", "sleep 100 & echo $!; wait"});
   options.timeout = absl::Milliseconds(200);

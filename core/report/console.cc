@@ -70,6 +70,7 @@ std::string FormatStatusLine(const ConsoleState& state, int width) {
     if (lane.test_index > 0 && lane.test_total > 0) {
       absl::StrAppend(&text, " test ", lane.test_index, " of ", lane.test_total);
     }
+    if (!lane.detail.empty()) absl::StrAppend(&text, " ", lane.detail);
     busy.push_back(std::move(text));
   }
   if (!busy.empty()) absl::StrAppend(&line, " ", absl::StrJoin(busy, " | "));
@@ -115,6 +116,10 @@ std::string FormatGroupLine(const ConsoleState& state, const proto::TestGroupRes
       kind = LineKind::kInfo;
       verdict = "interrupted";
       detail = group.msg_interrupted();
+      break;
+    case GroupState::kRunning:
+      kind = LineKind::kInfo;
+      verdict = "running";
       break;
     case GroupState::kRun:
       if (failed > 0) {

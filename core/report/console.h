@@ -24,6 +24,8 @@ struct LaneActivity {
   // (0 = not known, nothing shown).
   int test_index = 0;
   int test_total = 0;
+  // What the activity reports of itself, shown after it: a build's step ("make 120 of 310").
+  std::string detail;
 };
 
 // The campaign's progress, owned and updated by the scheduler.
@@ -47,7 +49,7 @@ std::optional<double> EstimateRemaining(const ConsoleState& state);
 
 // One terminal line (no newline), at most `width` columns (ASCII only):
 // "[37/120 1 min 05 s, ~2 min 10 s left] 5f2c-RPI_PICO2: RUN-TESTS_STANDARD,a 12s test 5 of 80
-// | ...".
+// | build: RPI_PICO2-RISCV 40s make 120 of 310 | ...".
 std::string FormatStatusLine(const ConsoleState& state, int width);
 
 // A line for the log of the run (newline included), coloured with ANSI escapes if `color`:

@@ -21,9 +21,9 @@ ConsoleState SampleState() {
   state.done = 40;
   state.failed = 2;
   state.elapsed_s = 65;
-  state.lanes = {{"build", "RPI_PICO2-RISCV", 50},
-                 {"5f2c-RPI_PICO2", "RUN-TESTS_STANDARD,a", 53},
-                 {"2d2d-PYBV11", "", 0}};
+  state.lanes = {{"build", "RPI_PICO2-RISCV", 50, 0, 0, "make 120 files"},
+                 {"5f2c-RPI_PICO2", "RUN-TESTS_STANDARD,a", 53, 5, 80, ""},
+                 {"2d2d-PYBV11", "", 0, 0, 0, ""}};
   return state;
 }
 
@@ -71,8 +71,8 @@ TEST(ConsoleFormatTest, SchedulerEstimateWins) {
 
 TEST(ConsoleFormatTest, StatusLine) {
   EXPECT_EQ(FormatStatusLine(SampleState(), 0),
-            "[40/120 1 min 05 s, ~2 min 10 s left, 2 failed] build: RPI_PICO2-RISCV 15s | "
-            "5f2c-RPI_PICO2: RUN-TESTS_STANDARD,a 12s | 1 idle");
+            "[40/120 1 min 05 s, ~2 min 10 s left, 2 failed] build: RPI_PICO2-RISCV 15s make 120 "
+            "files | 5f2c-RPI_PICO2: RUN-TESTS_STANDARD,a 12s test 5 of 80 | 1 idle");
 }
 
 TEST(ConsoleFormatTest, StatusLineFitsTheWidthAndIsPrintable) {

@@ -159,8 +159,9 @@ std::string RenderHtml(const proto::CampaignResults& results) {
       Escape(results.context().testbed_name()), " ", Escape(results.context().time_start()),
       "</title>\n", kStyle, "</head>\n<body>\n", Header(results.context()),
       SummaryTable(ComputeSummary(results)), Matrices(results),
-      GroupTable(results, GroupState::kErrored), GroupTable(results, GroupState::kInterrupted),
-      GroupTable(results, GroupState::kSkipped), Builds(results.context()),
+      GroupTable(results, GroupState::kRunning), GroupTable(results, GroupState::kErrored),
+      GroupTable(results, GroupState::kInterrupted), GroupTable(results, GroupState::kSkipped),
+      Builds(results.context()),
       timeline.empty() ? "" : absl::StrCat("<h2>Timeline</h2>\n", timeline), "</body>\n</html>\n");
 }
 

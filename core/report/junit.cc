@@ -85,6 +85,11 @@ std::string RenderTestcases(const proto::TestGroupResult& group, Counts* counts)
       ++counts->skipped;
       absl::StrAppend(&xml, "<skipped", Attribute("type", "interrupted"),
                       Attribute("message", group.msg_interrupted()), "/>");
+    } else if (state == GroupState::kRunning) {
+      // A live results directory: the attempt's tests so far are above.
+      ++counts->skipped;
+      absl::StrAppend(&xml, "<skipped", Attribute("type", "running"),
+                      Attribute("message", "still running"), "/>");
     } else {
       ++counts->skipped;
       absl::StrAppend(&xml, "<skipped", Attribute("message", group.msg_skipped()), "/>");

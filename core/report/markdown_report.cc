@@ -124,6 +124,7 @@ std::string Builds(const proto::CampaignResults& results) {
 
 std::string RenderMarkdown(const proto::CampaignResults& results) {
   return absl::StrCat(Header(results), SummaryTable(ComputeSummary(results)), Matrices(results),
+                      GroupTable(results, GroupState::kRunning),
                       GroupTable(results, GroupState::kErrored),
                       GroupTable(results, GroupState::kInterrupted),
                       GroupTable(results, GroupState::kSkipped), Builds(results));

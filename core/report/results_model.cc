@@ -16,6 +16,7 @@ bool IsKnownOutcome(Verdict verdict) {
 }
 
 GroupState StateOf(const proto::TestGroupResult& group) {
+  if (group.running()) return GroupState::kRunning;
   if (!group.msg_error().empty()) return GroupState::kErrored;
   if (!group.msg_interrupted().empty()) return GroupState::kInterrupted;
   if (!group.msg_skipped().empty()) return GroupState::kSkipped;
@@ -32,6 +33,8 @@ absl::string_view StateName(GroupState state) {
       return "errored";
     case GroupState::kInterrupted:
       return "interrupted";
+    case GroupState::kRunning:
+      return "running";
   }
   return "run";
 }
@@ -78,6 +81,9 @@ proto::Summary ComputeSummary(const proto::CampaignResults& results) {
         break;
       case GroupState::kInterrupted:
         summary.set_groups_interrupted(summary.groups_interrupted() + 1);
+        break;
+      case GroupState::kRunning:
+        summary.set_groups_running(summary.groups_running() + 1);
         break;
     }
     for (const proto::Outcome& outcome : group.outcomes()) {
@@ -131,7 +137,14 @@ std::vector<GroupRow> GroupRows(const proto::CampaignResults& results, GroupStat
   for (const proto::TestGroupResult& group : results.groups()) {
     if (StateOf(group) != state) continue;
     const bool has_log = !group.log_output().empty();
-    rows.push_back({group.directory_relative(), group.tentacle_variant(), StateReason(group),
+    std::string reason = StateReason(group);
+    if (state == GroupState::kRunning) {
+      int failed = 0;
+      for (const proto::Outcome& outcome : group.outcomes()) failed += IsFailure(outcome.outcome());
+      reason = absl::StrCat(group.outcomes_size(), " tests so far");
+      if (failed > 0) absl::StrAppend(&reason, ", ", failed, " failed");
+    }
+    rows.push_back({group.directory_relative(), group.tentacle_variant(), std::move(reason),
                     has_log ? "log" : "directory",
                     has_log ? group.log_output() : group.directory_relative()});
   }

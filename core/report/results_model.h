@@ -28,10 +28,12 @@ inline bool IsFailure(Verdict verdict) {
 
 // How one attempt ended as a whole: it ran; it was skipped as a whole (msg_skipped); an
 // infrastructure error ended it (msg_error); the campaign was stopped while it ran
-// (msg_interrupted: not retried, not counted against the tentacle).
-enum class GroupState { kRun, kSkipped, kErrored, kInterrupted };
+// (msg_interrupted: not retried, not counted against the tentacle); it is still under way
+// (running: the live view of a campaign that has not finished).
+enum class GroupState { kRun, kSkipped, kErrored, kInterrupted, kRunning };
 GroupState StateOf(const proto::TestGroupResult& group);
-// "skipped", "errored", "interrupted" ("run" for kRun): the state in reports and timelines.
+// "skipped", "errored", "interrupted", "running" ("run" for kRun): the state in reports and
+// timelines.
 absl::string_view StateName(GroupState state);
 // Why the attempt did not run to its end: its msg_error, msg_skipped or msg_interrupted.
 const std::string& StateReason(const proto::TestGroupResult& group);

@@ -23,6 +23,7 @@
 #include "core/report/markdown_report.h"
 #include "core/report/results_json.h"
 #include "core/report/results_model.h"
+#include "google/protobuf/repeated_field.h"
 
 namespace mptest::report {
 namespace {
@@ -86,16 +87,32 @@ std::string RenderTestResultsTxt(const proto::TestGroupResult& group) {
   return text;
 }
 
+// Groups kept ordered by directory_relative: where `key` is or would go.
+template <typename Groups>
+auto LowerBound(Groups& groups, const std::string& key) {
+  return std::lower_bound(groups.begin(), groups.end(), key,
+                          [](const proto::TestGroupResult& a, const std::string& key) {
+                            return a.directory_relative() < key;
+                          });
+}
+
 void InsertOrReplace(std::vector<proto::TestGroupResult>* groups, proto::TestGroupResult group) {
-  auto position = std::lower_bound(groups->begin(), groups->end(), group.directory_relative(),
-                                   [](const proto::TestGroupResult& a, const std::string& key) {
-                                     return a.directory_relative() < key;
-                                   });
+  auto position = LowerBound(*groups, group.directory_relative());
   if (position != groups->end() && position->directory_relative() == group.directory_relative()) {
     *position = std::move(group);
   } else {
     groups->insert(position, std::move(group));
   }
+}
+
+bool HasGroup(const std::vector<proto::TestGroupResult>& groups, const std::string& key) {
+  auto position = LowerBound(groups, key);
+  return position != groups.end() && position->directory_relative() == key;
+}
+
+void EraseGroup(std::vector<proto::TestGroupResult>* groups, const std::string& key) {
+  auto position = LowerBound(*groups, key);
+  if (position != groups->end() && position->directory_relative() == key) groups->erase(position);
 }
 
 // Finds <dir>/**/context_testgroup.json up to kMaxAttemptDepth levels down.
@@ -185,7 +202,7 @@ absl::StatusOr<std::unique_ptr<ResultsWriter>> ResultsWriter::Create(absl::strin
       new ResultsWriter(std::string(results_dir), std::move(context), options));
   absl::MutexLock lock(&writer->mutex_);
   absl::Status status = writer->WriteContextLocked();
-  if (status.ok()) status = writer->MaybeWriteAggregatesLocked(/*force=*/true);
+  if (status.ok()) status = writer->WriteAggregatesLocked();
   if (!status.ok()) return status;
   return writer;
 }
@@ -200,7 +217,12 @@ proto::CampaignResults ResultsWriter::SnapshotLocked() const {
   proto::CampaignResults results;
   *results.mutable_context() = context_;
   FillTimeStrings(results.mutable_context());
-  for (const proto::TestGroupResult& group : groups_) *results.add_groups() = group;
+  // Both are ordered by directory_relative and disjoint: merged, the groups stay in order.
+  std::merge(groups_.begin(), groups_.end(), running_.begin(), running_.end(),
+             RepeatedFieldBackInserter(results.mutable_groups()),
+             [](const proto::TestGroupResult& a, const proto::TestGroupResult& b) {
+               return a.directory_relative() < b.directory_relative();
+             });
   for (const proto::ReportSection& section : sections_) *results.add_sections() = section;
   MarkFlaky(&results);
   *results.mutable_summary() = ComputeSummary(results);
@@ -217,12 +239,15 @@ void ResultsWriter::DeferAggregates() {
   aggregates_deferred_ = true;
 }
 
-absl::Status ResultsWriter::MaybeWriteAggregatesLocked(bool force) {
-  absl::Time now = absl::Now();
-  if (!force && (aggregates_deferred_ || now - last_aggregate_write_ < options_.report_interval)) {
+absl::Status ResultsWriter::MaybeWriteAggregatesLocked(absl::Duration interval) {
+  if (aggregates_deferred_ || absl::Now() - last_aggregate_write_ < interval) {
     return absl::OkStatus();
   }
-  last_aggregate_write_ = now;
+  return WriteAggregatesLocked();
+}
+
+absl::Status ResultsWriter::WriteAggregatesLocked() {
+  last_aggregate_write_ = absl::Now();
   return WriteAggregates(results_dir_, SnapshotLocked());
 }
 
@@ -257,9 +282,25 @@ absl::Status ResultsWriter::AddGroup(const proto::TestGroupResult& group) {
   absl::MutexLock lock(&mutex_);
   // The attempt happened even if its files could not be written (a full disk): the summary and
   // results.json, written once there is room again, still count it.
+  EraseGroup(&running_, finished.directory_relative());
   InsertOrReplace(&groups_, std::move(finished));
   if (!status.ok()) return status;
-  return MaybeWriteAggregatesLocked(/*force=*/false);
+  return MaybeWriteAggregatesLocked(options_.report_interval);
+}
+
+absl::Status ResultsWriter::UpdateRunning(const proto::TestGroupResult& group) {
+  if (absl::Status status = ValidateGroup(group); !status.ok()) return status;
+  proto::TestGroupResult running = group;
+  running.set_running(true);
+  if (running.msg_error().empty()) running.set_msg_error(std::string(kNeverFinished));
+  if (running.end_s() <= 0) running.set_end_s(NowSeconds());  // so far
+  FillTimeStrings(&running);
+  absl::MutexLock lock(&mutex_);
+  if (HasGroup(groups_, running.directory_relative())) {
+    return absl::OkStatus();  // a straggler: the attempt has ended
+  }
+  InsertOrReplace(&running_, std::move(running));
+  return MaybeWriteAggregatesLocked(std::max(options_.report_interval, options_.running_interval));
 }
 
 absl::Status ResultsWriter::AddBuild(const proto::FirmwareBuild& build) {
@@ -267,7 +308,7 @@ absl::Status ResultsWriter::AddBuild(const proto::FirmwareBuild& build) {
   *context_.add_builds() = build;
   absl::Status status = WriteContextLocked();
   if (!status.ok()) return status;
-  return MaybeWriteAggregatesLocked(/*force=*/false);
+  return MaybeWriteAggregatesLocked(options_.report_interval);
 }
 
 absl::Status ResultsWriter::AddTimelineEntry(const proto::TimelineEntry& entry) {
@@ -275,13 +316,13 @@ absl::Status ResultsWriter::AddTimelineEntry(const proto::TimelineEntry& entry) 
   *context_.add_timeline() = entry;
   absl::Status status = WriteContextLocked();
   if (!status.ok()) return status;
-  return MaybeWriteAggregatesLocked(/*force=*/false);
+  return MaybeWriteAggregatesLocked(options_.report_interval);
 }
 
 absl::Status ResultsWriter::AddSection(const proto::ReportSection& section) {
   absl::MutexLock lock(&mutex_);
   sections_.push_back(section);
-  return MaybeWriteAggregatesLocked(/*force=*/false);
+  return MaybeWriteAggregatesLocked(options_.report_interval);
 }
 
 absl::Status ResultsWriter::Finish(absl::string_view error) {
@@ -289,9 +330,10 @@ absl::Status ResultsWriter::Finish(absl::string_view error) {
   context_.set_error(std::string(error));
   context_.set_end_s(NowSeconds());
   context_.clear_time_end();
+  running_.clear();  // a run that never ended has its own files; the reports show those
   absl::Status status = WriteContextLocked();
   if (!status.ok()) return status;
-  return MaybeWriteAggregatesLocked(/*force=*/true);
+  return WriteAggregatesLocked();
 }
 
 absl::StatusOr<proto::CampaignResults> LoadResultsDirectory(absl::string_view results_dir) {

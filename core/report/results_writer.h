@@ -31,6 +31,8 @@ struct ResultsWriterOptions {
   // results arrive; Finish() and RebuildReports() always write them. context.json and each
   // attempt's context_testgroup.json are always written at once: they are what a rebuild reads.
   absl::Duration report_interval = absl::ZeroDuration();
+  // UpdateRunning rewrites them at most this often (and never more often than report_interval).
+  absl::Duration running_interval = absl::Seconds(1);
 };
 
 class ResultsWriter {
@@ -50,6 +52,12 @@ class ResultsWriter {
   // writes testresults.txt if absent, and updates the aggregates. Calling AddGroup without
   // StartGroup is fine (skipped groups never start).
   absl::Status AddGroup(const proto::TestGroupResult& group);
+
+  // An attempt under way, with the verdicts its tests reported so far: shown in the aggregates
+  // as running (`running` is set here; msg_error says it never finished, so a campaign killed
+  // outright leaves it errored) until AddGroup of the same directory_relative replaces it, or
+  // Finish drops it. Its context_testgroup.json is its run's to write, not this writer's.
+  absl::Status UpdateRunning(const proto::TestGroupResult& group);
 
   // A firmware build ended (or came from the cache): stored in context.json and the timeline.
   absl::Status AddBuild(const proto::FirmwareBuild& build);
@@ -77,7 +85,10 @@ class ResultsWriter {
   ResultsWriter(std::string results_dir, proto::CampaignContext context,
                 ResultsWriterOptions options);
   absl::Status WriteContextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  absl::Status MaybeWriteAggregatesLocked(bool force) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Writes the aggregates unless they were written less than `interval` ago (or are deferred).
+  absl::Status MaybeWriteAggregatesLocked(absl::Duration interval)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  absl::Status WriteAggregatesLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   proto::CampaignResults SnapshotLocked() const ABSL_SHARED_LOCKS_REQUIRED(mutex_);
 
   const std::string results_dir_;
@@ -86,6 +97,8 @@ class ResultsWriter {
   proto::CampaignContext context_ ABSL_GUARDED_BY(mutex_);
   // Keyed by directory_relative; ordered for stable reports.
   std::vector<proto::TestGroupResult> groups_ ABSL_GUARDED_BY(mutex_);
+  // The attempts under way (UpdateRunning) that groups_ does not have yet, the same way.
+  std::vector<proto::TestGroupResult> running_ ABSL_GUARDED_BY(mutex_);
   std::vector<proto::ReportSection> sections_ ABSL_GUARDED_BY(mutex_);
   absl::Time last_aggregate_write_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
   bool aggregates_deferred_ ABSL_GUARDED_BY(mutex_) = false;

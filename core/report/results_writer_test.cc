@@ -141,6 +141,68 @@ TEST(ResultsWriterTest, FlashedRunDrawsAFlashBarAndUnflashedDoesNot) {
   }
 }
 
+// The live view: an attempt under way shows in results.json and the reports as running, with
+// its verdicts so far, until its end replaces it; what is left of it at the end is dropped.
+TEST(ResultsWriterTest, RunningAttemptsShowUntilTheirEndReplacesThem) {
+  const std::string dir = NewDir("running");
+  ResultsWriterOptions options;
+  options.running_interval = absl::ZeroDuration();
+  auto writer = ResultsWriter::Create(dir, SampleContext(), options);
+  ASSERT_TRUE(writer.ok());
+  proto::TestGroupResult finished = SampleResults().groups(0);
+  ASSERT_GE(finished.outcomes_size(), 2);
+  proto::TestGroupResult running = finished;
+  running.clear_end_s();
+  running.clear_time_end();
+  running.mutable_outcomes()->DeleteSubrange(1, finished.outcomes_size() - 1);
+  ASSERT_TRUE((*writer)->UpdateRunning(running).ok());
+  proto::CampaignResults live = ReadResultsJson(dir);
+  ASSERT_EQ(live.groups_size(), 1);
+  EXPECT_TRUE(live.groups(0).running());
+  EXPECT_EQ(live.groups(0).msg_error(), kNeverFinished);
+  EXPECT_EQ(live.groups(0).outcomes_size(), 1);
+  EXPECT_GT(live.groups(0).end_s(), 0);  // so far: the timeline draws it up to now
+  EXPECT_EQ(live.summary().groups_running(), 1);
+  EXPECT_EQ(live.summary().groups_errored(), 0);
+  EXPECT_TRUE(absl::StrContains(*ReadFile(dir + "/report.md"), "## Running groups"));
+  EXPECT_TRUE(absl::StrContains(*ReadFile(dir + "/report.md"), "1 tests so far"));
+  EXPECT_TRUE(absl::StrContains(*ReadFile(dir + "/report.html"), "<table id=\"running\">"));
+  EXPECT_TRUE(absl::StrContains(*ReadFile(dir + "/junit.xml"), "type=\"running\""));
+  // Not this writer's file: the run writes its own context_testgroup.json.
+  EXPECT_FALSE(ReadFile(dir + "/" + running.directory_relative() + "/context_testgroup.json").ok());
+
+  ASSERT_TRUE((*writer)->AddGroup(finished).ok());
+  ASSERT_TRUE((*writer)->UpdateRunning(running).ok());  // a straggler: ignored
+  proto::CampaignResults ended = ReadResultsJson(dir);
+  ASSERT_EQ(ended.groups_size(), 1);
+  EXPECT_FALSE(ended.groups(0).running());
+  EXPECT_EQ(ended.groups(0).outcomes_size(), finished.outcomes_size());
+  EXPECT_EQ(ended.summary().groups_running(), 0);
+
+  proto::TestGroupResult never_ended = SampleResults().groups(1);
+  ASSERT_TRUE((*writer)->UpdateRunning(never_ended).ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 2);
+  ASSERT_TRUE((*writer)->Finish("").ok());
+  proto::CampaignResults final_results = ReadResultsJson(dir);
+  ASSERT_EQ(final_results.groups_size(), 1);
+  EXPECT_EQ(final_results.groups(0).directory_relative(), finished.directory_relative());
+  EXPECT_FALSE(absl::StrContains(*ReadFile(dir + "/report.md"), "Running groups"));
+}
+
+TEST(ResultsWriterTest, RunningUpdatesAreThrottledButKept) {
+  const std::string dir = NewDir("running-interval");
+  ResultsWriterOptions options;
+  options.running_interval = absl::Hours(1);
+  auto writer = ResultsWriter::Create(dir, SampleContext(), options);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE((*writer)->UpdateRunning(SampleResults().groups(0)).ok());
+  EXPECT_EQ(ReadResultsJson(dir).groups_size(), 0);  // written at Create, less than an hour ago
+  EXPECT_EQ((*writer)->Snapshot().summary().groups_running(), 1);
+  // A finished attempt is not held back by the running interval, and brings the live one along.
+  ASSERT_TRUE((*writer)->AddGroup(SampleResults().groups(1)).ok());
+  EXPECT_EQ(ReadResultsJson(dir).summary().groups_running(), 1);
+}
+
 TEST(ResultsWriterTest, ReportIntervalThrottlesOnlyTheAggregates) {
   const std::string dir = NewDir("interval");
   ResultsWriterOptions options;

@@ -23,7 +23,7 @@ constexpr int kMaxTicks = 20;
 constexpr std::pair<const char*, const char*> kLegend[] = {
     {"build", "#3182bd"},   {"cached build", "#9ecae1"}, {"flash", "#8c6bb1"},
     {"passed", "#5cb85c"},  {"failed", "#f0ad4e"},       {"errored", "#d9534f"},
-    {"skipped", "#bbbbbb"}, {"interrupted", "#777777"}};
+    {"skipped", "#bbbbbb"}, {"interrupted", "#777777"},  {"running", "#b8e0b8"}};
 
 const char* Colour(const proto::TimelineEntry& bar) {
   const std::string& outcome = bar.outcome();
@@ -31,6 +31,7 @@ const char* Colour(const proto::TimelineEntry& bar) {
   if (outcome == "failed") return "#f0ad4e";
   if (outcome == "skipped") return "#bbbbbb";
   if (outcome == "interrupted") return "#777777";
+  if (outcome == "running") return "#b8e0b8";
   if (outcome == "cached") return "#9ecae1";
   if (bar.kind() == "build") return "#3182bd";
   if (bar.kind() == "flash") return "#8c6bb1";

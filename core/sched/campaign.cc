@@ -382,23 +382,24 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
                   matrix_->ReferenceVariant());
   }
   TestBartender tests(*matrix_, tentacles_, firmware_, plugins_, options_.test);
-  // A forked run's events are published on this thread while the executor waits; an inline
-  // run's on its own thread as it sends them. Either way they are handled here, on this thread,
+  // A forked job's events are published on this thread while the executor waits; an inline
+  // job's on its own thread as it sends them. Either way they are handled here, on this thread,
   // after each wait and before the ends of the jobs that sent them.
-  struct TestEventQueue {
+  struct EventQueue {
     std::mutex mutex;
-    std::vector<proto::TestEvent> events;
+    std::vector<proto::Event> events;
   };
-  // Shared with the handler: an abandoned inline run's thread may still be publishing to it
+  // Shared with the handlers: an abandoned inline run's thread may still be publishing to it
   // after this function has unsubscribed and returned.
-  auto queue = std::make_shared<TestEventQueue>();
-  std::optional<bus::EventBus::SubscriptionId> subscription;
+  auto queue = std::make_shared<EventQueue>();
+  std::vector<bus::EventBus::SubscriptionId> subscriptions;
   if (options_.bus != nullptr) {
-    subscription =
-        options_.bus->SubscribeTo(proto::Event::kTest, [queue](const proto::Event& event) {
-          std::lock_guard<std::mutex> lock(queue->mutex);
-          queue->events.push_back(event.test());
-        });
+    for (proto::Event::KindCase kind : {proto::Event::kTest, proto::Event::kBuild}) {
+      subscriptions.push_back(options_.bus->SubscribeTo(kind, [queue](const proto::Event& event) {
+        std::lock_guard<std::mutex> lock(queue->mutex);
+        queue->events.push_back(event);
+      }));
+    }
   }
   // What a job logs at WARNING or worse reaches the campaign's log while the job runs (its whole
   // log is merged in when it ends): a long run's trouble shows in mptest.log as it happens.
@@ -412,15 +413,20 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
                        << "] " << event.log_line().text();
         });
   }
-  auto handle_test_events = [&] {
-    std::vector<proto::TestEvent> arrived;
+  auto handle_events = [&] {
+    std::vector<proto::Event> arrived;
     {
       std::lock_guard<std::mutex> lock(queue->mutex);
       arrived.swap(queue->events);
     }
-    for (const proto::TestEvent& event : arrived) {
-      tests.OnTestEvent(event);
-      sink_.TestReported(event);
+    for (const proto::Event& event : arrived) {
+      if (event.has_test()) {
+        tests.OnTestEvent(event.test(), executor_.Now());
+        sink_.TestReported(event.test());
+      } else if (event.has_build() &&
+                 firmware.Building(event.build().board(), event.build().variant())) {
+        sink_.BuildProgress(event.build());
+      }
     }
   };
 
@@ -436,7 +442,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
   bool interrupted = false;  // by a signal (or the USB watchdog)
   std::string host_error;    // or by the host
   bool hurried = false;      // a second signal: what still runs is killed without the grace
-  absl::Time last_estimate = absl::InfinitePast();
+  absl::Time last_progress = absl::InfinitePast();
   while (true) {
     const bool stopping = interrupted || !host_error.empty();
     if (!stopping && options_.interrupted && options_.interrupted()) interrupted = true;
@@ -471,9 +477,11 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
       executor_.KillAll();
     }
     int free = executor_.capacity() - executor_.running();
-    for (const proto::BuildRecord& build : firmware.StartBuilds(executor_, free)) {
+    std::vector<proto::BuildRecord> builds_started;
+    for (const proto::BuildRecord& build : firmware.StartBuilds(executor_, free, &builds_started)) {
       HandleBuild(build);
     }
+    for (const proto::BuildRecord& build : builds_started) sink_.BuildStarted(build);
     free = executor_.capacity() - executor_.running();
     for (const proto::RunStart& start : tests.StartRuns(executor_, free)) sink_.RunStarted(start);
     if (executor_.running() == 0) {
@@ -490,14 +498,17 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
     }
     std::vector<JobDone> finished = executor_.Wait(options_.poll);
     if (options_.after_wait) options_.after_wait();
-    handle_test_events();
+    handle_events();
     const absl::Time now = executor_.Now();
     sink_.Tick(Seconds(now));
-    if (now - last_estimate >= absl::Seconds(1)) {  // O(cells): not on every wake-up
-      last_estimate = now;
+    if (now - last_progress >= options_.progress_interval) {
+      last_progress = now;
       std::optional<double> left =
           matrix_->EstimateRemaining(tests.RunningLeft(now), options_.test.jobs);
       if (left.has_value()) sink_.RemainingEstimate(*left);
+      for (const proto::TestGroupResult& group : tests.TakeProgressed()) {
+        sink_.AttemptProgressed(group);
+      }
     }
     for (const JobDone& done : finished) {
       if (firmware.Owns(done.id)) {
@@ -511,7 +522,7 @@ absl::StatusOr<proto::CampaignSummary> Campaign::Run() {
     }
   }
   // An inline run abandoned at a second signal may still send: nothing reaches `tests` now.
-  if (subscription) options_.bus->Unsubscribe(*subscription);
+  for (bus::EventBus::SubscriptionId id : subscriptions) options_.bus->Unsubscribe(id);
   if (log_subscription) options_.bus->Unsubscribe(*log_subscription);
   StopTentacles();
   if (!HistoryPath().empty() && !durations_.empty()) {

@@ -46,6 +46,9 @@ struct CampaignOptions {
   TestBartenderOptions test;
   bool flash_skip = false;
   absl::Duration poll = absl::Milliseconds(200);  // how often the loop wakes without events
+  // How often the sink hears of the attempts under way (AttemptProgressed) and of the time
+  // left (RemainingEstimate): each costs O(verdicts) or O(cells), so not on every wake-up.
+  absl::Duration progress_interval = absl::Seconds(1);
   // The deadline of each board-driver call the campaign makes itself (Discover, Start, Stop),
   // each in a supervised child: a hung one costs its tentacles, not the campaign.
   absl::Duration driver_call_deadline = absl::Seconds(60);

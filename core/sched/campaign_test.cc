@@ -4,12 +4,14 @@
 
 #include <sys/stat.h>
 
+#include <map>
 #include <set>
 #include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "core/proto/board_variant.h"
 #include "core/report/atomic_file.h"
 #include "core/sched/process_executor.h"
 #include "core/sched/record_io.h"
@@ -246,6 +248,28 @@ class TestEventSink : public EventSink {
   void RunFinished(const proto::TestRunRecord& record) override {
     finished.insert(record.testid());
   }
+  // The live views of attempts, and those that came after their run's RunFinished.
+  std::vector<proto::TestGroupResult> progressed;
+  std::vector<std::string> progressed_after_their_run;
+  void AttemptProgressed(const proto::TestGroupResult& running) override {
+    progressed.push_back(running);
+    if (finished.count(running.testid())) {
+      progressed_after_their_run.push_back(running.directory_relative());
+    }
+  }
+  // What each build said, in order: "started", "make 0/1 files", ..., "finished".
+  std::map<std::string, std::vector<std::string>> builds;
+  void BuildStarted(const proto::BuildRecord& build) override {
+    builds[BoardVariantName(build.board(), build.variant())].push_back("started");
+  }
+  void BuildProgress(const proto::BuildEvent& event) override {
+    const proto::BuildProgress& progress = event.progress();
+    builds[BoardVariantName(event.board(), event.variant())].push_back(absl::StrCat(
+        progress.step(), " ", progress.done(), "/", progress.total(), " ", progress.unit()));
+  }
+  void BuildFinished(const proto::BuildRecord& build) override {
+    builds[BoardVariantName(build.board(), build.variant())].push_back("finished");
+  }
 };
 
 // "started basics/a.py 1/2" or "ended basics/a.py 1/2 pass".
@@ -345,6 +369,48 @@ TEST_P(CampaignEventsTest, TestsComeOverTheBusWhileTheirRunGoesOnAndOutliveItsKi
   EXPECT_TRUE(b_exit_failed);
   EXPECT_EQ(b_warned, GetParam() == process::Context::kFork);
   EXPECT_TRUE(a_exit_succeeded);
+}
+
+TEST_P(CampaignEventsTest, RunningAttemptsAndBuildStepsReachTheSinkBeforeTheyEnd) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].outcomes = {{"basics/a.py", "pass"}, {"basics/b.py", "fail"}};
+  plugins.harness.scripts[0].hang = true;  // after reporting both: killed at the deadline
+  plugins.harness.scripts[0].reported_before_failing = true;
+  bus::EventBus bus;
+  ProcessExecutor executor(6, absl::Milliseconds(200), GetParam(), "", &bus);
+  TestEventSink sink;
+  CampaignOptions options = Options(FreshDir("running"));
+  options.bus = &bus;
+  options.progress_interval = absl::ZeroDuration();
+  options.test.run.max_retries = 0;
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/0.5)}), options, plugins, executor, sink);
+  ASSERT_TRUE(campaign.Run().ok());
+  EXPECT_THAT(sink.progressed_after_their_run, ::testing::IsEmpty());
+  // B's attempt as the reports saw it while it ran: its description, both verdicts at last.
+  const proto::TestGroupResult* last_of_b = nullptr;
+  for (const proto::TestGroupResult& group : sink.progressed) {
+    EXPECT_TRUE(group.running());
+    EXPECT_EQ(group.msg_error(), "Test never finished...");
+    EXPECT_GT(group.start_s(), 0);
+    if (group.tentacle() == "000b-B") last_of_b = &group;
+  }
+  ASSERT_NE(last_of_b, nullptr);
+  EXPECT_THAT(last_of_b->directory_relative(), HasSubstr("RUN-ONE@000b-B"));
+  EXPECT_THAT(last_of_b->directory_relative(), ::testing::EndsWith(",a"));
+  EXPECT_EQ(last_of_b->testgroup(), "RUN-ONE");
+  EXPECT_EQ(last_of_b->board(), "B");
+  ASSERT_EQ(last_of_b->outcomes_size(), 2);
+  EXPECT_EQ(last_of_b->outcomes(0).outcome(), proto::Outcome::passed);
+  EXPECT_EQ(last_of_b->outcomes(1).name(), "basics/b.py");
+  EXPECT_EQ(last_of_b->outcomes(1).outcome(), proto::Outcome::failed);
+  // Every build: started, its builder's two steps, then finished.
+  ASSERT_THAT(sink.builds, ::testing::Contains(::testing::Key("B")));
+  for (const auto& [name, said] : sink.builds) {
+    EXPECT_THAT(said,
+                ::testing::ElementsAre("started", "make 0/1 files", "make 1/1 files", "finished"))
+        << name;
+  }
 }
 
 TEST(CampaignTest, InlineRunawayStillHasADeadline) {

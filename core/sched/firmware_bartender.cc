@@ -215,7 +215,8 @@ void FirmwareBartender::StoreInCache(const Target& target, proto::BuildRecord* r
   }
 }
 
-std::vector<proto::BuildRecord> FirmwareBartender::StartBuilds(Executor& executor, int free_slots) {
+std::vector<proto::BuildRecord> FirmwareBartender::StartBuilds(
+    Executor& executor, int free_slots, std::vector<proto::BuildRecord>* started) {
   std::vector<proto::BuildRecord> immediate;
   while (!queue_.empty()) {
     if (std::optional<proto::BuildRecord> cached = FromCache(queue_.front())) {
@@ -252,7 +253,17 @@ std::vector<proto::BuildRecord> FirmwareBartender::StartBuilds(Executor& executo
       absl::StatusOr<Builder*> builder = plugins_.GetBuilder(builder_name);
       if (status.ok() && !builder.ok()) status = builder.status();
       if (status.ok()) {
+        // What the builder reports goes to the campaign over the bus as it happens (the
+        // console's build lane). Outside a supervised job nobody listens.
+        (*builder)->SetProgressReporter([&request](const proto::BuildProgress& progress) {
+          proto::Event event;
+          event.mutable_build()->set_board(request.board().name());
+          event.mutable_build()->set_variant(request.variant());
+          *event.mutable_build()->mutable_progress() = progress;
+          bus::SendEvent(std::move(event)).IgnoreError();
+        });
         absl::StatusOr<proto::Firmware> firmware = (*builder)->Build(request);
+        (*builder)->SetProgressReporter(nullptr);
         if (firmware.ok()) {
           *record.mutable_firmware() = *firmware;
           // Seed 004's "firmware ready", on the bus as soon as the image exists.
@@ -272,8 +283,21 @@ std::vector<proto::BuildRecord> FirmwareBartender::StartBuilds(Executor& executo
     int id = executor.Start(std::move(job));
     running_[id] = target;
     started_[id] = executor.Now();
+    if (started != nullptr) {
+      proto::BuildRecord& record = started->emplace_back();
+      record.set_board(target.board.name());
+      record.set_variant(target.variant);
+      record.set_start_s(Seconds(started_[id]));
+      record.set_cache_key(CacheKey(target.board, target.variant));
+    }
   }
   return immediate;
+}
+
+bool FirmwareBartender::Building(const std::string& board, const std::string& variant) const {
+  return std::any_of(running_.begin(), running_.end(), [&](const auto& entry) {
+    return entry.second.board.name() == board && entry.second.variant == variant;
+  });
 }
 
 proto::BuildRecord FirmwareBartender::OnDone(const JobDone& done) {

@@ -66,10 +66,14 @@ class FirmwareBartender {
             const std::string& reference_board, const std::string& reference_variant);
 
   // Starts builds while fewer than build_jobs run and `free_slots` allows; cache hits finish at
-  // once (returned). Returns the builds that finished without a job.
-  std::vector<proto::BuildRecord> StartBuilds(Executor& executor, int free_slots);
+  // once (returned). Returns the builds that finished without a job, and adds those whose job
+  // started to `started` (board, variant, start_s) when it is not null.
+  std::vector<proto::BuildRecord> StartBuilds(Executor& executor, int free_slots,
+                                              std::vector<proto::BuildRecord>* started = nullptr);
 
   bool Owns(int job_id) const { return running_.count(job_id) > 0; }
+  // A build of this board and variant runs now (its progress reports are current).
+  bool Building(const std::string& board, const std::string& variant) const;
   // A build job ended: its record (firmware or error). Successful builds are stored in the cache.
   proto::BuildRecord OnDone(const JobDone& done);
 

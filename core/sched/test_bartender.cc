@@ -149,8 +149,8 @@ const std::vector<proto::TestOutcome>& TestBartender::Reported(const std::string
   static const auto* const kNone = new std::vector<proto::TestOutcome>();
   auto run = reported_.find(testid);
   if (run == reported_.end()) return *kNone;
-  auto verdicts = run->second.find(attempt);
-  return verdicts == run->second.end() ? *kNone : verdicts->second;
+  auto reports = run->second.find(attempt);
+  return reports == run->second.end() ? *kNone : reports->second.ended;
 }
 
 proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDone& done) const {
@@ -195,12 +195,37 @@ proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDon
   return record;
 }
 
-void TestBartender::OnTestEvent(const proto::TestEvent& event) {
-  if (!event.progress().ended()) return;
-  bool running = false;
-  for (const auto& [id, run] : running_) running |= run.input.testid == event.testid();
-  if (!running) return;  // a straggler of a run already collected
-  reported_[event.testid()][event.attempt()].push_back(event.progress().outcome());
+void TestBartender::OnTestEvent(const proto::TestEvent& event, absl::Time now) {
+  const Running* run = FindRunning(event.testid());
+  if (run == nullptr) return;  // a straggler of a run already collected
+  AttemptReports& reports = reported_[event.testid()][event.attempt()];
+  if (reports.start_s == 0) {  // its first report: the first attempt started with its run
+    reports.start_s = Seconds(event.attempt() == AttemptLetter(0) ? run->started : now);
+  }
+  reports.changed = true;
+  if (event.progress().ended()) reports.ended.push_back(event.progress().outcome());
+}
+
+std::vector<proto::TestGroupResult> TestBartender::TakeProgressed() {
+  std::vector<proto::TestGroupResult> progressed;
+  for (auto& [testid, attempts] : reported_) {
+    const Running* run = FindRunning(testid);
+    for (auto& [attempt, reports] : attempts) {
+      if (!reports.changed || run == nullptr) continue;
+      reports.changed = false;
+      proto::TestGroupResult& group =
+          progressed.emplace_back(DescribeRunningAttempt(run->input, attempt, reports.ended));
+      group.set_start_s(reports.start_s);
+    }
+  }
+  return progressed;
+}
+
+const TestBartender::Running* TestBartender::FindRunning(const std::string& testid) const {
+  for (const auto& [id, run] : running_) {
+    if (run.input.testid == testid) return &run;
+  }
+  return nullptr;
 }
 
 void TestBartender::Interrupt(const std::string& reason) { interrupted_ = reason; }
@@ -268,7 +293,10 @@ std::optional<proto::TestRunRecord> TestBartender::OnDone(const JobDone& done) {
   CHECK(it != running_.end());
   Running running = std::move(it->second);
   running_.erase(it);
-  if (done.status == JobDone::Status::kLost && OnLost(running, done)) return std::nullopt;
+  if (done.status == JobDone::Status::kLost && OnLost(running, done)) {
+    reported_.erase(running.input.testid);  // it runs again elsewhere, reporting afresh
+    return std::nullopt;
+  }
   proto::TestRunRecord record;
   if (done.status != JobDone::Status::kOk || !record.ParseFromString(done.payload)) {
     record = Recover(running, done);

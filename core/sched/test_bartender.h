@@ -43,9 +43,13 @@ class TestBartender {
   // A run's job ended: its record (recovered from disk when the child crashed or timed out),
   // or nothing when the run was lost with its host and waits to run again elsewhere.
   std::optional<proto::TestRunRecord> OnDone(const JobDone& done);
-  // A test of a running run started or ended (the run's child sent it over the bus): a run
-  // that is then killed or crashes keeps the verdicts of the tests that ended.
-  void OnTestEvent(const proto::TestEvent& event);
+  // A test of a running run started or ended (the run's child sent it over the bus, `now` is
+  // when it arrived): a run that is then killed or crashes keeps the verdicts of the tests that
+  // ended.
+  void OnTestEvent(const proto::TestEvent& event, absl::Time now);
+  // The attempts under way that reported a test since the last call, as the reports show them
+  // while they run (DescribeRunningAttempt, with the attempt's start).
+  std::vector<proto::TestGroupResult> TakeProgressed();
 
   // The campaign is being stopped (SIGINT/SIGTERM): call before the executor's CancelAll. The
   // runs under way are killed before their boards are powered off (so that a harness never
@@ -70,7 +74,14 @@ class TestBartender {
     TestRunInput input;
     absl::Time started;
   };
+  // What the harness of an attempt under way reported (OnTestEvent).
+  struct AttemptReports {
+    double start_s = 0;  // its first report's arrival (the first attempt's: its run's start)
+    std::vector<proto::TestOutcome> ended;  // the verdicts, in the order the tests ended
+    bool changed = false;                   // since the last TakeProgressed
+  };
   TestRunInput MakeInput(const PlannedRun& run) const;
+  const Running* FindRunning(const std::string& testid) const;
   proto::TestRunRecord Recover(const Running& running, const JobDone& done) const;
   // The verdicts a run's attempt reported before it ended (none: empty).
   const std::vector<proto::TestOutcome>& Reported(const std::string& testid,
@@ -92,8 +103,8 @@ class TestBartender {
   PluginSource& plugins_;
   TestBartenderOptions options_;
   std::map<int, Running> running_;
-  // The verdicts reported by the runs under way: testid -> attempt -> in the order they ended.
-  std::map<std::string, std::map<std::string, std::vector<proto::TestOutcome>>> reported_;
+  // The reports of the runs under way: testid -> attempt -> what its harness reported.
+  std::map<std::string, std::map<std::string, AttemptReports>> reported_;
   std::map<int, int> failures_in_a_row_;  // by tentacle slot
   std::vector<std::string> quarantined_;
   std::string interrupted_;  // the reason, once the campaign is being stopped

@@ -133,6 +133,32 @@ void AddOutcome(const TestRunInput& input, const proto::TestOutcome& outcome,
   }
 }
 
+proto::TestGroupResult DescribeAttemptLettered(const TestRunInput& input,
+                                               const std::string& letter) {
+  proto::TestGroupResult group;
+  const proto::Tentacle& dut = input.tentacles[input.dut];
+  const std::string& variant = input.firmware.empty() ? "" : input.firmware[input.dut].variant();
+  group.set_directory_relative(absl::StrCat(input.testid, ",", letter));
+  group.set_testgroup(KindLabel(input.spec));  // a shard reports under its kind
+  group.set_testid(input.testid);
+  group.set_attempt(letter);
+  group.set_tentacle_variant(TentacleVariant(dut, variant));
+  group.set_tentacle_variant_role(input.role);
+  group.set_tentacle_mcu(dut.board().port());
+  group.set_board(dut.board().name());
+  group.set_variant(variant);
+  group.set_tentacle(dut.entry().label());
+  group.set_commandline(
+      absl::StrCat(input.spec.harness(), " ", absl::StrJoin(input.spec.args(), " ")));
+  for (int i = 0; i < static_cast<int>(input.tentacles.size()); ++i) {
+    if (i == input.dut) continue;
+    const std::string& ref_variant = input.firmware.empty() ? "" : input.firmware[i].variant();
+    group.set_tentacle_reference(TentacleVariant(input.tentacles[i], ref_variant));
+    group.set_tentacle_reference_name(input.tentacles[i].entry().label());
+  }
+  return group;
+}
+
 }  // namespace
 
 void PowerOffTentacles(PluginSource& plugins, const std::vector<proto::Tentacle>& tentacles) {
@@ -155,28 +181,15 @@ std::string AttemptLetter(int index) {
 }
 
 proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt) {
-  proto::TestGroupResult group;
-  const proto::Tentacle& dut = input.tentacles[input.dut];
-  const std::string& variant = input.firmware.empty() ? "" : input.firmware[input.dut].variant();
-  std::string letter = AttemptLetter(attempt);
-  group.set_directory_relative(absl::StrCat(input.testid, ",", letter));
-  group.set_testgroup(KindLabel(input.spec));  // a shard reports under its kind
-  group.set_testid(input.testid);
-  group.set_attempt(letter);
-  group.set_tentacle_variant(TentacleVariant(dut, variant));
-  group.set_tentacle_variant_role(input.role);
-  group.set_tentacle_mcu(dut.board().port());
-  group.set_board(dut.board().name());
-  group.set_variant(variant);
-  group.set_tentacle(dut.entry().label());
-  group.set_commandline(
-      absl::StrCat(input.spec.harness(), " ", absl::StrJoin(input.spec.args(), " ")));
-  for (int i = 0; i < static_cast<int>(input.tentacles.size()); ++i) {
-    if (i == input.dut) continue;
-    const std::string& ref_variant = input.firmware.empty() ? "" : input.firmware[i].variant();
-    group.set_tentacle_reference(TentacleVariant(input.tentacles[i], ref_variant));
-    group.set_tentacle_reference_name(input.tentacles[i].entry().label());
-  }
+  return DescribeAttemptLettered(input, AttemptLetter(attempt));
+}
+
+proto::TestGroupResult DescribeRunningAttempt(const TestRunInput& input, const std::string& attempt,
+                                              const std::vector<proto::TestOutcome>& reported) {
+  proto::TestGroupResult group = DescribeAttemptLettered(input, attempt);
+  group.set_running(true);
+  group.set_msg_error(kNeverFinished);
+  for (const proto::TestOutcome& outcome : reported) AddOutcome(input, outcome, &group);
   return group;
 }
 

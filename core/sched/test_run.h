@@ -57,6 +57,12 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
 // The TestGroupResult fields that describe the run, not the attempt's outcome.
 proto::TestGroupResult DescribeAttempt(const TestRunInput& input, int attempt);
 
+// An attempt under way (`attempt` is its letter) as the reports show it while it runs: its
+// description and the verdicts its harness reported so far (`reported`, in the core's words,
+// with xfail applied), msg_error "Test never finished..." and `running` set.
+proto::TestGroupResult DescribeRunningAttempt(const TestRunInput& input, const std::string& attempt,
+                                              const std::vector<proto::TestOutcome>& reported);
+
 // Marks tests that failed in one attempt and passed in another as flaky (all attempts).
 void MarkFlaky(proto::TestRunRecord* record);
 

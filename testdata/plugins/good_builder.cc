@@ -1,5 +1,5 @@
 // A well-behaved builder plugin for the loader tests: "builds" by naming the firmware after the
-// request's board and variant.
+// request's board and variant, reporting two steps on the way (Builder::ReportStep).
 #include "core/api/plugin_sdk.h"
 
 namespace {
@@ -8,6 +8,8 @@ class GoodBuilder : public mptest::Builder {
  public:
   absl::StatusOr<mptest::proto::Firmware> Build(
       const mptest::proto::BuildRequest& request) override {
+    ReportStep("make", 1, 2);
+    ReportStep("make", 2, 2);
     mptest::proto::Firmware firmware;
     firmware.set_board(request.board().name());
     firmware.set_variant(request.variant());

@@ -7,12 +7,16 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "core/proto/board_variant.h"
 #include "glog/logging.h"
 
 namespace mptest::cli {
 namespace {
 
 double NowSeconds() { return absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch()); }
+
+// The lane of a running build on the status line ("build: RPI_PICO2-RISCV 40s make 120").
+constexpr char kBuildLane[] = "build";
 
 }  // namespace
 
@@ -22,6 +26,7 @@ void ConsoleSink::SetLanes(const std::vector<std::string>& lanes, const std::str
       lane.activity = activity;
       lane.since_s = NowSeconds() - start_s_;
       lane.test_index = lane.test_total = 0;
+      lane.detail.clear();
     }
   }
 }
@@ -29,7 +34,10 @@ void ConsoleSink::SetLanes(const std::vector<std::string>& lanes, const std::str
 void ConsoleSink::CampaignStarted(const proto::CampaignInfo& info) {
   start_s_ = NowSeconds();
   state_.total = info.total_runs();
-  for (const std::string& tentacle : info.tentacles()) state_.lanes.push_back({tentacle, "", 0});
+  for (const std::string& tentacle : info.tentacles()) {
+    report::LaneActivity& lane = state_.lanes.emplace_back();
+    lane.lane = tentacle;
+  }
   writer_->Line(
       0, report::LineKind::kInfo,
       absl::StrCat(info.total_runs(), " test runs on ", info.tentacles_size(), " tentacles (",
@@ -38,9 +46,37 @@ void ConsoleSink::CampaignStarted(const proto::CampaignInfo& info) {
   writer_->Update(state_);
 }
 
+void ConsoleSink::BuildStarted(const proto::BuildRecord& build) {
+  report::LaneActivity lane;
+  lane.lane = kBuildLane;
+  lane.activity = BoardVariantName(build.board(), build.variant());
+  lane.since_s = NowSeconds() - start_s_;
+  state_.lanes.push_back(std::move(lane));
+  writer_->Update(state_);
+}
+
+void ConsoleSink::BuildProgress(const proto::BuildEvent& event) {
+  const std::string name = BoardVariantName(event.board(), event.variant());
+  const proto::BuildProgress& progress = event.progress();
+  for (report::LaneActivity& lane : state_.lanes) {
+    if (lane.lane != kBuildLane || lane.activity != name) continue;
+    lane.detail = progress.step();
+    if (progress.done() > 0 || progress.total() > 0) {
+      absl::StrAppend(&lane.detail, " ", progress.done());
+      if (progress.total() > 0) absl::StrAppend(&lane.detail, " of ", progress.total());
+      if (!progress.unit().empty()) absl::StrAppend(&lane.detail, " ", progress.unit());
+    }
+  }
+  writer_->Update(state_);
+}
+
 void ConsoleSink::BuildFinished(const proto::BuildRecord& build) {
-  std::string name =
-      build.variant().empty() ? build.board() : absl::StrCat(build.board(), "-", build.variant());
+  const std::string name = BoardVariantName(build.board(), build.variant());
+  state_.lanes.erase(std::remove_if(state_.lanes.begin(), state_.lanes.end(),
+                                    [&name](const report::LaneActivity& lane) {
+                                      return lane.lane == kBuildLane && lane.activity == name;
+                                    }),
+                     state_.lanes.end());
   bool failed = !build.error().empty();
   writer_->Line(
       NowSeconds() - start_s_, failed ? report::LineKind::kError : report::LineKind::kInfo,
@@ -158,6 +194,10 @@ void ReportSink::AddQueuedSections() {
 
 void ReportSink::Tick(double) { AddQueuedSections(); }
 
+void ReportSink::AttemptProgressed(const proto::TestGroupResult& running) {
+  Note(writer_->UpdateRunning(running));
+}
+
 void ReportSink::RunFinished(const proto::TestRunRecord& record) {
   AddQueuedSections();  // what the run's harness sent, with its groups
   // The DUT was flashed in the last attempt that started before the flash did (the first one,
@@ -204,6 +244,10 @@ void TeeSink::CampaignStarted(const proto::CampaignInfo& info) {
 void TeeSink::BuildStarted(const proto::BuildRecord& build) {
   for (EventSink* sink : sinks_) sink->BuildStarted(build);
 }
+
+void TeeSink::BuildProgress(const proto::BuildEvent& event) {
+  for (EventSink* sink : sinks_) sink->BuildProgress(event);
+}
 void TeeSink::BuildFinished(const proto::BuildRecord& build) {
   for (EventSink* sink : sinks_) sink->BuildFinished(build);
 }
@@ -212,6 +256,9 @@ void TeeSink::RunStarted(const proto::RunStart& start) {
 }
 void TeeSink::TestReported(const proto::TestEvent& event) {
   for (EventSink* sink : sinks_) sink->TestReported(event);
+}
+void TeeSink::AttemptProgressed(const proto::TestGroupResult& running) {
+  for (EventSink* sink : sinks_) sink->AttemptProgressed(running);
 }
 void TeeSink::RunFinished(const proto::TestRunRecord& record) {
   for (EventSink* sink : sinks_) sink->RunFinished(record);

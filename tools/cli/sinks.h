@@ -24,6 +24,9 @@ class ConsoleSink : public EventSink {
   ConsoleSink(report::ConsoleWriter* writer, const report::ResultsWriter* results)
       : writer_(writer), results_(results) {}
   void CampaignStarted(const proto::CampaignInfo& info) override;
+  // Each running build has a "build" lane: its board-variant and the step its builder reports.
+  void BuildStarted(const proto::BuildRecord& build) override;
+  void BuildProgress(const proto::BuildEvent& event) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunStarted(const proto::RunStart& start) override;
   // The DUT's lane shows "test N of M" (on a terminal's status line).
@@ -62,6 +65,8 @@ class ReportSink : public EventSink {
   void QueueSection(const proto::ReportSection& section);
   void Tick(double now_s) override;
   void BuildFinished(const proto::BuildRecord& build) override;
+  // The live view of an attempt under way: results.json and the reports show it as running.
+  void AttemptProgressed(const proto::TestGroupResult& running) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   // Until CampaignFinished the aggregates wait: each dropped or killed run would rewrite them.
@@ -87,9 +92,11 @@ class TeeSink : public EventSink {
   explicit TeeSink(std::vector<EventSink*> sinks) : sinks_(std::move(sinks)) {}
   void CampaignStarted(const proto::CampaignInfo& info) override;
   void BuildStarted(const proto::BuildRecord& build) override;
+  void BuildProgress(const proto::BuildEvent& event) override;
   void BuildFinished(const proto::BuildRecord& build) override;
   void RunStarted(const proto::RunStart& start) override;
   void TestReported(const proto::TestEvent& event) override;
+  void AttemptProgressed(const proto::TestGroupResult& running) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   void CampaignStopping() override;

@@ -33,7 +33,9 @@ std::string ReadAll(const std::string& path) {
 
 absl::StatusOr<proto::Firmware> FakeBuilder::Build(const proto::BuildRequest& request) {
   std::string name = BoardVariant(request.board().name(), request.variant());
+  ReportStep("make", 0, 1, "files");
   absl::SleepFor(duration);
+  ReportStep("make", 1, 1, "files");
   std::string log = absl::StrCat(request.output_dir(), "/build.log");
   if (fail.count(name) || fail.count(request.board().name())) {
     (void)report::WriteFileAtomically(log, absl::StrCat("make: *** [", name, "] Error 2\n"));

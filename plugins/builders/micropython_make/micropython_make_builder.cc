@@ -18,6 +18,7 @@
 #include "core/report/atomic_file.h"
 #include "plugins/builders/micropython_make/build_cache.h"
 #include "plugins/builders/micropython_make/build_plan.h"
+#include "plugins/builders/micropython_make/make_progress.h"
 #include "plugins/builders/micropython_make/version_info.h"
 
 namespace mptest::micropython_make {
@@ -41,18 +42,24 @@ std::string Describe(const proto::BuildRequest& request) {
   return text;
 }
 
-// Runs one build command in the tree with its output in log_path.
-absl::Status RunStep(const std::vector<std::string>& argv, const std::string& tree,
+// Runs one build command in the tree with its output in log_path, reporting it as `step` with
+// the files compiled so far (Builder::ReportProgress).
+absl::Status RunStep(const Builder& builder, const std::string& step,
+                     const std::vector<std::string>& argv, const std::string& tree,
                      const std::string& log_path, absl::Duration timeout,
                      const proto::BuildRequest& request) {
+  MakeProgress progress(
+      step, [&builder](const proto::BuildProgress& report) { builder.ReportProgress(report); });
   process::CommandOptions command;
   command.argv = argv;
   command.cwd = tree;
   command.stdout_path = log_path;
   command.timeout = timeout;
+  command.on_output = [&progress](absl::string_view output) { progress.Feed(output); };
   // A micropython tree found through the environment would override the one we build.
   command.env_unset = {"MICROPY_DIR", "MAKEFLAGS", "MFLAGS"};
   absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
+  progress.Finish();
   if (!result.ok()) {
     return absl::Status(result.status().code(),
                         absl::StrCat(Describe(request), ": cannot run `", absl::StrJoin(argv, " "),
@@ -105,6 +112,7 @@ absl::StatusOr<proto::Firmware> MicropythonMakeBuilder::Build(const proto::Build
   absl::StatusOr<std::string> output_dir = MakeOutputDir(request, *plan);
   if (!output_dir.ok()) return output_dir.status();
 
+  ReportStep("checkout");
   CheckoutOptions checkout_options;
   checkout_options.cache_dir = request.cache_dir();
   checkout_options.prefix = "firmware_";
@@ -159,7 +167,7 @@ absl::StatusOr<proto::Firmware> MicropythonMakeBuilder::Build(const proto::Build
                                  report::TryReadFile(mpy_cross_stamp.string()) == tree_state;
   if (!mpy_cross_current) {
     if (absl::Status status =
-            RunStep(WithTree(plan->mpy_cross_argv, tree), tree,
+            RunStep(*this, "mpy-cross", WithTree(plan->mpy_cross_argv, tree), tree,
                     (fs::path(*output_dir) / "mpy-cross.log").string(), timeout, request);
         !status.ok()) {
       return status;
@@ -168,15 +176,15 @@ absl::StatusOr<proto::Firmware> MicropythonMakeBuilder::Build(const proto::Build
   }
   if (!spec->local_directory) {  // a fresh clone has no submodules yet
     if (absl::Status status =
-            RunStep(WithTree(plan->submodules_argv, tree), tree,
+            RunStep(*this, "submodules", WithTree(plan->submodules_argv, tree), tree,
                     (fs::path(*output_dir) / "submodules.log").string(), timeout, request);
         !status.ok()) {
       return status;
     }
   }
   const std::string build_log = (fs::path(*output_dir) / "build.log").string();
-  if (absl::Status status =
-          RunStep(WithTree(plan->make_argv, tree), tree, build_log, timeout, request);
+  if (absl::Status status = RunStep(*this, "make", WithTree(plan->make_argv, tree), tree, build_log,
+                                    timeout, request);
       !status.ok()) {
     return status;
   }

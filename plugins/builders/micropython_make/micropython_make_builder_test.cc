@@ -6,8 +6,11 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/gitspec/gitspec.h"
 #include "core/gitspec/test_repo.h"
@@ -107,6 +110,22 @@ TEST_F(MicropythonMakeBuilderTest, BuildsAGitUrlAndReportsTheVersion) {
   EXPECT_THAT(log, HasSubstr("mpy-cross"));
   EXPECT_THAT(log, HasSubstr("rp2 RPI_PICO submodules"));
   EXPECT_THAT(log, ::testing::ContainsRegex("rp2 RPI_PICO [^\n]*-j2"));
+}
+
+TEST_F(MicropythonMakeBuilderTest, ReportsEachStepAndTheFilesCompiled) {
+  MicropythonMakeBuilder builder(BuilderOptions{.cores = 4});
+  std::vector<std::string> steps;
+  builder.SetProgressReporter([&steps](const proto::BuildProgress& progress) {
+    steps.push_back(absl::StrCat(progress.step(), " ", progress.done(), " ", progress.unit()));
+  });
+  absl::StatusOr<proto::Firmware> firmware = builder.Build(Request("file://" + repo_));
+  ASSERT_TRUE(firmware.ok()) << firmware.status();
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.front(), "checkout 0 ");
+  EXPECT_THAT(steps, ::testing::Contains("mpy-cross 0 files"));
+  EXPECT_THAT(steps, ::testing::Contains("submodules 0 files"));
+  EXPECT_THAT(steps, ::testing::Contains("make 0 files"));
+  EXPECT_EQ(steps.back(), "make 2 files") << "the fake port's two CC lines";
 }
 
 TEST_F(MicropythonMakeBuilderTest, UrlAtRefBuildsTheTag) {

@@ -119,7 +119,12 @@ absl::StatusOr<proto::Firmware> VirtualBuilder::Build(const proto::BuildRequest&
       }
     }
   }
-  absl::SleepFor(*delay);  // the "compilation"
+  // The "compilation", reported as a real build's would be: kVirtualFiles files, one by one.
+  ReportStep("make", 0, kVirtualFiles, "files");
+  for (int compiled = 1; compiled <= kVirtualFiles; ++compiled) {
+    absl::SleepFor(*delay / kVirtualFiles);
+    ReportStep("make", compiled, kVirtualFiles, "files");
+  }
   if (absl::Status status = firmware::WriteImageFile(firmware.path(), image); !status.ok()) {
     return absl::Status(status.code(), absl::StrCat("virtual builder: ", status.message()));
   }

@@ -1,7 +1,8 @@
 // The virtual builder: "builds" firmware for virtual boards (port "virtual") by writing a
 // firmware image (firmware/image.h) whose version is derived from the source and build args, so
 // different sources give different versions, and the same source the same one. A build argument
-// "delay_s=<seconds>" makes a build (not a cache hit) take that long, like a real one.
+// "delay_s=<seconds>" makes a build (not a cache hit) take that long, like a real one, and it
+// reports its progress as one does.
 #ifndef MPTEST_PLUGINS_BUILDERS_VIRTUAL_VIRTUAL_BUILDER_H_
 #define MPTEST_PLUGINS_BUILDERS_VIRTUAL_VIRTUAL_BUILDER_H_
 
@@ -13,6 +14,10 @@ namespace mptest::builders {
 
 // The MicroPython release virtual images claim to be.
 inline constexpr char kVirtualBaseVersion[] = "v1.29.0";
+
+// The files a virtual build "compiles" (Builder::ReportProgress: "make 3 of 8 files"), evenly
+// over its delay.
+inline constexpr int kVirtualFiles = 8;
 
 class VirtualBuilder : public Builder {
  public:

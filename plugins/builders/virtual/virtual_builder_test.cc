@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 
+#include <string>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "firmware/image.h"
@@ -38,6 +41,26 @@ TEST(VirtualBuilderTest, WritesABootableImageWithItsVersion) {
   EXPECT_EQ(image->version.rfind("v1.29.0-virtual-", 0), 0u) << image->version;
   EXPECT_EQ(firmware->version().rfind("SPIRAM;3.4.0; MicroPython v1.29.0-virtual-", 0), 0u)
       << firmware->version();
+}
+
+TEST(VirtualBuilderTest, ReportsEachFileItCompilesButNothingForACacheHit) {
+  VirtualBuilder builder;
+  std::vector<std::string> steps;
+  builder.SetProgressReporter([&steps](const proto::BuildProgress& progress) {
+    steps.push_back(absl::StrCat(progress.step(), " ", progress.done(), "/", progress.total(), " ",
+                                 progress.unit()));
+  });
+  proto::BuildRequest request = Request("out-progress");
+  request.set_cache_dir(absl::StrCat(getenv("TEST_TMPDIR"), "/cache-progress"));
+  ASSERT_TRUE(builder.Build(request).ok());
+  ASSERT_EQ(steps.size(), kVirtualFiles + 1u);
+  EXPECT_EQ(steps.front(), absl::StrCat("make 0/", kVirtualFiles, " files"));
+  EXPECT_EQ(steps.back(), absl::StrCat("make ", kVirtualFiles, "/", kVirtualFiles, " files"));
+  steps.clear();
+  absl::StatusOr<proto::Firmware> again = builder.Build(request);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->from_cache());
+  EXPECT_TRUE(steps.empty());
 }
 
 TEST(VirtualBuilderTest, VersionFollowsTheInputs) {
