@@ -30,6 +30,9 @@ inline bool IsFailure(Verdict verdict) {
 // infrastructure error ended it (msg_error); the campaign was stopped while it ran
 // (msg_interrupted: not retried, not counted against the tentacle); it is still under way
 // (running: the live view of a campaign that has not finished).
+// The error a campaign or attempt carries until it finishes (the anchor's wording).
+inline constexpr char kNeverFinished[] = "Test never finished...";
+
 enum class GroupState { kRun, kSkipped, kErrored, kInterrupted, kRunning };
 GroupState StateOf(const proto::TestGroupResult& group);
 // "skipped", "errored", "interrupted", "running" ("run" for kRun): the state in reports and

@@ -20,11 +20,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/proto/results.pb.h"
+#include "core/report/results_model.h"  // kNeverFinished
 
 namespace mptest::report {
-
-// The error a campaign or attempt carries until it finishes (the anchor's wording).
-inline constexpr absl::string_view kNeverFinished = "Test never finished...";
 
 struct ResultsWriterOptions {
   // The aggregates (results.json, junit.xml, report.*) are rewritten at most this often while

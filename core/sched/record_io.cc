@@ -1,13 +1,11 @@
 // The scheduler's JSON files (see record_io.h).
 #include "core/sched/record_io.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "core/report/atomic_file.h"
-#include "google/protobuf/util/json_util.h"
+#include "core/report/json_io.h"
+#include "core/report/results_model.h"
 
 namespace mptest::sched {
 
@@ -21,34 +19,17 @@ bool IsHostResourceError(absl::string_view message) {
 
 absl::Status WriteJsonAtomically(const std::string& path,
                                  const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  if (auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
-      !status.ok()) {
-    return absl::InternalError(absl::StrCat(path, ": ", status.ToString()));
-  }
-  return report::WriteFileAtomically(path, json);
+  return report::WriteFileAtomically(path, report::MessageToJson(message));
 }
 
 absl::Status ReadJson(const std::string& path, google::protobuf::Message* message) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the file"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  if (auto status = google::protobuf::util::JsonStringToMessage(buffer.str(), message, options);
-      !status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.ToString()));
-  }
-  return absl::OkStatus();
+  absl::StatusOr<std::string> json = report::ReadFile(path);
+  if (!json.ok()) return json.status();
+  return report::JsonToMessage(*json, path, message);
 }
 
 std::string AnchorTime(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%d_%H-%M-%S%z", time, absl::LocalTimeZone());
+  return report::FormatAnchorTime(absl::ToDoubleSeconds(time - absl::UnixEpoch()));
 }
 
 absl::Status MakeDirs(const std::string& path) { return report::MakeDirectories(path); }

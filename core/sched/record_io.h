@@ -13,13 +13,12 @@
 
 namespace mptest::sched {
 
-inline constexpr char kNeverFinished[] = "Test never finished...";
-
-// Writes the message as JSON (proto field names, every field) to path via a temporary file and
-// rename, so that a reader never sees half a file.
+// Writes the message as JSON (report::MessageToJson: proto field names, every field) to path
+// with report::WriteFileAtomically, so that a reader never sees half a file.
 absl::Status WriteJsonAtomically(const std::string& path, const google::protobuf::Message& message);
 
-// Reads a JSON file into message; unknown fields are ignored. Errors name the file.
+// Reads a JSON file into message (report::JsonToMessage: unknown fields are ignored). Errors
+// name the file.
 absl::Status ReadJson(const std::string& path, google::protobuf::Message* message);
 
 // True when `message` is the host's failure, not a board's: the disk or a quota is full, a file
@@ -27,7 +26,8 @@ absl::Status ReadJson(const std::string& path, google::protobuf::Message* messag
 // not retried and not counted against a tentacle: it ends the campaign (exit 3).
 bool IsHostResourceError(absl::string_view message);
 
-// "%Y-%m-%d_%H-%M-%S%z" in local time, the anchor's format.
+// "%Y-%m-%d_%H-%M-%S%z" in UTC, the anchor's format as the reports write it
+// (report::FormatAnchorTime).
 std::string AnchorTime(absl::Time time);
 
 // mkdir -p (core/report's MakeDirectories).

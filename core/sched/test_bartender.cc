@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "absl/strings/str_cat.h"
+#include "core/report/results_model.h"
 #include "core/sched/firmware_bartender.h"
 #include "core/sched/record_io.h"
 #include "core/sched/slurm_config.h"
@@ -181,7 +182,7 @@ proto::TestRunRecord TestBartender::Recover(const Running& running, const JobDon
     } else if (absl::Status status = ReadJson(path, &group); !status.ok()) {
       LOG(ERROR) << status;
     }
-    if (missing || group.msg_error() == kNeverFinished) {
+    if (missing || group.msg_error() == report::kNeverFinished) {
       group.set_msg_error(done.detail);
       KeepKnownVerdicts(input, Reported(input.testid, group.attempt()), &group);
       group.set_end_s(Seconds(done.end));

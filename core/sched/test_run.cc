@@ -14,6 +14,7 @@
 #include "core/repl/firmware_identity.h"
 #include "core/report/atomic_file.h"
 #include "core/report/results_json.h"
+#include "core/report/results_model.h"
 #include "core/report/text_diff.h"
 #include "core/sched/record_io.h"
 #include "core/sched/shards.h"
@@ -188,7 +189,7 @@ proto::TestGroupResult DescribeRunningAttempt(const TestRunInput& input, const s
                                               const std::vector<proto::TestOutcome>& reported) {
   proto::TestGroupResult group = DescribeAttemptLettered(input, attempt);
   group.set_running(true);
-  group.set_msg_error(kNeverFinished);
+  group.set_msg_error(report::kNeverFinished);
   for (const proto::TestOutcome& outcome : reported) AddOutcome(input, outcome, &group);
   return group;
 }
@@ -266,7 +267,7 @@ proto::TestRunRecord RunTestRun(const TestRunInput& input, PluginSource& plugins
     std::string dir = absl::StrCat(input.results_dir, "/", group.directory_relative());
     group.set_start_s(Seconds(now()));
     group.set_time_start(AnchorTime(now()));
-    group.set_msg_error(kNeverFinished);
+    group.set_msg_error(report::kNeverFinished);
     group.set_log_output(absl::StrCat(group.directory_relative(), "/testresults.txt"));
     absl::Status status = MakeDirs(dir);
     if (status.ok()) status = WriteJsonAtomically(dir + "/context_testgroup.json", group);
