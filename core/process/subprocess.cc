@@ -76,7 +76,8 @@ absl::StatusOr<std::string> ResolveProgram(const CommandOptions& options) {
 struct ChildPipes {
   UniqueFd stdin_read, stdin_write;    // stdin_data; invalid = /dev/null
   UniqueFd output_read, output_write;  // merged stdout+stderr; or the stdout_path file
-  UniqueFd output_copy;                // stdout_path when on_output reads the pipe: copied here
+  UniqueFd output_copy;                // stdout_path when on_line reads the pipe: copied here
+  std::string partial_line;            // on_line: the output after the last newline so far
   UniqueFd error_write;                // stderr_path; invalid = stderr joins stdout
   UniqueFd exec_error_read, exec_error_write;
   UniqueFd detached_pid_read, detached_pid_write;  // detach: the intermediate sends the pid
@@ -135,13 +136,13 @@ absl::Status OpenPipes(const CommandOptions& options, ChildPipes* pipes) {
           absl::StrCat("RunCommand: cannot open stderr_path '", options.stderr_path, "'"), errno);
     }
   }
-  if (options.stdout_path.empty() || options.on_output) {
+  if (options.stdout_path.empty() || options.on_line) {
     absl::Status s = MakePipe(&pipes->output_read, &pipes->output_write);
     if (!s.ok()) return s;
     fcntl(pipes->output_read.get(), F_SETFL, O_NONBLOCK);
   }
   if (!options.stdout_path.empty()) {
-    UniqueFd& file = options.on_output ? pipes->output_copy : pipes->output_write;
+    UniqueFd& file = options.on_line ? pipes->output_copy : pipes->output_write;
     file.reset(open(options.stdout_path.c_str(), file_flags, 0644));
     if (!file.valid()) {
       return ErrnoStatus(
@@ -249,8 +250,8 @@ bool DrainAvailable(int fd, std::string* out) {
 }
 
 // Reads what the output pipe holds now into the result (or the stdout_path copy) and hands it to
-// on_output. False once the pipe is closed (or fails): stop reading it.
-bool ForwardOutput(const CommandOptions& options, const ChildPipes& pipes, CommandResult* result) {
+// on_line. False once the pipe is closed (or fails): stop reading it.
+bool ForwardOutput(const CommandOptions& options, ChildPipes& pipes, CommandResult* result) {
   std::string chunk;
   const bool open = DrainAvailable(pipes.output_read.get(), &chunk);
   if (chunk.empty()) return open;
@@ -259,7 +260,20 @@ bool ForwardOutput(const CommandOptions& options, const ChildPipes& pipes, Comma
   } else {
     result->output += chunk;
   }
-  if (options.on_output) options.on_output(chunk);
+  if (!options.on_line) return open;
+  absl::string_view rest = chunk;
+  for (size_t newline = rest.find('\n'); newline != absl::string_view::npos;
+       newline = rest.find('\n')) {
+    if (pipes.partial_line.empty()) {
+      options.on_line(rest.substr(0, newline));
+    } else {
+      pipes.partial_line.append(rest.data(), newline);
+      options.on_line(pipes.partial_line);
+      pipes.partial_line.clear();
+    }
+    rest.remove_prefix(newline + 1);
+  }
+  pipes.partial_line.append(rest.data(), rest.size());
   return open;
 }
 
@@ -384,9 +398,9 @@ absl::StatusOr<pid_t> Launch(const CommandOptions& options, ChildPipes* pipes) {
 
 absl::StatusOr<StartedCommand> StartCommand(const CommandOptions& options) {
   if (!options.stdin_data.empty() || options.timeout != absl::InfiniteDuration() ||
-      options.on_output) {
+      options.on_line) {
     return absl::InvalidArgumentError(
-        "StartCommand: stdin_data, timeout and on_output are RunCommand's; leave them unset");
+        "StartCommand: stdin_data, timeout and on_line are RunCommand's; leave them unset");
   }
   ChildPipes pipes;
   absl::StatusOr<pid_t> pid = Launch(options, &pipes);
@@ -476,6 +490,7 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& options) {
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0 || !ForwardOutput(options, pipes, &result)) break;
   }
+  if (options.on_line && !pipes.partial_line.empty()) options.on_line(pipes.partial_line);
   int status = WaitPidRetry(pid);
   if (status < 0) return ErrnoStatus("RunCommand: waitpid", errno);
   KillAndReapGroup(pid, 1000);  // members re-parented to us if this process is a subreaper

@@ -40,10 +40,11 @@ struct CommandOptions {
   absl::Duration kill_grace = absl::Seconds(2);
   // stdout_path and stderr_path are appended to (a log several runs share) instead of truncated.
   bool append = false;
-  // RunCommand only: called on the caller's thread with each piece of the output as it arrives
-  // (pieces, not lines: the caller splits them). The output still goes where it would without
-  // it: to stdout_path (RunCommand copies it there) or into CommandResult::output.
-  std::function<void(absl::string_view output)> on_output;
+  // RunCommand only: called on the caller's thread with each line of the output (without its
+  // newline) as it arrives, and with the last line when the command ends if it has no newline.
+  // The output still goes where it would without it: to stdout_path (RunCommand copies it
+  // there) or into CommandResult::output.
+  std::function<void(absl::string_view line)> on_line;
 
   // Descriptors the child gets from the caller: child descriptor number -> the caller's
   // descriptor (which may be close-on-exec; it stays open in the caller). Applied after stdin,

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -123,7 +124,7 @@ TEST_F(RunCommandTest, StdoutPathReceivesOutput) {
   EXPECT_EQ(contents.str(), "to-file\nerr\n");
 }
 
-TEST_F(RunCommandTest, OnOutputSeesTheOutputWhileTheCommandRunsAndTheFileKeepsIt) {
+TEST_F(RunCommandTest, OnLineSeesEachLineWhileTheCommandRunsAndTheFileKeepsIt) {
   // The command waits for a file that only the callback creates, once it has seen "first":
   // without live output the command would run into its timeout.
   const std::string go = std::string(getenv("TEST_TMPDIR")) + "/go";
@@ -132,29 +133,29 @@ TEST_F(RunCommandTest, OnOutputSeesTheOutputWhileTheCommandRunsAndTheFileKeepsIt
             "sh", go});
   options.stdout_path = std::string(getenv("TEST_TMPDIR")) + "/copied.txt";
   options.timeout = absl::Seconds(60);
-  std::string seen;
-  options.on_output = [&](absl::string_view output) {
-    seen.append(output.data(), output.size());
-    if (seen.find("first\n") != std::string::npos) std::ofstream(go).put('x');
+  std::vector<std::string> seen;
+  options.on_line = [&](absl::string_view line) {
+    seen.emplace_back(line);
+    if (line == "first") std::ofstream(go).put('x');
   };
   CommandResult r = RunOk(options);
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_FALSE(r.timed_out);
-  EXPECT_EQ(seen, "first\nsecond\n");
+  EXPECT_THAT(seen, ::testing::ElementsAre("first", "second"));
   EXPECT_EQ(r.output, "") << "with stdout_path the output goes to the file";
   std::ifstream in(options.stdout_path);
   std::stringstream contents;
   contents << in.rdbuf();
   EXPECT_EQ(contents.str(), "first\nsecond\n");
 
-  // Without stdout_path the output is the result's as well.
-  CommandOptions captured = Argv({"echo", "both"});
-  std::string seen_too;
-  captured.on_output = [&](absl::string_view output) {
-    seen_too.append(output.data(), output.size());
-  };
-  EXPECT_EQ(RunOk(captured).output, "both\n");
-  EXPECT_EQ(seen_too, "both\n");
+  // Without stdout_path the output is the result's as well; a line split across writes comes
+  // whole, empty lines come, and the last line comes at the end without its newline.
+  CommandOptions captured =
+      Argv({"sh", "-c", "printf 'bo'; sleep 0.05; printf 'th\\n\\nlast'"});  // two writes
+  std::vector<std::string> seen_too;
+  captured.on_line = [&](absl::string_view line) { seen_too.emplace_back(line); };
+  EXPECT_EQ(RunOk(captured).output, "both\n\nlast");
+  EXPECT_THAT(seen_too, ::testing::ElementsAre("both", "", "last"));
 }
 
 TEST_F(RunCommandTest, TimeoutTerminatesTheGroup) {

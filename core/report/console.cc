@@ -67,8 +67,9 @@ std::string FormatStatusLine(const ConsoleState& state, int width) {
     }
     std::string text =
         absl::StrCat(lane.lane, ": ", lane.activity, " ", Seconds(state.elapsed_s - lane.since_s));
-    if (lane.test_index > 0 && lane.test_total > 0) {
-      absl::StrAppend(&text, " test ", lane.test_index, " of ", lane.test_total);
+    if (lane.test_index > 0) {  // "of M" once the total is known (run-tests.py: at its end)
+      absl::StrAppend(&text, " test ", lane.test_index);
+      if (lane.test_total > 0) absl::StrAppend(&text, " of ", lane.test_total);
     }
     if (!lane.detail.empty()) absl::StrAppend(&text, " ", lane.detail);
     busy.push_back(std::move(text));

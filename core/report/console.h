@@ -21,7 +21,7 @@ struct LaneActivity {
   std::string activity;  // e.g. "RUN-TESTS_STANDARD,a"; "" = idle
   double since_s = 0;    // when the activity started, seconds since the campaign start
   // The test run's progress as its harness reports it: "test <test_index> of <test_total>"
-  // (0 = not known, nothing shown).
+  // ("test <test_index>" while the total is 0: not known; nothing while the index is 0).
   int test_index = 0;
   int test_total = 0;
   // What the activity reports of itself, shown after it: a build's step ("make 120 of 310").

@@ -3,6 +3,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/report/results_model.h"
 #include "core/sched/firmware_bartender.h"
@@ -204,7 +206,16 @@ void TestBartender::OnTestEvent(const proto::TestEvent& event, absl::Time now) {
     reports.start_s = Seconds(event.attempt() == AttemptLetter(0) ? run->started : now);
   }
   reports.changed = true;
-  if (event.progress().ended()) reports.ended.push_back(event.progress().outcome());
+  if (!event.progress().ended()) return;
+  // A test reported again (its runner's verdict at the end after its output's) keeps one entry.
+  const proto::TestOutcome& outcome = event.progress().outcome();
+  auto same = std::find_if(reports.ended.begin(), reports.ended.end(),
+                           [&](const proto::TestOutcome& o) { return o.name() == outcome.name(); });
+  if (same != reports.ended.end()) {
+    *same = outcome;
+  } else {
+    reports.ended.push_back(outcome);
+  }
 }
 
 std::vector<proto::TestGroupResult> TestBartender::TakeProgressed() {

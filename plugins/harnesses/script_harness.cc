@@ -22,6 +22,34 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Reports run-tests.py's verdicts as its output gives them, so that the campaign sees the tests
+// tick by; the verdicts still come from _results.json at the end (Finish reports the ones the
+// output did not give, or gave otherwise).
+class LiveVerdicts {
+ public:
+  explicit LiveVerdicts(const Harness& harness) : harness_(harness) {}
+
+  void Line(absl::string_view line) {
+    std::optional<proto::TestOutcome> outcome = ParseRunTestsVerdictLine(line);
+    if (!outcome) return;
+    seen_.insert({outcome->name(), outcome->outcome()});
+    harness_.ReportTestEnded(static_cast<int>(seen_.size()), 0, *outcome);  // total: not known
+  }
+
+  void Finish(const std::vector<proto::TestOutcome>& outcomes) const {
+    const int total = static_cast<int>(outcomes.size());
+    for (int i = 0; i < total; ++i) {
+      if (!seen_.count({outcomes[i].name(), outcomes[i].outcome()})) {
+        harness_.ReportTestEnded(i + 1, total, outcomes[i]);
+      }
+    }
+  }
+
+ private:
+  const Harness& harness_;
+  std::set<std::pair<std::string, std::string>> seen_;  // name, outcome
+};
+
 std::string FileTail(const std::string& path, int lines) {
   std::ifstream in(path);
   std::stringstream text;
@@ -79,6 +107,23 @@ absl::Status CheckEverySelectedTestReported(const proto::HarnessRequest& request
 }
 
 }  // namespace
+
+std::optional<proto::TestOutcome> ParseRunTestsVerdictLine(absl::string_view line) {
+  // run-tests.py: print("pass ", test_file, extra_info), and so on: the word, two spaces.
+  static constexpr std::pair<const char*, const char*> kWords[] = {
+      {"pass  ", "pass"}, {"FAIL  ", "fail"}, {"skip  ", "skip"}, {"lrge  ", "skip"}};
+  for (const auto& [prefix, outcome] : kWords) {
+    if (!absl::ConsumePrefix(&line, prefix)) continue;
+    const absl::string_view name = line.substr(0, line.find(' '));
+    if (name.empty()) return std::nullopt;
+    proto::TestOutcome verdict;
+    verdict.set_name(std::string(name));
+    verdict.set_outcome(outcome);
+    if (absl::string_view(prefix) == "lrge  ") verdict.set_reason("too large");
+    return verdict;
+  }
+  return std::nullopt;
+}
 
 const char* RunnerPluginName(RunnerKind kind) {
   switch (kind) {
@@ -233,6 +278,10 @@ absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequ
   const double timeout_s =
       request.timeout_s() > 0 ? request.timeout_s() : request.spec().timeout_s();
   if (timeout_s > 0) command.timeout = absl::Seconds(timeout_s);
+  LiveVerdicts live(*this);
+  if (kind_ == RunnerKind::kRunTests) {
+    command.on_line = [&live](absl::string_view line) { live.Line(line); };
+  }
   const absl::Time start = absl::Now();
   absl::StatusOr<process::CommandResult> result = process::RunCommand(command);
   if (!result.ok()) return result.status();
@@ -263,9 +312,9 @@ absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequ
     }
   }
   KeepFailureFiles(*outcomes, request.tests_dir(), result_dir.string());
-  // The runner script gives its verdicts at its end: they are reported then, in its order.
-  const int total = static_cast<int>(outcomes->size());
-  for (int i = 0; i < total; ++i) ReportTestEnded(i + 1, total, (*outcomes)[i]);
+  // run-tests.py's verdicts were reported as it printed them; the other runners give theirs at
+  // their end: they are reported now, in their order.
+  live.Finish(*outcomes);
   proto::HarnessResult harness_result;
   for (proto::TestOutcome& outcome : *outcomes) *harness_result.add_outcomes() = std::move(outcome);
   harness_result.set_results_json(results_json);

@@ -8,10 +8,12 @@
 #define MPTEST_PLUGINS_HARNESSES_SCRIPT_HARNESS_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/api/harness.h"
 #include "core/proto/tentacle.pb.h"
 
@@ -63,6 +65,11 @@ struct RunnerCommand {
 absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
                                                 const proto::HarnessRequest& request,
                                                 const ScriptHarnessOptions& options);
+
+// One line of run-tests.py's output as it runs, when it gives a test's verdict: "pass  NAME
+// ...", "FAIL  NAME ...", "skip  NAME" or "lrge  NAME" (skipped as too large), as a TestOutcome
+// in _results.json's words (pass, fail, skip); nothing for any other line.
+std::optional<proto::TestOutcome> ParseRunTestsVerdictLine(absl::string_view line);
 
 class ScriptHarness : public Harness {
  public:

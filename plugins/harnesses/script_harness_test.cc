@@ -89,6 +89,42 @@ TEST_F(ScriptHarnessTest, RunTestsReadsVerdictsAndKeepsFailures) {
   EXPECT_THAT(ReadFile(request.result_dir() + "/command.txt"), HasSubstr("run-tests.py"));
 }
 
+// run-tests.py's verdicts reach the campaign as its output gives them (total not known yet),
+// each once: at the end only what the output did not give is reported.
+TEST_F(ScriptHarnessTest, RunTestsVerdictsAreReportedAsTheRunnerPrintsThem) {
+  proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
+  ScriptHarness harness(RunnerKind::kRunTests);
+  std::vector<std::string> reports;
+  harness.SetTestReporter([&reports](const proto::TestProgress& progress) {
+    reports.push_back(absl::StrCat(progress.ended() ? "ended " : "started ", progress.index(), "/",
+                                   progress.total(), " ", progress.outcome().name(), "=",
+                                   progress.outcome().outcome()));
+  });
+  absl::StatusOr<proto::HarnessResult> result = harness.Run(request);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(reports,
+              ElementsAre("ended 1/0 basics/add.py=pass", "ended 2/0 basics/andor.py=pass",
+                          "ended 3/0 basics/broken.py=fail", "ended 4/0 basics/skipped.py=skip"));
+}
+
+TEST(ParseRunTestsVerdictLineTest, TheRunnersWordsAndNothingElse) {
+  auto parse = [](absl::string_view line) {
+    std::optional<proto::TestOutcome> outcome = ParseRunTestsVerdictLine(line);
+    return outcome ? absl::StrCat(outcome->name(), "=", outcome->outcome(), ":", outcome->reason())
+                   : std::string("-");
+  };
+  EXPECT_EQ(parse("pass  basics/andor.py "), "basics/andor.py=pass:");
+  EXPECT_EQ(parse("pass  basics/array_int_repr.py (unittest: 2 ran)"),
+            "basics/array_int_repr.py=pass:");
+  EXPECT_EQ(parse("FAIL  basics/int_big.py raw REPL failed"), "basics/int_big.py=fail:");
+  EXPECT_EQ(parse("skip  basics/builtin_range_binop.py"), "basics/builtin_range_binop.py=skip:");
+  EXPECT_EQ(parse("lrge  extmod/big.py"), "extmod/big.py=skip:too large");
+  for (absl::string_view other : {"platform=linux arch=x64", "576 tests performed", "pass  ",
+                                  "passed basics/a.py", "pass basics/a.py", ""}) {
+    EXPECT_EQ(parse(other), "-") << other;
+  }
+}
+
 TEST_F(ScriptHarnessTest, ExitStatusIsNotTrusted) {
   proto::HarnessRequest request = Request("RUN-TESTS_STANDARD");
   request.mutable_spec()->add_args("--fake-exit=0");

@@ -13,38 +13,19 @@ MakeProgress::MakeProgress(std::string step, Report report, absl::Duration inter
   Send(absl::Now());
 }
 
-void MakeProgress::Feed(absl::string_view output) {
-  const int before = compiled_;
-  while (!output.empty()) {
-    const size_t newline = output.find('\n');
-    if (newline == absl::string_view::npos) {
-      partial_line_.append(output.data(), output.size());
-      break;
-    }
-    partial_line_.append(output.data(), newline);
-    CountLine(partial_line_);
-    partial_line_.clear();
-    output.remove_prefix(newline + 1);
+void MakeProgress::Line(absl::string_view line) {
+  // MicroPython's makefiles print one such line per compiled file (py/mkrules.mk, V=0).
+  if (!absl::StartsWith(line, "CC ") && !absl::StartsWith(line, "CXX ") &&
+      !absl::StartsWith(line, "AS ")) {
+    return;
   }
-  if (compiled_ == before) return;
+  ++compiled_;
   const absl::Time now = absl::Now();
   if (now - last_report_ >= interval_) Send(now);
 }
 
 void MakeProgress::Finish() {
-  if (!partial_line_.empty()) CountLine(partial_line_);
-  partial_line_.clear();
   if (compiled_ != reported_) Send(absl::Now());
-}
-
-void MakeProgress::CountLine(absl::string_view line) {
-  // MicroPython's makefiles print one such line per compiled file (py/mkrules.mk, V=0).
-  for (absl::string_view prefix : {"CC ", "CXX ", "AS "}) {
-    if (absl::StartsWith(line, prefix)) {
-      ++compiled_;
-      return;
-    }
-  }
 }
 
 void MakeProgress::Send(absl::Time now) {

@@ -21,8 +21,8 @@ class MakeProgress {
   // `interval` (a parallel make prints hundreds of lines a second).
   MakeProgress(std::string step, Report report, absl::Duration interval = absl::Milliseconds(250));
 
-  // A piece of the step's output (RunCommand's on_output): lines may be split across pieces.
-  void Feed(absl::string_view output);
+  // A line of the step's output (RunCommand's on_line).
+  void Line(absl::string_view line);
 
   // The step ended: reports the final count if it was held back.
   void Finish();
@@ -30,13 +30,11 @@ class MakeProgress {
   int compiled() const { return compiled_; }
 
  private:
-  void CountLine(absl::string_view line);
   void Send(absl::Time now);
 
   std::string step_;
   Report report_;
   absl::Duration interval_;
-  std::string partial_line_;
   int compiled_ = 0;
   int reported_ = -1;
   absl::Time last_report_ = absl::InfinitePast();

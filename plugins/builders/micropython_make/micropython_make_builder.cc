@@ -55,7 +55,7 @@ absl::Status RunStep(const Builder& builder, const std::string& step,
   command.cwd = tree;
   command.stdout_path = log_path;
   command.timeout = timeout;
-  command.on_output = [&progress](absl::string_view output) { progress.Feed(output); };
+  command.on_line = [&progress](absl::string_view line) { progress.Line(line); };
   // A micropython tree found through the environment would override the one we build.
   command.env_unset = {"MICROPY_DIR", "MAKEFLAGS", "MFLAGS"};
   absl::StatusOr<process::CommandResult> result = process::RunCommand(command);

@@ -79,7 +79,10 @@ def main(runner):
         if args.dry_run:
             outcome, reason = ("skip", reason) if outcome == "skip" else ("found", "")
         results.append([test, outcome, reason])
-        print(f"{outcome} {test}")
+        if runner == "run-tests.py" and not args.dry_run:  # its words: print("pass ", test)
+            print({"pass": "pass ", "fail": "FAIL ", "skip": "skip "}[outcome], test, flush=True)
+        else:
+            print(f"{outcome} {test}")
         if outcome == "fail":
             base = os.path.join(args.result_dir, test.replace("/", "_"))
             with open(base + ".exp", "w") as f:
