@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "core/api/plugin_abi.h"
+#include "core/report/atomic_file.h"
 #include "core/version.h"
 #include "glog/logging.h"
 
@@ -29,14 +30,6 @@ std::string Header() {
 
 std::string MapKey(const std::string& plugin_path, const FileIdentity& identity) {
   return absl::StrCat(identity.Key(), "\t", plugin_path);
-}
-
-// mkdir -p for the directory part of `file`.
-void MakeParentDirectories(const std::string& file) {
-  for (size_t slash = file.find('/', 1); slash != std::string::npos;
-       slash = file.find('/', slash + 1)) {
-    mkdir(file.substr(0, slash).c_str(), 0755);  // errors show up when the file is written
-  }
 }
 
 }  // namespace
@@ -93,27 +86,20 @@ void VerdictCache::Put(const std::string& plugin_path, const FileIdentity& ident
 
 absl::Status VerdictCache::Save() {
   if (path_.empty() || !dirty_) return absl::OkStatus();
-  MakeParentDirectories(path_);
-  const std::string temporary = absl::StrCat(path_, ".tmp.", getpid());
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << Header() << "\n";
-    for (const auto& [key, verdict] : verdicts_) {
-      std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('\t', 1));
-      out << parts[0] << "\t" << (verdict.ok ? "ok" : "rejected") << "\t" << absl::CEscape(parts[1])
-          << "\t" << absl::CEscape(verdict.message) << "\n";
-    }
-    out.close();
-    if (!out) {
-      std::remove(temporary.c_str());
-      return absl::UnavailableError(absl::StrCat(path_, ": cannot write the plugin verdict cache"));
-    }
+  std::string content = absl::StrCat(Header(), "\n");
+  for (const auto& [key, verdict] : verdicts_) {
+    std::vector<std::string> parts = absl::StrSplit(key, absl::MaxSplits('\t', 1));
+    absl::StrAppend(&content, parts[0], "\t", verdict.ok ? "ok" : "rejected", "\t",
+                    absl::CEscape(parts[1]), "\t", absl::CEscape(verdict.message), "\n");
   }
-  if (std::rename(temporary.c_str(), path_.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temporary.c_str());
+  const size_t slash = path_.rfind('/');
+  absl::Status status = slash == std::string::npos
+                            ? absl::OkStatus()
+                            : report::MakeDirectories(path_.substr(0, slash));
+  if (status.ok()) status = report::WriteFileAtomically(path_, content);
+  if (!status.ok()) {
     return absl::UnavailableError(
-        absl::StrCat(path_, ": cannot replace the plugin verdict cache: ", std::strerror(error)));
+        absl::StrCat("cannot save the plugin verdict cache: ", status.message()));
   }
   dirty_ = false;
   return absl::OkStatus();

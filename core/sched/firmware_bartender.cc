@@ -55,18 +55,6 @@ void HashTree(const std::string& dir, uint64_t* hash, int depth) {
   }
 }
 
-// Copies a file with its mode (a unix port's binary stays executable) through a temporary name
-// of this process, then renames it into place.
-bool CopyFile(const std::string& from, const std::string& to) {
-  const std::string temporary = absl::StrCat(to, ".tmp-", getpid());
-  std::error_code error;
-  std::filesystem::copy_file(from, temporary, std::filesystem::copy_options::overwrite_existing,
-                             error);
-  if (!error) std::filesystem::rename(temporary, to, error);
-  if (error) std::filesystem::remove(temporary, error);
-  return !error;
-}
-
 }  // namespace
 
 std::string SourceRevision(const std::string& source) {
@@ -198,14 +186,16 @@ void FirmwareBartender::StoreInCache(const Target& target, proto::BuildRecord* r
   proto::Firmware firmware = record->firmware();
   std::string image = firmware.path();
   std::string cached_image = absl::StrCat(dir, "/", image.substr(image.rfind('/') + 1));
-  if (!CopyFile(image, cached_image)) {
+  if (!report::CopyFileAtomically(image, cached_image).ok()) {
     LOG(WARNING) << "build cache: cannot copy " << image << " to " << cached_image;
     return;
   }
   firmware.set_path(cached_image);
   if (!firmware.mpy_cross().empty()) {  // --via-mpy runs need the build's own mpy-cross
     const std::string cached_mpy_cross = absl::StrCat(dir, "/mpy-cross");
-    if (CopyFile(firmware.mpy_cross(), cached_mpy_cross)) firmware.set_mpy_cross(cached_mpy_cross);
+    if (report::CopyFileAtomically(firmware.mpy_cross(), cached_mpy_cross).ok()) {
+      firmware.set_mpy_cross(cached_mpy_cross);
+    }
   }
   std::string text;
   google::protobuf::TextFormat::PrintToString(firmware, &text);
