@@ -25,7 +25,9 @@ class EventSink {
   // (between that run's RunStarted and RunFinished; RunFinished's record is the final word).
   virtual void TestReported(const proto::TestEvent& /*event*/) {}
   // An attempt under way as the reports show it while it runs (`running` set, the verdicts its
-  // tests reported so far): about once a second while its tests report, until RunFinished.
+  // tests reported so far): about once a second while its tests report, until RunFinished. An
+  // attempt that ended before its run did (it is retried) comes once more as it ended
+  // (`running` unset); RunFinished's record is still the final word.
   virtual void AttemptProgressed(const proto::TestGroupResult& /*running*/) {}
   virtual void RunFinished(const proto::TestRunRecord& /*record*/) {}
   virtual void CampaignFinished(const proto::CampaignSummary& /*summary*/) {}

@@ -413,6 +413,40 @@ TEST_P(CampaignEventsTest, RunningAttemptsAndBuildStepsReachTheSinkBeforeTheyEnd
   }
 }
 
+// A retried run: its first attempt, once the retry reports, shows as it ended (errored, with its
+// verdicts), no longer as running, while the retry runs.
+TEST_P(CampaignEventsTest, AnAttemptThatEndedShowsAsItEndedWhileItsRetryRuns) {
+  FakePlugins plugins;
+  plugins.harness.scripts = {Script("@000b-B")};
+  plugins.harness.scripts[0].outcomes = {{"basics/a.py", "pass"}};
+  plugins.harness.scripts[0].error = "board unreachable";  // every attempt, after reporting
+  plugins.harness.scripts[0].reported_before_failing = true;
+  bus::EventBus bus;
+  ProcessExecutor executor(6, absl::Milliseconds(200), GetParam(), "", &bus);
+  TestEventSink sink;
+  CampaignOptions options = Options(FreshDir("retried"));
+  options.bus = &bus;
+  options.progress_interval = absl::ZeroDuration();
+  options.test.run.max_retries = 1;
+  Campaign campaign(Lab({Spec("RUN-ONE", 1)}), options, plugins, executor, sink);
+  ASSERT_TRUE(campaign.Run().ok());
+  EXPECT_THAT(sink.progressed_after_their_run, ::testing::IsEmpty());
+  std::vector<std::string> seen;  // B's views in order: "a running", "a ended", "b running"
+  for (const proto::TestGroupResult& group : sink.progressed) {
+    if (group.tentacle() != "000b-B") continue;
+    const std::string view = absl::StrCat(group.attempt(), group.running() ? " running" : " ended");
+    if (seen.empty() || seen.back() != view) seen.push_back(view);
+    if (!group.running()) {
+      EXPECT_THAT(group.msg_error(), HasSubstr("board unreachable"));
+      ASSERT_EQ(group.outcomes_size(), 1);
+      EXPECT_EQ(group.outcomes(0).outcome(), proto::Outcome::passed);
+    }
+  }
+  // Attempt a may end in the wake-up that brings its reports: then it is never seen running.
+  EXPECT_THAT(seen, ::testing::AnyOf(::testing::ElementsAre("a running", "a ended", "b running"),
+                                     ::testing::ElementsAre("a ended", "b running")));
+}
+
 TEST(CampaignTest, InlineRunawayStillHasADeadline) {
   FakePlugins plugins;
   plugins.harness.scripts = {Script("@000b-B")};

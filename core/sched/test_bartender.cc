@@ -204,6 +204,12 @@ void TestBartender::OnTestEvent(const proto::TestEvent& event, absl::Time now) {
   AttemptReports& reports = reported_[event.testid()][event.attempt()];
   if (reports.start_s == 0) {  // its first report: the first attempt started with its run
     reports.start_s = Seconds(event.attempt() == AttemptLetter(0) ? run->started : now);
+    // A run's attempts follow each other: the ones before this have ended.
+    for (auto& [letter, earlier] : reported_[event.testid()]) {
+      if (letter == event.attempt() || earlier.over) continue;
+      earlier.over = true;
+      earlier.changed = true;
+    }
   }
   reports.changed = true;
   if (!event.progress().ended()) return;
@@ -225,9 +231,19 @@ std::vector<proto::TestGroupResult> TestBartender::TakeProgressed() {
     for (auto& [attempt, reports] : attempts) {
       if (!reports.changed || run == nullptr) continue;
       reports.changed = false;
-      proto::TestGroupResult& group =
-          progressed.emplace_back(DescribeRunningAttempt(run->input, attempt, reports.ended));
-      group.set_start_s(reports.start_s);
+      proto::TestGroupResult group = DescribeRunningAttempt(run->input, attempt, reports.ended);
+      if (reports.over) {
+        // As the run's child wrote it at the attempt's end (on another host under Slurm: not
+        // here yet, so it stays as it was until the run's record comes).
+        const std::string path = absl::StrCat(
+            run->input.results_dir, "/", group.directory_relative(), "/context_testgroup.json");
+        proto::TestGroupResult ended;
+        if (!ReadJson(path, &ended).ok() || ended.msg_error() == report::kNeverFinished) continue;
+        group = std::move(ended);
+      } else {
+        group.set_start_s(reports.start_s);
+      }
+      progressed.push_back(std::move(group));
     }
   }
   return progressed;

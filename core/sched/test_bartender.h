@@ -48,7 +48,9 @@ class TestBartender {
   // ended.
   void OnTestEvent(const proto::TestEvent& event, absl::Time now);
   // The attempts under way that reported a test since the last call, as the reports show them
-  // while they run (DescribeRunningAttempt, with the attempt's start).
+  // while they run (DescribeRunningAttempt, with the attempt's start, `running` set), and the
+  // ones that ended since (a later attempt of their run reported), as their run's child wrote
+  // them at their end (`running` unset).
   std::vector<proto::TestGroupResult> TakeProgressed();
 
   // The campaign is being stopped (SIGINT/SIGTERM): call before the executor's CancelAll. The
@@ -79,6 +81,7 @@ class TestBartender {
     double start_s = 0;  // its first report's arrival (the first attempt's: its run's start)
     std::vector<proto::TestOutcome> ended;  // the verdicts, in the order the tests ended
     bool changed = false;                   // since the last TakeProgressed
+    bool over = false;                      // a later attempt of its run has reported
   };
   TestRunInput MakeInput(const PlannedRun& run) const;
   const Running* FindRunning(const std::string& testid) const;

@@ -194,8 +194,8 @@ void ReportSink::AddQueuedSections() {
 
 void ReportSink::Tick(double) { AddQueuedSections(); }
 
-void ReportSink::AttemptProgressed(const proto::TestGroupResult& running) {
-  Note(writer_->UpdateRunning(running));
+void ReportSink::AttemptProgressed(const proto::TestGroupResult& attempt) {
+  Note(attempt.running() ? writer_->UpdateRunning(attempt) : writer_->AddGroup(attempt));
 }
 
 void ReportSink::RunFinished(const proto::TestRunRecord& record) {

@@ -65,8 +65,9 @@ class ReportSink : public EventSink {
   void QueueSection(const proto::ReportSection& section);
   void Tick(double now_s) override;
   void BuildFinished(const proto::BuildRecord& build) override;
-  // The live view of an attempt under way: results.json and the reports show it as running.
-  void AttemptProgressed(const proto::TestGroupResult& running) override;
+  // The live view of an attempt under way: results.json and the reports show it as running;
+  // one that ended before its run did (retried) shows as it ended.
+  void AttemptProgressed(const proto::TestGroupResult& attempt) override;
   void RunFinished(const proto::TestRunRecord& record) override;
   void CampaignFinished(const proto::CampaignSummary& summary) override;
   // Until CampaignFinished the aggregates wait: each dropped or killed run would rewrite them.
