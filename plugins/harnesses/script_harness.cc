@@ -22,7 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Reports run-tests.py's verdicts as its output gives them, so that the campaign sees the tests
+// Reports run-tests.py's (or run-natmodtests.py's) verdicts as its output gives them, so that
+// the campaign sees the tests
 // tick by; the verdicts still come from _results.json at the end (Finish reports the ones the
 // output did not give, or gave otherwise).
 class LiveVerdicts {
@@ -110,8 +111,11 @@ absl::Status CheckEverySelectedTestReported(const proto::HarnessRequest& request
 
 std::optional<proto::TestOutcome> ParseRunTestsVerdictLine(absl::string_view line) {
   // run-tests.py: print("pass ", test_file, extra_info), and so on: the word, two spaces.
+  // run-natmodtests.py: print("{:4}  {}{}".format(result, test_file, extra)), its words in
+  // capitals but "pass".
   static constexpr std::pair<const char*, const char*> kWords[] = {
-      {"pass  ", "pass"}, {"FAIL  ", "fail"}, {"skip  ", "skip"}, {"lrge  ", "skip"}};
+      {"pass  ", "pass"}, {"FAIL  ", "fail"}, {"skip  ", "skip"},      {"lrge  ", "skip"},
+      {"SKIP  ", "skip"}, {"LRGE  ", "skip"}, {"TRUTH FAIL  ", "fail"}};
   for (const auto& [prefix, outcome] : kWords) {
     if (!absl::ConsumePrefix(&line, prefix)) continue;
     const absl::string_view name = line.substr(0, line.find(' '));
@@ -119,7 +123,7 @@ std::optional<proto::TestOutcome> ParseRunTestsVerdictLine(absl::string_view lin
     proto::TestOutcome verdict;
     verdict.set_name(std::string(name));
     verdict.set_outcome(outcome);
-    if (absl::string_view(prefix) == "lrge  ") verdict.set_reason("too large");
+    if (absl::EqualsIgnoreCase(prefix, "lrge  ")) verdict.set_reason("too large");
     return verdict;
   }
   return std::nullopt;
@@ -279,7 +283,7 @@ absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequ
       request.timeout_s() > 0 ? request.timeout_s() : request.spec().timeout_s();
   if (timeout_s > 0) command.timeout = absl::Seconds(timeout_s);
   LiveVerdicts live(*this);
-  if (kind_ == RunnerKind::kRunTests) {
+  if (kind_ == RunnerKind::kRunTests || kind_ == RunnerKind::kRunNatmodtests) {
     command.on_line = [&live](absl::string_view line) { live.Line(line); };
   }
   const absl::Time start = absl::Now();
@@ -312,8 +316,8 @@ absl::StatusOr<proto::HarnessResult> ScriptHarness::Run(const proto::HarnessRequ
     }
   }
   KeepFailureFiles(*outcomes, request.tests_dir(), result_dir.string());
-  // run-tests.py's verdicts were reported as it printed them; the other runners give theirs at
-  // their end: they are reported now, in their order.
+  // run-tests.py's and run-natmodtests.py's verdicts were reported as they printed them; the
+  // other runners give theirs at their end: they are reported now, in their order.
   live.Finish(*outcomes);
   proto::HarnessResult harness_result;
   for (proto::TestOutcome& outcome : *outcomes) *harness_result.add_outcomes() = std::move(outcome);

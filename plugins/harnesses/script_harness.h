@@ -66,9 +66,10 @@ absl::StatusOr<RunnerCommand> PlanRunnerCommand(RunnerKind kind,
                                                 const proto::HarnessRequest& request,
                                                 const ScriptHarnessOptions& options);
 
-// One line of run-tests.py's output as it runs, when it gives a test's verdict: "pass  NAME
-// ...", "FAIL  NAME ...", "skip  NAME" or "lrge  NAME" (skipped as too large), as a TestOutcome
-// in _results.json's words (pass, fail, skip); nothing for any other line.
+// One line of run-tests.py's or run-natmodtests.py's output as it runs, when it gives a test's
+// verdict: "pass  NAME ...", "FAIL  NAME ...", "skip  NAME", "lrge  NAME" (skipped as too large),
+// or run-natmodtests.py's "SKIP", "LRGE" and "TRUTH FAIL", as a TestOutcome in _results.json's
+// words (pass, fail, skip); nothing for any other line.
 std::optional<proto::TestOutcome> ParseRunTestsVerdictLine(absl::string_view line);
 
 class ScriptHarness : public Harness {

@@ -119,6 +119,10 @@ TEST(ParseRunTestsVerdictLineTest, TheRunnersWordsAndNothingElse) {
   EXPECT_EQ(parse("FAIL  basics/int_big.py raw REPL failed"), "basics/int_big.py=fail:");
   EXPECT_EQ(parse("skip  basics/builtin_range_binop.py"), "basics/builtin_range_binop.py=skip:");
   EXPECT_EQ(parse("lrge  extmod/big.py"), "extmod/big.py=skip:too large");
+  // run-natmodtests.py's words.
+  EXPECT_EQ(parse("SKIP  natmod/btree_x.py"), "natmod/btree_x.py=skip:");
+  EXPECT_EQ(parse("LRGE  natmod/big.py"), "natmod/big.py=skip:too large");
+  EXPECT_EQ(parse("TRUTH FAIL  natmod/re_x.py"), "natmod/re_x.py=fail:");
   for (absl::string_view other : {"platform=linux arch=x64", "576 tests performed", "pass  ",
                                   "passed basics/a.py", "pass basics/a.py", ""}) {
     EXPECT_EQ(parse(other), "-") << other;
@@ -285,10 +289,16 @@ TEST_F(ScriptHarnessTest, PerfbenchTakesNAndMFromTheBoard) {
 TEST_F(ScriptHarnessTest, NatmodtestsRunTheGivenFiles) {
   proto::HarnessRequest request = Request("RUN-NATMODTESTS");
   request.mutable_spec()->add_args("extmod/re*.py");
-  absl::StatusOr<proto::HarnessResult> result =
-      ScriptHarness(RunnerKind::kRunNatmodtests).Run(request);
+  ScriptHarness harness(RunnerKind::kRunNatmodtests);
+  std::vector<std::string> reports;  // as the runner printed them: the total not known yet
+  harness.SetTestReporter([&reports](const proto::TestProgress& progress) {
+    reports.push_back(absl::StrCat(progress.index(), "/", progress.total(), " ",
+                                   progress.outcome().name(), "=", progress.outcome().outcome()));
+  });
+  absl::StatusOr<proto::HarnessResult> result = harness.Run(request);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_THAT(Verdicts(*result), ElementsAre("extmod/re1.py=pass"));
+  EXPECT_THAT(reports, ElementsAre("1/0 extmod/re1.py=pass"));
   EXPECT_THAT(Invocation(request), HasSubstr("run-natmodtests.py"));
 }
 

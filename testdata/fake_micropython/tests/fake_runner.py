@@ -81,6 +81,9 @@ def main(runner):
         results.append([test, outcome, reason])
         if runner == "run-tests.py" and not args.dry_run:  # its words: print("pass ", test)
             print({"pass": "pass ", "fail": "FAIL ", "skip": "skip "}[outcome], test, flush=True)
+        elif runner == "run-natmodtests.py":  # print("{:4}  {}{}".format(result, ...))
+            word = {"pass": "pass", "fail": "FAIL", "skip": "SKIP"}[outcome]
+            print("{:4}  {}".format(word, test), flush=True)
         else:
             print(f"{outcome} {test}")
         if outcome == "fail":
