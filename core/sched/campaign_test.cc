@@ -371,21 +371,29 @@ TEST_P(CampaignEventsTest, TestsComeOverTheBusWhileTheirRunGoesOnAndOutliveItsKi
   EXPECT_TRUE(a_exit_succeeded);
 }
 
-TEST_P(CampaignEventsTest, RunningAttemptsAndBuildStepsReachTheSinkBeforeTheyEnd) {
+// Runs RUN-ONE (B's harness scripted by `b`) over the bus with the live views on every wake-up
+// and `max_retries`; the sink has what the campaign passed on.
+void RunWithLiveViews(process::Context context, const HarnessScript& b, int max_retries,
+                      double timeout_s, const std::string& dir, TestEventSink* sink) {
   FakePlugins plugins;
-  plugins.harness.scripts = {Script("@000b-B")};
-  plugins.harness.scripts[0].outcomes = {{"basics/a.py", "pass"}, {"basics/b.py", "fail"}};
-  plugins.harness.scripts[0].hang = true;  // after reporting both: killed at the deadline
-  plugins.harness.scripts[0].reported_before_failing = true;
+  plugins.harness.scripts = {b};
   bus::EventBus bus;
-  ProcessExecutor executor(6, absl::Milliseconds(200), GetParam(), "", &bus);
-  TestEventSink sink;
-  CampaignOptions options = Options(FreshDir("running"));
+  ProcessExecutor executor(6, absl::Milliseconds(200), context, "", &bus);
+  CampaignOptions options = Options(FreshDir(dir));
   options.bus = &bus;
   options.progress_interval = absl::ZeroDuration();
-  options.test.run.max_retries = 0;
-  Campaign campaign(Lab({Spec("RUN-ONE", 1, /*timeout=*/0.5)}), options, plugins, executor, sink);
+  options.test.run.max_retries = max_retries;
+  Campaign campaign(Lab({Spec("RUN-ONE", 1, timeout_s)}), options, plugins, executor, *sink);
   ASSERT_TRUE(campaign.Run().ok());
+}
+
+TEST_P(CampaignEventsTest, RunningAttemptsAndBuildStepsReachTheSinkBeforeTheyEnd) {
+  HarnessScript b = Script("@000b-B");
+  b.outcomes = {{"basics/a.py", "pass"}, {"basics/b.py", "fail"}};
+  b.hang = true;  // after reporting both: killed at the deadline
+  b.reported_before_failing = true;
+  TestEventSink sink;
+  ASSERT_NO_FATAL_FAILURE(RunWithLiveViews(GetParam(), b, 0, 0.5, "running", &sink));
   EXPECT_THAT(sink.progressed_after_their_run, ::testing::IsEmpty());
   // B's attempt as the reports saw it while it ran: its description, both verdicts at last.
   const proto::TestGroupResult* last_of_b = nullptr;
@@ -416,20 +424,12 @@ TEST_P(CampaignEventsTest, RunningAttemptsAndBuildStepsReachTheSinkBeforeTheyEnd
 // A retried run: its first attempt, once the retry reports, shows as it ended (errored, with its
 // verdicts), no longer as running, while the retry runs.
 TEST_P(CampaignEventsTest, AnAttemptThatEndedShowsAsItEndedWhileItsRetryRuns) {
-  FakePlugins plugins;
-  plugins.harness.scripts = {Script("@000b-B")};
-  plugins.harness.scripts[0].outcomes = {{"basics/a.py", "pass"}};
-  plugins.harness.scripts[0].error = "board unreachable";  // every attempt, after reporting
-  plugins.harness.scripts[0].reported_before_failing = true;
-  bus::EventBus bus;
-  ProcessExecutor executor(6, absl::Milliseconds(200), GetParam(), "", &bus);
+  HarnessScript b = Script("@000b-B");
+  b.outcomes = {{"basics/a.py", "pass"}};
+  b.error = "board unreachable";  // every attempt, after reporting
+  b.reported_before_failing = true;
   TestEventSink sink;
-  CampaignOptions options = Options(FreshDir("retried"));
-  options.bus = &bus;
-  options.progress_interval = absl::ZeroDuration();
-  options.test.run.max_retries = 1;
-  Campaign campaign(Lab({Spec("RUN-ONE", 1)}), options, plugins, executor, sink);
-  ASSERT_TRUE(campaign.Run().ok());
+  ASSERT_NO_FATAL_FAILURE(RunWithLiveViews(GetParam(), b, 1, 5, "retried", &sink));
   EXPECT_THAT(sink.progressed_after_their_run, ::testing::IsEmpty());
   std::vector<std::string> seen;  // B's views in order: "a running", "a ended", "b running"
   for (const proto::TestGroupResult& group : sink.progressed) {

@@ -3,8 +3,6 @@
 
 #include <sys/stat.h>
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "core/report/results_model.h"
 #include "core/sched/firmware_bartender.h"
@@ -215,12 +213,11 @@ void TestBartender::OnTestEvent(const proto::TestEvent& event, absl::Time now) {
   if (!event.progress().ended()) return;
   // A test reported again (its runner's verdict at the end after its output's) keeps one entry.
   const proto::TestOutcome& outcome = event.progress().outcome();
-  auto same = std::find_if(reports.ended.begin(), reports.ended.end(),
-                           [&](const proto::TestOutcome& o) { return o.name() == outcome.name(); });
-  if (same != reports.ended.end()) {
-    *same = outcome;
-  } else {
+  auto [position, added] = reports.position.emplace(outcome.name(), reports.ended.size());
+  if (added) {
     reports.ended.push_back(outcome);
+  } else {
+    reports.ended[position->second] = outcome;
   }
 }
 

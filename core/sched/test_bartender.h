@@ -79,9 +79,10 @@ class TestBartender {
   // What the harness of an attempt under way reported (OnTestEvent).
   struct AttemptReports {
     double start_s = 0;  // its first report's arrival (the first attempt's: its run's start)
-    std::vector<proto::TestOutcome> ended;  // the verdicts, in the order the tests ended
-    bool changed = false;                   // since the last TakeProgressed
-    bool over = false;                      // a later attempt of its run has reported
+    std::vector<proto::TestOutcome> ended;   // the verdicts, in the order the tests ended
+    std::map<std::string, size_t> position;  // test name -> its verdict in `ended`
+    bool changed = false;                    // since the last TakeProgressed
+    bool over = false;                       // a later attempt of its run has reported
   };
   TestRunInput MakeInput(const PlannedRun& run) const;
   const Running* FindRunning(const std::string& testid) const;
